@@ -1,0 +1,13 @@
+using System.CommandLine;
+using CrossMedia.Cli.Commands;
+
+namespace CrossMedia.Cli;
+
+/// <summary>Every top-level command, in the order `--help` lists them. One line per command.</summary>
+internal static class CommandRegistry
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return InfoCommand.Create();
+    }
+}

@@ -1,0 +1,15 @@
+using System.Security.Cryptography;
+
+namespace CrossMedia.Core;
+
+public static class Checksum
+{
+    /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>
+    public static string Sha256File(string path)
+    {
+        using var fs = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(fs));
+    }
+
+    public static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using CrossMedia.Core;
+
+namespace CrossMedia.Evaluation;
+
+/// <summary>One mAP figure of a run: which split, which class subset, which direction.</summary>
+/// <param name="Split">"val" or "test".</param>
+/// <param name="Subset">"all" (standard), "seen", "unseen" (zero-shot) or "gzsl" (joint ranking).</param>
+/// <param name="Query">Query medium.</param>
+/// <param name="Gallery">Gallery medium, or "all" for X→All.</param>
+/// <param name="Map">Mean average precision over the full ranking.</param>
+/// <param name="Queries">Number of queries.</param>
+/// <param name="QueriesWithoutRelevant">Queries with no relevant gallery item (they score 0 and count).</param>
+public sealed record ResultRow(
+    [property: JsonPropertyName("split")] string Split,
+    [property: JsonPropertyName("subset")] string Subset,
+    [property: JsonPropertyName("query")] string Query,
+    [property: JsonPropertyName("gallery")] string Gallery,
+    [property: JsonPropertyName("map")] double Map,
+    [property: JsonPropertyName("queries")] int Queries = 0,
+    [property: JsonPropertyName("queries_without_relevant")] int QueriesWithoutRelevant = 0);
+
+/// <summary>
+/// What every <c>train</c> writes to <c>metrics.json</c>: enough to reproduce the table
+/// (method, data and their checksums, scenario, seed, full configuration, code version).
+/// </summary>
+public sealed class RunRecord
+{
+    [JsonPropertyName("method")] public required string Method { get; init; }
+    [JsonPropertyName("dataset")] public required string Dataset { get; init; }
+    [JsonPropertyName("scenario")] public required string Scenario { get; init; }
+    [JsonPropertyName("seed")] public required int Seed { get; init; }
+    [JsonPropertyName("config")] public required JsonObject Config { get; init; }
+    [JsonPropertyName("data_checksums")] public required IReadOnlyDictionary<string, string> DataChecksums { get; init; }
+    [JsonPropertyName("version")] public string Version { get; init; } = BuildInfo.Version;
+    [JsonPropertyName("started_utc")] public DateTime StartedUtc { get; init; } = DateTime.UtcNow;
+    [JsonPropertyName("seconds")] public double Seconds { get; set; }
+    [JsonPropertyName("results")] public List<ResultRow> Results { get; init; } = [];
+    /// <summary>Free-form extra facts (selected epoch, averages, test-selected figures labelled as such).</summary>
+    [JsonPropertyName("notes")] public JsonObject Notes { get; init; } = [];
+
+    public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
+
+    public static RunRecord Load(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), JsonOptions)
+                ?? throw new InputException(path, "", "a metrics.json object", "null");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(path, e.Path ?? "", "a valid metrics.json", e.Message, e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace CrossMedia.Torch;
+
+/// <summary>
+/// Deterministic start-up of libtorch. Loads the native libraries that ship next to the
+/// application by full path before the first torch call, so a system copy (e.g. Debian's
+/// python3-torch puts libtorch_cpu.so.1.13 on the loader path) can never be picked up first,
+/// and sets the intra-op thread count explicitly.
+/// </summary>
+public static class TorchRuntime
+{
+    private static readonly object Gate = new();
+    private static bool _initialised;
+
+    /// <summary>The native libraries in dependency order (libgomp's file name carries a hash).</summary>
+    private static readonly string[] NativeLibraries =
+        ["libgomp*.so*", "libc10.so", "libtorch_cpu.so", "libtorch.so", "libLibTorchSharp.so"];
+
+    /// <summary>Loads libtorch (once) and sets the thread count (0 = one per core).</summary>
+    public static void Initialize(int threads = 0)
+    {
+        lock (Gate)
+        {
+            if (!_initialised)
+            {
+                var dir = AppContext.BaseDirectory;
+                foreach (var pattern in NativeLibraries)
+                    foreach (var path in Directory.EnumerateFiles(dir, pattern).Order())
+                        NativeLibrary.Load(path);
+                _initialised = true;
+            }
+            var n = threads > 0 ? threads : Environment.ProcessorCount;
+            torch.set_num_threads(n);
+        }
+    }
+
+    /// <summary>Parses "cpu", "cuda" or "cuda:N" into a device, with a clear error when CUDA is absent.</summary>
+    public static torch.Device ParseDevice(string name)
+    {
+        Initialize();
+        var lower = name.Trim().ToLowerInvariant();
+        if (lower == "cpu") return torch.CPU;
+        if (lower.StartsWith("cuda"))
+        {
+            if (!torch.cuda.is_available())
+                throw new InputException("--device", "device", "cpu (this libtorch build has no CUDA device)", name);
+            return torch.device(lower);
+        }
+        throw new InputException("--device", "device", "cpu, cuda or cuda:N", name);
+    }
+}
