@@ -10,6 +10,8 @@ internal static class MediaCommand
     {
         var command = new Command("media", "Inspect how raw media files are decoded for the networks.");
         command.Subcommands.Add(Spectrogram());
+        command.Subcommands.Add(MediaDatasetCommands.TuxPaint());
+        command.Subcommands.Add(MediaDatasetCommands.Synthetic());
         return command;
     }
 

@@ -5,19 +5,33 @@ using CrossMedia.Tests.Media;
 
 namespace CrossMedia.Tests.Data.Builtin;
 
-public class SyntheticMediaDatasetTests
+/// <summary>One tiny synthetic-media build shared by the tests that only read it.</summary>
+public sealed class TinySyntheticMedia : IDisposable
 {
-    private static readonly SyntheticMediaOptions Tiny = new()
+    public static readonly SyntheticMediaOptions Options = new()
     {
         Classes = 3, TrainPerClass = 2, ValPerClass = 1, TestPerClass = 1,
         ImageSize = 32, AudioSeconds = 0.5, VideoFrames = 4, VideoSize = 32,
     };
 
+    private readonly MediaTestFiles _files = new();
+
+    public string Root => _files.Root;
+    public Dataset Dataset { get; }
+
+    public TinySyntheticMedia() => Dataset = SyntheticMediaDataset.Build(_files.Root, Options);
+
+    public void Dispose() => _files.Dispose();
+}
+
+public class SyntheticMediaDatasetTests(TinySyntheticMedia tiny) : IClassFixture<TinySyntheticMedia>
+{
+    private static SyntheticMediaOptions Tiny => TinySyntheticMedia.Options;
+
     [Fact]
     public void Build_Should_WriteTheExpectedFilesPerMediumClassAndSplit()
     {
-        using var files = new MediaTestFiles();
-        var ds = SyntheticMediaDataset.Build(files.Root, Tiny);
+        var ds = tiny.Dataset;
         Assert.Equal("synthetic-media", ds.Name);
         Assert.Equal(3, ds.ClassCount);
         Assert.Equal(["image", "text", "audio", "video"], ds.Media.Select(m => m.Name));
@@ -34,10 +48,16 @@ public class SyntheticMediaDatasetTests
             }
             Assert.Equal(12, m.Ids.Distinct().Count());
         }
-        var folder = SyntheticMediaDataset.FolderOf(files.Root, Tiny);
+        var folder = SyntheticMediaDataset.FolderOf(tiny.Root, Tiny);
         var onDisk = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetExtension).GroupBy(e => e).ToDictionary(g => g.Key!, g => g.Count());
         Assert.Equal(new Dictionary<string, int> { [".png"] = 12, [".txt"] = 13, [".wav"] = 12, [".mp4"] = 12 }, onDisk); // .txt: 12 texts + manifest
         Assert.StartsWith("video/", ds["video"].Ids[0]);
+
+        // A second build finds the complete folder and writes nothing.
+        var before = ds["video"].Files!.Select(File.GetLastWriteTimeUtc).ToArray();
+        var again = SyntheticMediaDataset.Build(tiny.Root, Tiny);
+        Assert.Equal(before, again["video"].Files!.Select(File.GetLastWriteTimeUtc));
+        Assert.Equal(ds["image"].Files, again["image"].Files);
     }
 
     [Fact]
@@ -58,8 +78,7 @@ public class SyntheticMediaDatasetTests
     [Fact]
     public async Task Files_Should_DecodeWithoutProblemsAndCarryTheClassSignal()
     {
-        using var files = new MediaTestFiles();
-        var ds = SyntheticMediaDataset.Build(files.Root, Tiny);
+        var ds = tiny.Dataset;
         var decoder = new MediaDecoder(new MediaDecoderOptions
         {
             Preprocessing = MediaPreprocessing.Small(16, 16), Spectrogram = new SpectrogramOptions { Width = 32, Height = 32 }, FramesPerVideo = 3,
