@@ -41,7 +41,7 @@ public static class DelimitedMatrix
             for (int j = 0; j < cols; j++)
             {
                 var f = fields[j].Trim();
-                if (!float.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out row[j]))
+                if (!TryParse(f, out row[j]))
                     throw new InputException(path, $"line {lineNo} column {j + 1}", "a number", $"'{f}'");
             }
             rows.Add(row);
@@ -50,7 +50,19 @@ public static class DelimitedMatrix
         return Matrix.FromRows(rows);
     }
 
-    private static bool IsNumber(string s) =>
-        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-        || s.Equals("nan", StringComparison.OrdinalIgnoreCase) || s.Equals("inf", StringComparison.OrdinalIgnoreCase);
+    private static bool IsNumber(string s) => TryParse(s, out _);
+
+    /// <summary>Invariant-culture numbers plus NumPy's spellings "inf", "-inf" and "nan" (so bad values reach validation).</summary>
+    private static bool TryParse(string s, out float value)
+    {
+        if (float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value)) return true;
+        value = s.ToLowerInvariant() switch
+        {
+            "inf" or "+inf" => float.PositiveInfinity,
+            "-inf" => float.NegativeInfinity,
+            "nan" or "-nan" => float.NaN,
+            _ => 0,
+        };
+        return value != 0;
+    }
 }
