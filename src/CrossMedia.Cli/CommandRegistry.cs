@@ -10,5 +10,6 @@ internal static class CommandRegistry
     {
         yield return InfoCommand.Create();
         yield return MapCommand.Create();
+        yield return DataCommand.Create();
     }
 }
