@@ -32,6 +32,36 @@ public sealed record SyntheticMediaOptions
     /// <summary>Files generated at the same time.</summary>
     public int Workers { get; init; } = 2;
 
+    /// <summary>These options with "key=value,..." settings applied (keys: classes, train, val, test, image, seconds, frames, video_size, fps, seed, media as image+audio).</summary>
+    public SyntheticMediaOptions With(string spec, string source = "synthetic-media")
+    {
+        var o = this;
+        foreach (var pair in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2) throw new InputException(source, pair, "key=value", $"'{pair}'");
+            string key = kv[0].ToLowerInvariant(), value = kv[1];
+            int Int() => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
+                : throw new InputException(source, key, "an integer", $"'{value}'");
+            o = key switch
+            {
+                "classes" => o with { Classes = Int() },
+                "train" => o with { TrainPerClass = Int() },
+                "val" => o with { ValPerClass = Int() },
+                "test" => o with { TestPerClass = Int() },
+                "image" => o with { ImageSize = Int() },
+                "seconds" => o with { AudioSeconds = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw new InputException(source, key, "a number", $"'{value}'") },
+                "frames" => o with { VideoFrames = Int() },
+                "video_size" => o with { VideoSize = Int() },
+                "fps" => o with { VideoFps = Int() },
+                "seed" => o with { Seed = Int() },
+                "media" => o with { Media = value.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                _ => throw new InputException(source, key, "one of classes, train, val, test, image, seconds, frames, video_size, fps, seed, media", $"'{key}'"),
+            };
+        }
+        return o;
+    }
+
     public void Validate()
     {
         void Check(bool ok, string field, string expected, object found)

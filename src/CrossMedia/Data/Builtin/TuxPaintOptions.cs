@@ -42,6 +42,37 @@ public sealed record TuxPaintOptions
     /// <summary>Videos generated at the same time.</summary>
     public int Workers { get; init; } = 2;
 
+    /// <summary>These options with "key=value,..." settings applied (keys: depth, min, max, seed, spoken, video, video_size, seconds, fps, categories as a+b).</summary>
+    public TuxPaintOptions With(string spec, string source = "tuxpaint")
+    {
+        var o = this;
+        foreach (var pair in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2) throw new InputException(source, pair, "key=value", $"'{pair}'");
+            string key = kv[0].ToLowerInvariant(), value = kv[1];
+            int Int() => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
+                : throw new InputException(source, key, "an integer", $"'{value}'");
+            bool Bool() => value is "true" or "1" ? true : value is "false" or "0" ? false
+                : throw new InputException(source, key, "true or false", $"'{value}'");
+            o = key switch
+            {
+                "depth" => o with { LabelDepth = Int() },
+                "min" => o with { MinStampsPerClass = Int() },
+                "max" => o with { MaxStampsPerClass = Int() },
+                "seed" => o with { Seed = Int() },
+                "spoken" => o with { IncludeSpokenDescriptions = Bool() },
+                "video" => o with { DerivedVideo = Bool() },
+                "video_size" => o with { VideoSize = Int() },
+                "seconds" => o with { VideoSeconds = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw new InputException(source, key, "a number", $"'{value}'") },
+                "fps" => o with { VideoFps = Int() },
+                "categories" => o with { Categories = value.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                _ => throw new InputException(source, key, "one of depth, min, max, seed, spoken, video, video_size, seconds, fps, categories", $"'{key}'"),
+            };
+        }
+        return o;
+    }
+
     public void Validate()
     {
         void Check(bool ok, string field, string expected, object found)
