@@ -67,6 +67,26 @@ public class ImageTransformTests
         Assert.Equal(1f, t[3], 4);
     }
 
+    [Theory]
+    [InlineData("jpg")]
+    [InlineData("webp")]
+    [InlineData("gif")]
+    [InlineData("bmp")]
+    public void Decode_Should_ReadOtherPictureFormats(string format)
+    {
+        // Left half red, right half blue, 16×8, converted from PNG by ffmpeg.
+        using var files = new MediaTestFiles();
+        var png = files.Png("src.png", 16, 8, (x, y) => x < 8 ? ((byte)255, (byte)0, (byte)0, (byte)255) : ((byte)0, (byte)0, (byte)255, (byte)255));
+        var target = files.PathOf("pic." + format);
+        var r = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffmpeg", ["-v", "error", "-y", "-i", png, target]))!;
+        r.WaitForExit();
+        Assert.Equal(0, r.ExitCode);
+        var img = ImageDecoder.Decode(target);
+        Assert.Equal((16, 8), (img.Width, img.Height));
+        Assert.True(img[2, 4, 0] > 200 && img[2, 4, 2] < 60, $"{format}: left is red");
+        Assert.True(img[13, 4, 2] > 200 && img[13, 4, 0] < 60, $"{format}: right is blue");
+    }
+
     [Fact]
     public void Decode_Should_RejectCorruptPicture()
     {
