@@ -12,6 +12,7 @@ internal static class MediaCommand
         command.Subcommands.Add(Spectrogram());
         command.Subcommands.Add(MediaDatasetCommands.TuxPaint());
         command.Subcommands.Add(MediaDatasetCommands.Synthetic());
+        command.Subcommands.Add(MediaDecodeCommand.Create());
         return command;
     }
 

@@ -41,4 +41,17 @@ public class MediaCommandTests
         Assert.Contains("bad.wav", error);
         Assert.Single(error.Trim().Split('\n'));
     }
+
+    [Fact]
+    public void Decode_Should_ReportItemsPerMedium()
+    {
+        using var files = new MediaTestFiles();
+        var (code, output, error) = Run("media", "decode", "synthetic-media:classes=2,train=1,val=0,test=1,media=image+text+audio",
+            "--data-root", files.Root, "--input-size", "16", "--resize", "20", "--workers", "2");
+        Assert.True(code == 0, error);
+        Assert.Contains("image: 4/4 decoded", output);
+        Assert.Contains("text: 4/4 decoded", output);
+        Assert.Contains("audio: 4/4 decoded", output);
+        Assert.DoesNotContain("skipped ", output.Replace("0 skipped", ""));
+    }
 }
