@@ -24,8 +24,12 @@ public sealed class MediaDecoder
 {
     private readonly ConcurrentQueue<MediaProblem> _problems = new();
     private readonly DecodedCache? _cache;
+    private long _attempted;
 
     public MediaDecoderOptions Options { get; }
+
+    /// <summary>Files this decoder has finished with so far (decoded or skipped): shows how far decoding runs ahead.</summary>
+    public long Attempted => Interlocked.Read(ref _attempted);
 
     /// <summary>Files skipped so far, in the order they failed.</summary>
     public IReadOnlyList<MediaProblem> Problems => _problems.ToArray();
@@ -70,7 +74,16 @@ public sealed class MediaDecoder
                             gate.Release();
                         }
                     }, token);
-                    await channel.Writer.WriteAsync(task, token).ConfigureAwait(false);
+                    try
+                    {
+                        await channel.Writer.WriteAsync(task, token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Not handed to the consumer: let it finish before the gate is disposed.
+                        await task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+                        throw;
+                    }
                 }
                 channel.Writer.Complete();
             }
@@ -111,18 +124,26 @@ public sealed class MediaDecoder
         }
     }
 
-    /// <summary>Decoded items in batches of up to <paramref name="batchSize"/> (bad files skipped, so a batch may be smaller).</summary>
+    /// <summary>
+    /// Decoded items in batches of <paramref name="batchSize"/> (the last may be smaller; skipped files
+    /// are not replaced). One pipeline runs over all rows, so the next batch decodes while the
+    /// caller trains on the current one.
+    /// </summary>
     public async IAsyncEnumerable<IReadOnlyList<DecodedItem>> DecodeBatchesAsync(Medium medium, IReadOnlyList<int> rows, int batchSize,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize));
-        for (int start = 0; start < rows.Count; start += batchSize)
+        var batch = new List<DecodedItem>(batchSize);
+        await foreach (var item in DecodeAsync(medium, rows, cancellationToken).ConfigureAwait(false))
         {
-            var chunk = rows.Skip(start).Take(batchSize).ToArray();
-            var batch = new List<DecodedItem>(chunk.Length);
-            await foreach (var item in DecodeAsync(medium, chunk, cancellationToken).ConfigureAwait(false)) batch.Add(item);
-            if (batch.Count > 0) yield return batch;
+            batch.Add(item);
+            if (batch.Count == batchSize)
+            {
+                yield return batch;
+                batch = new List<DecodedItem>(batchSize);
+            }
         }
+        if (batch.Count > 0) yield return batch;
     }
 
     /// <summary>Decodes one item now; null (and a <see cref="Problems"/> entry) when its file is unusable.</summary>
@@ -150,6 +171,10 @@ public sealed class MediaDecoder
         {
             _problems.Enqueue(new MediaProblem(path, Reason(e)));
             return null;
+        }
+        finally
+        {
+            Interlocked.Increment(ref _attempted);
         }
     }
 

@@ -32,7 +32,8 @@ public static class VideoDecoder
         var wanted = FrameSampling.Uniform(n, count);
         var distinct = wanted.Distinct().Order().ToArray();
         var select = "select='" + string.Join("+", distinct.Select(i => $"eq(n\\,{i.ToString(CultureInfo.InvariantCulture)})")) + "'";
-        var r = Ffmpeg.Run("ffmpeg", ["-v", "error", "-nostdin", "-i", path, "-map", "0:v:0", "-vf", select,
+        // -noautorotate: frames keep the stored orientation, the size ffprobe reported.
+        var r = Ffmpeg.Run("ffmpeg", ["-v", "error", "-nostdin", "-noautorotate", "-i", path, "-map", "0:v:0", "-vf", select,
             "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
         if (r.ExitCode != 0) throw new InputException(path, "", "a video ffmpeg can decode", Ffmpeg.LastLine(r.Stderr));
         int frameBytes = w * h * 3;

@@ -61,14 +61,50 @@ public class MediaDecoderTests
     }
 
     [Fact]
+    public async Task DecodeAsync_Should_DecodeAheadOfTheConsumerButOnlyUpToThePrefetchBound()
+    {
+        using var files = new MediaTestFiles();
+        var paths = Enumerable.Range(0, 30).Select(i => files.Png($"p{i}.png", 10, 10, (x, y) => (0, 0, 0, 255))).ToArray();
+        var options = Small() with { Workers = 2, Prefetch = 4 };
+        var decoder = new MediaDecoder(options);
+        await using var e = decoder.DecodeAsync(Files("image", paths)).GetAsyncEnumerator();
+        Assert.True(await e.MoveNextAsync());
+        // While the consumer "trains" on item 0, the pipeline fills up: the queue holds Prefetch
+        // tasks and the producer one more waiting to be queued, so at most 1 + Prefetch + 1 files.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (decoder.Attempted < 1 + options.Prefetch && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Task.Delay(300);
+        Assert.InRange(decoder.Attempted, 1 + options.Prefetch, 2 + options.Prefetch);
+        int rest = 0;
+        while (await e.MoveNextAsync()) rest++;
+        Assert.Equal(29, rest);
+    }
+
+    [Fact]
+    public async Task DecodeAsync_Should_StopCleanlyWhenTheConsumerBreaksEarly()
+    {
+        using var files = new MediaTestFiles();
+        var paths = Enumerable.Range(0, 20).Select(i => files.Png($"p{i}.png", 10, 10, (x, y) => (0, 0, 0, 255))).ToArray();
+        var decoder = new MediaDecoder(Small() with { Workers = 2, Prefetch = 2 });
+        int seen = 0;
+        await foreach (var item in decoder.DecodeAsync(Files("image", paths)))
+            if (++seen == 3) break;
+        Assert.Equal(3, seen);
+        Assert.Empty(decoder.Problems);
+    }
+
+    [Fact]
     public async Task DecodeBatchesAsync_Should_YieldBatchesOfTheRequestedSize()
     {
         using var files = new MediaTestFiles();
-        var paths = Enumerable.Range(0, 5).Select(i => files.Png($"p{i}.png", 10, 10, (x, y) => (0, 0, 0, 255))).ToArray();
+        var paths = Enumerable.Range(0, 6).Select(i => files.Png($"p{i}.png", 10, 10, (x, y) => (0, 0, 0, 255))).ToArray();
+        File.WriteAllText(paths[1], "broken");
         var decoder = new MediaDecoder(Small());
-        var sizes = new List<int>();
-        await foreach (var batch in decoder.DecodeBatchesAsync(Files("image", paths), [0, 1, 2, 3, 4], 2)) sizes.Add(batch.Count);
-        Assert.Equal([2, 2, 1], sizes);
+        var batches = new List<int[]>();
+        await foreach (var batch in decoder.DecodeBatchesAsync(Files("image", paths), [0, 1, 2, 3, 4, 5], 2)) batches.Add(batch.Select(b => b.Row).ToArray());
+        // The broken file is skipped and the next good item fills its place.
+        Assert.Equal([[0, 2], [3, 4], [5]], batches);
+        Assert.Single(decoder.Problems);
     }
 
     [Fact]
