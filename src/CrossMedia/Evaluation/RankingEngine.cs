@@ -305,13 +305,50 @@ internal static class RankingEngine
     private static unsafe int CountItems(ReadOnlySpan<float> keys, float min, float max, float scale, int buckets,
         ReadOnlySpan<int> bounds, ReadOnlySpan<ulong> sorted, Span<int> histogram)
     {
-        int below = 0, last = buckets - 1, n = keys.Length;
+        int below = 0, last = buckets - 1, n = keys.Length, i = 0;
         fixed (float* kp = keys)
         fixed (int* bp = bounds)
         fixed (ulong* sp = sorted)
         fixed (int* hp = histogram)
         {
-            for (int i = 0; i < n; i++)
+            if (Vector256.IsHardwareAccelerated)
+            {
+                // Eight items at a time: range tests, bucket indices and orderable bits in vector lanes,
+                // then the table lookups for the in-range lanes only.
+                var vmin = Vector256.Create(min);
+                var vmax = Vector256.Create(max);
+                var vscale = Vector256.Create(scale);
+                var vlast = Vector256.Create(last);
+                var sign = Vector256.Create(0x8000_0000u);
+                int* bucketOf = stackalloc int[8];
+                uint* orderOf = stackalloc uint[8];
+                for (; i + 8 <= n; i += 8)
+                {
+                    var k = Vector256.Load(kp + i);
+                    below += BitOperations.PopCount(Vector256.LessThan(k, vmin).ExtractMostSignificantBits());
+                    uint inside = (Vector256.GreaterThanOrEqual(k, vmin) & Vector256.LessThanOrEqual(k, vmax)).ExtractMostSignificantBits();
+                    if (inside == 0) continue;
+                    // Clamped to [0, last]: NaN (∞·0 with one bucket) may convert to anything.
+                    var b = Vector256.Max(Vector256.Min(Vector256.ConvertToInt32((k - vmin) * vscale), vlast), Vector256<int>.Zero);
+                    b.Store(bucketOf);
+                    var bits = k.AsUInt32();
+                    (bits ^ (Vector256.ShiftRightArithmetic(bits.AsInt32(), 31).AsUInt32() | sign)).Store(orderOf);
+                    do
+                    {
+                        int lane = BitOperations.TrailingZeroCount(inside);
+                        inside &= inside - 1;
+                        int bucket = bucketOf[lane];
+                        int lo = bp[bucket], width = bp[bucket + 1] - lo;
+                        ulong packed = ((ulong)orderOf[lane] << 32) | (uint)(i + lane);
+                        if (width <= 1)
+                            lo += width & Unsafe.BitCast<bool, byte>(sp[lo] < packed);
+                        else
+                            lo = CountBelow(sorted, lo, lo + width, packed);
+                        hp[lo]++;
+                    } while (inside != 0);
+                }
+            }
+            for (; i < n; i++)
             {
                 float k = kp[i];
                 if (k < min) { below++; continue; }
