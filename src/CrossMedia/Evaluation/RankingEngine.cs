@@ -9,7 +9,7 @@ namespace CrossMedia.Evaluation;
 /// The exact, memory-bounded core of every retrieval metric: for each query, the 1-based ranks of its
 /// relevant gallery items in the full ranking by (distance, gallery index).
 /// <para>
-/// Queries are processed in blocks (one block per task, <see cref="Parallel"/> over blocks); a block
+/// Queries are processed in blocks (worker threads take blocks from a shared counter); a block
 /// holds block × gallery float keys, never the whole query × gallery matrix. Keys come from a
 /// register-blocked float32 kernel over a gallery stored in 16-item panels (dimension-major), so every
 /// key is the same sequence of fused multiply-adds whatever the item's position: identical rows get
@@ -75,16 +75,21 @@ internal static class RankingEngine
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         int q = queries.Rows;
         if (q == 0) { merge(init()); return; }
-        var prepared = Prepare(gallery, options.Metric);
+        var prepared = Prepare(gallery, options.Metric, threads);
         int block = options.BlockSize > 0 ? options.BlockSize : AutoBlockSize(q, prepared.Count, threads);
         int blocks = (q + block - 1) / block;
         bool cosine = options.Metric == DistanceMetric.Cosine;
+        // One long-lived worker per thread, each with one workspace, taking blocks from a shared
+        // counter (Parallel.For may re-run its local init many times, re-allocating workspaces).
         var gate = new object();
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            () => (Work: new Workspace(block, prepared.Dim, prepared.Stride, prepared.Count, relevance.IsMultiLabel), State: init()),
-            (b, _, local) =>
+        int next = -1;
+        void Work()
+        {
+            var ws = new Workspace(block, prepared.Dim, prepared.Stride, prepared.Count, relevance.IsMultiLabel);
+            var state = init();
+            int b;
+            while ((b = Interlocked.Increment(ref next)) < blocks)
             {
-                var ws = local.Work;
                 int first = b * block, count = Math.Min(block, q - first);
                 LoadQueries(queries, first, count, cosine, ws.QueryBlock);
                 ComputeKeys(ws.QueryBlock, count, prepared, ws.Keys);
@@ -95,21 +100,33 @@ internal static class RankingEngine
                     int r = relevance.Fill(query, self, ws.Relevant, ws.Mark);
                     var keys = new ReadOnlySpan<float>(ws.Keys, i * prepared.Stride, prepared.Count);
                     RankRelevant(keys, ws.Relevant.AsSpan(0, r), self, ws);
-                    sink(local.State, query, ws.Ranks.AsSpan(0, r));
+                    sink(state, query, ws.Ranks.AsSpan(0, r));
                 }
-                return local;
-            },
-            local => { lock (gate) merge(local.State); });
+            }
+            lock (gate) merge(state);
+        }
+        int workers = Math.Min(threads, blocks);
+        if (workers <= 1) { Work(); return; }
+        var tasks = new Task[workers];
+        for (int t = 0; t < workers; t++) tasks[t] = Task.Factory.StartNew(Work, TaskCreationOptions.LongRunning);
+        try
+        {
+            Task.WaitAll(tasks);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 
-    private static PreparedGallery Prepare(Matrix gallery, DistanceMetric metric)
+    private static PreparedGallery Prepare(Matrix gallery, DistanceMetric metric, int threads)
     {
         int n = gallery.Rows, d = gallery.Cols;
         int panels = (n + PanelWidth - 1) / PanelWidth;
         int stride = panels * PanelWidth;
         var data = new float[Math.Max(1, (long)panels * d * PanelWidth)];
         var offsets = new float[Math.Max(PanelWidth, stride)];
-        Parallel.For(0, panels, p =>
+        Parallel.For(0, panels, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
         {
             for (int l = 0; l < PanelWidth; l++)
             {
