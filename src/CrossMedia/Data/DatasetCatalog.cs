@@ -13,7 +13,8 @@ public static class DatasetCatalog
     private static readonly BuiltIn[] BuiltIns =
     [
         new("wikipedia", "Wikipedia image–text pairs (2,173 train / 693 test, 10 classes) from <data-root>/wikipedia",
-            (_, o) => WikipediaDataset.Load(o.ResolveDataRoot(), o.WordVectors)),
+            (spec, o) => spec is null ? WikipediaDataset.Load(o.ResolveDataRoot(), o.WordVectors)
+                : throw new InputException("wikipedia", "parameters", "none", $"'{spec}'")),
         new("synthetic", "generated benchmark with learnable class embeddings; parameters as synthetic:classes=20,noise=0.3",
             (spec, o) => (SyntheticDataset.Create(spec is null ? o.Synthetic : o.Synthetic.With(spec), o.Seed), null)),
     ];

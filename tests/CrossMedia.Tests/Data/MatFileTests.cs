@@ -96,6 +96,23 @@ public class MatFileTests
         Assert.Equal([1.0, 0.0, 1.0], lg.Values!);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Read_Should_ReadAnUncompressedVariableAfterACompressedOneAtAnUnalignedOffset(bool bigEndian)
+    {
+        // Compressed elements are not padded, so the next element may start at any offset; its
+        // sub-elements are padded relative to it (a reader aligning to absolute offsets fails).
+        var b = new MatV5Builder(bigEndian)
+            .Numeric("X", MxDouble, [4, 2], MiDouble, [1, 2, 3, 4, 5, 6, 7, 8], compress: true)
+            .Numeric("T", MxSingle, [2, 3], MiSingle, [1, 2, 3, 4, 5, 6]);
+        var bytes = b.Build();
+        using var dir = new TempDir();
+        var vars = MatFile.Read(dir.File("mixed.mat", bytes));
+        Assert.NotEqual(0, (bytes.Length - 128) % 8); // the second element really is unaligned
+        Assert.Equal([1.0, 2, 3, 4, 5, 6], vars[1].Values!);
+    }
+
     [Fact]
     public void ToMatrix_Should_ReshapeNdArraysToFirstDimensionRows()
     {
