@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using CrossMedia.Data;
 
 namespace CrossMedia.Tests.Data;
@@ -179,5 +180,39 @@ public class DatasetManifestMatTests
         var e = Assert.Throws<InputException>(() => DatasetCatalog.Load(f.Manifest, new DatasetLoadOptions()));
         Assert.Equal("paired", e.Field);
         Assert.Equal("image=6, sound=4", e.Found);
+    }
+}
+
+public class DatasetManifestNpyTests
+{
+    [Fact]
+    public void Load_Should_ReadNpyAndNpzSources()
+    {
+        using var f = new ManifestFixture();
+        var x = new CrossMedia.Core.Matrix([1, 2, 3, 4, 5, 6], 3, 2);
+        CrossMedia.Data.Formats.NpyFile.Write(Path.Combine(f.Dir.Path, "x.npy"), x);
+        CrossMedia.Data.Formats.NpyFile.Write(Path.Combine(f.Dir.Path, "y.npy"), new[] { 2, 0, 1 });
+        // An .npz archive: a zip of .npy entries.
+        var npz = Path.Combine(f.Dir.Path, "s.npz");
+        using (var zip = System.IO.Compression.ZipFile.Open(npz, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            var tmp = Path.Combine(f.Dir.Path, "split.npy");
+            CrossMedia.Data.Formats.NpyFile.Write(tmp, new[] { 0, 2, 2 });
+            zip.CreateEntryFromFile(tmp, "split.npy");
+            zip.CreateEntryFromFile(Path.Combine(f.Dir.Path, "y.npy"), "other.npy");
+        }
+        f.Write("""
+            { "classes": ["cat", "dog", "bird"],
+              "media": { "image": { "features": "x.npy", "labels": "y.npy", "split": { "file": "s.npz", "variable": "split" } } } }
+            """);
+        var image = DatasetCatalog.Load(f.Manifest, new DatasetLoadOptions { ValFraction = 0 })["image"];
+        Assert.Equal(x.Data, image.Features!.Data);
+        Assert.Equal([2, 0, 1], image.Labels);
+        Assert.Equal([Split.Train, Split.Test, Split.Test], image.Splits);
+
+        f.Write(f.Json().Replace("\"split\": \"split.txt\"", "\"split\": \"s.npz\""));
+        var e = Assert.Throws<InputException>(() => DatasetCatalog.Load(f.Manifest, new DatasetLoadOptions()));
+        Assert.Equal("variable", e.Field);
+        Assert.Equal("other, split", e.Found);
     }
 }
