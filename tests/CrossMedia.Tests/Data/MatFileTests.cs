@@ -282,4 +282,34 @@ public class MatFileTests
         Assert.Equal("1000000 bytes of data", e.Expected);
         Assert.Contains("16 bytes left", e.Found);
     }
+
+    [Fact]
+    public void Parse_Should_OnlyEverThrowInputExceptionForDamagedFiles()
+    {
+        // Every truncation and many random byte changes of small files: the reader either reads
+        // something or throws InputException, never another exception (index errors, overflows).
+        var files = new[]
+        {
+            File.ReadAllBytes(Path.Combine(TestPaths.Fixtures, "scipy_small.mat")),
+            new MatV5Builder(true).Numeric("a", MxInt32, [2, 2], MiInt16, [1, 2, 3, 4]).Char("b", "xy").Cell("c")
+                .Numeric("d", MxDouble, [3, 1], MiDouble, [1, 2, 3], compress: true).Build(),
+        };
+        var random = new Random(12345);
+        foreach (var original in files)
+        {
+            var cases = Enumerable.Range(0, original.Length).Select(n => original[..n]).ToList();
+            for (int k = 0; k < 400; k++)
+            {
+                var damaged = (byte[])original.Clone();
+                int count = 1 + random.Next(3);
+                for (int c = 0; c < count; c++) damaged[128 + random.Next(original.Length - 128)] = (byte)random.Next(256);
+                cases.Add(damaged);
+            }
+            foreach (var bytes in cases)
+            {
+                try { _ = MatFile.Parse(bytes, "damaged.mat"); }
+                catch (InputException) { }
+            }
+        }
+    }
 }
