@@ -27,7 +27,12 @@ public static class DatasetCatalog
 
     public static Dataset Load(string nameOrManifestPath, DatasetLoadOptions options) => LoadDetailed(nameOrManifestPath, options).Dataset;
 
-    public static DatasetLoadResult LoadDetailed(string nameOrManifestPath, DatasetLoadOptions options)
+    /// <summary>
+    /// Loads a dataset with what loading found. Validation errors throw unless
+    /// <paramref name="throwOnErrors"/> is false (for `data inspect`, which shows them); unreadable
+    /// or inconsistent files always throw.
+    /// </summary>
+    public static DatasetLoadResult LoadDetailed(string nameOrManifestPath, DatasetLoadOptions options, bool throwOnErrors = true)
     {
         DatasetLoadResult loaded;
         var (name, spec) = SplitName(nameOrManifestPath);
@@ -49,7 +54,7 @@ public static class DatasetCatalog
 
         var carved = ValidationSplit.Carve(loaded.Dataset, options.ValFraction, options.Seed);
         var problems = DatasetValidator.Check(carved);
-        problems.ThrowIfErrors();
+        if (throwOnErrors) problems.ThrowIfErrors();
         var notes = problems.ToList();
         if (loaded.MissingWords.Count > 0)
             notes.Add(new DatasetProblem(ProblemSeverity.Warning, ProblemKind.MissingWords, "class_embeddings",
