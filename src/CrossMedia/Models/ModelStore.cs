@@ -13,6 +13,7 @@ public static class ModelStore
     /// <summary>Method name → loader taking the model directory. One line per method.</summary>
     private static readonly Dictionary<string, Func<string, IEmbeddingModel>> Loaders = new(StringComparer.OrdinalIgnoreCase)
     {
+        [Jfse.JfseModel.MethodName] = dir => Jfse.JfseModel.Load(dir),
     };
 
     public static IReadOnlyCollection<string> KnownMethods => Loaders.Keys;
