@@ -91,13 +91,8 @@ public sealed class JfseTrainer
         CopyParameters(nets.RegressorV, bestV);
         CopyParameters(nets.RegressorT, bestT);
 
-        var w = options.EffectiveWeights;
-        Optimizer Adam(IEnumerable<Parameter> p) => torch.optim.Adam(p, options.LearningRate, options.Beta1, options.Beta2);
-        using var optD = Adam(nets.CriticParameters());
-        using var optG = Adam(nets.GeneratorParameters());
-        using var optR = Adam(nets.RegressorParameters());
-        using var optM = Adam(nets.Classifier.parameters());
-        Optimizer[] optimizers = [optD, optG, optR, optM];
+        using var step = new JfseStep(nets, options, device);
+        var optimizers = step.Optimizers;
 
         var state = new TrainingState();
         var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
@@ -148,7 +143,7 @@ public sealed class JfseTrainer
                 var iv = BatchIndices(orderV, b);
                 var it = paired ? iv : BatchIndices(orderT, b);
                 var unseenBatch = Enumerable.Range(0, unseenPerBatch).Select(_ => (long)unseen[rng.Next(unseen.Length)]).ToArray();
-                var losses = Step(nets, optimizers, w, lambda, gen, xv, yv, iv, xt, yt, it, classes, unseenBatch);
+                var losses = step.Run(lambda, gen, xv, yv, iv, xt, yt, it, classes, unseenBatch);
                 foreach (var (k, v) in losses) sums[k] = sums.GetValueOrDefault(k) + v;
                 progress.BatchCompleted(epoch, b + 1, batches);
             }
@@ -234,105 +229,6 @@ public sealed class JfseTrainer
             hasValidation ? state.BestScore : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
     }
 
-    /// <summary>One mini-batch: <c>CriticSteps</c> critic updates, then one generator, regressor and classifier update each.</summary>
-    private Dictionary<string, double> Step(JfseNetworks nets, Optimizer[] opt, JfseLossWeights w, double lambda, torch.Generator gen,
-        Tensor xv, Tensor yv, long[] iv, Tensor xt, Tensor yt, long[] it, Tensor classes, long[] unseenBatch)
-    {
-        using var scope = NewDisposeScope();
-        var (optD, optG, optR, optM) = (opt[0], opt[1], opt[2], opt[3]);
-        var idxV = torch.tensor(iv).to(device);
-        var idxT = torch.tensor(it).to(device);
-        var realV = xv.index_select(0, idxV);
-        var realT = xt.index_select(0, idxT);
-        var labV = yv.index_select(0, idxV);
-        var labT = yt.index_select(0, idxT);
-        var cV = classes.index_select(0, labV);
-        var cT = classes.index_select(0, labT);
-        int dz = nets.Architecture.NoiseDimension;
-        Tensor Noise(long rows, long cols) => torch.randn([rows, cols], generator: gen).to(device);
-        Tensor Uniform(long rows) => torch.rand([rows, 1], generator: gen).to(device);
-
-        // Critic steps (generators fixed: synthetic features detached inside the loss).
-        double lossD = 0;
-        for (int k = 0; k < options.CriticSteps; k++)
-        {
-            using var inner = NewDisposeScope();
-            Tensor synV, synT;
-            using (no_grad())
-            {
-                synV = nets.GeneratorV.forward(cV, Noise(cV.shape[0], dz));
-                synT = nets.GeneratorT.forward(cT, Noise(cT.shape[0], dz));
-            }
-            var ld = WassersteinLoss.CriticWithPenalty(nets.CriticV.forward, realV, synV, cV, Uniform(realV.shape[0]), w.GradientPenalty)
-                     + WassersteinLoss.CriticWithPenalty(nets.CriticT.forward, realT, synT, cT, Uniform(realT.shape[0]), w.GradientPenalty);
-            optD.zero_grad();
-            ld.backward();
-            optD.step();
-            lossD += ld.item<float>();
-        }
-
-        // Generator step: fool the critics; synthetic features (seen batch classes + unseen classes) must
-        // regress back to their class embeddings and be modality-indistinguishable.
-        var unseenLabels = torch.tensor(unseenBatch).to(device);
-        var synLabV = unseenBatch.Length > 0 ? cat([labV, unseenLabels], 0) : labV;
-        var synLabT = unseenBatch.Length > 0 ? cat([labT, unseenLabels], 0) : labT;
-        var synCV = classes.index_select(0, synLabV);
-        var synCT = classes.index_select(0, synLabT);
-        var genV = nets.GeneratorV.forward(synCV, Noise(synCV.shape[0], dz));
-        var genT = nets.GeneratorT.forward(synCT, Noise(synCT.shape[0], dz));
-        long nv = realV.shape[0], nt = realT.shape[0];
-        var advG = WassersteinLoss.Generator(nets.CriticV.forward(genV.narrow(0, 0, nv), cV))
-                   + WassersteinLoss.Generator(nets.CriticT.forward(genT.narrow(0, 0, nt), cT));
-        var eGenV = nets.RegressorV.forward(genV);
-        var eGenT = nets.RegressorT.forward(genT);
-        var cycG = CycleLoss.Compute(eGenV, synCV) + CycleLoss.Compute(eGenT, synCT);
-        var modG = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eGenV, lambda)),
-                                        nets.Classifier.forward(GradientReversal.Apply(eGenT, lambda)));
-        var lossG = w.GeneratorAdversarial * advG + w.GeneratorCycle * cycG + w.GeneratorModality * modG;
-        optG.zero_grad();
-        lossG.backward();
-        optG.step();
-
-        // Regressor step: real features to their class embeddings, aligned across media, modality-confused;
-        // plus the same on the (now fixed) synthetic features.
-        var synV2 = genV.detach();
-        var synT2 = genT.detach();
-        var eV = nets.RegressorV.forward(realV);
-        var eT = nets.RegressorT.forward(realT);
-        var cycReal = CycleLoss.Compute(eV, cV) + CycleLoss.Compute(eT, cT);
-        var daReal = AlignmentLoss.Compute(options.Alignment, eV, labV, eT, labT);
-        var modReal = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eV, lambda)),
-                                           nets.Classifier.forward(GradientReversal.Apply(eT, lambda)));
-        var eSV = nets.RegressorV.forward(synV2);
-        var eST = nets.RegressorT.forward(synT2);
-        var cycSyn = CycleLoss.Compute(eSV, synCV) + CycleLoss.Compute(eST, synCT);
-        var daSyn = AlignmentLoss.Compute(options.Alignment, eSV, synLabV, eST, synLabT);
-        var modSyn = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eSV, lambda)),
-                                          nets.Classifier.forward(GradientReversal.Apply(eST, lambda)));
-        var lossR = w.RegressorCycleReal * cycReal + w.RegressorAlignmentReal * daReal + w.RegressorModalityReal * modReal
-                    + w.RegressorCycleSynthetic * cycSyn + w.RegressorModalitySynthetic * modSyn + w.RegressorAlignmentSynthetic * daSyn;
-        optR.zero_grad();
-        lossR.backward();
-        optR.step();
-
-        // Modality classifier step on fixed embeddings.
-        var lossM = ModalityLoss.Compute(nets.Classifier.forward(eV.detach()), nets.Classifier.forward(eT.detach()))
-                    + w.ClassifierSynthetic * ModalityLoss.Compute(nets.Classifier.forward(eSV.detach()), nets.Classifier.forward(eST.detach()));
-        optM.zero_grad();
-        lossM.backward();
-        optM.step();
-
-        return new Dictionary<string, double>
-        {
-            ["critic"] = lossD / options.CriticSteps,
-            ["generator"] = lossG.item<float>(),
-            ["regressor"] = lossR.item<float>(),
-            ["classifier"] = lossM.item<float>(),
-            ["cycle_real"] = cycReal.item<float>(),
-            ["alignment_real"] = daReal.item<float>(),
-        };
-    }
-
     /// <summary>Validation mAP (mean of both directions) under each post-processing; the best one.</summary>
     private (double Score, EmbeddingPostProcessing Post) BestPostProcessing(Matrix trainV, Matrix trainT, Matrix queryV, int[] labelsV, Matrix queryT, int[] labelsT)
     {
@@ -380,17 +276,17 @@ public sealed class JfseTrainer
             dst.copy_(src);
     }
 
-    private static void SaveCheckpoint(string dir, TrainingState state, JfseNetworks nets, Regressor bestV, Regressor bestT, Optimizer[] optimizers)
+    private static void SaveCheckpoint(string dir, TrainingState state, JfseNetworks nets, Regressor bestV, Regressor bestT, IReadOnlyList<Optimizer> optimizers)
     {
         nets.save(Path.Combine(dir, NetworksFile));
         bestV.save(Path.Combine(dir, "best_regressor_v.bin"));
         bestT.save(Path.Combine(dir, "best_regressor_t.bin"));
-        for (int i = 0; i < optimizers.Length; i++)
+        for (int i = 0; i < optimizers.Count; i++)
             optimizers[i].save_state_dict(Path.Combine(dir, $"adam_{OptimizerNames[i]}.bin"));
         File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state, JfseModel.JsonOptions));
     }
 
-    private static TrainingState LoadCheckpoint(string dir, JfseNetworks nets, Regressor bestV, Regressor bestT, Optimizer[] optimizers)
+    private static TrainingState LoadCheckpoint(string dir, JfseNetworks nets, Regressor bestV, Regressor bestT, IReadOnlyList<Optimizer> optimizers)
     {
         var statePath = Path.Combine(dir, StateFile);
         TrainingState state;
@@ -413,7 +309,7 @@ public sealed class JfseTrainer
         {
             throw new InputException(dir, NetworksFile, "networks of the same architecture (same data and --hidden)", e.Message, e);
         }
-        for (int i = 0; i < optimizers.Length; i++)
+        for (int i = 0; i < optimizers.Count; i++)
             optimizers[i].load_state_dict(Path.Combine(dir, $"adam_{OptimizerNames[i]}.bin"));
         return state;
     }
