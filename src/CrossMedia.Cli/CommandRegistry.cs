@@ -9,5 +9,8 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return TrainCommand.Create();
+        yield return MapCommand.Create();
+        yield return DataCommand.Create();
     }
 }

@@ -1,21 +1,27 @@
 namespace CrossMedia.Tests;
 
-/// <summary>Locates the read-only ../shared folder by walking up from the test assembly.</summary>
-public static class TestPaths
+/// <summary>Locations of the shared read-only data and the committed test fixtures.</summary>
+internal static class TestPaths
 {
-    private static readonly Lazy<string> Shared = new(() =>
+    /// <summary>The shared data folder (…/shared/data next to the repository), found by walking up from the test assembly.</summary>
+    public static string SharedData { get; } = FindUp(Path.Combine("shared", "data"))
+        ?? throw new DirectoryNotFoundException("no shared/data folder above " + AppContext.BaseDirectory);
+
+    /// <summary>The shared models folder (…/shared/models: pretrained networks such as darknet-tiny-imagenet).</summary>
+    public static string SharedModels { get; } = FindUp(Path.Combine("shared", "models"))
+        ?? throw new DirectoryNotFoundException("no shared/models folder above " + AppContext.BaseDirectory);
+
+    /// <summary>tests/CrossMedia.Tests/Fixtures in the source tree.</summary>
+    public static string Fixtures { get; } = FindUp(Path.Combine("tests", "CrossMedia.Tests", "Fixtures"))
+        ?? throw new DirectoryNotFoundException("no tests/CrossMedia.Tests/Fixtures folder above " + AppContext.BaseDirectory);
+
+    private static string? FindUp(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(candidate, "data"))) return candidate;
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (Directory.Exists(candidate)) return candidate;
         }
-        throw new DirectoryNotFoundException($"no shared/data above {AppContext.BaseDirectory}");
-    });
-
-    /// <summary>shared/data.</summary>
-    public static string SharedData => Path.Combine(Shared.Value, "data");
-
-    /// <summary>shared/models.</summary>
-    public static string SharedModels => Path.Combine(Shared.Value, "models");
+        return null;
+    }
 }
