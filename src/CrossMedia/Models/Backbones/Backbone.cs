@@ -21,6 +21,9 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>
     /// <summary>State-dict prefix of the classifier (its keys are <c>prefix.weight</c>, <c>prefix.bias</c>).</summary>
     public abstract string ClassifierPrefix { get; }
 
+    /// <summary>How RGB pictures in [0, 1] must be normalised before <see cref="ForwardFeatures"/>.</summary>
+    public abstract InputNormalization Normalization { get; }
+
     /// <summary>Pictures [N, 3, H, W] → pooled embedding [N, FeatureDimension].</summary>
     public abstract Tensor ForwardFeatures(Tensor pictures);
 

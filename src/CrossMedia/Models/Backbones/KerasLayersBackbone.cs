@@ -211,6 +211,8 @@ public sealed class KerasLayersBackbone : Backbone
     public override int FeatureDimension => _featureDimension;
     public override int Classes => (int)classifier.out_features;
     public override string ClassifierPrefix => nameof(classifier);
+    /// <summary>Darknet was trained on RGB in [0, 1] without mean/std normalisation.</summary>
+    public override InputNormalization Normalization => InputNormalization.UnitRange;
 
     public override Tensor ForwardFeatures(Tensor pictures)
     {

@@ -129,6 +129,7 @@ public sealed class ResNet : Backbone
     public override int FeatureDimension => _featureDimension;
     public override int Classes => Config.Classes;
     public override string ClassifierPrefix => nameof(fc);
+    public override InputNormalization Normalization => InputNormalization.ImageNet;
 
     public override Tensor ForwardFeatures(Tensor pictures)
     {
