@@ -40,6 +40,28 @@ public class BackboneRegistryTests
     }
 
     [Fact]
+    public void Create_Should_ImportResNetWeights_AndReportTheSkippedClassifier()
+    {
+        TorchRuntime.Initialize(2);
+        var path = Path.Combine(Path.GetTempPath(), $"cm-resnet18-{Guid.NewGuid()}.safetensors");
+        try
+        {
+            using (var imagenet = new ResNet(ResNet.ResNet18Config(classes: 1000)))
+                CrossMedia.Models.Weights.SafeTensors.Write(path, imagenet.state_dict());
+            using var net = BackboneRegistry.Create("resnet18", 5, new BackboneOptions(64, path), out var report);
+            Assert.NotNull(report);
+            Assert.Equal(120, report.Loaded.Count);
+            Assert.Equal(["fc.bias", "fc.weight"], report.Skipped.Select(s => s.Name).Order().ToArray());
+            Assert.Equal(["fc.bias", "fc.weight"], report.Missing.Order().ToArray());
+            Assert.Contains("120 tensors loaded, 2 skipped, 2 missing", report.Summary);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Create_Should_ListKnownNames_WhenNameIsUnknown()
     {
         var e = Assert.Throws<InputException>(() => BackboneRegistry.Create("resnet51", 5));

@@ -59,6 +59,31 @@ public class KerasLayersBackboneTests
     }
 
     [Fact]
+    public void ImportSafeTensors_Should_RestoreDarknetWrittenWithStateDictNames()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cm-darknet-{Guid.NewGuid()}.safetensors");
+        try
+        {
+            using var loaded = KerasLayersBackbone.DarknetTiny(ModelDir, 1000, out _);
+            loaded.eval();
+            SafeTensors.Write(path, loaded.state_dict());
+            torch.manual_seed(8);
+            using var fresh = new KerasLayersBackbone(TfjsLayersModel.Read(ModelDir), 1000);
+            fresh.eval();
+            var report = fresh.ImportSafeTensors(path);
+            Assert.Equal(77 + 15, report.Loaded.Count); // the Keras tensors plus 15 BatchNorm step counters
+            Assert.Empty(report.Missing);
+            using var scope = NewDisposeScope();
+            var x = torch.rand(1, 3, 64, 64);
+            Assert.True(loaded.forward(x).eq(fresh.forward(x)).all().item<bool>());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void KerasPadding_Should_PutTheOddPixelAtBottomRight_LikeTensorFlow()
     {
         // TF 'same': out = ceil(in/s); total = max((out−1)·s + k − in, 0); before = total/2.
