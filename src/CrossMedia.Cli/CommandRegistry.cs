@@ -12,5 +12,6 @@ internal static class CommandRegistry
         yield return TrainCommand.Create();
         yield return MapCommand.Create();
         yield return DataCommand.Create();
+        yield return MediaCommand.Create();
     }
 }
