@@ -171,4 +171,22 @@ public class DataCommandTests
         Assert.Equal($"error: dataset: expected a built-in dataset ({string.Join(", ", CrossMedia.Data.DatasetCatalog.Names)}) or a manifest .json file, found 'imagenet'", r.Err.Trim());
         Assert.Contains("wikipedia, synthetic", r.Err);
     }
+
+    [Fact]
+    public void Inspect_Should_ShowValidationErrorsAndExitWithTwo()
+    {
+        // Paired media whose labels differ: readable files, but not a usable paired dataset.
+        using var f = new ManifestFixture();
+        f.Dir.File("labels2.txt", "dog\ndog\nbird\ncat\ndog\nbird\n");
+        f.Write("""
+            { "classes": ["cat", "dog", "bird"], "paired": true,
+              "media": { "image": { "features": "features.csv", "labels": "labels.txt", "split": "split.txt" },
+                         "text": { "features": "features.csv", "labels": "labels2.txt", "split": "split.txt" } } }
+            """);
+        var r = Run("data", "inspect", f.Manifest);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("error: text item 0: expected label 0 as in image (paired), found 1", r.Out);
+        Assert.Equal($"error: {f.Manifest}: text item 0: expected label 0 as in image (paired), found 1", r.Err.Trim());
+        Assert.Throws<InputException>(() => CrossMedia.Data.DatasetCatalog.Load(f.Manifest, new()));
+    }
 }
