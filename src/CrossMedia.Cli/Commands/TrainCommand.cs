@@ -17,7 +17,7 @@ namespace CrossMedia.Cli.Commands;
 internal static class TrainCommand
 {
     /// <summary>Every trainable method; one line each.</summary>
-    private static ITrainMethod[] Methods() => [new CcaMethod(), new JfseMethod()];
+    private static ITrainMethod[] Methods() => [new CcaMethod(), new JfseMethod(), new FgCrossNetMethod()];
 
     public static Command Create()
     {
@@ -40,7 +40,7 @@ internal static class TrainCommand
         command.Options.Add(method);
         data.AddTo(command);
         foreach (var o in new Option[] { scenario, unseen, output, seed, metric, xAll, threads, device }) command.Options.Add(o);
-        foreach (var o in methods.SelectMany(m => m.Options)) command.Options.Add(o);
+        foreach (var o in methods.SelectMany(m => m.Options).Distinct()) command.Options.Add(o); // shared options once
 
         command.SetAction(parse =>
         {
@@ -103,6 +103,12 @@ internal static class TrainCommand
             record.Results.AddRange(ScenarioEvaluation.Evaluate(model, trainingSet, Split.Val, sc == Scenario.Standard ? sc : Scenario.Standard, null, retrieval, includeAll)
                 .Select(r => r with { Subset = sc == Scenario.Standard ? "all" : "seen" }));
             record.Results.AddRange(ScenarioEvaluation.Evaluate(model, dataset, Split.Test, sc, classes, retrieval, includeAll));
+            foreach (var g in record.Results.GroupBy(r => $"{r.Split}_{r.Subset}"))
+            {
+                // Both averages the FGCrossNet paper reports: bi-modal directions and X → All.
+                notes[$"{g.Key}_average_bimodal"] = g.Where(r => r.Gallery != "all").Select(r => r.Map).DefaultIfEmpty(double.NaN).Average() is var b && double.IsFinite(b) ? b : null;
+                notes[$"{g.Key}_average_x_all"] = g.Where(r => r.Gallery == "all").Select(r => r.Map).DefaultIfEmpty(double.NaN).Average() is var a && double.IsFinite(a) ? a : null;
+            }
             record.Seconds = clock.Elapsed.TotalSeconds;
             record.Save(Path.Combine(outDir, "metrics.json"));
 

@@ -15,6 +15,7 @@ public static class ModelStore
     {
         ["cca"] = dir => Cca.CcaModel.Load(dir),
         [Jfse.JfseModel.MethodName] = dir => Jfse.JfseModel.Load(dir),
+        [FgCrossNet.FgCrossNetModel.MethodName] = dir => FgCrossNet.FgCrossNetModel.Load(dir),
     };
 
     public static IReadOnlyCollection<string> KnownMethods => Loaders.Keys;

@@ -1,0 +1,89 @@
+using CrossMedia.Core;
+using CrossMedia.Data;
+using CrossMedia.Media;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CrossMedia.Models.FgCrossNet;
+
+/// <summary>Decoded media items → FGCrossNet logits and embeddings; shared by training and <see cref="FgCrossNetModel"/>.</summary>
+public static class FgCrossNetInputs
+{
+    /// <summary>
+    /// Logits [items, classes] of decoded items of one kind. With <paramref name="training"/> (its
+    /// generator) texts get the random padding prefix and each video contributes one random frame
+    /// (frames are training pictures, as in the reference); without, a video's logits are the mean
+    /// over all its frames (grouped by video, <see cref="VideoPooling"/>).
+    /// </summary>
+    public static Tensor Logits(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> items, Device device, Random? training = null)
+    {
+        using var scope = NewDisposeScope();
+        Tensor logits;
+        switch (kind)
+        {
+            case MediaKind.Text:
+                logits = net.EncodeText(CharacterText.EncodeBatch(items.Select(i => i.Text!).ToArray(), net.InputSize, training).to(device));
+                break;
+            case MediaKind.Video when training is not null:
+                var frames = items.Select(i => new DecodedItem
+                {
+                    Row = i.Row, Id = i.Id, Label = i.Label, Split = i.Split, Kind = MediaKind.Image, Path = i.Path,
+                    Pixels = i.Frames![training.Next(i.Frames.Count)], Height = i.Height, Width = i.Width,
+                }).ToArray();
+                logits = net.EncodePictures(MediaTensors.Pictures(frames).to(device));
+                break;
+            case MediaKind.Video:
+                var (all, video) = MediaTensors.VideoFrames(items);
+                var frameLogits = net.EncodePictures(all.to(device));
+                logits = VideoPooling.AverageByVideo(frameLogits, video.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()).Logits;
+                break;
+            default:
+                logits = net.EncodePictures(MediaTensors.Pictures(items).to(device));
+                break;
+        }
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Softmax of the logits for every row of a medium of <paramref name="count"/> items, in eval mode
+    /// without gradients. Rows whose file could not be decoded (absent from <paramref name="items"/>)
+    /// get the uniform distribution, so the matrix stays aligned with the medium's labels.
+    /// </summary>
+    public static Matrix Embed(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> items, int count, Device device, int batchSize = 32)
+    {
+        bool wasTraining = net.training;
+        net.eval();
+        int c = net.Classes;
+        var result = new Matrix(count, c);
+        Array.Fill(result.Data, 1f / c);
+        using (no_grad())
+        {
+            for (int start = 0; start < items.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var batch = items.Skip(start).Take(batchSize).ToArray();
+                var p = nn.functional.softmax(Logits(net, kind, batch, device), 1).cpu().data<float>().ToArray();
+                for (int i = 0; i < batch.Length; i++) Array.Copy(p, i * c, result.Data, batch[i].Row * c, c);
+            }
+        }
+        if (wasTraining) net.train();
+        return result;
+    }
+
+    /// <summary>The kind of a file medium (from its name, else its first file's extension).</summary>
+    public static MediaKind KindOf(Medium medium) =>
+        MediaKinds.FromMediumName(medium.Name)
+        ?? (medium.Files is { Count: > 0 } files ? MediaKinds.FromExtension(files[0]) : null)
+        ?? throw new InputException(medium.Name, "kind", "a medium named image/text/audio/video or files of a known type", "neither");
+
+    /// <summary>Decodes the given rows (default all) with the decoder's parallel pipeline; skipped files are left out.</summary>
+    public static List<DecodedItem> DecodeAll(MediaDecoder decoder, Medium medium, IReadOnlyList<int>? rows = null, CancellationToken cancel = default)
+    {
+        return Task.Run(async () =>
+        {
+            var list = new List<DecodedItem>();
+            await foreach (var item in decoder.DecodeAsync(medium, rows, cancel).ConfigureAwait(false)) list.Add(item);
+            return list;
+        }, cancel).GetAwaiter().GetResult();
+    }
+}

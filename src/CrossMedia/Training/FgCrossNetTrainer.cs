@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CrossMedia.Data;
+using CrossMedia.Evaluation;
+using CrossMedia.Media;
+using CrossMedia.Models.FgCrossNet;
+using CrossMedia.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CrossMedia.Training;
+
+/// <summary>
+/// Trains FGCrossNet (shared/spec/FGCrossNet.md) on the Train split of a file dataset and selects the
+/// epoch on the Val split (mean mAP over every bi-modal direction). One step sees one batch of every
+/// medium: cross-entropy per medium summed, plus the center loss on the concatenated logits, plus in
+/// stage 2 the quadruplet ranking loss. Every medium is shuffled each epoch and the shorter media
+/// cycle through the epoch of the longest (the reference stopped at the shortest, unshuffled).
+/// <para>
+/// Each medium's train and validation files are decoded once, in parallel (<see cref="MediaDecoder"/>),
+/// into memory: the datasets this runs on are small enough, and the CPU then trains without waiting.
+/// Reproducibility: initialisation from the seed; batch order and augmentation of an epoch come from a
+/// generator seeded by (seed, epoch), so a resumed run continues exactly as an uninterrupted one.
+/// </para>
+/// </summary>
+public sealed class FgCrossNetTrainer
+{
+    private const string NetworkFile = "network.bin";
+    private const string BestFile = "best.bin";
+    private const string OptimizerFile = "sgd.bin";
+    private const string StateFile = "state.json";
+
+    private readonly FgCrossNetTrainingOptions options;
+    private readonly Device device;
+    private readonly ITrainingProgress progress;
+
+    public FgCrossNetTrainer(FgCrossNetTrainingOptions options, Device? device = null, ITrainingProgress? progress = null)
+    {
+        options.Validate();
+        this.options = options;
+        this.device = device ?? CPU;
+        this.progress = progress ?? NullTrainingProgress.Instance;
+    }
+
+    /// <summary>Trains on <paramref name="data"/>'s Train split, selects on its Val split (test items must not be present or are ignored).</summary>
+    /// <param name="data">File media with labels and splits.</param>
+    /// <param name="config">Network and input settings; its <c>MediumNames</c> picks the media (empty = every file medium).</param>
+    public FgCrossNetTrainingResult Train(Dataset data, FgCrossNetConfig config, string? checkpointDirectory = null, bool resume = false, CancellationToken cancel = default)
+    {
+        TorchRuntime.Initialize(get_num_threads());
+        var media = (config.MediumNames.Length > 0 ? config.MediumNames.Select(n => data[n]) : data.Media.Where(m => m.Files is not null)).ToArray();
+        if (media.Length == 0) throw new InputException(data.Name, "media", "at least one medium of media files", "none");
+        config = config with { Classes = data.ClassCount, MediumNames = media.Select(m => m.Name).ToArray() };
+        var kinds = media.Select(FgCrossNetInputs.KindOf).ToArray();
+
+        manual_seed(options.Seed);
+        using var net = config.CreateNetwork(initialise: true, out var report);
+        if (report is not null) progress.Message($"pretrained {config.Backbone}: {report.Summary}");
+        using var best = config.CreateNetwork(initialise: false, out _);
+        net.to(device);
+        best.to(device);
+        CopyState(net, best);
+
+        // Decode every medium once (train and validation), in parallel with libtorch's threads idle.
+        var decoder = new MediaDecoder(config.DecoderOptions(net.Backbone.Normalization, options.Workers, options.DecodeCache));
+        var clock = Stopwatch.StartNew();
+        var train = new List<DecodedItem>[media.Length];
+        var val = new List<DecodedItem>[media.Length];
+        var valMedia = new Medium[media.Length];
+        for (int m = 0; m < media.Length; m++)
+        {
+            train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], Rows(media[m], Split.Train), cancel);
+            valMedia[m] = media[m].Select(Split.Val);
+            val[m] = FgCrossNetInputs.DecodeAll(decoder, valMedia[m], null, cancel);
+            if (train[m].Count < 2) throw new InputException(data.Name, $"{media[m].Name} train split", "at least 2 decodable items", train[m].Count.ToString());
+        }
+        foreach (var p in decoder.Problems) progress.Message($"skipped {p}");
+        progress.Message($"decoded {decoder.Attempted} files in {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", media.Select((m, i) => $"{m.Name} {train[i].Count}+{val[i].Count}"))})");
+        bool hasValidation = val.Count(v => v.Count > 0) >= 2;
+        if (!hasValidation) progress.Message("fewer than two media with validation items: the last epoch is used (no selection)");
+
+        var optimizer = NewOptimizer(net);
+        var state = new TrainingState();
+        var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
+        if (resume && store?.Latest() is { } latest)
+        {
+            state = LoadCheckpoint(latest, net, best, optimizer);
+            progress.Message($"resumed from {latest} after epoch {state.Epoch}");
+        }
+        else if (resume) progress.Message("no checkpoint to resume from; starting at epoch 1");
+
+        int batches = (train.Max(t => t.Count) + options.BatchSize - 1) / options.BatchSize;
+        progress.Started(state.Epoch + 1, options.Epochs, batches);
+        clock.Restart();
+        int epochsThisRun = 0;
+        try
+        {
+            for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var epochClock = Stopwatch.StartNew();
+                bool stage2 = epoch > options.Stage1Epochs;
+                if (stage2 && epoch == options.Stage1Epochs + 1 && options.Stage1Epochs > 0)
+                {
+                    // Stage 2 starts from the stage-1 selection with a fresh optimiser (the reference restarts its script).
+                    CopyState(best, net);
+                    optimizer.Dispose();
+                    optimizer = NewOptimizer(net);
+                }
+                int epochInStage = stage2 ? epoch - options.Stage1Epochs : epoch;
+                double lr = options.LearningRate * Math.Pow(options.DecayFactor, (epochInStage - 1) / options.DecayEvery);
+                foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+
+                var rng = new Random(unchecked(options.Seed * 100_003 + epoch));
+                var orders = train.Select(t => Permutation(rng, t.Count)).ToArray();
+                var sums = new Dictionary<string, double>();
+                net.train();
+                for (int b = 0; b < batches; b++)
+                {
+                    foreach (var (k, v) in Step(net, optimizer, kinds, train, orders, b, stage2, rng)) sums[k] = sums.GetValueOrDefault(k) + v;
+                    progress.BatchCompleted(epoch, b + 1, batches);
+                }
+                var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
+                if (losses.Values.Any(v => !double.IsFinite(v)))
+                    throw new InvalidOperationException($"FGCrossNet training diverged in epoch {epoch} (a loss is not finite); lower --lr");
+
+                double? valMap = null;
+                if (hasValidation)
+                {
+                    valMap = ValidationMap(net, kinds, val, valMedia);
+                    if (valMap > state.BestScore)
+                    {
+                        state.BestScore = valMap.Value;
+                        state.BestEpoch = epoch;
+                        CopyState(net, best);
+                    }
+                }
+                else
+                {
+                    state.BestEpoch = epoch;
+                    CopyState(net, best);
+                }
+                var record = new EpochRecord(epoch, losses, valMap, stage2 ? "stage 2" : "stage 1", epochClock.Elapsed.TotalSeconds, lr);
+                state.History.Add(record);
+                state.Epoch = epoch;
+                epochsThisRun++;
+                progress.EpochCompleted(record, TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / epochsThisRun * (options.Epochs - epoch)));
+                if (store is not null && options.CheckpointEvery > 0 && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs))
+                    progress.Message($"checkpoint {store.Save(epoch, d => SaveCheckpoint(d, state, net, best, optimizer))}");
+            }
+        }
+        finally
+        {
+            optimizer.Dispose();
+        }
+
+        var final = config.CreateNetwork(initialise: false, out _);
+        final.to(device);
+        CopyState(best, final);
+        return new FgCrossNetTrainingResult(new FgCrossNetModel(config, final, device) { Workers = options.Workers }, state.History.ToArray(),
+            state.BestEpoch, hasValidation ? state.BestScore : double.NaN, report?.Summary, decoder.Problems.Select(p => p.ToString()).ToArray());
+    }
+
+    /// <summary>One optimisation step in its own dispose scope; returns the loss terms.</summary>
+    private Dictionary<string, double> Step(FgCrossNetNetwork net, SGD optimizer, MediaKind[] kinds, List<DecodedItem>[] train,
+        long[][] orders, int b, bool stage2, Random rng)
+    {
+        using var scope = NewDisposeScope();
+        var logits = new List<Tensor>();
+        var labels = new List<Tensor>();
+        Tensor ce = zeros(1, device: device);
+        for (int m = 0; m < train.Length; m++)
+        {
+            var items = BatchIndices(orders[m], b).Select(i => train[m][(int)i]).ToArray();
+            var y = tensor(items.Select(i => (long)i.Label).ToArray(), device: device);
+            var z = FgCrossNetInputs.Logits(net, kinds[m], items, device, rng);
+            ce = ce.add(nn.functional.cross_entropy(z, y));
+            logits.Add(z);
+            labels.Add(y);
+        }
+        var all = cat(logits, 0);
+        var allLabels = cat(labels, 0);
+        var center = CenterLoss.Compute(all, allLabels, net.Centers, options.CenterWeight);
+        var total = ce.sum().add(center);
+        double ranking = 0;
+        if (stage2 && options.RankingWeight > 0)
+        {
+            var r = QuadrupletLoss.Compute(all, allLabels);
+            ranking = r.item<float>();
+            total = total.add(r.mul(options.RankingWeight));
+        }
+        optimizer.zero_grad();
+        total.backward();
+        optimizer.step();
+        var result = new Dictionary<string, double> { ["ce"] = ce.item<float>(), ["center"] = center.item<float>(), ["total"] = total.item<float>() };
+        if (stage2) result["ranking"] = ranking;
+        return result;
+    }
+
+    /// <summary>Mean mAP over every ordered pair of media with validation items (12 directions for four media).</summary>
+    private double ValidationMap(FgCrossNetNetwork net, MediaKind[] kinds, List<DecodedItem>[] val, Medium[] valMedia)
+    {
+        var embedded = Enumerable.Range(0, val.Length).Where(m => valMedia[m].Count > 0)
+            .Select(m => new EmbeddedMedium(valMedia[m].Name, FgCrossNetInputs.Embed(net, kinds[m], val[m], valMedia[m].Count, device), valMedia[m].Labels))
+            .ToArray();
+        net.train();
+        return CrossMediaEvaluation.AllDirections(embedded).Average(d => d.Result.Map);
+    }
+
+    private SGD NewOptimizer(FgCrossNetNetwork net) =>
+        optim.SGD(net.parameters(), options.LearningRate, options.Momentum);
+
+    private static int[] Rows(Medium m, Split split) => Enumerable.Range(0, m.Count).Where(i => m.Splits[i] == split).ToArray();
+
+    private static long[] Permutation(Random rng, int n)
+    {
+        var p = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
+        rng.Shuffle(p);
+        return p;
+    }
+
+    /// <summary>Batch b of an epoch's order, wrapping around: shorter media cycle through the epoch of the longest.</summary>
+    private long[] BatchIndices(long[] order, int b)
+    {
+        int size = Math.Min(options.BatchSize, order.Length);
+        var idx = new long[size];
+        for (int i = 0; i < size; i++) idx[i] = order[(b * options.BatchSize + i) % order.Length];
+        return idx;
+    }
+
+    /// <summary>Copies parameters and buffers (batch-norm statistics) between networks of the same architecture.</summary>
+    private static void CopyState(nn.Module from, nn.Module to)
+    {
+        using var _ = no_grad();
+        var source = from.state_dict();
+        foreach (var (name, target) in to.state_dict()) target.copy_(source[name]);
+    }
+
+    private static void SaveCheckpoint(string dir, TrainingState state, FgCrossNetNetwork net, FgCrossNetNetwork best, SGD optimizer)
+    {
+        net.save(Path.Combine(dir, NetworkFile));
+        best.save(Path.Combine(dir, BestFile));
+        optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
+        File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state));
+    }
+
+    private static TrainingState LoadCheckpoint(string dir, FgCrossNetNetwork net, FgCrossNetNetwork best, SGD optimizer)
+    {
+        var statePath = Path.Combine(dir, StateFile);
+        TrainingState state;
+        try
+        {
+            state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath)) ?? throw new InputException(statePath, "", "an FGCrossNet checkpoint state", "null");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(statePath, e.Path ?? "", "an FGCrossNet checkpoint state", e.Message, e);
+        }
+        try
+        {
+            net.load(Path.Combine(dir, NetworkFile));
+            best.load(Path.Combine(dir, BestFile));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InputException(dir, NetworkFile, "a network of the same architecture (same --backbone, --input-size, data)", e.Message, e);
+        }
+        optimizer.load_state_dict(Path.Combine(dir, OptimizerFile));
+        return state;
+    }
+
+    /// <summary>Everything besides tensors that a checkpoint restores.</summary>
+    private sealed class TrainingState
+    {
+        public int Epoch { get; set; }
+        public int BestEpoch { get; set; }
+        public double BestScore { get; set; } = double.NegativeInfinity;
+        public List<EpochRecord> History { get; set; } = [];
+    }
+}
