@@ -167,22 +167,21 @@ public sealed class FgCrossNetTrainer
         long[][] orders, int b, bool stage2, Random rng)
     {
         using var scope = NewDisposeScope();
-        var logits = new List<Tensor>();
+        var pictures = new List<Tensor>();
         var labels = new List<Tensor>();
-        Tensor ce = zeros(1, device: device);
         for (int m = 0; m < train.Length; m++)
         {
             var items = BatchIndices(orders[m], b).Select(i => train[m][(int)i]).ToArray();
-            var y = tensor(items.Select(i => (long)i.Label).ToArray(), device: device);
-            var z = FgCrossNetInputs.Logits(net, kinds[m], items, device, rng);
-            ce = ce.add(nn.functional.cross_entropy(z, y));
-            logits.Add(z);
-            labels.Add(y);
+            labels.Add(tensor(items.Select(i => (long)i.Label).ToArray(), device: device));
+            pictures.Add(FgCrossNetInputs.TrainingPictures(net, kinds[m], items, device, rng));
         }
-        var all = cat(logits, 0);
+        // One backbone pass over the concatenated batch (as the reference); cross-entropy per medium, summed.
+        var all = net.EncodePictures(cat(pictures, 0));
         var allLabels = cat(labels, 0);
+        var parts = all.split(pictures.Select(p => p.shape[0]).ToArray(), 0);
+        var ce = parts.Zip(labels, (z, y) => nn.functional.cross_entropy(z, y)).Aggregate((x, y) => x.add(y));
         var center = CenterLoss.Compute(all, allLabels, net.Centers, options.CenterWeight);
-        var total = ce.sum().add(center);
+        var total = ce.add(center);
         double ranking = 0;
         if (stage2 && options.RankingWeight > 0)
         {

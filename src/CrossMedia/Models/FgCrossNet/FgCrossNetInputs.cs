@@ -10,27 +10,40 @@ namespace CrossMedia.Models.FgCrossNet;
 public static class FgCrossNetInputs
 {
     /// <summary>
-    /// Logits [items, classes] of decoded items of one kind. With <paramref name="training"/> (its
-    /// generator) texts get the random padding prefix and each video contributes one random frame
-    /// (frames are training pictures, as in the reference); without, a video's logits are the mean
-    /// over all its frames (grouped by video, <see cref="VideoPooling"/>).
+    /// Training input pictures [items, 3, S, S] of decoded items of one kind: texts through the text
+    /// branch with the random padding prefix; one random frame per video (frames are training
+    /// pictures, as in the reference). The trainer concatenates every medium's pictures into ONE
+    /// backbone batch, so batch-norm statistics in training match the mixed running statistics used
+    /// at evaluation.
     /// </summary>
-    public static Tensor Logits(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> items, Device device, Random? training = null)
+    public static Tensor TrainingPictures(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> items, Device device, Random training)
+    {
+        switch (kind)
+        {
+            case MediaKind.Text:
+                using (var codes = CharacterText.EncodeBatch(items.Select(i => i.Text!).ToArray(), net.InputSize, training))
+                    return net.TextPictures(codes.to(device));
+            case MediaKind.Video:
+                var frames = items.Select(i => new DecodedItem
+                {
+                    Row = i.Row, Id = i.Id, Label = i.Label, Split = i.Split, Kind = MediaKind.Image, Path = i.Path,
+                    Pixels = i.Frames![training.Next(i.Frames.Count)], Height = i.Height, Width = i.Width,
+                }).ToArray();
+                return MediaTensors.Pictures(frames).to(device);
+            default:
+                return MediaTensors.Pictures(items).to(device);
+        }
+    }
+
+    /// <summary>Logits [items, classes] of decoded items of one kind (evaluation: a video's logits are the mean over all its frames, grouped by video).</summary>
+    public static Tensor Logits(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> items, Device device)
     {
         using var scope = NewDisposeScope();
         Tensor logits;
         switch (kind)
         {
             case MediaKind.Text:
-                logits = net.EncodeText(CharacterText.EncodeBatch(items.Select(i => i.Text!).ToArray(), net.InputSize, training).to(device));
-                break;
-            case MediaKind.Video when training is not null:
-                var frames = items.Select(i => new DecodedItem
-                {
-                    Row = i.Row, Id = i.Id, Label = i.Label, Split = i.Split, Kind = MediaKind.Image, Path = i.Path,
-                    Pixels = i.Frames![training.Next(i.Frames.Count)], Height = i.Height, Width = i.Width,
-                }).ToArray();
-                logits = net.EncodePictures(MediaTensors.Pictures(frames).to(device));
+                logits = net.EncodeText(CharacterText.EncodeBatch(items.Select(i => i.Text!).ToArray(), net.InputSize).to(device));
                 break;
             case MediaKind.Video:
                 var (all, video) = MediaTensors.VideoFrames(items);

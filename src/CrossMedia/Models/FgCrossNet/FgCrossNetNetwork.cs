@@ -44,6 +44,9 @@ public sealed class FgCrossNetNetwork : nn.Module
     /// <summary>Normalised pictures [N, 3, S, S] → logits [N, classes].</summary>
     public Tensor EncodePictures(Tensor pictures) => backbone.forward(pictures);
 
+    /// <summary>Character codes [N, L] → the text branch's pictures [N, 3, L, L] (to batch them with other media).</summary>
+    public Tensor TextPictures(Tensor codes) => text.forward(codes);
+
     /// <summary>Character codes [N, L] (see <see cref="CharacterText"/>) → logits [N, classes].</summary>
     public Tensor EncodeText(Tensor codes)
     {
