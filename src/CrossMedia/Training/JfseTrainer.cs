@@ -133,8 +133,8 @@ public sealed class JfseTrainer
             cancel.ThrowIfCancellationRequested();
             var epochClock = Stopwatch.StartNew();
             double lambda = GradientReversal.Schedule((epoch - 1) / (double)options.Epochs);
-            var rng = new Random(HashCode.Combine(options.Seed, epoch, 0x5EED));
-            using var gen = new torch.Generator((ulong)(uint)HashCode.Combine(options.Seed, epoch, 0x2A15E));
+            var rng = new Random((int)(Mix(options.Seed, epoch, 1) & int.MaxValue));
+            using var gen = new torch.Generator(Mix(options.Seed, epoch, 2));
             var orderV = Permutation(rng, mv.Count);
             var orderT = paired ? orderV : Permutation(rng, mt.Count);
             var sums = new Dictionary<string, double>();
@@ -247,6 +247,18 @@ public sealed class JfseTrainer
             if (score > best) { best = score; bestPost = post; }
         }
         return (best, bestPost);
+    }
+
+    /// <summary>
+    /// A fixed mix (SplitMix64) of seed, epoch and stream into a generator seed. Not HashCode.Combine:
+    /// that is randomised per process, which would make runs (and resumes) irreproducible across processes.
+    /// </summary>
+    internal static ulong Mix(int seed, int epoch, int stream)
+    {
+        ulong z = unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)(uint)epoch * 0xBF58476D1CE4E5B9UL + (ulong)(uint)stream * 0x94D049BB133111EBUL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return z ^ (z >> 31);
     }
 
     private static long[] Permutation(Random rng, int n)
