@@ -12,7 +12,20 @@ internal static class CliRunner
 {
     public const int UserError = 2;
 
-    public static int Run(RootCommand root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    /// <summary>The root command with every registered command; named "crossmedia" as the launcher is.</summary>
+    public static Command CreateRoot()
+    {
+        // A plain command rather than RootCommand, whose name would be the dll's ("CrossMedia.Cli").
+        var root = new Command("crossmedia", "CrossMedia: cross-media retrieval (images, text, audio, video, feature vectors).")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
+        foreach (var command in CommandRegistry.All()) root.Subcommands.Add(command);
+        return root;
+    }
+
+    public static int Run(Command root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         if (stdout is not null) config.Output = stdout;
@@ -20,13 +33,28 @@ internal static class CliRunner
         var error = stderr ?? Console.Error;
         try
         {
-            return root.Parse(args).Invoke(config);
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+            {
+                foreach (var parseError in parsed.Errors) WriteError(error, parseError.Message);
+                error.WriteLine($"Run '{CommandPath(parsed.CommandResult)} --help' for usage.");
+                return UserError;
+            }
+            return parsed.Invoke(config);
         }
         catch (Exception e) when (UserMessage(e) is { } message)
         {
             WriteError(error, message);
             return UserError;
         }
+    }
+
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = result; r is not null; r = r.Parent)
+            if (r is System.CommandLine.Parsing.CommandResult c) names.Insert(0, c.Command.Name);
+        return string.Join(' ', names);
     }
 
     /// <summary>The one-line message for errors a user can fix; null for bugs.</summary>

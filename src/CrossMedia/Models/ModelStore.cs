@@ -13,6 +13,7 @@ public static class ModelStore
     /// <summary>Method name → loader taking the model directory. One line per method.</summary>
     private static readonly Dictionary<string, Func<string, IEmbeddingModel>> Loaders = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["cca"] = dir => Cca.CcaModel.Load(dir),
     };
 
     public static IReadOnlyCollection<string> KnownMethods => Loaders.Keys;

@@ -1,0 +1,96 @@
+using CrossMedia.Core;
+using CrossMedia.Data;
+using CrossMedia.Models.Cca;
+
+namespace CrossMedia.Tests.Models.Cca;
+
+public class CcaModelTests
+{
+    private static Matrix Random(int rows, int cols, Random rng, Func<int, int, double>? f = null)
+    {
+        var m = new Matrix(rows, cols);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+                m[i, j] = (float)(f?.Invoke(i, j) ?? rng.NextDouble() * 2 - 1);
+        return m;
+    }
+
+    private static Medium AsMedium(string name, Matrix m) =>
+        new(name, m, null, new int[m.Rows], Enumerable.Repeat(Split.Train, m.Rows).ToArray());
+
+    private static double Correlation(double[] a, double[] b)
+    {
+        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        return sab / Math.Sqrt(saa * sbb);
+    }
+
+    private static double[] Column(Matrix m, int c) => Enumerable.Range(0, m.Rows).Select(i => (double)m[i, c]).ToArray();
+
+    [Fact]
+    public void Fit_Should_FindAbsolutePearsonCorrelation_ForOneDimensionalMedia()
+    {
+        var rng = new Random(1);
+        var x = Random(200, 1, rng);
+        var y = Random(200, 1, rng, (i, _) => -0.7 * x[i, 0] + 0.3 * (rng.NextDouble() - 0.5));
+        var model = CcaModel.Fit("a", x, "b", y, new CcaConfig(Regularisation: 0));
+        var expected = Math.Abs(Correlation(Column(x, 0), Column(y, 0)));
+        Assert.Equal(expected, model.Correlations[0], 6);
+    }
+
+    [Fact]
+    public void Fit_Should_ProduceWhitenedMaximallyCorrelatedProjections()
+    {
+        var rng = new Random(2);
+        const int n = 500;
+        var latent = Random(n, 3, rng);
+        var x = Random(n, 6, rng, (i, j) => latent[i, j % 3] * (j + 1) + 0.5 * (rng.NextDouble() - 0.5));
+        var y = Random(n, 4, rng, (i, j) => latent[i, (j + 1) % 3] - 0.3 * j + 0.8 * (rng.NextDouble() - 0.5));
+        var model = CcaModel.Fit("a", x, "b", y, new CcaConfig(Regularisation: 0));
+        var ex = model.Embed(AsMedium("a", x));
+        var ey = model.Embed(AsMedium("b", y));
+        Assert.Equal(4, model.EmbeddingDimension);
+        for (int i = 0; i < 4; i++)
+        {
+            // Canonical pair i correlates exactly by the reported correlation ...
+            Assert.Equal(model.Correlations[i], Correlation(Column(ex, i), Column(ey, i)), 3);
+            for (int j = 0; j < 4; j++)
+            {
+                if (i == j) continue;
+                // ... and is uncorrelated with the other canonical variates, within and across media.
+                Assert.InRange(Correlation(Column(ex, i), Column(ex, j)), -1e-3, 1e-3);
+                Assert.InRange(Correlation(Column(ex, i), Column(ey, j)), -1e-3, 1e-3);
+            }
+        }
+        Assert.True(model.Correlations.Zip(model.Correlations.Skip(1)).All(p => p.First >= p.Second));
+        Assert.True(model.Correlations[0] > 0.9);
+    }
+
+    [Fact]
+    public void SaveAndLoad_Should_GiveIdenticalEmbeddings()
+    {
+        var rng = new Random(3);
+        var x = Random(50, 5, rng);
+        var y = Random(50, 3, rng, (i, j) => x[i, j] + 0.1f);
+        var model = CcaModel.Fit("image", x, "text", y, new CcaConfig(1e-2, 0, 1));
+        var dir = Directory.CreateTempSubdirectory("cca").FullName;
+        model.Save(dir);
+        var loaded = CcaModel.Load(dir);
+        Assert.Equal(model.Embed(AsMedium("text", y)).Data, loaded.Embed(AsMedium("text", y)).Data);
+        Assert.Equal(model.Config, loaded.Config);
+    }
+
+    [Fact]
+    public void Embed_Should_RejectWrongDimension_WithClearError()
+    {
+        var rng = new Random(4);
+        var model = CcaModel.Fit("image", Random(20, 5, rng), "text", Random(20, 3, rng), new CcaConfig());
+        var e = Assert.Throws<InputException>(() => model.Embed(AsMedium("image", Random(4, 7, rng))));
+        Assert.Contains("expected 5 columns, found 7", e.Message);
+    }
+}
