@@ -26,14 +26,11 @@ internal static class SearchCommand
         {
             index, model, text, file, vector, from, medium, k, json, threads,
         };
-        c.Validators.Add(r =>
-        {
-            int given = new[] { r.GetValue(text) is not null, r.GetValue(file) is not null, r.GetValue(vector) is not null }.Count(b => b);
-            if (given != 1) r.AddError("give exactly one of --text, --file or --vector");
-            if (r.GetValue(k) is < 1 or > 10000) r.AddError("--k must be between 1 and 10000");
-        });
         c.SetAction(parse =>
         {
+            int given = new[] { parse.GetValue(text) is not null, parse.GetValue(file) is not null, parse.GetValue(vector) is not null }.Count(b => b);
+            if (given != 1) throw new InputException("search", "query", "exactly one of --text, --file or --vector", given == 0 ? "none" : "several");
+            if (parse.GetValue(k) is < 1 or > 10000) throw new InputException("--k", "", "1..10000", parse.GetValue(k).ToString());
             using var idx = EmbeddingIndex.Open(parse.GetValue(index)!, verifyVectors: false);
             idx.Threads = parse.GetValue(threads);
             var modelDir = parse.GetValue(model);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CrossMedia;
 using CrossMedia.Index;
 using CrossMedia.Models;
 using CrossMedia.Service;
@@ -25,14 +26,11 @@ internal static class ServeCommand
         {
             index, model, urls, allowRemote, maxK, maxBody, rate, threads,
         };
-        c.Validators.Add(r =>
-        {
-            if (r.GetValue(maxK) is < 1 or > 10000) r.AddError("--max-k must be between 1 and 10000");
-            if (r.GetValue(maxBody) < 1024) r.AddError("--max-body must be at least 1024 bytes");
-            if (r.GetValue(rate) < 0) r.AddError("--rate-limit must not be negative");
-        });
         c.SetAction(parse =>
         {
+            if (parse.GetValue(maxK) is < 1 or > 10000) throw new InputException("--max-k", "", "1..10000", parse.GetValue(maxK).ToString());
+            if (parse.GetValue(maxBody) < 1024) throw new InputException("--max-body", "", "at least 1024 bytes", parse.GetValue(maxBody).ToString());
+            if (parse.GetValue(rate) < 0) throw new InputException("--rate-limit", "", "0 or more", parse.GetValue(rate).ToString());
             using var idx = EmbeddingIndex.Open(parse.GetValue(index)!);
             idx.Threads = parse.GetValue(threads);
             var modelDir = parse.GetValue(model);
