@@ -127,8 +127,9 @@ public static class SearchApp
                         var name = request.Filename ?? throw new InputException("request", "filename", "the file's name (its extension gives the medium)", "nothing");
                         medium = MediaTypes.MediumOf(name) ?? throw new InputException("request", "filename", $"an extension of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(name)}'");
                         var bytes = Base64(request.File);
-                        Directory.CreateDirectory(mediaFolder);
-                        saved = Path.Combine(mediaFolder, $"{Guid.NewGuid():N}{Path.GetExtension(name).ToLowerInvariant()}");
+                        // Kept under its (sanitised) name in a folder of its own, so names never collide.
+                        var folder = Directory.CreateDirectory(Path.Combine(mediaFolder, Guid.NewGuid().ToString("N"))).FullName;
+                        saved = Path.Combine(folder, SafeName(name));
                         AtomicFile.WriteAllBytes(saved, bytes);
                         vector = encoder.EncodeFile(saved, medium);
                         key = request.Key ?? Path.GetFileName(name);
@@ -146,7 +147,7 @@ public static class SearchApp
                 }
                 finally
                 {
-                    if (saved is not null) File.Delete(saved);
+                    if (saved is not null) Directory.Delete(Path.GetDirectoryName(saved)!, recursive: true);
                 }
             })
             .WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
@@ -174,10 +175,18 @@ public static class SearchApp
         var medium = MediaTypes.MediumOf(name)
             ?? throw new InputException("request", "filename", $"an extension of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(name)}'");
         var bytes = Base64(file!);
-        var tmp = Path.Combine(Path.GetTempPath(), $"crossmedia-query-{Guid.NewGuid():N}{Path.GetExtension(name).ToLowerInvariant()}");
+        // The file keeps its (sanitised) name inside a private temporary folder.
+        var folder = Directory.CreateTempSubdirectory("crossmedia-query-").FullName;
+        var tmp = Path.Combine(folder, SafeName(name));
         File.WriteAllBytes(tmp, bytes);
         try { return encoder.EncodeFile(tmp, medium); }
-        finally { File.Delete(tmp); }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    private static string SafeName(string name)
+    {
+        var safe = string.Concat(Path.GetFileName(name).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_'));
+        return safe.Trim('.') is { Length: > 0 } s ? s : "upload" + Path.GetExtension(name);
     }
 
     private static byte[] Base64(string text)
