@@ -70,6 +70,11 @@ internal static unsafe class ExactSearch
     private static void RunBlock(Heaps heaps, float* block, int rows, int firstPosition, int dim,
         float* q, int queryCount, float* sqNorms, byte[]? allowed)
     {
+        if (queryCount < TileRows)
+        {
+            RunDirect(heaps, block, rows, firstPosition, dim, q, queryCount, sqNorms, allowed);
+            return;
+        }
         int panels = (rows + PanelCols - 1) / PanelCols;
         float* packed = heaps.Packed;
         Pack(block, rows, dim, packed, panels);
@@ -109,6 +114,46 @@ internal static unsafe class ExactSearch
                 if (tileRows > 5) heaps.Offer(qi + 5, c50, c51, norms, cols, firstPosition + col0, allowed, tmp);
             }
         }
+    }
+
+    /// <summary>
+    /// Few queries (less than a tile): packing would cost more than the products, and a padded tile
+    /// would waste most of its multiply-adds, so each gallery row is dotted with each query directly.
+    /// </summary>
+    private static void RunDirect(Heaps heaps, float* block, int rows, int firstPosition, int dim,
+        float* q, int queryCount, float* sqNorms, byte[]? allowed)
+    {
+        float* scores = stackalloc float[PanelCols];
+        float* tmp = stackalloc float[PanelCols];
+        for (int c0 = 0; c0 < rows; c0 += PanelCols)
+        {
+            int cols = Math.Min(PanelCols, rows - c0);
+            float* norms = sqNorms == null ? null : sqNorms + firstPosition + c0;
+            for (int r = 0; r < queryCount; r++)
+            {
+                float* a = q + (long)r * dim;
+                for (int c = 0; c < cols; c++) scores[c] = Dot(a, block + (long)(c0 + c) * dim, dim);
+                for (int c = cols; c < PanelCols; c++) scores[c] = 0;
+                heaps.Offer(r, Vector256.Load(scores), Vector256.Load(scores + 8), norms, cols, firstPosition + c0, allowed, tmp);
+            }
+        }
+    }
+
+    private static float Dot(float* a, float* b, int dim)
+    {
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        int d = 0;
+        for (; d + 32 <= dim; d += 32)
+        {
+            s0 = Fmadd(Vector256.Load(a + d), Vector256.Load(b + d), s0);
+            s1 = Fmadd(Vector256.Load(a + d + 8), Vector256.Load(b + d + 8), s1);
+            s2 = Fmadd(Vector256.Load(a + d + 16), Vector256.Load(b + d + 16), s2);
+            s3 = Fmadd(Vector256.Load(a + d + 24), Vector256.Load(b + d + 24), s3);
+        }
+        for (; d + 8 <= dim; d += 8) s0 = Fmadd(Vector256.Load(a + d), Vector256.Load(b + d), s0);
+        float sum = Vector256.Sum((s0 + s1) + (s2 + s3));
+        for (; d < dim; d++) sum += a[d] * b[d];
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

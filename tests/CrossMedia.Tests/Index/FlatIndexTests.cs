@@ -64,6 +64,23 @@ public class FlatIndexTests
         Assert.Equal(expectScores, scores);
     }
 
+    [Theory]
+    [InlineData(IndexMetric.InnerProduct, 1)]
+    [InlineData(IndexMetric.InnerProduct, 5)]
+    [InlineData(IndexMetric.L2, 3)]
+    public void Search_Should_MatchBruteForce_ForFewQueries(IndexMetric metric, int queryCount)
+    {
+        // Fewer queries than a tile take the direct (unpacked) path; d=37 exercises its remainders.
+        var gallery = IntegerMatrix(150, 37, seed: 8, range: 1);
+        var queries = IntegerMatrix(queryCount, 37, seed: 9, range: 1);
+        using var index = new FlatIndex(37, metric) { BlockRows = 32, Threads = 2 };
+        index.Add(gallery);
+        var (scores, ids) = index.Search(queries, 11);
+        var (expectScores, expectIds) = BruteForce(gallery, queries, 11, metric);
+        Assert.Equal(expectIds, ids);
+        Assert.Equal(expectScores, scores);
+    }
+
     [Fact]
     public void Search_Should_MatchBruteForce_ForCosine_OnRandomData()
     {
