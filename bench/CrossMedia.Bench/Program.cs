@@ -14,6 +14,9 @@ switch (args.FirstOrDefault())
     case "search-run":
         SearchBench.Run(args[1], Arg(2, 10), Arg(3, 2), Arg(4, 3), Arg(5, 20), Arg(6, 0));
         return 0;
+    case "latency":
+        SearchBench.Latency(args[1], Arg(2, 1), Arg(3, 50), Arg(4, 1));
+        return 0;
     case "service-index":
         ServiceBench.WriteIndex(args[1], Arg(2, 100_000), Arg(3, 128));
         return 0;

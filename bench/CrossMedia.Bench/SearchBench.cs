@@ -83,6 +83,26 @@ internal static class SearchBench
         Console.WriteLine($"vs double-precision brute force on {sample} queries: {mism} ids differ beyond ties");
     }
 
+    /// <summary>Per-request latency: <paramref name="batch"/> queries per search, repeated.</summary>
+    public static void Latency(string indexPath, int threads, int repeats, int batch)
+    {
+        using var index = EmbeddingIndex.Open(indexPath, verifyVectors: false);
+        index.Threads = threads;
+        var rng = new Random(3);
+        var q = new Matrix(batch, index.Dimension);
+        for (int i = 0; i < q.Data.Length; i++) q.Data[i] = (float)rng.NextDouble();
+        index.Search(q, 10);
+        var times = new List<double>();
+        for (int r = 0; r < repeats; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            index.Search(q, 10);
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        Console.WriteLine($"{index.Count} items, batch {batch}, threads {threads}: median {times[times.Count / 2]:F2} ms, min {times[0]:F2} ms");
+    }
+
     private static double Dot(Matrix a, int i, Matrix b, int j)
     {
         double s = 0;

@@ -67,6 +67,8 @@ internal static unsafe class ExactSearch
         return Merge(finished, queryCount, k);
     }
 
+    // Straight to optimised code: tier-0 vector code is many times slower and a search may call it only a few times.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBlock(Heaps heaps, float* block, int rows, int firstPosition, int dim,
         float* q, int queryCount, float* sqNorms, byte[]? allowed)
     {
@@ -120,6 +122,8 @@ internal static unsafe class ExactSearch
     /// Few queries (less than a tile): packing would cost more than the products, and a padded tile
     /// would waste most of its multiply-adds, so each gallery row is dotted with each query directly.
     /// </summary>
+    // Straight to optimised code: tier-0 vector code is many times slower and a search may call it only a few times.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunDirect(Heaps heaps, float* block, int rows, int firstPosition, int dim,
         float* q, int queryCount, float* sqNorms, byte[]? allowed)
     {
@@ -139,6 +143,8 @@ internal static unsafe class ExactSearch
         }
     }
 
+    // Straight to optimised code: tier-0 vector code is many times slower and a search may call it only a few times.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot(float* a, float* b, int dim)
     {
         Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
@@ -161,6 +167,8 @@ internal static unsafe class ExactSearch
         Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
     /// <summary>Rows → panels of 16 columns, dimension-major (<c>panel[d*16 + c]</c>), zero-padded.</summary>
+    // Straight to optimised code: tier-0 vector code is many times slower and a search may call it only a few times.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(float* block, int rows, int dim, float* packed, int panels)
     {
         for (int p = 0; p < panels; p++)
@@ -263,6 +271,8 @@ internal static unsafe class ExactSearch
             }
         }
 
+        // Straight to optimised code: tier-0 vector code is many times slower and a search may call it only a few times.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Push(int qi, float score, int pos)
         {
             int baseIdx = qi * k;
