@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CrossMedia.Core;
+using CrossMedia.Data.Formats;
 using CrossMedia.Index;
 
 namespace CrossMedia.Bench;
@@ -32,7 +33,7 @@ internal static class SearchBench
         Console.WriteLine($"opened (memory-mapped) {index.Count} vectors in {open.Elapsed.TotalSeconds:F2} s");
         index.Threads = threads;
         index.BlockRows = blockRows;
-        var queries = NpyFile.Read(Path.Combine(dir, "queries.npy"));
+        var queries = MatrixFile.Read(Path.Combine(dir, "queries.npy"));
         index.Search(queries.SelectRows(Enumerable.Range(0, 12).ToArray()), k);  // warm-up: page in the gallery, JIT
         var times = new List<double>();
         IReadOnlyList<SearchHit[]> results = [];
@@ -50,11 +51,11 @@ internal static class SearchBench
             for (int j = 0; j < k; j++) ids[i, j] = results[i][j].Item.Id;
         NpyFile.Write(Path.Combine(dir, "crossmedia_ids.npy"), ids);
 
-        var gallery = NpyFile.Read(Path.Combine(dir, "gallery.npy"));
+        var gallery = MatrixFile.Read(Path.Combine(dir, "gallery.npy"));
         var faissIds = Path.Combine(dir, "faiss_ids.npy");
         if (File.Exists(faissIds))
         {
-            var fi = NpyFile.Read(faissIds);
+            var fi = MatrixFile.Read(faissIds);
             int differ = 0, explained = 0;
             for (int i = 0; i < queries.Rows; i++)
                 for (int j = 0; j < k; j++)

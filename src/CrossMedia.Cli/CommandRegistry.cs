@@ -9,6 +9,9 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return TrainCommand.Create();
+        yield return MapCommand.Create();
+        yield return DataCommand.Create();
         yield return IndexCommand.Create();
         yield return SearchCommand.Create();
         yield return ServeCommand.Create();

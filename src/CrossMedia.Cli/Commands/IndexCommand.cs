@@ -1,5 +1,7 @@
 using System.CommandLine;
 using CrossMedia.Core;
+using CrossMedia.Data;
+using CrossMedia.Data.Formats;
 using CrossMedia.Index;
 using CrossMedia.Models;
 
@@ -28,28 +30,35 @@ internal static class IndexCommand
     {
         var model = new Option<string?>("--model") { Description = "Model directory (model.json) whose embeddings the index holds." };
         var folder = new Option<string?>("--folder") { Description = "Folder of media files, searched recursively; the medium comes from the extension and top-level sub-folders become class labels." };
-        var vectors = new Option<string?>("--vectors") { Description = "Precomputed common-space embeddings (.npy, rows × dimension) to index instead of embedding media." };
+        var vectors = new Option<string?>("--vectors") { Description = "Precomputed common-space embeddings (rows × dimension; .npy, .npz, .mat, .csv) to index instead of embedding media." };
         var medium = new Option<string>("--medium") { Description = "Medium name of the --vectors rows.", DefaultValueFactory = _ => "vector" };
         var metric = new Option<string>("--metric") { Description = "cosine (vectors normalised), ip (inner product) or l2 (squared Euclidean distance).", DefaultValueFactory = _ => "cosine" };
         var output = IndexOption("--out", "Index file to write (atomically; an existing file is replaced only when the new one is complete).");
-        var c = new Command("build", "Embed a folder of media files (or precomputed vectors) with a model and write an index.")
+        var dataset = new Option<string?>("--dataset") { Description = $"Dataset to index: a built-in ({string.Join(", ", DatasetCatalog.Names)}) or a manifest .json; every medium the model accepts is embedded." };
+        var split = new Option<string>("--split") { Description = "Which part of --dataset to index: all, train, val or test.", DefaultValueFactory = _ => "all" };
+        var seed = new Option<int>("--seed") { Description = "Seed for the dataset's validation hold-out.", DefaultValueFactory = _ => 0 };
+        var data = new DatasetOptions(withDatasetOption: false);
+        var c = new Command("build", "Embed a dataset or a folder of media files (or take precomputed vectors) with a model and write an index.")
         {
-            model, folder, vectors, medium, metric, output,
+            model, dataset, split, seed, folder, vectors, medium, metric, output,
         };
+        data.AddTo(c);
         c.SetAction(parse =>
         {
             var outPath = parse.GetValue(output)!;
             var m = IndexMetrics.Parse(parse.GetValue(metric)!);
             var folderPath = parse.GetValue(folder);
             var vectorsPath = parse.GetValue(vectors);
-            if ((folderPath is null) == (vectorsPath is null))
-                throw new InputException("index build", "input", "exactly one of --folder or --vectors", folderPath is null ? "neither" : "both");
+            var datasetName = parse.GetValue(dataset);
+            int inputs = (folderPath is null ? 0 : 1) + (vectorsPath is null ? 0 : 1) + (datasetName is null ? 0 : 1);
+            if (inputs != 1)
+                throw new InputException("index build", "input", "exactly one of --dataset, --folder or --vectors", inputs == 0 ? "none" : "several");
             var modelDir = parse.GetValue(model);
             var o = parse.InvocationConfiguration.Output;
             EmbeddingIndex index;
             if (vectorsPath is not null)
             {
-                var v = NpyFile.Read(vectorsPath);
+                var v = MatrixFile.Read(vectorsPath);
                 string method = "", sha = "";
                 if (modelDir is not null)
                 {
@@ -65,9 +74,16 @@ internal static class IndexCommand
             }
             else
             {
-                if (modelDir is null) throw new InputException("index build", "--model", "a model directory to embed the files with", "nothing");
+                if (modelDir is null) throw new InputException("index build", "--model", "a model directory to embed the items with", "nothing");
                 using var mm = loadModel(modelDir);
-                index = IndexBuilder.FromFolder(mm, ModelIdentity.Of(modelDir), folderPath!, m, note => o.WriteLine(note));
+                if (datasetName is not null)
+                {
+                    var ds = data.Resolve(parse, parse.GetValue(seed), datasetName);
+                    var part = parse.GetValue(split)!;
+                    if (part != "all") ds = ds.Select(SplitNames.Parse(part, "--split"));
+                    index = IndexBuilder.FromDataset(mm, ModelIdentity.Of(modelDir), ds, m);
+                }
+                else index = IndexBuilder.FromFolder(mm, ModelIdentity.Of(modelDir), folderPath!, m, note => o.WriteLine(note));
             }
             using (index)
             {

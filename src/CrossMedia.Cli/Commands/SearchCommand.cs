@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using CrossMedia.Core;
+using CrossMedia.Data.Formats;
 using CrossMedia.Index;
 using CrossMedia.Models;
 
@@ -42,7 +43,12 @@ internal static class SearchCommand
             else if (parse.GetValue(file) is { } f) queries = encoder.EncodeFile(f);
             else
             {
-                var v = NpyFile.Read(parse.GetValue(vector)!);
+                var path = parse.GetValue(vector)!;
+                var array = NpyFile.Read(path);
+                // A 1-D array is one query vector; a 2-D array is one query per row.
+                var v = array.Rank == 1
+                    ? new Matrix(Enumerable.Range(0, array.Count).Select(i => (float)array.GetDouble(i)).ToArray(), 1, array.Count)
+                    : array.ToMatrix(path, "vector");
                 queries = Matrix.VStack(Enumerable.Range(0, v.Rows).Select(i => encoder.EncodeVector(v.Row(i).ToArray(), parse.GetValue(from))).ToArray());
             }
             var media = parse.GetValue(medium);

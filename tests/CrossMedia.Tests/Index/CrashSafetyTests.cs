@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CrossMedia.Core;
+using CrossMedia.Data.Formats;
 using CrossMedia.Index;
 
 namespace CrossMedia.Tests.Index;

@@ -140,18 +140,31 @@ public sealed class EmbeddingIndexTests : IDisposable
     }
 
     [Fact]
-    public void Npy_Should_RoundTrip_AndRejectOtherDtypes()
+    public void FromDataset_Should_IndexEveryMediumTheModelAccepts_WithLabelsAndIds()
     {
-        var m = Matrix.FromRows([[1f, 2, 3], [4f, 5, 6]]);
-        var p = Path.Combine(dir, "v.npy");
-        NpyFile.Write(p, m);
-        var r = NpyFile.Read(p);
-        Assert.Equal((2, 3), (r.Rows, r.Cols));
-        Assert.Equal(m.Data, r.Data);
-        var bytes = File.ReadAllBytes(p);
-        int at = bytes.AsSpan().IndexOf("<f4"u8);
-        bytes[at + 1] = (byte)'i';
-        File.WriteAllBytes(p, bytes);
-        Assert.Equal("dtype", Assert.Throws<InputException>(() => NpyFile.Read(p)).Field);
+        var rng = new Random(2);
+        var features = new Matrix(7, HashingTestModel.FeatureDimension);
+        for (int i = 0; i < features.Data.Length; i++) features.Data[i] = (float)rng.NextDouble();
+        var labels = new[] { 0, 1, 1, 0, 2, 2, 1 };
+        var splits = Enumerable.Repeat(CrossMedia.Data.Split.Test, 7).ToArray();
+        var usable = new CrossMedia.Data.Medium("features", features, null, labels, splits, Enumerable.Range(0, 7).Select(i => $"f{i}").ToArray());
+        var other = new CrossMedia.Data.Medium("smell", new Matrix(7, 3), null, labels, splits);
+        var dataset = new CrossMedia.Data.Dataset("toy", [usable, other], ["a", "b", "c"]);
+        var model = new HashingTestModel();
+        using var index = IndexBuilder.FromDataset(model, "sha", dataset, IndexMetric.InnerProduct);
+        Assert.Equal(7, index.Count);
+        Assert.Equal(["features"], index.Header.Media);
+        Assert.Equal(["a", "b", "c"], index.ClassNames);
+        var expected = model.Embed(usable);
+        var hit = index.Search(expected.SelectRows([4]), 1)[0][0];
+        Assert.Equal(("f4", 2), (hit.Item.Key, hit.Item.Label));
+        Assert.Equal(FlatIndexDot(expected.RowReadOnly(4)), hit.Score, 3);
+    }
+
+    private static float FlatIndexDot(ReadOnlySpan<float> v)
+    {
+        double s = 0;
+        foreach (var x in v) s += x * (double)x;
+        return (float)s;
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CrossMedia.Cli;
 using CrossMedia.Cli.Commands;
 using CrossMedia.Core;
+using CrossMedia.Data.Formats;
 using CrossMedia.Index;
 using CrossMedia.Models;
 

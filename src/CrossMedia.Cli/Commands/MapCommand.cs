@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using CrossMedia.Core;
+using CrossMedia.Data.Formats;
+using CrossMedia.Evaluation;
+
+namespace CrossMedia.Cli.Commands;
+
+/// <summary>`crossmedia map`: mAP of query embeddings against a gallery, from .npy files.</summary>
+internal static class MapCommand
+{
+    public static Command Create()
+    {
+        var query = new Option<string>("--query") { Description = "Query embeddings: 2-D .npy array (queries × dimensions), any float or int dtype.", Required = true };
+        var queryLabels = new Option<string>("--query-labels") { Description = "Query labels: 1-D .npy integer array, one per query row.", Required = true };
+        var gallery = new Option<string>("--gallery") { Description = "Gallery embeddings: 2-D .npy array with the query dimension.", Required = true };
+        var galleryLabels = new Option<string>("--gallery-labels") { Description = "Gallery labels: 1-D .npy integer array, one per gallery row.", Required = true };
+        var metric = new Option<string>("--metric") { Description = "Distance used for ranking: cosine (default), euclidean or ip (inner product).", DefaultValueFactory = _ => "cosine" };
+        metric.AcceptOnlyFromAmong("cosine", "euclidean", "ip");
+        var k = new Option<int>("--k") { Description = "mAP@K: only the first K results count, normalised by the relevant items found there (0 = whole ranking).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object {\"map\", \"queries\", \"queries_without_relevant\"}." };
+        var timing = new Option<bool>("--timing") { Description = "Print load and evaluation times to stderr." };
+
+        var command = new Command("map", "Mean average precision of query embeddings against a gallery (whole gallery ranked; ties by gallery index).");
+        foreach (var o in new Option[] { query, queryLabels, gallery, galleryLabels, metric, k, threads, json, timing }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            int topK = parse.GetValue(k);
+            if (topK < 0) throw new InputException("--k", "", "0 (whole ranking) or a positive K", topK.ToString(CultureInfo.InvariantCulture));
+            int threadCount = parse.GetValue(threads);
+            if (threadCount < 0) throw new InputException("--threads", "", "0 (all cores) or a positive count", threadCount.ToString(CultureInfo.InvariantCulture));
+            var clock = Stopwatch.StartNew();
+            var (q, ql) = Load(parse.GetValue(query)!, parse.GetValue(queryLabels)!);
+            var (g, gl) = Load(parse.GetValue(gallery)!, parse.GetValue(galleryLabels)!);
+            if (q.Cols != g.Cols)
+                throw new InputException(parse.GetValue(gallery)!, "shape", $"{q.Cols} columns (the query dimension)", $"{g.Cols} columns");
+            double loadSeconds = clock.Elapsed.TotalSeconds;
+            var m = parse.GetValue(metric) switch { "euclidean" => DistanceMetric.Euclidean, "ip" => DistanceMetric.InnerProduct, _ => DistanceMetric.Cosine };
+            var options = new RetrievalOptions(m, topK, Threads: threadCount);
+            clock.Restart();
+            var result = Retrieval.MeanAveragePrecision(q, ql, g, gl, options);
+            double evalSeconds = clock.Elapsed.TotalSeconds;
+
+            var output = parse.InvocationConfiguration.Output;
+            string map = result.Map.ToString("R", CultureInfo.InvariantCulture);
+            if (parse.GetValue(json))
+                output.WriteLine($"{{\"map\": {map}, \"queries\": {result.Queries}, \"queries_without_relevant\": {result.QueriesWithoutRelevant}}}");
+            else
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"mAP{(topK > 0 ? $"@{topK}" : "")} = {result.Map:F4}  ({parse.GetValue(metric)}; {result.Queries} queries × {g.Rows} gallery items; {result.QueriesWithoutRelevant} queries without a relevant item)"));
+            if (parse.GetValue(timing))
+                parse.InvocationConfiguration.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"timing: load {loadSeconds:F3} s, evaluation {evalSeconds:F3} s, threads {(threadCount > 0 ? threadCount : Environment.ProcessorCount)}"));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Loads embeddings and labels and checks they fit together (InputException naming file and row).</summary>
+    internal static (Matrix Embeddings, int[] Labels) Load(string embeddingsPath, string labelsPath)
+    {
+        var embeddings = NpyFile.Read(embeddingsPath).ToMatrix(embeddingsPath);
+        var labels = NpyFile.Read(labelsPath).ToLabels(labelsPath);
+        if (labels.Length != embeddings.Rows)
+            throw new InputException(labelsPath, "shape", $"{embeddings.Rows} labels (one per row of {embeddingsPath})", $"{labels.Length}");
+        int bad = embeddings.FirstNonFiniteRow();
+        if (bad >= 0) throw new InputException(embeddingsPath, $"row {bad}", "finite values", "NaN or infinity");
+        return (embeddings, labels);
+    }
+}

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using CrossMedia.Cli.Training;
+using CrossMedia.Data;
+using CrossMedia.Evaluation;
+using CrossMedia.Torch;
+using CrossMedia.Training;
+using Spectre.Console;
+
+namespace CrossMedia.Cli.Commands;
+
+/// <summary>
+/// `crossmedia train`: load data, carve validation, restrict to the scenario's classes, fit the
+/// method, evaluate validation and test once, save the model and metrics.json, print the table.
+/// </summary>
+internal static class TrainCommand
+{
+    /// <summary>Every trainable method; one line each.</summary>
+    private static ITrainMethod[] Methods() => [new CcaMethod()];
+
+    public static Command Create()
+    {
+        var methods = Methods();
+        var method = new Option<string>("--method") { Description = $"Method to train: {string.Join(", ", methods.Select(m => m.Name))}.", Required = true };
+        method.AcceptOnlyFromAmong(methods.Select(m => m.Name).ToArray());
+        var data = new DatasetOptions();
+        var scenario = new Option<string>("--scenario") { Description = "standard (all classes seen), zsl (zero-shot: train on seen classes, report seen and unseen retrieval) or gzsl (one ranking over seen and unseen).", DefaultValueFactory = _ => "standard" };
+        scenario.AcceptOnlyFromAmong("standard", "zsl", "gzsl");
+        var unseen = new Option<string?>("--unseen") { Description = "zsl/gzsl: comma-separated unseen classes (indices or names). Default: classes with an even zero-based index (the DADN convention, 50/50)." };
+        var output = new Option<string>("--out") { Description = "Output folder for the model, metrics.json and plots.", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 1 };
+        var metric = new Option<string>("--metric") { Description = "Retrieval distance for evaluation: cosine, euclidean or ip.", DefaultValueFactory = _ => "cosine" };
+        metric.AcceptOnlyFromAmong("cosine", "euclidean", "ip");
+        var xAll = new Option<bool?>("--x-all") { Description = "Also evaluate X→All (gallery = every medium, the query itself excluded). Default: on with more than two media." };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch and evaluation (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+
+        var command = new Command("train", "Train a cross-media model and evaluate it on validation and test data (writes OUT/metrics.json).");
+        command.Options.Add(method);
+        data.AddTo(command);
+        foreach (var o in new Option[] { scenario, unseen, output, seed, metric, xAll, threads, device }) command.Options.Add(o);
+        foreach (var o in methods.SelectMany(m => m.Options)) command.Options.Add(o);
+
+        command.SetAction(parse =>
+        {
+            var clock = Stopwatch.StartNew();
+            var chosen = methods.Single(m => m.Name == parse.GetValue(method));
+            int seedValue = parse.GetValue(seed);
+            int threadCount = parse.GetValue(threads);
+            TorchRuntime.Initialize(threadCount);
+            var loaded = data.ResolveDetailed(parse, seedValue);
+            var dataset = loaded.Dataset;
+            loaded.Problems.ThrowIfErrors();
+            var sc = ScenarioNames.Parse(parse.GetValue(scenario)!);
+            var classes = sc == Scenario.Standard
+                ? ClassSplit.AllSeen(dataset.ClassCount)
+                : parse.GetValue(unseen) is { } list ? ClassSplit.Parse(list, dataset.ClassNames) : ClassSplit.EvenIndexUnseen(dataset.ClassCount);
+            var retrieval = new RetrievalOptions(parse.GetValue(metric) switch
+            {
+                "euclidean" => DistanceMetric.Euclidean,
+                "ip" => DistanceMetric.InnerProduct,
+                _ => DistanceMetric.Cosine,
+            }, Threads: threadCount);
+            var outDir = Path.GetFullPath(parse.GetValue(output)!);
+            Directory.CreateDirectory(outDir);
+            var console = parse.InvocationConfiguration.Output == Console.Out
+                ? AnsiConsole.Console
+                : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(parse.InvocationConfiguration.Output), Ansi = AnsiSupport.No });
+
+            var config = new JsonObject
+            {
+                ["method"] = chosen.Name,
+                ["dataset"] = loaded.Source,
+                ["scenario"] = sc.Name(),
+                ["unseen_classes"] = new JsonArray(classes.Unseen.Order().Select(c => (JsonNode)dataset.ClassNames[c]).ToArray()),
+                ["val_fraction"] = parse.GetValue(data.ValFraction),
+                ["class_embeddings"] = loaded.ClassEmbeddingSource,
+                ["metric"] = parse.GetValue(metric),
+                ["threads"] = threadCount,
+                ["device"] = parse.GetValue(device),
+                ["media"] = new JsonArray(dataset.Media.Select(m => (JsonNode)m.Name).ToArray()),
+            };
+            var notes = new JsonObject();
+            var trainingSet = ScenarioData.TrainingSet(dataset, sc, classes);
+            var context = new TrainContext(parse, dataset, trainingSet, sc, classes, retrieval, seedValue, threadCount,
+                parse.GetValue(device)!, outDir, console, config, notes);
+            using var model = chosen.Train(context);
+            model.Save(outDir);
+
+            bool includeAll = parse.GetValue(xAll) ?? model.Media.Count > 2;
+            var record = new RunRecord
+            {
+                Method = chosen.Name,
+                Dataset = dataset.Name,
+                Scenario = sc.Name(),
+                Seed = seedValue,
+                Config = config,
+                DataChecksums = dataset.Checksums,
+                Notes = notes,
+            };
+            // Validation uses the same class restriction as training; test is evaluated once, here.
+            record.Results.AddRange(ScenarioEvaluation.Evaluate(model, trainingSet, Split.Val, sc == Scenario.Standard ? sc : Scenario.Standard, null, retrieval, includeAll)
+                .Select(r => r with { Subset = sc == Scenario.Standard ? "all" : "seen" }));
+            record.Results.AddRange(ScenarioEvaluation.Evaluate(model, dataset, Split.Test, sc, classes, retrieval, includeAll));
+            record.Seconds = clock.Elapsed.TotalSeconds;
+            record.Save(Path.Combine(outDir, "metrics.json"));
+
+            ResultsTable.Write(console, record.Results, $"{chosen.Name} on {dataset.Name}");
+            console.MarkupLine($"[grey]model and metrics.json written to {Markup.Escape(outDir)} ({record.Seconds:F1} s)[/]");
+            return 0;
+        });
+        return command;
+    }
+}

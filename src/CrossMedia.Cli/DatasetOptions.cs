@@ -1,0 +1,66 @@
+using System.CommandLine;
+using CrossMedia.Data;
+
+namespace CrossMedia.Cli;
+
+/// <summary>
+/// The dataset options every command that reads data shares: --dataset (a built-in name or a
+/// manifest), --data-root, --val-fraction and --word-vectors. The seed is not one of them: each
+/// command owns its --seed and passes it to <see cref="Resolve"/>.
+/// Usage: <c>var data = new DatasetOptions(); data.AddTo(command); ... data.Resolve(parse, seed)</c>.
+/// </summary>
+internal sealed class DatasetOptions
+{
+    /// <summary>--dataset NAME|MANIFEST (absent when the command takes the dataset as an argument).</summary>
+    public Option<string>? Dataset { get; }
+    public Option<string?> DataRoot { get; } = new("--data-root")
+    {
+        Description = "Folder holding the built-in datasets (wikipedia/, glove/). Default: $CROSSMEDIA_DATA_ROOT or a shared/data folder above the working directory.",
+    };
+    public Option<double> ValFraction { get; } = new("--val-fraction")
+    {
+        Description = "Fraction of each class's training items held out for validation (model selection) when the dataset has no validation split; 0 keeps the split as given.",
+        DefaultValueFactory = _ => 0.1,
+    };
+    public Option<string?> WordVectors { get; } = new("--word-vectors")
+    {
+        Description = "GloVe-format word-vector file for class embeddings computed from class names (overrides the dataset's default).",
+    };
+
+    public DatasetOptions(bool withDatasetOption = true)
+    {
+        if (withDatasetOption)
+            Dataset = new Option<string>("--dataset")
+            {
+                Description = $"Dataset: a built-in ({string.Join(", ", DatasetCatalog.Names)}; synthetic takes parameters as synthetic:classes=20,noise=0.3) or a manifest .json file (docs/manifest.md).",
+                Required = true,
+            };
+    }
+
+    public void AddTo(Command command)
+    {
+        if (Dataset is not null) command.Options.Add(Dataset);
+        command.Options.Add(DataRoot);
+        command.Options.Add(ValFraction);
+        command.Options.Add(WordVectors);
+    }
+
+    /// <summary>The load options given on the command line.</summary>
+    public DatasetLoadOptions LoadOptions(ParseResult parse, int seed) => new()
+    {
+        DataRoot = parse.GetValue(DataRoot),
+        Seed = seed,
+        ValFraction = parse.GetValue(ValFraction),
+        WordVectors = parse.GetValue(WordVectors),
+    };
+
+    /// <summary>Loads the dataset named by --dataset (or <paramref name="name"/>), with the problems found.</summary>
+    public DatasetLoadResult ResolveDetailed(ParseResult parse, int seed, string? name = null, bool throwOnErrors = true)
+    {
+        var dataset = name ?? (Dataset is null ? null : parse.GetValue(Dataset))
+            ?? throw new InputException("--dataset", "", "a dataset name or manifest", "none");
+        return DatasetCatalog.LoadDetailed(dataset, LoadOptions(parse, seed), throwOnErrors);
+    }
+
+    public Dataset Resolve(ParseResult parse, int seed, string? name = null) => ResolveDetailed(parse, seed, name).Dataset;
+}

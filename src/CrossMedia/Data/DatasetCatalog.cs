@@ -1,0 +1,75 @@
+namespace CrossMedia.Data;
+
+/// <summary>
+/// Finds datasets by name: an explicit registry of built-ins ("wikipedia", "synthetic"), otherwise
+/// a JSON manifest path. Loading also carves a validation split when asked for
+/// (<see cref="DatasetLoadOptions.ValFraction"/>) and validates the result (errors throw,
+/// warnings are returned).
+/// </summary>
+public static class DatasetCatalog
+{
+    private sealed record BuiltIn(string Name, string Description, Func<string?, DatasetLoadOptions, (Dataset, ClassEmbeddingResult?)> Load);
+
+    private static readonly BuiltIn[] BuiltIns =
+    [
+        new("wikipedia", "Wikipedia image–text pairs (2,173 train / 693 test, 10 classes) from <data-root>/wikipedia",
+            (spec, o) => spec is null ? WikipediaDataset.Load(o.ResolveDataRoot(), o.WordVectors)
+                : throw new InputException("wikipedia", "parameters", "none", $"'{spec}'")),
+        new("synthetic", "generated benchmark with learnable class embeddings; parameters as synthetic:classes=20,noise=0.3",
+            (spec, o) => (SyntheticDataset.Create(spec is null ? o.Synthetic : o.Synthetic.With(spec), o.Seed), null)),
+    ];
+
+    /// <summary>Names of the built-in datasets.</summary>
+    public static IReadOnlyList<string> Names { get; } = BuiltIns.Select(b => b.Name).ToArray();
+
+    /// <summary>One line per built-in: name and description.</summary>
+    public static IReadOnlyList<(string Name, string Description)> Describe() => BuiltIns.Select(b => (b.Name, b.Description)).ToArray();
+
+    public static Dataset Load(string nameOrManifestPath, DatasetLoadOptions options) => LoadDetailed(nameOrManifestPath, options).Dataset;
+
+    /// <summary>
+    /// Loads a dataset with what loading found. Validation errors throw unless
+    /// <paramref name="throwOnErrors"/> is false (for `data inspect`, which shows them); unreadable
+    /// or inconsistent files always throw.
+    /// </summary>
+    public static DatasetLoadResult LoadDetailed(string nameOrManifestPath, DatasetLoadOptions options, bool throwOnErrors = true)
+    {
+        DatasetLoadResult loaded;
+        var (name, spec) = SplitName(nameOrManifestPath);
+        var builtIn = BuiltIns.FirstOrDefault(b => b.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+        if (builtIn is not null)
+        {
+            var (dataset, embeddings) = builtIn.Load(spec, options);
+            loaded = new DatasetLoadResult(dataset, builtIn.Name, embeddings?.Source ?? (dataset.ClassEmbeddings is null ? null : "generated"),
+                embeddings?.MissingWords ?? [], new DatasetProblems(dataset.Name, []));
+        }
+        else if (nameOrManifestPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(nameOrManifestPath))
+        {
+            loaded = DatasetManifest.Load(nameOrManifestPath, options);
+        }
+        else
+        {
+            throw new InputException("dataset", "", $"a built-in dataset ({string.Join(", ", Names)}) or a manifest .json file", $"'{nameOrManifestPath}'");
+        }
+
+        var carved = ValidationSplit.Carve(loaded.Dataset, options.ValFraction, options.Seed);
+        var problems = DatasetValidator.Check(carved);
+        if (throwOnErrors) problems.ThrowIfErrors();
+        var notes = problems.ToList();
+        if (loaded.MissingWords.Count > 0)
+            notes.Add(new DatasetProblem(ProblemSeverity.Warning, ProblemKind.MissingWords, "class_embeddings",
+                $"expected a vector for every class-name word, found none for {string.Join(", ", loaded.MissingWords)}"));
+        return loaded with { Dataset = carved, Problems = new DatasetProblems(problems.Source, notes) };
+    }
+
+    private static (string Name, string? Spec) SplitName(string text)
+    {
+        int colon = text.IndexOf(':');
+        if (colon > 0 && !File.Exists(text))
+        {
+            var head = text[..colon];
+            if (BuiltIns.Any(b => b.Name.Equals(head, StringComparison.OrdinalIgnoreCase))) return (head, text[(colon + 1)..]);
+        }
+        return (text, null);
+    }
+}

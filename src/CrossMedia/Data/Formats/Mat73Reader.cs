@@ -1,0 +1,96 @@
+using PureHDF;
+
+namespace CrossMedia.Data.Formats;
+
+/// <summary>
+/// MATLAB v7.3 files: HDF5 behind a 512-byte MATLAB header, read with PureHDF. MATLAB writes an
+/// m×n array as an HDF5 dataset of shape n×m (HDF5 is row-major), so the stored values are already
+/// MATLAB's column-major order and the MATLAB dimensions are the HDF5 ones reversed. The
+/// attribute MATLAB_class names the class; cell arrays, structs and other classes are listed
+/// without values.
+/// </summary>
+internal static class Mat73Reader
+{
+    public static IReadOnlyList<MatArray> Read(string path)
+    {
+        try
+        {
+            using var file = H5File.OpenRead(path);
+            var result = new List<MatArray>();
+            foreach (var child in file.Children())
+            {
+                if (child.Name.StartsWith('#')) continue; // "#refs#" and "#subsystem#" hold cell contents
+                if (child is IH5Dataset dataset) result.Add(ReadDataset(path, dataset));
+                else result.Add(new MatArray(child.Name, child.AttributeExists("MATLAB_sparse") ? "sparse" : ClassOf(child) ?? "struct", [0, 0], null, null));
+            }
+            return result;
+        }
+        catch (InputException) { throw; }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InputException(path, "HDF5 content", "a readable MATLAB v7.3 (HDF5) file", $"{e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    private static string? ClassOf(IH5Object obj) =>
+        obj.AttributeExists("MATLAB_class") ? obj.Attribute("MATLAB_class").Read<string>() : null;
+
+    private static MatArray ReadDataset(string path, IH5Dataset dataset)
+    {
+        string name = dataset.Name;
+        string cls = ClassOf(dataset) ?? "double";
+        var shape = dataset.Space.Dimensions;
+        var dims = shape.Reverse().Select(d => d > int.MaxValue
+            ? throw new InputException(path, name, "dimensions below 2^31", d.ToString()) : (int)d).ToList();
+        while (dims.Count < 2) dims.Add(1);
+        long count = dims.Aggregate(1L, (a, d) => a * d);
+
+        if (dataset.AttributeExists("MATLAB_empty"))
+        {
+            // Empty arrays store their MATLAB dimensions as the data.
+            var stored = dataset.Read<ulong[]>();
+            return new MatArray(name, cls, stored.Select(d => (int)d).ToArray() is { Length: >= 2 } s ? s : [0, 0], [], null);
+        }
+        if (cls is "cell" or "struct" or "function_handle" || dataset.Type.Class is not (H5DataTypeClass.FixedPoint or H5DataTypeClass.FloatingPoint))
+            return new MatArray(name, cls, dims.ToArray(), null, null);
+
+        double[] values = ReadValues(path, dataset, name);
+        if (values.Length != count)
+            throw new InputException(path, name, $"{count} values", $"{values.Length}");
+        if (cls == "char")
+        {
+            int rows = dims[0], cols = rows == 0 ? 0 : (int)(count / rows);
+            var lines = Enumerable.Range(0, rows).Select(i => new string(Enumerable.Range(0, cols).Select(j => (char)values[i + rows * j]).ToArray()));
+            return new MatArray(name, "char", dims.ToArray(), null, string.Join('\n', lines));
+        }
+        return new MatArray(name, cls, dims.ToArray(), values, null);
+    }
+
+    private static double[] ReadValues(string path, IH5Dataset dataset, string name)
+    {
+        var type = dataset.Type;
+        int size = (int)type.Size;
+        if (type.Class == H5DataTypeClass.FloatingPoint)
+        {
+            return size switch
+            {
+                8 => dataset.Read<double[]>(),
+                4 => Array.ConvertAll(dataset.Read<float[]>(), v => (double)v),
+                _ => throw new InputException(path, name, "4- or 8-byte floating point", $"{size} bytes"),
+            };
+        }
+        bool signed = type.FixedPoint.IsSigned;
+        return (size, signed) switch
+        {
+            (1, true) => Array.ConvertAll(dataset.Read<sbyte[]>(), v => (double)v),
+            (1, false) => Array.ConvertAll(dataset.Read<byte[]>(), v => (double)v),
+            (2, true) => Array.ConvertAll(dataset.Read<short[]>(), v => (double)v),
+            (2, false) => Array.ConvertAll(dataset.Read<ushort[]>(), v => (double)v),
+            (4, true) => Array.ConvertAll(dataset.Read<int[]>(), v => (double)v),
+            (4, false) => Array.ConvertAll(dataset.Read<uint[]>(), v => (double)v),
+            (8, true) => Array.ConvertAll(dataset.Read<long[]>(), v => (double)v),
+            (8, false) => Array.ConvertAll(dataset.Read<ulong[]>(), v => (double)v),
+            _ => throw new InputException(path, name, "1-, 2-, 4- or 8-byte integers", $"{size} bytes"),
+        };
+    }
+}

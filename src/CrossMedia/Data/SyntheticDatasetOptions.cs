@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace CrossMedia.Data;
+
+/// <summary>
+/// Parameters of the built-in synthetic benchmark (see <see cref="SyntheticDataset"/>). On the
+/// command line they follow the name: <c>synthetic:classes=20,dims=64+32,noise=0.3</c>.
+/// </summary>
+public sealed record SyntheticDatasetOptions
+{
+    /// <summary>Medium names, e.g. image and text.</summary>
+    public IReadOnlyList<string> Media { get; init; } = ["image", "text"];
+    /// <summary>Feature dimension per medium (same order as <see cref="Media"/>).</summary>
+    public IReadOnlyList<int> Dimensions { get; init; } = [64, 32];
+    /// <summary>Number of classes.</summary>
+    public int Classes { get; init; } = 10;
+    /// <summary>Dimension of the class embeddings (the "word vectors" of the classes).</summary>
+    public int EmbeddingDimension { get; init; } = 16;
+    /// <summary>Dimension of the latent class vectors behind everything.</summary>
+    public int LatentDimension { get; init; } = 8;
+    /// <summary>Hidden width of each medium's random 2-layer generator network.</summary>
+    public int HiddenDimension { get; init; } = 64;
+    /// <summary>Training items per class (and medium); validation items are carved from these.</summary>
+    public int TrainPerClass { get; init; } = 60;
+    /// <summary>Test items per class (and medium).</summary>
+    public int TestPerClass { get; init; } = 60;
+    /// <summary>Standard deviation of the per-item latent noise (class vectors have unit variance per dimension).</summary>
+    public double Noise { get; init; } = 0.5;
+    /// <summary>Standard deviation of the noise added to the class embeddings.</summary>
+    public double EmbeddingNoise { get; init; } = 0.05;
+    /// <summary>Item i of every medium shares one latent (true) or media are drawn independently.</summary>
+    public bool Paired { get; init; } = true;
+    /// <summary>Generator seed; null uses the load seed.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Applies "key=value" pairs separated by commas, e.g. "classes=20,media=image+text+audio,dims=64+32+16".</summary>
+    public SyntheticDatasetOptions With(string spec, string source = "synthetic")
+    {
+        var o = this;
+        foreach (var pair in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2) throw new InputException(source, pair, "key=value", $"'{pair}'");
+            string key = kv[0].ToLowerInvariant(), value = kv[1];
+            o = key switch
+            {
+                "media" => o with { Media = value.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                "dims" or "dimensions" => o with { Dimensions = value.Split('+').Select(v => Int(source, key, v, 1)).ToArray() },
+                "classes" => o with { Classes = Int(source, key, value, 1) },
+                "embedding" => o with { EmbeddingDimension = Int(source, key, value, 1) },
+                "latent" => o with { LatentDimension = Int(source, key, value, 1) },
+                "hidden" => o with { HiddenDimension = Int(source, key, value, 1) },
+                "train" => o with { TrainPerClass = Int(source, key, value, 0) },
+                "test" => o with { TestPerClass = Int(source, key, value, 0) },
+                "noise" => o with { Noise = Real(source, key, value) },
+                "embedding_noise" => o with { EmbeddingNoise = Real(source, key, value) },
+                "paired" => o with { Paired = value is "true" or "1" ? true : value is "false" or "0" ? false : throw new InputException(source, key, "true or false", $"'{value}'") },
+                "seed" => o with { Seed = Int(source, key, value, int.MinValue) },
+                _ => throw new InputException(source, key, "one of media, dims, classes, embedding, latent, hidden, train, test, noise, embedding_noise, paired, seed", $"'{key}'"),
+            };
+        }
+        return o;
+    }
+
+    /// <summary>Checks the parameters; throws naming the first bad one.</summary>
+    public void Validate(string source = "synthetic")
+    {
+        if (Media.Count == 0) throw new InputException(source, "media", "at least one medium", "none");
+        if (Dimensions.Count != Media.Count) throw new InputException(source, "dims", $"{Media.Count} dimensions (one per medium)", $"{Dimensions.Count}");
+        if (Dimensions.Any(d => d < 1)) throw new InputException(source, "dims", "positive dimensions", string.Join("+", Dimensions));
+        if (Classes < 1 || EmbeddingDimension < 1 || LatentDimension < 1 || HiddenDimension < 1)
+            throw new InputException(source, "classes/embedding/latent/hidden", "positive sizes", $"{Classes}/{EmbeddingDimension}/{LatentDimension}/{HiddenDimension}");
+        if (TrainPerClass < 0 || TestPerClass < 0 || TrainPerClass + TestPerClass == 0)
+            throw new InputException(source, "train/test", "non-negative item counts, not both 0", $"{TrainPerClass}/{TestPerClass}");
+        if (!(Noise >= 0) || !(EmbeddingNoise >= 0)) throw new InputException(source, "noise", "non-negative noise", $"{Noise}/{EmbeddingNoise}");
+        long total = (long)Classes * (TrainPerClass + TestPerClass) * Dimensions.Max();
+        if (total > 1L << 28) throw new InputException(source, "size", "at most 2^28 feature values per medium", total.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static int Int(string source, string key, string value, int min) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
+            ? v : throw new InputException(source, key, min == int.MinValue ? "an integer" : $"an integer ≥ {min}", $"'{value}'");
+
+    private static double Real(string source, string key, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0
+            ? v : throw new InputException(source, key, "a non-negative number", $"'{value}'");
+}

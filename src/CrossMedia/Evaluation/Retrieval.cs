@@ -1,0 +1,82 @@
+using CrossMedia.Core;
+
+namespace CrossMedia.Evaluation;
+
+/// <summary>
+/// mAP of a query set against a gallery, as the field reports it (see shared/spec/evaluation.md):
+/// AP(q) = (1/R)·Σ_{k: item k relevant} P@k over the whole gallery ranked by distance, R = relevant
+/// gallery items; a query with R = 0 scores 0 and counts. With TopK = K: only the first K results,
+/// normalised by the relevant items found there (the reference code's k &gt; 0 behaviour).
+/// <para>
+/// Ties are ranked by (distance, gallery index): a stable order, so results are reproducible. The
+/// reference code (numpy argsort = unstable quicksort) may order tied items differently, which can
+/// change its AP in the last digits when a relevant and an irrelevant item tie. The reference also cuts
+/// the ranking at the number of queries (a bug when gallery ≠ query count, e.g. X→All); here the
+/// whole gallery is ranked.
+/// </para>
+/// <para>Distances are float32: cosine ranks by descending similarity of L2-normalised rows (not by
+/// 1 − cos rounded to float, which would merge close similarities into ties); Euclidean by
+/// ‖g‖² − 2 q·g; a zero row has cosine similarity 0 with everything.</para>
+/// </summary>
+public static class Retrieval
+{
+    public static MapResult MeanAveragePrecision(Matrix queries, int[] queryLabels, Matrix gallery, int[] galleryLabels,
+        RetrievalOptions? options = null, int[]? querySelfIndex = null)
+    {
+        Check(queries, queryLabels.Length, gallery, galleryLabels.Length, querySelfIndex);
+        return Map(queries, gallery, Relevance.SingleLabel(queryLabels, galleryLabels), options ?? new RetrievalOptions(), querySelfIndex);
+    }
+
+    /// <summary>Multi-label variant: a gallery item is relevant when it shares at least one label with the query.</summary>
+    public static MapResult MeanAveragePrecision(Matrix queries, IReadOnlyList<int[]> queryLabelSets, Matrix gallery,
+        IReadOnlyList<int[]> galleryLabelSets, RetrievalOptions? options = null, int[]? querySelfIndex = null)
+    {
+        Check(queries, queryLabelSets.Count, gallery, galleryLabelSets.Count, querySelfIndex);
+        return Map(queries, gallery, Relevance.MultiLabel(queryLabelSets, galleryLabelSets), options ?? new RetrievalOptions(), querySelfIndex);
+    }
+
+    /// <summary>AP of one query from the ascending 1-based ranks of its relevant items; topK 0 = no cut.</summary>
+    public static double AveragePrecision(ReadOnlySpan<int> relevantRanks, int topK = 0)
+    {
+        double sum = 0;
+        int found = 0;
+        foreach (var rank in relevantRanks)
+        {
+            if (topK > 0 && rank > topK) break;
+            found++;
+            sum += found / (double)rank;
+        }
+        return found == 0 ? 0 : sum / found;
+    }
+
+    private static MapResult Map(Matrix queries, Matrix gallery, Relevance relevance, RetrievalOptions options, int[]? self)
+    {
+        var ap = new double[queries.Rows];
+        var empty = new int[queries.Rows];
+        RankingEngine.Run<object?>(queries, gallery, relevance, options, self, () => null,
+            (_, q, ranks) =>
+            {
+                ap[q] = AveragePrecision(ranks, options.TopK);
+                if (ranks.IsEmpty) empty[q] = 1;
+            },
+            _ => { });
+        double map = 0;
+        foreach (var x in ap) map += x;
+        return new MapResult(ap.Length == 0 ? 0 : map / ap.Length, ap.Length, empty.Sum(), ap);
+    }
+
+    internal static void Check(Matrix queries, int queryLabels, Matrix gallery, int galleryLabels, int[]? querySelfIndex)
+    {
+        if (queryLabels != queries.Rows)
+            throw new ArgumentException($"{queryLabels} query labels for {queries.Rows} query rows");
+        if (galleryLabels != gallery.Rows)
+            throw new ArgumentException($"{galleryLabels} gallery labels for {gallery.Rows} gallery rows");
+        if (queries.Rows > 0 && gallery.Rows > 0 && queries.Cols != gallery.Cols)
+            throw new ArgumentException($"query dimension {queries.Cols} differs from gallery dimension {gallery.Cols}");
+        if (querySelfIndex is null) return;
+        if (querySelfIndex.Length != queries.Rows)
+            throw new ArgumentException($"{querySelfIndex.Length} self indices for {queries.Rows} queries");
+        foreach (var s in querySelfIndex)
+            if (s < -1 || s >= gallery.Rows) throw new ArgumentException($"self index {s} outside the gallery (0..{gallery.Rows - 1} or -1)");
+    }
+}

@@ -1,0 +1,73 @@
+using CrossMedia.Core;
+using CrossMedia.Data;
+using CrossMedia.Evaluation;
+using CrossMedia.Models;
+
+namespace CrossMedia.Training;
+
+/// <summary>
+/// Evaluates any model the way the field reports a scenario: standard → subset "all";
+/// zero-shot → "seen" and "unseen" (query and gallery both restricted to the subset's classes);
+/// generalized zero-shot → "gzsl" (seen and unseen test items in one ranking).
+/// Every ordered pair of media is a direction; X→All directions are added on request.
+/// </summary>
+public static class ScenarioEvaluation
+{
+    public static List<ResultRow> Evaluate(IEmbeddingModel model, Dataset data, Split split, Scenario scenario,
+        ClassSplit? classes, RetrievalOptions? options = null, bool includeAll = false)
+    {
+        var known = model.Media.Select(s => s.Name).ToHashSet();
+        var embedded = data.Media
+            .Where(m => known.Contains(m.Name))
+            .Select(m => m.Select(split))
+            .Where(m => m.Count > 0)
+            .Select(m => new EmbeddedMedium(m.Name, model.Embed(m), m.Labels, m.LabelSets))
+            .ToList();
+        return EvaluateEmbedded(embedded, split, scenario, classes, options, includeAll);
+    }
+
+    /// <summary>The same, on embeddings computed by the caller (e.g. under several post-processings).</summary>
+    public static List<ResultRow> EvaluateEmbedded(IReadOnlyList<EmbeddedMedium> media, Split split, Scenario scenario,
+        ClassSplit? classes, RetrievalOptions? options = null, bool includeAll = false)
+    {
+        var rows = new List<ResultRow>();
+        foreach (var (subset, keep) in Subsets(scenario, classes))
+        {
+            var restricted = media.Select(m => Restrict(m, keep)).Where(m => m.Labels.Length > 0).ToList();
+            if (restricted.Count < 2) continue; // nothing to retrieve across (e.g. unseen classes in validation)
+            foreach (var d in CrossMediaEvaluation.AllDirections(restricted, options, includeAll))
+                rows.Add(new ResultRow(split.Name(), subset, d.Query, d.Gallery, d.Result.Map, d.Result.Queries, d.Result.QueriesWithoutRelevant));
+        }
+        return rows;
+    }
+
+    /// <summary>Mean mAP over the rows of one split and subset, counting bi-modal directions only.</summary>
+    public static double Average(IEnumerable<ResultRow> rows, string split, string subset) =>
+        rows.Where(r => r.Split == split && r.Subset == subset && r.Gallery != "all").Select(r => r.Map).DefaultIfEmpty(double.NaN).Average();
+
+    private static IEnumerable<(string Subset, Func<int, bool> Keep)> Subsets(Scenario scenario, ClassSplit? classes)
+    {
+        switch (scenario)
+        {
+            case Scenario.Standard:
+                yield return ("all", _ => true);
+                break;
+            case Scenario.Zsl:
+                var zs = classes ?? throw new ArgumentNullException(nameof(classes), "zero-shot evaluation needs a class split");
+                yield return ("seen", zs.Seen.Contains);
+                yield return ("unseen", zs.Unseen.Contains);
+                break;
+            default:
+                yield return ("gzsl", _ => true);
+                break;
+        }
+    }
+
+    private static EmbeddedMedium Restrict(EmbeddedMedium m, Func<int, bool> keep)
+    {
+        var rows = Enumerable.Range(0, m.Labels.Length).Where(i => keep(m.Labels[i])).ToArray();
+        if (rows.Length == m.Labels.Length) return m;
+        return new EmbeddedMedium(m.Name, m.Embeddings.SelectRows(rows), rows.Select(i => m.Labels[i]).ToArray(),
+            m.LabelSets is null ? null : rows.Select(i => m.LabelSets[i]).ToArray());
+    }
+}
