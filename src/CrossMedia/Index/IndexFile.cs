@@ -23,7 +23,7 @@ namespace CrossMedia.Index;
 /// </code>
 /// The header/metadata checksum is always verified on load (the metadata is read anyway); the
 /// vector checksum is verified on load unless the caller asks for a fast open, in which case a
-/// damaged vector section is only found by <c>index verify</c>.
+/// damaged vector section is only found by <c>index info</c>.
 /// </summary>
 public static class IndexFile
 {
