@@ -16,7 +16,7 @@ public sealed class IndexCommandTests : IDisposable
 
     private static (int Code, string Out, string Err) Run(Func<string, IEmbeddingModel> loader, params string[] args)
     {
-        var root = new Command("crossmedia") { IndexCommand.Create(loader), SearchCommand.Create(loader) };
+        var root = new Command("crossmedia") { IndexCommand.Create(loader), SearchCommand.Create(loader), ServeCommand.Create(loader) };
         var o = new StringWriter();
         var e = new StringWriter();
         int code = CliRunner.Run(root, args, o, e);
@@ -146,5 +146,21 @@ public sealed class IndexCommandTests : IDisposable
         var (code, _, err) = Run(_ => model, "index", "build", "--model", modelDir, "--folder", media, "--out", Path.Combine(dir, "x.cmidx"));
         Assert.Equal(2, code);
         Assert.Contains("model 'features-test' accepts: image (128-d feature vectors), text (10-d feature vectors)", err);
+    }
+
+    [Fact]
+    public void Serve_Should_RefuseNonLoopbackAddresses_AndBadLimits_WithOneLine()
+    {
+        var model = new HashingTestModel();
+        var modelDir = SaveModel(model, "model");
+        var media = HashingTestModel.MakeMediaFolder(Directory.CreateDirectory(Path.Combine(dir, "media")).FullName);
+        var indexPath = Path.Combine(dir, "s.cmidx");
+        Assert.Equal(0, Run(_ => model, "index", "build", "--model", modelDir, "--folder", media, "--out", indexPath).Code);
+        var remote = Run(_ => model, "serve", "--index", indexPath, "--model", modelDir, "--urls", "http://0.0.0.0:5099");
+        Assert.Equal(2, remote.Code);
+        Assert.Contains("loopback", remote.Err);
+        var badK = Run(_ => model, "serve", "--index", indexPath, "--max-k", "0");
+        Assert.Equal(2, badK.Code);
+        Assert.Contains("--max-k", badK.Err);
     }
 }
