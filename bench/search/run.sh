@@ -7,6 +7,6 @@ dir="${BENCH_DIR:-/tmp/cm-bench-search}"
 threads="${THREADS:-2}"
 dotnet build "$root/bench/CrossMedia.Bench" -c Release -v quiet -nologo -clp:ErrorsOnly
 bench="dotnet $root/bench/CrossMedia.Bench/bin/Release/net10.0/linux-x64/CrossMedia.Bench.dll"
-[[ -f "$dir/gallery.cmidx" ]] || $bench search-prepare "$dir" 1000000 128 1000 42
+[[ -f "$dir/gallery.cmidx" ]] || $bench search-prepare --dir "$dir" --n 1000000 --d 128 --q 1000 --seed 42
 OMP_NUM_THREADS=$threads /usr/bin/python3 "$root/bench/search/faiss_flat.py" "$dir" 10 "$threads" 3
-$bench search-run "$dir" 10 "$threads" 3 20
+$bench search-run --dir "$dir" --k 10 --threads "$threads" --repeats 3 --brute-force 20

@@ -9,7 +9,7 @@ port="${PORT:-5077}"
 duration="${DURATION:-30s}"
 dotnet build "$root/bench/CrossMedia.Bench" -c Release -v quiet -nologo -clp:ErrorsOnly
 dotnet build "$root/src/CrossMedia.Cli" -c Release -v quiet -nologo -clp:ErrorsOnly
-[[ -f "$dir/service.cmidx" ]] || dotnet "$root/bench/CrossMedia.Bench/bin/Release/net10.0/linux-x64/CrossMedia.Bench.dll" service-index "$dir" 100000 128
+[[ -f "$dir/service.cmidx" ]] || dotnet "$root/bench/CrossMedia.Bench/bin/Release/net10.0/linux-x64/CrossMedia.Bench.dll" service-index --dir "$dir" --n 100000 --d 128
 rm -f "$dir/service.cmidx.log"  # start from the built index (the fuzz run may add items)
 CROSSMEDIA_API_KEY=bench-key dotnet "$root/src/CrossMedia.Cli/bin/Release/net10.0/linux-x64/CrossMedia.Cli.dll" serve \
   --index "$dir/service.cmidx" --urls "http://127.0.0.1:$port" --rate-limit 0 --threads 1 --max-body 1048576 &

@@ -17,6 +17,8 @@ public static class DatasetCatalog
                 : throw new InputException("wikipedia", "parameters", "none", $"'{spec}'")),
         new("synthetic", "generated benchmark with learnable class embeddings; parameters as synthetic:classes=20,noise=0.3",
             (spec, o) => (SyntheticDataset.Create(spec is null ? o.Synthetic : o.Synthetic.With(spec), o.Seed), null)),
+        new("synthetic-media", "generated raw media files (PNG, WAV, TXT, MP4; 5 classes) in a cache folder (--data-root or ~/.cache/crossmedia); parameters as synthetic-media:classes=5,seed=2", (spec, o) => (Builtin.SyntheticMediaDataset.Build(o.DataRoot, new Builtin.SyntheticMediaOptions { Seed = o.Seed }.With(spec ?? "")), null)),
+        new("tuxpaint", "TuxPaint clip-art stamps (image, text, audio; video-derived pan/zoom made into the cache) labelled by top category; parameters as tuxpaint:depth=2,video=false", (spec, o) => (Builtin.TuxPaintDataset.Build(new Builtin.TuxPaintOptions { Seed = o.Seed, CacheRoot = o.DataRoot }.With(spec ?? "")), null)),
     ];
 
     /// <summary>Names of the built-in datasets.</summary>

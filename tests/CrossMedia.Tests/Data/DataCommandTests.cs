@@ -168,7 +168,8 @@ public class DataCommandTests
     {
         var r = Run("data", "inspect", "imagenet");
         Assert.Equal(2, r.Code);
-        Assert.Equal("error: dataset: expected a built-in dataset (wikipedia, synthetic) or a manifest .json file, found 'imagenet'", r.Err.Trim());
+        Assert.Equal($"error: dataset: expected a built-in dataset ({string.Join(", ", CrossMedia.Data.DatasetCatalog.Names)}) or a manifest .json file, found 'imagenet'", r.Err.Trim());
+        Assert.Contains("wikipedia, synthetic", r.Err);
     }
 
     [Fact]
