@@ -22,8 +22,8 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension)
     {
         var parts = (model?.Media ?? []).Select(s => s.AcceptsFiles
             ? $"{s.Name} files{(s.Name == "text" ? " or free text" : "")}"
-            : $"{s.Name} feature vectors ({s.FeatureDimension}-d, --vector with --from {s.Name})").ToList();
-        parts.Add($"vectors of the common space ({dimension}-d, --vector with --from {Embedding})");
+            : $"{s.Name} feature vectors ({s.FeatureDimension}-d vector, from '{s.Name}')").ToList();
+        parts.Add($"vectors of the common space ({dimension}-d vector, from '{Embedding}')");
         return string.Join("; ", parts);
     }
 
