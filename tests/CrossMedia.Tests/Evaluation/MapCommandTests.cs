@@ -137,4 +137,16 @@ public sealed class MapCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("--k", err);
     }
+
+    [Fact]
+    public void Map_Should_WritePrPlotAndPrintPrecisionAtK_WithPlotOption()
+    {
+        var rng = new Random(6);
+        var args = WriteValid(TestData.Gaussian(rng, 12, 4), TestData.Labels(rng, 12, 3), TestData.Gaussian(rng, 30, 4), TestData.Labels(rng, 30, 3))
+            .Concat(["--plot", PathOf("pr.png")]).ToArray();
+        var (code, output, err) = Run(args);
+        Assert.True(code == 0, err);
+        Assert.Contains("P@1 = ", output);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(PathOf("pr.png"))[..4]);
+    }
 }
