@@ -15,15 +15,7 @@ public sealed class MapCommandTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_dir.FullName, name);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        foreach (var c in CommandRegistry.All()) root.Subcommands.Add(c);
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliRunner.Run(root, args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CrossMedia.Tests.Cli.CliHarness.Run(args);
 
     /// <summary>Writes a valid query/gallery set and returns the four paths.</summary>
     private string[] WriteValid(Matrix q, int[] ql, Matrix g, int[] gl)

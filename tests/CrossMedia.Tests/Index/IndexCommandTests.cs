@@ -14,14 +14,8 @@ public sealed class IndexCommandTests : IDisposable
     private readonly string dir = Directory.CreateTempSubdirectory("cm-indexcli-").FullName;
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(Func<string, IEmbeddingModel> loader, params string[] args)
-    {
-        var root = new Command("crossmedia") { IndexCommand.Create(loader), SearchCommand.Create(loader), ServeCommand.Create(loader) };
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliRunner.Run(root, args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(Func<string, IEmbeddingModel> loader, params string[] args) =>
+        CrossMedia.Tests.Cli.CliHarness.RunWith(new Command("crossmedia") { IndexCommand.Create(loader), SearchCommand.Create(loader), ServeCommand.Create(loader) }, args);
 
     private string SaveModel(IEmbeddingModel model, string name)
     {
