@@ -30,10 +30,11 @@ internal sealed class JfseMethod : ITrainMethod
     private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { Description = "jfse: write a checkpoint to OUT/checkpoints every N epochs (0 = never).", DefaultValueFactory = _ => 10 };
     private readonly Option<string?> _resume = new("--resume") { Description = "jfse: continue from the newest checkpoint of an earlier run's output folder DIR (its DIR/checkpoints), with the same options." };
     private readonly Option<bool> _zScore = new("--zscore") { Description = "jfse: z-score each medium's embeddings with training statistics before ranking (reference behaviour).", DefaultValueFactory = _ => true };
+    private readonly Option<string?> _weights = new("--loss-weights") { Description = "jfse: override loss weights, e.g. regressor_cycle_synthetic=1,regressor_alignment_real=0.01 (names as in metrics.json config.jfse.weights; default: the reference weighting)." };
     private readonly Option<bool> _reportTestSelected = new("--report-test-selected") { Description = "jfse: also print the reference protocol's TEST-selected mAP (best epoch and post-processing chosen on test; not a valid estimate, labelled as such)." };
 
     public string Name => "jfse";
-    public IReadOnlyList<Option> Options => [_epochs, _hidden, _alignment, _batch, _critic, _lr, _evalEvery, _patience, _checkpointEvery, _resume, _zScore, _reportTestSelected];
+    public IReadOnlyList<Option> Options => [_epochs, _hidden, _alignment, _batch, _critic, _lr, _evalEvery, _patience, _checkpointEvery, _resume, _zScore, _weights, _reportTestSelected];
 
     public IEmbeddingModel Train(TrainContext context)
     {
@@ -49,8 +50,11 @@ internal sealed class JfseMethod : ITrainMethod
             EvalEvery: p.GetValue(_evalEvery),
             Patience: p.GetValue(_patience),
             CheckpointEvery: p.GetValue(_checkpointEvery),
-            Seed: context.Seed);
+            Seed: context.Seed,
+            Weights: ParseWeights(p.GetValue(_weights)));
         var device = TorchRuntime.ParseDevice(context.Device);
+        // ParseDevice initialises libtorch with every core; restore the thread count asked for.
+        TorchRuntime.Initialize(context.Threads);
         string checkpoints = Path.Combine(context.OutputDirectory, "checkpoints");
         bool resume = false;
         if (p.GetValue(_resume) is { } from)
@@ -95,6 +99,24 @@ internal sealed class JfseMethod : ITrainMethod
         context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"selected epoch {result.SelectedEpoch} of {result.EpochsRun} ({result.SelectedPostProcessing}), validation mAP {result.ValidationMap:F4}")));
         return result.Model;
+    }
+
+    /// <summary>"name=value,..." over <see cref="JfseLossWeights"/>'s snake_case property names.</summary>
+    private static JfseLossWeights ParseWeights(string? text)
+    {
+        var weights = JfseLossWeights.Reference;
+        if (string.IsNullOrWhiteSpace(text)) return weights;
+        var node = JsonSerializer.SerializeToNode(weights, JsonOptions)!.AsObject();
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !node.ContainsKey(kv[0]))
+                throw new InputException("--loss-weights", pair, $"name=value with a name among {string.Join(", ", node.Select(n => n.Key))}", $"'{pair}'");
+            if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < 0)
+                throw new InputException("--loss-weights", kv[0], "a non-negative number", $"'{kv[1]}'");
+            node[kv[0]] = v;
+        }
+        return node.Deserialize<JfseLossWeights>(JsonOptions)!;
     }
 
     private static void CopyDirectory(string from, string to)

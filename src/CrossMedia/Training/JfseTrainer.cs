@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using CrossMedia.Core;
 using CrossMedia.Data;
+using CrossMedia.Evaluation;
 using CrossMedia.Models.Jfse;
 using CrossMedia.Models.Losses;
 using CrossMedia.Torch;
@@ -229,6 +230,9 @@ public sealed class JfseTrainer
             hasValidation ? state.BestScore : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
     }
 
+    /// <summary>Cosine mAP over the full ranking, as evaluation reports it; one thread (the sets are small).</summary>
+    private static readonly RetrievalOptions SelectionRetrieval = new(DistanceMetric.Cosine, Threads: 1);
+
     /// <summary>Validation mAP (mean of both directions) under each post-processing; the best one.</summary>
     private (double Score, EmbeddingPostProcessing Post) BestPostProcessing(Matrix trainV, Matrix trainT, Matrix queryV, int[] labelsV, Matrix queryT, int[] labelsT)
     {
@@ -238,7 +242,8 @@ public sealed class JfseTrainer
         {
             var ev = EmbeddingNormalizer.Fit(trainV, post, options.ZScore).Apply(queryV);
             var et = EmbeddingNormalizer.Fit(trainT, post, options.ZScore).Apply(queryT);
-            var score = (CosineMap.Compute(ev, labelsV, et, labelsT) + CosineMap.Compute(et, labelsT, ev, labelsV)) / 2;
+            var score = (Retrieval.MeanAveragePrecision(ev, labelsV, et, labelsT, SelectionRetrieval).Map
+                         + Retrieval.MeanAveragePrecision(et, labelsT, ev, labelsV, SelectionRetrieval).Map) / 2;
             if (score > best) { best = score; bestPost = post; }
         }
         return (best, bestPost);
