@@ -17,7 +17,7 @@ namespace CrossMedia.Cli.Commands;
 internal static class TrainCommand
 {
     /// <summary>Every trainable method; one line each.</summary>
-    private static ITrainMethod[] Methods() => [new CcaMethod()];
+    private static ITrainMethod[] Methods() => [new CcaMethod(), new JfseMethod()];
 
     public static Command Create()
     {

@@ -14,6 +14,7 @@ public static class ModelStore
     private static readonly Dictionary<string, Func<string, IEmbeddingModel>> Loaders = new(StringComparer.OrdinalIgnoreCase)
     {
         ["cca"] = dir => Cca.CcaModel.Load(dir),
+        [Jfse.JfseModel.MethodName] = dir => Jfse.JfseModel.Load(dir),
     };
 
     public static IReadOnlyCollection<string> KnownMethods => Loaders.Keys;

@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CrossMedia.Core;
+using CrossMedia.Data;
+using CrossMedia.Models;
+using CrossMedia.Models.Losses;
+using CrossMedia.Torch;
+using CrossMedia.Training;
+using Spectre.Console;
+
+namespace CrossMedia.Cli.Training;
+
+/// <summary>
+/// `--method jfse`: joint feature synthesis and embedding (shared/spec/JFSE.md). Selects the epoch and
+/// post-processing on validation, writes history.json and training.png next to the model, and
+/// checkpoints (OUT/checkpoints) so that `--resume` continues an interrupted run exactly.
+/// </summary>
+internal sealed class JfseMethod : ITrainMethod
+{
+    private readonly Option<int> _epochs = new("--epochs") { Description = "jfse: maximum epochs (paper: 500).", DefaultValueFactory = _ => 500 };
+    private readonly Option<int> _hidden = new("--hidden") { Description = "jfse: hidden width of generators, critics and regressors (paper: 4096).", DefaultValueFactory = _ => 4096 };
+    private readonly Option<string> _alignment = new("--alignment") { Description = "jfse: distribution alignment between media: cmpm (default), cmmd or cmca.", DefaultValueFactory = _ => "cmpm" };
+    private readonly Option<int> _batch = new("--batch-size") { Description = "jfse: mini-batch size.", DefaultValueFactory = _ => 64 };
+    private readonly Option<int> _critic = new("--critic-steps") { Description = "jfse: critic updates per generator/regressor/classifier update.", DefaultValueFactory = _ => 5 };
+    private readonly Option<double> _lr = new("--lr") { Description = "jfse: Adam learning rate of every network (paper: 1e-4).", DefaultValueFactory = _ => 1e-4 };
+    private readonly Option<int> _evalEvery = new("--eval-every") { Description = "jfse: evaluate on validation every N epochs (and after the last).", DefaultValueFactory = _ => 2 };
+    private readonly Option<int> _patience = new("--patience") { Description = "jfse: stop after N validation evaluations without improvement (0 = never).", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { Description = "jfse: write a checkpoint to OUT/checkpoints every N epochs (0 = never).", DefaultValueFactory = _ => 10 };
+    private readonly Option<string?> _resume = new("--resume") { Description = "jfse: continue from the newest checkpoint of an earlier run's output folder DIR (its DIR/checkpoints), with the same options." };
+    private readonly Option<bool> _zScore = new("--zscore") { Description = "jfse: z-score each medium's embeddings with training statistics before ranking (reference behaviour).", DefaultValueFactory = _ => true };
+    private readonly Option<string?> _weights = new("--loss-weights") { Description = "jfse: override loss weights, e.g. regressor_cycle_synthetic=1,regressor_alignment_real=0.01 (names as in metrics.json config.jfse.weights; default: the reference weighting)." };
+    private readonly Option<bool> _reportTestSelected = new("--report-test-selected") { Description = "jfse: also print the reference protocol's TEST-selected mAP (best epoch and post-processing chosen on test; not a valid estimate, labelled as such)." };
+
+    public string Name => "jfse";
+    public IReadOnlyList<Option> Options => [_epochs, _hidden, _alignment, _batch, _critic, _lr, _evalEvery, _patience, _checkpointEvery, _resume, _zScore, _weights, _reportTestSelected];
+
+    public IEmbeddingModel Train(TrainContext context)
+    {
+        var p = context.Parse;
+        var options = new JfseTrainingOptions(
+            Epochs: p.GetValue(_epochs),
+            BatchSize: p.GetValue(_batch),
+            CriticSteps: p.GetValue(_critic),
+            LearningRate: p.GetValue(_lr),
+            Hidden: p.GetValue(_hidden),
+            Alignment: AlignmentLoss.Parse(p.GetValue(_alignment)!),
+            ZScore: p.GetValue(_zScore),
+            EvalEvery: p.GetValue(_evalEvery),
+            Patience: p.GetValue(_patience),
+            CheckpointEvery: p.GetValue(_checkpointEvery),
+            Seed: context.Seed,
+            Weights: ParseWeights(p.GetValue(_weights)));
+        var device = TorchRuntime.ParseDevice(context.Device);
+        // ParseDevice initialises libtorch with every core; restore the thread count asked for.
+        TorchRuntime.Initialize(context.Threads);
+        string checkpoints = Path.Combine(context.OutputDirectory, "checkpoints");
+        bool resume = false;
+        if (p.GetValue(_resume) is { } from)
+        {
+            var source = Path.Combine(Path.GetFullPath(from), "checkpoints");
+            if (new CheckpointStore(source).Latest() is null)
+                throw new InputException("--resume", "checkpoint", $"a checkpoint under {source}", "none");
+            if (!string.Equals(Path.GetFullPath(source), Path.GetFullPath(checkpoints), StringComparison.Ordinal))
+                CopyDirectory(source, checkpoints);
+            resume = true;
+        }
+
+        var unseen = context.Scenario == Scenario.Standard ? new HashSet<int>() : context.Classes.Unseen.ToHashSet();
+        Dataset? probe = null;
+        if (p.GetValue(_reportTestSelected))
+        {
+            probe = context.Data.Select(Split.Test);
+            if (context.Scenario == Scenario.Zsl) probe = probe.SelectClasses(unseen);
+        }
+        var config = JsonSerializer.SerializeToNode(options, JsonOptions)!.AsObject();
+        config["weights"] = JsonSerializer.SerializeToNode(options.EffectiveWeights, JsonOptions);
+        context.Config["jfse"] = config;
+
+        var progress = new SpectreTrainingProgress(context.Console);
+        var result = progress.Run(() => new JfseTrainer(options, device, progress)
+            .Train(context.TrainingSet, unseen, null, checkpoints, resume, probe));
+
+        AtomicFile.WriteAllText(Path.Combine(context.OutputDirectory, "history.json"), JsonSerializer.Serialize(result.History, JsonOptions));
+        TrainingPlot.Write(Path.Combine(context.OutputDirectory, "training.png"), result.History, $"JFSE on {context.Data.Name}");
+        context.Notes["selected_epoch"] = result.SelectedEpoch;
+        context.Notes["selected_post_processing"] = result.SelectedPostProcessing.ToString().ToLowerInvariant();
+        context.Notes["validation_map_selected"] = double.IsFinite(result.ValidationMap) ? result.ValidationMap : null;
+        context.Notes["epochs_run"] = result.EpochsRun;
+        context.Notes["stopped_early"] = result.StoppedEarly;
+        if (result.TestSelectedMap is { } testSelected)
+        {
+            string subset = context.Scenario switch { Scenario.Zsl => "unseen", Scenario.Gzsl => "gzsl", _ => "all" };
+            context.Notes["TEST_SELECTED_map_reference_protocol_not_a_valid_estimate"] = testSelected;
+            context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"TEST-SELECTED mAP (reference protocol: best epoch and post-processing chosen ON THE TEST SET, {subset}, mean of both directions; not a valid estimate): {testSelected:F4}")));
+        }
+        context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"selected epoch {result.SelectedEpoch} of {result.EpochsRun} ({result.SelectedPostProcessing}), validation mAP {result.ValidationMap:F4}")));
+        return result.Model;
+    }
+
+    /// <summary>"name=value,..." over <see cref="JfseLossWeights"/>'s snake_case property names.</summary>
+    private static JfseLossWeights ParseWeights(string? text)
+    {
+        var weights = JfseLossWeights.Reference;
+        if (string.IsNullOrWhiteSpace(text)) return weights;
+        var node = JsonSerializer.SerializeToNode(weights, JsonOptions)!.AsObject();
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !node.ContainsKey(kv[0]))
+                throw new InputException("--loss-weights", pair, $"name=value with a name among {string.Join(", ", node.Select(n => n.Key))}", $"'{pair}'");
+            if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < 0)
+                throw new InputException("--loss-weights", kv[0], "a non-negative number", $"'{kv[1]}'");
+            node[kv[0]] = v;
+        }
+        return node.Deserialize<JfseLossWeights>(JsonOptions)!;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CrossMedia.Core;
+using CrossMedia.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CrossMedia.Models.Jfse;
+
+/// <summary>
+/// A trained JFSE model as retrieval needs it: the two regressors R_v, R_t, the input min-max
+/// scalers fitted on the training data, and per medium the selected post-processing and z-score
+/// statistics. Saved as <c>model.json</c> plus one weight file per regressor.
+/// </summary>
+public sealed class JfseModel : IEmbeddingModel
+{
+    public const string MethodName = "jfse";
+    private const string ImageWeights = "regressor_v.bin";
+    private const string TextWeights = "regressor_t.bin";
+
+    private readonly Regressor regressorV;
+    private readonly Regressor regressorT;
+
+    public JfseArchitecture Architecture { get; }
+    /// <summary>Medium names: [0] plays "v" (image), [1] plays "t" (text).</summary>
+    public IReadOnlyList<string> MediumNames { get; }
+    public IReadOnlyList<MinMaxScaler> InputScalers { get; }
+    public IReadOnlyList<EmbeddingNormalizer> Normalizers { get; }
+    public Device Device { get; }
+
+    public string Method => MethodName;
+    public int EmbeddingDimension => Architecture.ClassDimension;
+    public IReadOnlyList<MediumSpec> Media =>
+    [
+        new(MediumNames[0], Architecture.ImageDimension, false),
+        new(MediumNames[1], Architecture.TextDimension, false),
+    ];
+
+    /// <summary>Wraps copies of trained regressors (the caller keeps its own networks).</summary>
+    public JfseModel(JfseArchitecture architecture, IReadOnlyList<string> mediumNames, Regressor regressorV, Regressor regressorT,
+        IReadOnlyList<MinMaxScaler> inputScalers, IReadOnlyList<EmbeddingNormalizer> normalizers, Device device)
+    {
+        Architecture = architecture;
+        MediumNames = mediumNames;
+        InputScalers = inputScalers;
+        Normalizers = normalizers;
+        Device = device;
+        this.regressorV = regressorV;
+        this.regressorT = regressorT;
+        this.regressorV.eval();
+        this.regressorT.eval();
+    }
+
+    private int RoleOf(string medium)
+    {
+        for (int i = 0; i < MediumNames.Count; i++) if (MediumNames[i] == medium) return i;
+        throw new InputException("jfse model", "medium", $"one of {string.Join(", ", MediumNames)}", $"'{medium}'");
+    }
+
+    public Matrix Embed(Medium medium)
+    {
+        int role = RoleOf(medium.Name);
+        var raw = EmbedRaw(role == 0 ? regressorV : regressorT, InputScalers[role], FeaturesOf(medium, role == 0 ? Architecture.ImageDimension : Architecture.TextDimension), Device);
+        return Normalizers[role].Apply(raw);
+    }
+
+    /// <summary>The features of a medium, checked against the dimension the model expects.</summary>
+    public static Matrix FeaturesOf(Medium medium, int dimension)
+    {
+        var f = medium.Features ?? throw new InputException(medium.Name, "features", "feature vectors (JFSE does not decode files)", "media files");
+        if (f.Cols != dimension) throw new InputException(medium.Name, "feature dimension", dimension.ToString(), f.Cols.ToString());
+        return f;
+    }
+
+    /// <summary>Regressor outputs (before post-processing) of min-max scaled features, in batches, without gradients.</summary>
+    public static Matrix EmbedRaw(Regressor regressor, MinMaxScaler scaler, Matrix features, Device device, int batch = 2048)
+    {
+        var scaled = scaler.Apply(features);
+        bool wasTraining = regressor.training;
+        regressor.eval();
+        int d = -1;
+        var parts = new List<float[]>();
+        using (no_grad())
+        {
+            for (int start = 0; start < scaled.Rows; start += batch)
+            {
+                using var scope = NewDisposeScope();
+                int n = Math.Min(batch, scaled.Rows - start);
+                var slice = new float[n * scaled.Cols];
+                Array.Copy(scaled.Data, start * scaled.Cols, slice, 0, slice.Length);
+                var x = tensor(slice, [n, scaled.Cols]).to(device);
+                var e = regressor.forward(x).cpu();
+                d = (int)e.shape[1];
+                parts.Add(e.data<float>().ToArray());
+            }
+        }
+        if (wasTraining) regressor.train();
+        if (d < 0) d = (int)regressor.parameters().Last().shape[0];
+        var data = new float[parts.Sum(p => p.Length)];
+        int offset = 0;
+        foreach (var p in parts) { p.CopyTo(data, offset); offset += p.Length; }
+        return new Matrix(data, scaled.Rows, d);
+    }
+
+    public void Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        SaveModule(regressorV, Path.Combine(directory, ImageWeights));
+        SaveModule(regressorT, Path.Combine(directory, TextWeights));
+        var manifest = new Manifest(MethodName, Architecture, MediumNames.ToArray(), InputScalers.ToArray(), Normalizers.ToArray(), BuildInfo.Version);
+        AtomicFile.WriteAllText(Path.Combine(directory, ModelStore.ManifestFile), JsonSerializer.Serialize(manifest, JsonOptions));
+    }
+
+    /// <summary>Saves a module's state dict through a temporary file and a rename.</summary>
+    public static void SaveModule(nn.Module module, string path)
+    {
+        var temp = path + ".tmp-" + Environment.ProcessId;
+        module.save(temp);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public static JfseModel Load(string directory) => Load(directory, CPU);
+
+    public static JfseModel Load(string directory, Device device)
+    {
+        var path = Path.Combine(directory, ModelStore.ManifestFile);
+        Manifest m;
+        try
+        {
+            m = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), JsonOptions)
+                ?? throw new InputException(path, "", "a JFSE model.json", "null");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(path, e.Path ?? "", "a valid JFSE model.json", e.Message, e);
+        }
+        if (m.MediumNames.Length != 2 || m.InputScalers.Length != 2 || m.Normalizers.Length != 2)
+            throw new InputException(path, "media", "two media with scalers and normalisers", $"{m.MediumNames.Length}");
+        var a = m.Architecture;
+        var rv = new Regressor(a.ImageDimension, a.Hidden, a.ClassDimension, "regressor_v");
+        var rt = new Regressor(a.TextDimension, a.Hidden, a.ClassDimension, "regressor_t");
+        rv.load(Path.Combine(directory, ImageWeights));
+        rt.load(Path.Combine(directory, TextWeights));
+        rv.to(device);
+        rt.to(device);
+        return new JfseModel(a, m.MediumNames, rv, rt, m.InputScalers, m.Normalizers, device);
+    }
+
+    public void Dispose()
+    {
+        regressorV.Dispose();
+        regressorT.Dispose();
+    }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    private sealed record Manifest(
+        string Method, JfseArchitecture Architecture, string[] MediumNames, MinMaxScaler[] InputScalers,
+        EmbeddingNormalizer[] Normalizers, string Version);
+}

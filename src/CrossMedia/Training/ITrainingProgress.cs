@@ -1,0 +1,20 @@
+namespace CrossMedia.Training;
+
+/// <summary>
+/// Where a trainer reports what it is doing. The library never writes to the console: the CLI
+/// renders these calls live, tests record them.
+/// </summary>
+public interface ITrainingProgress
+{
+    /// <summary>Training starts (or resumes) at <paramref name="startEpoch"/> (1-based) of <paramref name="totalEpochs"/>.</summary>
+    void Started(int startEpoch, int totalEpochs, int batchesPerEpoch);
+
+    /// <summary>One mini-batch of <paramref name="epoch"/> finished.</summary>
+    void BatchCompleted(int epoch, int batch, int batchesPerEpoch);
+
+    /// <summary>An epoch finished; <paramref name="eta"/> estimates the time left (null when unknown).</summary>
+    void EpochCompleted(EpochRecord record, TimeSpan? eta);
+
+    /// <summary>A notable event (checkpoint written, early stop, resumed), one line of text.</summary>
+    void Message(string text);
+}

@@ -1,0 +1,147 @@
+using CrossMedia.Models.Jfse;
+using CrossMedia.Models.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+using Optimizer = TorchSharp.Modules.OptimizerHelper;
+
+namespace CrossMedia.Training;
+
+/// <summary>
+/// One JFSE training step on one mini-batch, with the four Adam optimisers it updates (critics,
+/// generators, regressors, modality classifier). The trainer runs it per batch; the benchmark
+/// (bench/jfse-step) times it.
+/// </summary>
+public sealed class JfseStep : IDisposable
+{
+    private readonly JfseNetworks nets;
+    private readonly JfseTrainingOptions options;
+    private readonly Device device;
+    private readonly Optimizer optD, optG, optR, optM;
+
+    public JfseStep(JfseNetworks nets, JfseTrainingOptions options, Device device)
+    {
+        this.nets = nets;
+        this.options = options;
+        this.device = device;
+        Optimizer Adam(IEnumerable<TorchSharp.Modules.Parameter> p) => torch.optim.Adam(p, options.LearningRate, options.Beta1, options.Beta2);
+        optD = Adam(nets.CriticParameters());
+        optG = Adam(nets.GeneratorParameters());
+        optR = Adam(nets.RegressorParameters());
+        optM = Adam(nets.Classifier.parameters());
+    }
+
+    /// <summary>The optimisers in checkpoint order: critic, generator, regressor, classifier.</summary>
+    public IReadOnlyList<Optimizer> Optimizers => [optD, optG, optR, optM];
+
+    /// <summary>
+    /// Runs one step. <paramref name="iv"/>/<paramref name="it"/> index rows of the (device) feature tensors
+    /// <paramref name="xv"/>/<paramref name="xt"/>; <paramref name="unseenBatch"/> are unseen classes to synthesise for.
+    /// Returns the step's loss values.
+    /// </summary>
+    /// <remarks>One mini-batch: <c>CriticSteps</c> critic updates, then one generator, regressor and classifier update each.</remarks>
+    public Dictionary<string, double> Run(double lambda, torch.Generator gen,
+        Tensor xv, Tensor yv, long[] iv, Tensor xt, Tensor yt, long[] it, Tensor classes, long[] unseenBatch)
+    {
+        using var scope = NewDisposeScope();
+        var w = options.EffectiveWeights;
+        var idxV = torch.tensor(iv).to(device);
+        var idxT = torch.tensor(it).to(device);
+        var realV = xv.index_select(0, idxV);
+        var realT = xt.index_select(0, idxT);
+        var labV = yv.index_select(0, idxV);
+        var labT = yt.index_select(0, idxT);
+        var cV = classes.index_select(0, labV);
+        var cT = classes.index_select(0, labT);
+        int dz = nets.Architecture.NoiseDimension;
+        Tensor Noise(long rows, long cols) => torch.randn([rows, cols], generator: gen).to(device);
+        Tensor Uniform(long rows) => torch.rand([rows, 1], generator: gen).to(device);
+
+        // Critic steps (generators fixed: synthetic features detached inside the loss).
+        double lossD = 0;
+        for (int k = 0; k < options.CriticSteps; k++)
+        {
+            using var inner = NewDisposeScope();
+            Tensor synV, synT;
+            using (no_grad())
+            {
+                synV = nets.GeneratorV.forward(cV, Noise(cV.shape[0], dz));
+                synT = nets.GeneratorT.forward(cT, Noise(cT.shape[0], dz));
+            }
+            var ld = WassersteinLoss.CriticWithPenalty(nets.CriticV.forward, realV, synV, cV, Uniform(realV.shape[0]), w.GradientPenalty)
+                     + WassersteinLoss.CriticWithPenalty(nets.CriticT.forward, realT, synT, cT, Uniform(realT.shape[0]), w.GradientPenalty);
+            optD.zero_grad();
+            ld.backward();
+            optD.step();
+            lossD += ld.item<float>();
+        }
+
+        // Generator step: fool the critics; synthetic features (seen batch classes + unseen classes) must
+        // regress back to their class embeddings and be modality-indistinguishable.
+        var unseenLabels = torch.tensor(unseenBatch).to(device);
+        var synLabV = unseenBatch.Length > 0 ? cat([labV, unseenLabels], 0) : labV;
+        var synLabT = unseenBatch.Length > 0 ? cat([labT, unseenLabels], 0) : labT;
+        var synCV = classes.index_select(0, synLabV);
+        var synCT = classes.index_select(0, synLabT);
+        var genV = nets.GeneratorV.forward(synCV, Noise(synCV.shape[0], dz));
+        var genT = nets.GeneratorT.forward(synCT, Noise(synCT.shape[0], dz));
+        long nv = realV.shape[0], nt = realT.shape[0];
+        var advG = WassersteinLoss.Generator(nets.CriticV.forward(genV.narrow(0, 0, nv), cV))
+                   + WassersteinLoss.Generator(nets.CriticT.forward(genT.narrow(0, 0, nt), cT));
+        var eGenV = nets.RegressorV.forward(genV);
+        var eGenT = nets.RegressorT.forward(genT);
+        var cycG = CycleLoss.Compute(eGenV, synCV) + CycleLoss.Compute(eGenT, synCT);
+        var modG = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eGenV, lambda)),
+                                        nets.Classifier.forward(GradientReversal.Apply(eGenT, lambda)));
+        var lossG = w.GeneratorAdversarial * advG + w.GeneratorCycle * cycG + w.GeneratorModality * modG;
+        optG.zero_grad();
+        lossG.backward();
+        optG.step();
+
+        // Regressor step: real features to their class embeddings, aligned across media, modality-confused;
+        // plus the same on the (now fixed) synthetic features.
+        var synV2 = genV.detach();
+        var synT2 = genT.detach();
+        var eV = nets.RegressorV.forward(realV);
+        var eT = nets.RegressorT.forward(realT);
+        var cycReal = CycleLoss.Compute(eV, cV) + CycleLoss.Compute(eT, cT);
+        var daReal = AlignmentLoss.Compute(options.Alignment, eV, labV, eT, labT);
+        var modReal = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eV, lambda)),
+                                           nets.Classifier.forward(GradientReversal.Apply(eT, lambda)));
+        var eSV = nets.RegressorV.forward(synV2);
+        var eST = nets.RegressorT.forward(synT2);
+        var cycSyn = CycleLoss.Compute(eSV, synCV) + CycleLoss.Compute(eST, synCT);
+        var daSyn = AlignmentLoss.Compute(options.Alignment, eSV, synLabV, eST, synLabT);
+        var modSyn = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eSV, lambda)),
+                                          nets.Classifier.forward(GradientReversal.Apply(eST, lambda)));
+        var lossR = w.RegressorCycleReal * cycReal + w.RegressorAlignmentReal * daReal + w.RegressorModalityReal * modReal
+                    + w.RegressorCycleSynthetic * cycSyn + w.RegressorModalitySynthetic * modSyn + w.RegressorAlignmentSynthetic * daSyn;
+        optR.zero_grad();
+        lossR.backward();
+        optR.step();
+
+        // Modality classifier step on fixed embeddings.
+        var lossM = ModalityLoss.Compute(nets.Classifier.forward(eV.detach()), nets.Classifier.forward(eT.detach()))
+                    + w.ClassifierSynthetic * ModalityLoss.Compute(nets.Classifier.forward(eSV.detach()), nets.Classifier.forward(eST.detach()));
+        optM.zero_grad();
+        lossM.backward();
+        optM.step();
+
+        return new Dictionary<string, double>
+        {
+            ["critic"] = lossD / options.CriticSteps,
+            ["generator"] = lossG.item<float>(),
+            ["regressor"] = lossR.item<float>(),
+            ["classifier"] = lossM.item<float>(),
+            ["cycle_real"] = cycReal.item<float>(),
+            ["alignment_real"] = daReal.item<float>(),
+        };
+    }
+
+    public void Dispose()
+    {
+        optD.Dispose();
+        optG.Dispose();
+        optR.Dispose();
+        optM.Dispose();
+    }
+}

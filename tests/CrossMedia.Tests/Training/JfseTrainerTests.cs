@@ -1,0 +1,119 @@
+using CrossMedia.Data;
+using CrossMedia.Models;
+using CrossMedia.Models.Jfse;
+using CrossMedia.Torch;
+using CrossMedia.Training;
+
+namespace CrossMedia.Tests.Training;
+
+public class JfseTrainerTests
+{
+    public JfseTrainerTests()
+    {
+        // One thread: on a shared 2-core machine OpenMP with 2 threads is several times slower.
+        TorchRuntime.Initialize(1);
+    }
+
+    /// <summary>A small JFSE (hidden 128) with a larger learning rate so a few epochs suffice.</summary>
+    private static JfseTrainingOptions Small(int epochs = 30) =>
+        new(Epochs: epochs, Hidden: 128, NoiseDimension: 16, LearningRate: 1e-3, EvalEvery: 2, Seed: 3);
+
+    private static Dataset Data() => JfseTestData.Build(classes: 20, perClass: 24, dimC: 8);
+
+    [Fact]
+    public void Train_Should_RejectUnseenClassItemsInTrainingData()
+    {
+        var data = Data();
+        Assert.Throws<InputException>(() => new JfseTrainer(Small(1)).Train(data, new HashSet<int> { 0 }));
+    }
+
+    [Fact]
+    public void Train_Should_SelectTheBestValidationEpochAndReportProgress()
+    {
+        var progress = new RecordingProgress();
+        var result = new JfseTrainer(Small(6) with { EvalEvery = 2 }, progress: progress).Train(Data());
+        using var model = result.Model;
+        Assert.Equal([(1, 6, progress.Batches / 6)], progress.Starts);
+        Assert.Equal([1, 2, 3, 4, 5, 6], progress.Epochs.Select(e => e.Epoch));
+        // Validation on even epochs only; the selection is the best of them, with its post-processing.
+        Assert.All(progress.Epochs, e => Assert.Equal(e.Epoch % 2 == 0, e.ValidationMap.HasValue));
+        var best = progress.Epochs.Where(e => e.ValidationMap.HasValue).MaxBy(e => e.ValidationMap!.Value)!;
+        Assert.Equal(best.Epoch, result.SelectedEpoch);
+        Assert.Equal(best.ValidationMap!.Value, result.ValidationMap, 12);
+        Assert.Equal(best.PostProcessing, result.SelectedPostProcessing.ToString().ToLowerInvariant());
+        Assert.Null(result.TestSelectedMap);
+        Assert.All(progress.Epochs, e => Assert.Contains("critic", e.Losses.Keys));
+        Assert.All(progress.Etas, eta => Assert.NotNull(eta));
+        Assert.Equal(TimeSpan.Zero, progress.Etas[^1]);
+        Assert.Equal(progress.Epochs, result.History);
+    }
+
+    [Fact]
+    public void Train_Should_StopEarlyWhenValidationStopsImproving()
+    {
+        // A negligible learning rate: the ranking never changes after the first evaluation (ties are no
+        // improvement), so patience 2 stops at epoch 3.
+        var result = new JfseTrainer(Small(50) with { EvalEvery = 1, Patience = 2, LearningRate = 1e-12 }).Train(Data());
+        using var model = result.Model;
+        Assert.True(result.StoppedEarly);
+        Assert.Equal(3, result.EpochsRun);
+        Assert.Equal(1, result.SelectedEpoch);
+    }
+
+    [Fact]
+    public void Resume_Should_ContinueExactlyWhereTheInterruptedRunStopped()
+    {
+        var data = Data();
+        var options = Small(6) with { CheckpointEvery = 2 };
+        var dirA = Directory.CreateTempSubdirectory("jfse-ck-a").FullName;
+        var dirB = Directory.CreateTempSubdirectory("jfse-ck-b").FullName;
+        try
+        {
+            var straight = new JfseTrainer(options).Train(data, checkpointDirectory: dirA);
+            using var straightModel = straight.Model;
+
+            // Interrupted after epoch 3: the checkpoint of epoch 2 is the newest; epoch 3's work is lost.
+            using var cts = new CancellationTokenSource();
+            var first = new RecordingProgress(cts, 3);
+            Assert.ThrowsAny<OperationCanceledException>(() => new JfseTrainer(options, progress: first).Train(data, checkpointDirectory: dirB, cancel: cts.Token));
+            Assert.EndsWith("epoch-000002", new CheckpointStore(dirB).Latest());
+
+            var second = new RecordingProgress();
+            var resumed = new JfseTrainer(options, progress: second).Train(data, checkpointDirectory: dirB, resume: true);
+            using var resumedModel = resumed.Model;
+            Assert.Equal(3, second.Starts.Single().Start);
+            Assert.Equal(straight.SelectedEpoch, resumed.SelectedEpoch);
+            Assert.Equal(straight.ValidationMap, resumed.ValidationMap);
+            Assert.Equal(straight.History.Select(h => h.Losses["critic"]), resumed.History.Select(h => h.Losses["critic"]));
+            var test = data.Select(Split.Test);
+            Assert.Equal(straightModel.Embed(test["image"]).Data, resumedModel.Embed(test["image"]).Data);
+            Assert.Equal(straightModel.Embed(test["text"]).Data, resumedModel.Embed(test["text"]).Data);
+        }
+        finally
+        {
+            Directory.Delete(dirA, true);
+            Directory.Delete(dirB, true);
+        }
+    }
+
+    [Fact]
+    public void SaveAndLoad_Should_ReproduceEmbeddingsThroughModelStore()
+    {
+        var data = Data();
+        var result = new JfseTrainer(Small(2)).Train(data);
+        using var model = result.Model;
+        var dir = Directory.CreateTempSubdirectory("jfse-model").FullName;
+        try
+        {
+            model.Save(dir);
+            using var loaded = ModelStore.Load(dir);
+            Assert.Equal("jfse", loaded.Method);
+            Assert.Equal(model.EmbeddingDimension, loaded.EmbeddingDimension);
+            var test = data.Select(Split.Test);
+            foreach (var medium in new[] { "image", "text" })
+                Assert.Equal(model.Embed(test[medium]).Data, loaded.Embed(test[medium]).Data);
+            Assert.Throws<InputException>(() => loaded.Embed(new Medium("audio", new Core.Matrix(1, 3), null, [0], [Split.Test])));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}

@@ -1,0 +1,23 @@
+using CrossMedia.Training;
+
+namespace CrossMedia.Tests.Training;
+
+/// <summary>Records every progress call; optionally cancels after a given epoch (to simulate an interrupted run).</summary>
+internal sealed class RecordingProgress(CancellationTokenSource? cancelAfter = null, int cancelEpoch = 0) : ITrainingProgress
+{
+    public List<(int Start, int Total, int Batches)> Starts { get; } = [];
+    public List<EpochRecord> Epochs { get; } = [];
+    public List<TimeSpan?> Etas { get; } = [];
+    public List<string> Messages { get; } = [];
+    public int Batches { get; private set; }
+
+    public void Started(int startEpoch, int totalEpochs, int batchesPerEpoch) => Starts.Add((startEpoch, totalEpochs, batchesPerEpoch));
+    public void BatchCompleted(int epoch, int batch, int batchesPerEpoch) => Batches++;
+    public void EpochCompleted(EpochRecord record, TimeSpan? eta)
+    {
+        Epochs.Add(record);
+        Etas.Add(eta);
+        if (cancelAfter is not null && record.Epoch == cancelEpoch) cancelAfter.Cancel();
+    }
+    public void Message(string text) => Messages.Add(text);
+}
