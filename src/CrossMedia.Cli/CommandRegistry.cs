@@ -12,5 +12,9 @@ internal static class CommandRegistry
         yield return TrainCommand.Create();
         yield return MapCommand.Create();
         yield return DataCommand.Create();
+        yield return MediaCommand.Create();
+        yield return IndexCommand.Create();
+        yield return SearchCommand.Create();
+        yield return ServeCommand.Create();
     }
 }

@@ -55,11 +55,11 @@ internal sealed class DatasetOptions
     };
 
     /// <summary>Loads the dataset named by --dataset (or <paramref name="name"/>), with the problems found.</summary>
-    public DatasetLoadResult ResolveDetailed(ParseResult parse, int seed, string? name = null)
+    public DatasetLoadResult ResolveDetailed(ParseResult parse, int seed, string? name = null, bool throwOnErrors = true)
     {
         var dataset = name ?? (Dataset is null ? null : parse.GetValue(Dataset))
             ?? throw new InputException("--dataset", "", "a dataset name or manifest", "none");
-        return DatasetCatalog.LoadDetailed(dataset, LoadOptions(parse, seed));
+        return DatasetCatalog.LoadDetailed(dataset, LoadOptions(parse, seed), throwOnErrors);
     }
 
     public Dataset Resolve(ParseResult parse, int seed, string? name = null) => ResolveDetailed(parse, seed, name).Dataset;

@@ -10,8 +10,9 @@ internal static class ResultsTable
     {
         foreach (var group in rows.GroupBy(r => (r.Split, r.Subset)))
         {
-            var table = new Table().Title($"{Markup.Escape(title)} — {group.Key.Split}, {group.Key.Subset}")
-                .AddColumn("query → gallery").AddColumn(new TableColumn("mAP").RightAligned());
+            // A heading line rather than a table title, which would wrap at the table's width.
+            console.MarkupLine($"[bold]{Markup.Escape(title)}[/] — {group.Key.Split}, {group.Key.Subset}");
+            var table = new Table().AddColumn("query → gallery").AddColumn(new TableColumn("mAP").RightAligned());
             foreach (var r in group)
                 table.AddRow($"{Markup.Escape(r.Query)} → {Markup.Escape(r.Gallery)}", r.Map.ToString("F4"));
             var bi = group.Where(r => r.Gallery != "all").Select(r => r.Map).ToList();

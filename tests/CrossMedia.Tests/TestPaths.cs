@@ -7,6 +7,10 @@ internal static class TestPaths
     public static string SharedData { get; } = FindUp(Path.Combine("shared", "data"))
         ?? throw new DirectoryNotFoundException("no shared/data folder above " + AppContext.BaseDirectory);
 
+    /// <summary>The shared models folder (…/shared/models: pretrained networks such as darknet-tiny-imagenet).</summary>
+    public static string SharedModels { get; } = FindUp(Path.Combine("shared", "models"))
+        ?? throw new DirectoryNotFoundException("no shared/models folder above " + AppContext.BaseDirectory);
+
     /// <summary>tests/CrossMedia.Tests/Fixtures in the source tree.</summary>
     public static string Fixtures { get; } = FindUp(Path.Combine("tests", "CrossMedia.Tests", "Fixtures"))
         ?? throw new DirectoryNotFoundException("no tests/CrossMedia.Tests/Fixtures folder above " + AppContext.BaseDirectory);

@@ -32,11 +32,17 @@ internal static class DataCommand
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var result = options.ResolveDetailed(parse, parse.GetValue(seed), parse.GetValue(dataset));
+            var result = options.ResolveDetailed(parse, parse.GetValue(seed), parse.GetValue(dataset), throwOnErrors: false);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(Json(result));
             else Render(result, Console(output));
-            return result.Problems.HasErrors ? CliRunner.UserError : 0;
+            // Shown in full above; the exit code and one error line still say the dataset is unusable.
+            if (result.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error) is { } error)
+            {
+                CliRunner.WriteError(parse.InvocationConfiguration.Error, $"{result.Source}: {error.Where}: {error.Message}");
+                return CliRunner.UserError;
+            }
+            return 0;
         });
         return command;
     }

@@ -9,15 +9,7 @@ namespace CrossMedia.Tests.Data;
 /// <summary>`crossmedia data inspect` through the real runner: output, exit codes and one-line errors.</summary>
 public class DataCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        root.Subcommands.Add(DataCommand.Create());
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliRunner.Run(root, args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CrossMedia.Tests.Cli.CliHarness.Run(args);
 
     /// <summary>Exit code 2 and one error line naming the file, the field, what was expected and what was found.</summary>
     private static void AssertUserError((int Code, string Out, string Err) r, string file, string field, string expected, string found)
@@ -168,6 +160,25 @@ public class DataCommandTests
     {
         var r = Run("data", "inspect", "imagenet");
         Assert.Equal(2, r.Code);
-        Assert.Equal("error: dataset: expected a built-in dataset (wikipedia, synthetic) or a manifest .json file, found 'imagenet'", r.Err.Trim());
+        Assert.Equal($"error: dataset: expected a built-in dataset ({string.Join(", ", CrossMedia.Data.DatasetCatalog.Names)}) or a manifest .json file, found 'imagenet'", r.Err.Trim());
+        Assert.Contains("wikipedia, synthetic", r.Err);
+    }
+
+    [Fact]
+    public void Inspect_Should_ShowValidationErrorsAndExitWithTwo()
+    {
+        // Paired media whose labels differ: readable files, but not a usable paired dataset.
+        using var f = new ManifestFixture();
+        f.Dir.File("labels2.txt", "dog\ndog\nbird\ncat\ndog\nbird\n");
+        f.Write("""
+            { "classes": ["cat", "dog", "bird"], "paired": true,
+              "media": { "image": { "features": "features.csv", "labels": "labels.txt", "split": "split.txt" },
+                         "text": { "features": "features.csv", "labels": "labels2.txt", "split": "split.txt" } } }
+            """);
+        var r = Run("data", "inspect", f.Manifest);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("error: text item 0: expected label 0 as in image (paired), found 1", r.Out);
+        Assert.Equal($"error: {f.Manifest}: text item 0: expected label 0 as in image (paired), found 1", r.Err.Trim());
+        Assert.Throws<InputException>(() => CrossMedia.Data.DatasetCatalog.Load(f.Manifest, new()));
     }
 }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using CrossMedia.Data;
 
 namespace CrossMedia.Tests.Data;
@@ -139,5 +140,79 @@ public class DatasetManifestTests
         var e = Assert.Throws<InputException>(() => DatasetCatalog.Load(f.Manifest, NoVal));
         Assert.Equal(f.Manifest, e.Location);
         Assert.Equal("line 4", e.Field);
+    }
+}
+
+public class DatasetManifestMatTests
+{
+    [Fact]
+    public void Load_Should_ReadFeaturesLabelsAndSplitCodesFromOneMatFileForPairedMedia()
+    {
+        using var f = new ManifestFixture();
+        // X: 4×2 features (column-major 1..8), T: 4×3, y: 1-based labels, s: split codes 0/1/2.
+        var b = new MatV5Builder(bigEndian: true)
+            .Numeric("X", MatV5Builder.MxDouble, [4, 2], MatV5Builder.MiDouble, [1, 2, 3, 4, 5, 6, 7, 8], compress: true)
+            .Numeric("T", MatV5Builder.MxSingle, [4, 3], MatV5Builder.MiSingle, Enumerable.Range(0, 12).Select(i => (double)i).ToArray())
+            .Numeric("y", MatV5Builder.MxUInt8, [4, 1], MatV5Builder.MiUInt8, [1, 3, 2, 3])
+            .Numeric("s", MatV5Builder.MxDouble, [1, 4], MatV5Builder.MiUInt8, [0, 1, 2, 2]);
+        f.Dir.File("all.mat", b.Build());
+        f.Write("""
+            { "classes": "classes.txt", "paired": true,
+              "media": {
+                "image": { "features": { "file": "all.mat", "variable": "X" }, "labels": { "file": "all.mat", "variable": "y", "base": 1 }, "split": { "file": "all.mat", "variable": "s" } },
+                "text": { "features": { "file": "all.mat", "variable": "T" }, "labels": { "file": "all.mat", "variable": "y", "base": 1 }, "split": { "file": "all.mat", "variable": "s" } } } }
+            """);
+        f.Dir.File("classes.txt", "cat\ndog\nbird\n");
+        var d = DatasetCatalog.Load(f.Manifest, new DatasetLoadOptions { ValFraction = 0.5 });
+        Assert.True(d.Paired);
+        Assert.Equal(new float[] { 1, 5, 2, 6, 3, 7, 4, 8 }, d["image"].Features!.Data);
+        Assert.Equal([0, 2, 1, 2], d["text"].Labels);
+        // The dataset has a val item already, so --val-fraction leaves the split alone.
+        Assert.Equal([Split.Train, Split.Val, Split.Test, Split.Test], d["text"].Splits);
+        Assert.Null(d.ClassEmbeddings);
+    }
+
+    [Fact]
+    public void Load_Should_RejectPairedMediaWithDifferentCounts()
+    {
+        using var f = new ManifestFixture();
+        f.Write(f.Json().Replace("\"name\": \"tiny\"", "\"name\": \"tiny\", \"paired\": true"));
+        var e = Assert.Throws<InputException>(() => DatasetCatalog.Load(f.Manifest, new DatasetLoadOptions()));
+        Assert.Equal("paired", e.Field);
+        Assert.Equal("image=6, sound=4", e.Found);
+    }
+}
+
+public class DatasetManifestNpyTests
+{
+    [Fact]
+    public void Load_Should_ReadNpyAndNpzSources()
+    {
+        using var f = new ManifestFixture();
+        var x = new CrossMedia.Core.Matrix([1, 2, 3, 4, 5, 6], 3, 2);
+        CrossMedia.Data.Formats.NpyFile.Write(Path.Combine(f.Dir.Path, "x.npy"), x);
+        CrossMedia.Data.Formats.NpyFile.Write(Path.Combine(f.Dir.Path, "y.npy"), new[] { 2, 0, 1 });
+        // An .npz archive: a zip of .npy entries.
+        var npz = Path.Combine(f.Dir.Path, "s.npz");
+        using (var zip = System.IO.Compression.ZipFile.Open(npz, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            var tmp = Path.Combine(f.Dir.Path, "split.npy");
+            CrossMedia.Data.Formats.NpyFile.Write(tmp, new[] { 0, 2, 2 });
+            zip.CreateEntryFromFile(tmp, "split.npy");
+            zip.CreateEntryFromFile(Path.Combine(f.Dir.Path, "y.npy"), "other.npy");
+        }
+        f.Write("""
+            { "classes": ["cat", "dog", "bird"],
+              "media": { "image": { "features": "x.npy", "labels": "y.npy", "split": { "file": "s.npz", "variable": "split" } } } }
+            """);
+        var image = DatasetCatalog.Load(f.Manifest, new DatasetLoadOptions { ValFraction = 0 })["image"];
+        Assert.Equal(x.Data, image.Features!.Data);
+        Assert.Equal([2, 0, 1], image.Labels);
+        Assert.Equal([Split.Train, Split.Test, Split.Test], image.Splits);
+
+        f.Write(f.Json().Replace("\"split\": \"split.txt\"", "\"split\": \"s.npz\""));
+        var e = Assert.Throws<InputException>(() => DatasetCatalog.Load(f.Manifest, new DatasetLoadOptions()));
+        Assert.Equal("variable", e.Field);
+        Assert.Equal("other, split", e.Found);
     }
 }

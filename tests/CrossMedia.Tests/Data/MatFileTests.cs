@@ -96,6 +96,23 @@ public class MatFileTests
         Assert.Equal([1.0, 0.0, 1.0], lg.Values!);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Read_Should_ReadAnUncompressedVariableAfterACompressedOneAtAnUnalignedOffset(bool bigEndian)
+    {
+        // Compressed elements are not padded, so the next element may start at any offset; its
+        // sub-elements are padded relative to it (a reader aligning to absolute offsets fails).
+        var b = new MatV5Builder(bigEndian)
+            .Numeric("X", MxDouble, [4, 2], MiDouble, [1, 2, 3, 4, 5, 6, 7, 8], compress: true)
+            .Numeric("T", MxSingle, [2, 3], MiSingle, [1, 2, 3, 4, 5, 6]);
+        var bytes = b.Build();
+        using var dir = new TempDir();
+        var vars = MatFile.Read(dir.File("mixed.mat", bytes));
+        Assert.NotEqual(0, (bytes.Length - 128) % 8); // the second element really is unaligned
+        Assert.Equal([1.0, 2, 3, 4, 5, 6], vars[1].Values!);
+    }
+
     [Fact]
     public void ToMatrix_Should_ReshapeNdArraysToFirstDimensionRows()
     {
@@ -264,5 +281,35 @@ public class MatFileTests
         var e = Assert.Throws<InputException>(() => MatFile.Read(dir.File("long.mat", b.Raw(tag).Raw(new byte[16]).Build())));
         Assert.Equal("1000000 bytes of data", e.Expected);
         Assert.Contains("16 bytes left", e.Found);
+    }
+
+    [Fact]
+    public void Parse_Should_OnlyEverThrowInputExceptionForDamagedFiles()
+    {
+        // Every truncation and many random byte changes of small files: the reader either reads
+        // something or throws InputException, never another exception (index errors, overflows).
+        var files = new[]
+        {
+            File.ReadAllBytes(Path.Combine(TestPaths.Fixtures, "scipy_small.mat")),
+            new MatV5Builder(true).Numeric("a", MxInt32, [2, 2], MiInt16, [1, 2, 3, 4]).Char("b", "xy").Cell("c")
+                .Numeric("d", MxDouble, [3, 1], MiDouble, [1, 2, 3], compress: true).Build(),
+        };
+        var random = new Random(12345);
+        foreach (var original in files)
+        {
+            var cases = Enumerable.Range(0, original.Length).Select(n => original[..n]).ToList();
+            for (int k = 0; k < 400; k++)
+            {
+                var damaged = (byte[])original.Clone();
+                int count = 1 + random.Next(3);
+                for (int c = 0; c < count; c++) damaged[128 + random.Next(original.Length - 128)] = (byte)random.Next(256);
+                cases.Add(damaged);
+            }
+            foreach (var bytes in cases)
+            {
+                try { _ = MatFile.Parse(bytes, "damaged.mat"); }
+                catch (InputException) { }
+            }
+        }
     }
 }

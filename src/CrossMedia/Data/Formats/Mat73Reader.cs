@@ -21,7 +21,7 @@ internal static class Mat73Reader
             {
                 if (child.Name.StartsWith('#')) continue; // "#refs#" and "#subsystem#" hold cell contents
                 if (child is IH5Dataset dataset) result.Add(ReadDataset(path, dataset));
-                else result.Add(new MatArray(child.Name, ClassOf(child) ?? "struct", [0, 0], null, null));
+                else result.Add(new MatArray(child.Name, child.AttributeExists("MATLAB_sparse") ? "sparse" : ClassOf(child) ?? "struct", [0, 0], null, null));
             }
             return result;
         }

@@ -40,7 +40,9 @@ public sealed class MatArray
     /// </summary>
     public Matrix ToMatrix(string source)
     {
-        if (Values is null) throw new InputException(source, Name, "a numeric array", $"a {ClassName} array");
+        if (Values is null)
+            throw new InputException(source, Name, "a numeric array",
+                ClassName == "char" ? "a char array" : $"a {ClassName} array (cell, struct, sparse and complex arrays are not supported; save a full numeric matrix)");
         int rows = Dimensions[0];
         long colsLong = rows == 0 ? 0 : Count / rows;
         if (colsLong > int.MaxValue) throw new InputException(source, Name, "at most 2^31 columns", colsLong.ToString());

@@ -155,7 +155,8 @@ public static class MatFile
             long available = end - (at + 8L);
             if (bytes > available)
                 throw new InputException(source, $"{where} at byte {at}", $"{bytes} bytes of data", $"{available} bytes left (truncated or corrupt file)");
-            long next = (at + 8L + bytes + 7) & ~7L;
+            // Padding is relative to the element: after a compressed element offsets need not be multiples of 8.
+            long next = at + 8L + ((bytes + 7L) & ~7L);
             return (first, at + 8, (int)bytes, (int)Math.Min(next, end));
         }
 
@@ -175,7 +176,7 @@ public static class MatFile
                 else if (type == MiMatrix)
                 {
                     result.Add(ReadMatrix(data, data + bytes, $"variable {result.Count + 1}"));
-                    next = (int)Math.Min(end, (data + (long)bytes + 7) & ~7L);
+                    next = (int)Math.Min(end, data + ((bytes + 7L) & ~7L));
                 }
                 else
                 {

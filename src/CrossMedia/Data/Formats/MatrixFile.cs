@@ -31,9 +31,32 @@ public static class MatrixFile
     }
 
     /// <summary>
-    /// The one adapter to the NumPy readers (Formats/NpyFile.cs and NpzFile.cs, written on the
-    /// evaluation branch); until they are merged it reports that npy support is missing.
+    /// The one adapter to the NumPy readers (<see cref="NpyFile"/>, <see cref="NpzFile"/>): a 2-D
+    /// array as is, a 1-D array (labels, split codes) as one column. An .npz needs the array name
+    /// unless it holds exactly one array.
     /// </summary>
-    internal static Matrix ReadNpy(string path, string? key) =>
-        throw new InputException(path, "format", "a .mat, .csv, .tsv or .txt matrix", "a NumPy file (npy support arrives with the evaluation branch)");
+    internal static Matrix ReadNpy(string path, string? key)
+    {
+        NpyArray array;
+        if (Path.GetExtension(path).Equals(".npz", StringComparison.OrdinalIgnoreCase))
+        {
+            if (key is not null) array = NpzFile.Read(path, key);
+            else
+            {
+                var all = NpzFile.Read(path);
+                if (all.Count != 1)
+                    throw new InputException(path, "variable", "an array name (the archive holds several arrays)", string.Join(", ", all.Keys.Order(StringComparer.Ordinal)));
+                array = all.Values.Single();
+            }
+        }
+        else
+        {
+            if (key is not null) throw new InputException(path, "variable", "no array name for a .npy file", $"'{key}'");
+            array = NpyFile.Read(path);
+        }
+        if (array.Rank != 1) return array.ToMatrix(path);
+        var column = new Matrix(array.Count, 1);
+        for (int i = 0; i < array.Count; i++) column.Data[i] = (float)array.GetDouble(i);
+        return column;
+    }
 }

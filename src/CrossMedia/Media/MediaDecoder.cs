@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using CrossMedia.Data;
+
+namespace CrossMedia.Media;
+
+/// <summary>
+/// Turns the files of a <see cref="Medium"/> into network inputs: images → picture tensors,
+/// audio → spectrogram picture tensors, video → one picture tensor per sampled frame (grouped
+/// under the video id), text → the text. The kind comes from the medium's name ("image",
+/// "audio", "video-derived", ...) or else from each file's extension.
+///
+/// <see cref="DecodeAsync"/> is a bounded producer–consumer pipeline: a producer queues one
+/// decoding task per item, in order, into a channel of capacity <see cref="MediaDecoderOptions.Prefetch"/>;
+/// at most <see cref="MediaDecoderOptions.Workers"/> tasks decode at once; the consumer awaits
+/// them in order. So decoding runs ahead while a training step uses the previous batch, memory
+/// stays bounded, and the item order is the requested order (reproducible batches).
+///
+/// Unreadable or unsupported files never stop a run: they are skipped and listed in
+/// <see cref="Problems"/> with the file name and the reason.
+/// </summary>
+public sealed class MediaDecoder
+{
+    private readonly ConcurrentQueue<MediaProblem> _problems = new();
+    private readonly DecodedCache? _cache;
+    private long _attempted;
+
+    public MediaDecoderOptions Options { get; }
+
+    /// <summary>Files this decoder has finished with so far (decoded or skipped): shows how far decoding runs ahead.</summary>
+    public long Attempted => Interlocked.Read(ref _attempted);
+
+    /// <summary>Files skipped so far, in the order they failed.</summary>
+    public IReadOnlyList<MediaProblem> Problems => _problems.ToArray();
+
+    public MediaDecoder(MediaDecoderOptions? options = null)
+    {
+        Options = options ?? new MediaDecoderOptions();
+        Options.Validate();
+        if (Options.CacheDirectory is { } dir) _cache = new DecodedCache(dir);
+    }
+
+    /// <summary>Decodes the given rows (default: all) in order, skipping (and reporting) bad files.</summary>
+    public async IAsyncEnumerable<DecodedItem> DecodeAsync(Medium medium, IReadOnlyList<int>? rows = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var files = FilesOf(medium);
+        rows ??= Enumerable.Range(0, medium.Count).ToArray();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = cts.Token;
+        using var gate = new SemaphoreSlim(Options.Workers);
+        var channel = Channel.CreateBounded<Task<DecodedItem?>>(new BoundedChannelOptions(Options.Prefetch)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var row in rows)
+                {
+                    var r = row;
+                    var task = Task.Run(async () =>
+                    {
+                        await gate.WaitAsync(token).ConfigureAwait(false);
+                        try
+                        {
+                            return DecodeRow(medium, files, r);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }, token);
+                    try
+                    {
+                        await channel.Writer.WriteAsync(task, token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Not handed to the consumer: let it finish before the gate is disposed.
+                        await task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+                        throw;
+                    }
+                }
+                channel.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+            }
+        }, token);
+        try
+        {
+            await foreach (var task in channel.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            {
+                var item = await task.ConfigureAwait(false);
+                if (item is not null) yield return item;
+            }
+        }
+        finally
+        {
+            // The consumer stopped early (or finished): stop queuing and let in-flight work end.
+            await cts.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await producer.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            while (channel.Reader.TryRead(out var pending))
+            {
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decoded items in batches of <paramref name="batchSize"/> (the last may be smaller; skipped files
+    /// are not replaced). One pipeline runs over all rows, so the next batch decodes while the
+    /// caller trains on the current one.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<DecodedItem>> DecodeBatchesAsync(Medium medium, IReadOnlyList<int> rows, int batchSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize));
+        var batch = new List<DecodedItem>(batchSize);
+        await foreach (var item in DecodeAsync(medium, rows, cancellationToken).ConfigureAwait(false))
+        {
+            batch.Add(item);
+            if (batch.Count == batchSize)
+            {
+                yield return batch;
+                batch = new List<DecodedItem>(batchSize);
+            }
+        }
+        if (batch.Count > 0) yield return batch;
+    }
+
+    /// <summary>Decodes one item now; null (and a <see cref="Problems"/> entry) when its file is unusable.</summary>
+    public DecodedItem? Decode(Medium medium, int row) => DecodeRow(medium, FilesOf(medium), row);
+
+    private static IReadOnlyList<string> FilesOf(Medium medium) => medium.Files
+        ?? throw new InputException(medium.Name, "files", "a medium given as media files", "feature vectors");
+
+    private DecodedItem? DecodeRow(Medium medium, IReadOnlyList<string> files, int row)
+    {
+        var path = files[row];
+        try
+        {
+            var kind = MediaKinds.FromMediumName(medium.Name) ?? MediaKinds.FromExtension(path)
+                ?? throw new InputException(path, "", "a medium named image/text/audio/video or a known file extension",
+                    $"medium '{medium.Name}', extension '{Path.GetExtension(path)}'");
+            if (kind == MediaKind.Text)
+                return new DecodedItem { Row = row, Id = medium.Ids[row], Label = medium.Labels[row], Split = medium.Splits[row], Kind = kind, Path = path, Text = TextMedia.Read(path) };
+            var (tensors, h, w) = DecodePictures(path, kind);
+            return kind == MediaKind.Video
+                ? new DecodedItem { Row = row, Id = medium.Ids[row], Label = medium.Labels[row], Split = medium.Splits[row], Kind = kind, Path = path, Frames = tensors, Height = h, Width = w }
+                : new DecodedItem { Row = row, Id = medium.Ids[row], Label = medium.Labels[row], Split = medium.Splits[row], Kind = kind, Path = path, Pixels = tensors[0], Height = h, Width = w };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _problems.Enqueue(new MediaProblem(path, Reason(e)));
+            return null;
+        }
+        finally
+        {
+            Interlocked.Increment(ref _attempted);
+        }
+    }
+
+    /// <summary>Picture tensors of an image (1), an audio file (1 spectrogram) or a video (N frames), via the cache when enabled.</summary>
+    private (float[][] Tensors, int Height, int Width) DecodePictures(string path, MediaKind kind)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
+        string? cacheFile = null;
+        if (_cache is not null)
+        {
+            cacheFile = _cache.PathFor(path, kind, Settings(kind));
+            if (_cache.TryRead(cacheFile, out var cached, out var ch, out var cw)) return (cached, ch, cw);
+        }
+        var p = Options.Preprocessing;
+        float[][] tensors = kind switch
+        {
+            MediaKind.Image => [ImageTransform.Preprocess(ImageDecoder.Decode(path, p.ResizeSize), p)],
+            MediaKind.Audio => [ImageTransform.Preprocess(AudioDecoder.SpectrogramPicture(path, Options.Spectrogram), p)],
+            MediaKind.Video => VideoDecoder.SampleFrames(path, Options.FramesPerVideo).Select(f => ImageTransform.Preprocess(f, p)).ToArray(),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        if (cacheFile is not null)
+        {
+            try
+            {
+                _cache!.Write(cacheFile, tensors, p.InputSize, p.InputSize);
+            }
+            catch (IOException)
+            {
+                // A full or read-only cache folder costs speed, not correctness.
+            }
+        }
+        return (tensors, p.InputSize, p.InputSize);
+    }
+
+    /// <summary>The settings that shape a kind's tensors (the cache key part).</summary>
+    private string Settings(MediaKind kind) => kind switch
+    {
+        MediaKind.Audio => Options.Preprocessing.Fingerprint() + "|" + Options.Spectrogram.Fingerprint(),
+        MediaKind.Video => Options.Preprocessing.Fingerprint() + "|frames=" + Options.FramesPerVideo.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => Options.Preprocessing.Fingerprint(),
+    };
+
+    /// <summary>A one-line reason: the user-facing message of known errors, else the exception type and message.</summary>
+    private static string Reason(Exception e) => e switch
+    {
+        InputException ie => ie.Found.Length > 0 ? $"expected {ie.Expected}, found {ie.Found}" : ie.Message,
+        FileNotFoundException => "not found",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+}

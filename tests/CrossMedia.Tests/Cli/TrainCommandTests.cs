@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using CrossMedia.Evaluation;
+
+namespace CrossMedia.Tests.Cli;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("train-cli").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public void TrainCca_Should_WriteMetricsJsonWithEveryRequiredField()
+    {
+        var (code, output, error) = CliHarness.Run("train", "--method", "cca", "--dataset", "synthetic", "--out", _dir, "--seed", "7");
+        Assert.True(code == 0, error);
+        Assert.Contains("image → text", output);
+
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "metrics.json")))!;
+        Assert.Equal("cca", (string?)json["method"]);
+        Assert.Equal("synthetic", (string?)json["dataset"]);
+        Assert.Equal("standard", (string?)json["scenario"]);
+        Assert.Equal(7, (int)json["seed"]!);
+        Assert.NotNull(json["config"]!["cca"]);
+        Assert.False(string.IsNullOrEmpty((string?)json["version"]));
+        Assert.NotNull(json["data_checksums"]);
+        var results = RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results;
+        Assert.Contains(results, r => r is { Split: "val", Subset: "all", Query: "image", Gallery: "text" });
+        var test = results.Where(r => r.Split == "test").ToList();
+        Assert.Equal(2, test.Count);
+        // Synthetic classes are learnable: far above chance (10 classes → about 0.1).
+        Assert.All(test, r => Assert.InRange(r.Map, 0.5, 1.0));
+        Assert.True(File.Exists(Path.Combine(_dir, "model.json")));
+    }
+
+    [Fact]
+    public void TrainCca_Zsl_Should_ReportSeenAndUnseenTestResults_AndSeenOnlyValidation()
+    {
+        var (code, _, error) = CliHarness.Run("train", "--method", "cca", "--dataset", "synthetic", "--scenario", "zsl", "--out", _dir);
+        Assert.True(code == 0, error);
+        var results = RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results;
+        Assert.Equal(["seen", "unseen"], results.Where(r => r.Split == "test").Select(r => r.Subset).Distinct().Order());
+        Assert.All(results.Where(r => r.Split == "val"), r => Assert.Equal("seen", r.Subset));
+    }
+
+    [Fact]
+    public void Train_Should_RejectUnknownUnseenClass_WithOneLine()
+    {
+        var (code, _, error) = CliHarness.Run("train", "--method", "cca", "--dataset", "synthetic", "--scenario", "zsl", "--unseen", "nosuchclass", "--out", _dir);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --unseen: nosuchclass: expected a class index", error);
+        Assert.DoesNotContain(" at ", error);
+    }
+}
