@@ -10,6 +10,7 @@ internal static class CommandRegistry
     {
         yield return InfoCommand.Create();
         yield return TrainCommand.Create();
+        yield return EmbedCommand.Create();
         yield return MapCommand.Create();
         yield return DataCommand.Create();
         yield return MediaCommand.Create();
