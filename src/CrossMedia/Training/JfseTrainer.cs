@@ -95,7 +95,7 @@ public sealed class JfseTrainer
         using var step = new JfseStep(nets, options, device);
         var optimizers = step.Optimizers;
 
-        var state = new TrainingState();
+        var state = new TrainingState { Fingerprint = Fingerprint() };
         var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
         if (resume)
         {
@@ -103,6 +103,8 @@ public sealed class JfseTrainer
             if (latest is not null)
             {
                 state = LoadCheckpoint(latest, nets, bestV, bestT, optimizers);
+                if (state.Fingerprint is not null && state.Fingerprint != Fingerprint())
+                    throw new InputException(latest, "training options", state.Fingerprint, Fingerprint());
                 progress.Message($"resumed from {latest} after epoch {state.Epoch}");
             }
             else progress.Message("no checkpoint to resume from; starting at epoch 1");
@@ -230,6 +232,10 @@ public sealed class JfseTrainer
             hasValidation ? state.BestScore : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
     }
 
+    /// <summary>The settings that change what an epoch computes; a checkpoint only resumes under the same ones.</summary>
+    private string Fingerprint() => JsonSerializer.Serialize(options with { Epochs = 0, Patience = 0, CheckpointEvery = 0, Weights = options.EffectiveWeights }, JfseModel.JsonOptions)
+        .ReplaceLineEndings("").Replace(" ", "");
+
     /// <summary>Cosine mAP over the full ranking, as evaluation reports it; one thread (the sets are small).</summary>
     private static readonly RetrievalOptions SelectionRetrieval = new(DistanceMetric.Cosine, Threads: 1);
 
@@ -341,6 +347,8 @@ public sealed class JfseTrainer
         public int EvalsWithoutImprovement { get; set; }
         public bool Stopped { get; set; }
         public double? TestSelected { get; set; }
+        /// <summary>The options a resumed run must share (everything but epochs, patience and checkpoint/eval cadence).</summary>
+        public string? Fingerprint { get; set; }
         public List<EpochRecord> History { get; set; } = [];
     }
 }

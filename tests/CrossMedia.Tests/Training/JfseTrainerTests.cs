@@ -88,6 +88,8 @@ public class JfseTrainerTests
             var test = data.Select(Split.Test);
             Assert.Equal(straightModel.Embed(test["image"]).Data, resumedModel.Embed(test["image"]).Data);
             Assert.Equal(straightModel.Embed(test["text"]).Data, resumedModel.Embed(test["text"]).Data);
+            // Resuming with settings that change the computation is refused.
+            Assert.Throws<InputException>(() => new JfseTrainer(options with { Seed = 99 }).Train(data, checkpointDirectory: dirB, resume: true));
         }
         finally
         {
