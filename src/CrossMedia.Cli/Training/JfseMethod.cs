@@ -53,8 +53,6 @@ internal sealed class JfseMethod : ITrainMethod
             Seed: context.Seed,
             Weights: ParseWeights(p.GetValue(_weights)));
         var device = TorchRuntime.ParseDevice(context.Device);
-        // ParseDevice initialises libtorch with every core; restore the thread count asked for.
-        TorchRuntime.Initialize(context.Threads);
         string checkpoints = Path.Combine(context.OutputDirectory, "checkpoints");
         bool resume = false;
         if (p.GetValue(_resume) is { } from)
