@@ -8,6 +8,7 @@ packages=(
   fonts-dejavu-core         # plots and rendered text
   binutils                  # readelf, used by the libtorch load check
   darknet                   # sample photos + ImageNet names for the Darknet-Tiny backbone test
+  chromium                  # headless browser for the web page test (Playwright drives /usr/bin/chromium)
 )
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

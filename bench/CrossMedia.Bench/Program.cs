@@ -9,6 +9,14 @@ public static class Program
     private static readonly Dictionary<string, (string Help, Func<BenchArgs, int> Run)> Modes = new(StringComparer.Ordinal)
     {
         ["resnet-step"] = ("ResNet training step (SGD momentum 0.9, cross-entropy); --depth 50 --batch 16 --size 224 --threads 2 --warmup 2 --steps 6", ResNetStepBenchmark.Run),
+        ["search-prepare"] = ("exact-search data: Gaussian gallery + queries (.npy) and an index file; --dir /tmp/cm-bench-search --n 1000000 --d 128 --q 1000 --seed 42",
+            a => { SearchBench.Prepare(a.String("dir", "/tmp/cm-bench-search"), a.Int("n", 1_000_000), a.Int("d", 128), a.Int("q", 1000), a.Int("seed", 42)); return 0; }),
+        ["search-run"] = ("exact search timed and compared with FAISS ids and brute force; --dir /tmp/cm-bench-search --k 10 --threads 2 --repeats 3 --brute-force 20 --block-rows 0",
+            a => { SearchBench.Run(a.String("dir", "/tmp/cm-bench-search"), a.Int("k", 10), a.Int("threads", 2), a.Int("repeats", 3), a.Int("brute-force", 20), a.Int("block-rows", 0)); return 0; }),
+        ["search-latency"] = ("per-request search latency; --index FILE --threads 1 --repeats 50 --batch 1",
+            a => { SearchBench.Latency(a.String("index", ""), a.Int("threads", 1), a.Int("repeats", 50), a.Int("batch", 1)); return 0; }),
+        ["service-index"] = ("random cosine index for the service load test; --dir /tmp/cm-bench-service --n 100000 --d 128",
+            a => { ServiceBench.WriteIndex(a.String("dir", "/tmp/cm-bench-service"), a.Int("n", 100_000), a.Int("d", 128)); return 0; }),
         ["resnet-crosscheck"] = ("imports a PyTorch ResNet written by bench/resnet-step/crosscheck.py and compares outputs; --dir /tmp/resnet-crosscheck --depth 50", ResNetCrossCheck.Run),
     };
 

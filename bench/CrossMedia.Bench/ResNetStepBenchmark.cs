@@ -32,8 +32,12 @@ public static class ResNetStepBenchmark
         using var y = torch.randint(0, 1000, [batch], ScalarType.Int64);
 
         var times = new List<double>();
+        var cpu = new List<double>();
+        var process = Process.GetCurrentProcess();
         for (var i = 0; i < warmup + steps; i++)
         {
+            process.Refresh();
+            var cpuStart = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             using (var scope = NewDisposeScope())
             {
@@ -42,15 +46,24 @@ public static class ResNetStepBenchmark
                 loss.backward();
                 optimizer.step();
             }
-            if (i >= warmup) times.Add(sw.Elapsed.TotalMilliseconds);
+            if (i < warmup) continue;
+            times.Add(sw.Elapsed.TotalMilliseconds);
+            process.Refresh();
+            cpu.Add((process.TotalProcessorTime - cpuStart).TotalMilliseconds);
         }
-        times.Sort();
-        var median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+        var median = Median(times);
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"impl=torchsharp model=resnet{depth} batch={batch} size={size} threads={torch.get_num_threads()}");
         Console.WriteLine($"ms_per_step_median={median.ToString("F0", inv)} steps=[{string.Join(", ", times.Select(t => t.ToString("F0", inv)))}]");
+        Console.WriteLine($"cpu_ms_per_step_median={Median(cpu).ToString("F0", inv)} (user+sys of all threads; inflated by spinning under contention)");
         Console.WriteLine($"peak_rss_mib={(PeakRssKib() / 1024.0).ToString("F0", inv)}");
         return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var v = values.Order().ToList();
+        return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
     }
 
     /// <summary>VmHWM from /proc/self/status (peak resident set), in KiB.</summary>

@@ -106,17 +106,19 @@ def main():
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x = torch.randn(a.batch, 3, a.size, a.size)
     y = torch.randint(0, 1000, (a.batch,))
-    times = []
+    times, cpu = [], []
     for i in range(a.warmup + a.steps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         opt.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
         if i >= a.warmup:
             times.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
     print(f"impl=pytorch-{torch.__version__} model=resnet{a.depth} batch={a.batch} size={a.size} threads={torch.get_num_threads()}")
     print(f"ms_per_step_median={statistics.median(times):.0f} steps=[{', '.join(f'{t:.0f}' for t in times)}]")
+    print(f"cpu_ms_per_step_median={statistics.median(cpu):.0f} (user+sys of all threads; inflated by spinning under contention)")
     print(f"peak_rss_mib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
 
 

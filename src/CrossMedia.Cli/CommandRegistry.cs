@@ -10,8 +10,12 @@ internal static class CommandRegistry
     {
         yield return InfoCommand.Create();
         yield return TrainCommand.Create();
+        yield return EmbedCommand.Create();
         yield return MapCommand.Create();
         yield return DataCommand.Create();
         yield return MediaCommand.Create();
+        yield return IndexCommand.Create();
+        yield return SearchCommand.Create();
+        yield return ServeCommand.Create();
     }
 }

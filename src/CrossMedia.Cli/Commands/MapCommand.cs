@@ -22,9 +22,10 @@ internal static class MapCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores).", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object {\"map\", \"queries\", \"queries_without_relevant\"}." };
         var timing = new Option<bool>("--timing") { Description = "Print load and evaluation times to stderr." };
+        var plot = new Option<string?>("--plot") { Description = "Also write the precision–recall curves (11-point interpolated and full) to this PNG file, and print precision@K." };
 
         var command = new Command("map", "Mean average precision of query embeddings against a gallery (whole gallery ranked; ties by gallery index).");
-        foreach (var o in new Option[] { query, queryLabels, gallery, galleryLabels, metric, k, threads, json, timing }) command.Options.Add(o);
+        foreach (var o in new Option[] { query, queryLabels, gallery, galleryLabels, metric, k, threads, json, timing, plot }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             int topK = parse.GetValue(k);
@@ -40,8 +41,13 @@ internal static class MapCommand
             var m = parse.GetValue(metric) switch { "euclidean" => DistanceMetric.Euclidean, "ip" => DistanceMetric.InnerProduct, _ => DistanceMetric.Cosine };
             var options = new RetrievalOptions(m, topK, Threads: threadCount);
             clock.Restart();
-            var result = Retrieval.MeanAveragePrecision(q, ql, g, gl, options);
+            string? plotPath = parse.GetValue(plot);
+            var report = plotPath is null ? null : RetrievalMetrics.Evaluate(q, ql, g, gl, options);
+            var result = report?.Map ?? Retrieval.MeanAveragePrecision(q, ql, g, gl, options);
             double evalSeconds = clock.Elapsed.TotalSeconds;
+            if (report is not null)
+                PrecisionRecallPlot.SavePng(plotPath!, [("11-point interpolated", report.Interpolated), ("full (mean P@k, R@k)", report.Full)],
+                    $"{Path.GetFileNameWithoutExtension(parse.GetValue(query))} → {Path.GetFileNameWithoutExtension(parse.GetValue(gallery))}");
 
             var output = parse.InvocationConfiguration.Output;
             string map = result.Map.ToString("R", CultureInfo.InvariantCulture);
@@ -50,6 +56,8 @@ internal static class MapCommand
             else
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"mAP{(topK > 0 ? $"@{topK}" : "")} = {result.Map:F4}  ({parse.GetValue(metric)}; {result.Queries} queries × {g.Rows} gallery items; {result.QueriesWithoutRelevant} queries without a relevant item)"));
+            if (report is not null && !parse.GetValue(json))
+                output.WriteLine(string.Join("  ", report.Cutoffs.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"P@{c} = {report.PrecisionAtK[i]:F4}"))));
             if (parse.GetValue(timing))
                 parse.InvocationConfiguration.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"timing: load {loadSeconds:F3} s, evaluation {evalSeconds:F3} s, threads {(threadCount > 0 ? threadCount : Environment.ProcessorCount)}"));

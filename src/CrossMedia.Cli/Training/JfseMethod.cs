@@ -26,10 +26,11 @@ internal sealed class JfseMethod : ITrainMethod
     private readonly Option<int> _evalEvery = new("--eval-every") { Description = "jfse: evaluate on validation every N epochs (and after the last).", DefaultValueFactory = _ => 2 };
     private readonly Option<int> _patience = new("--patience") { Description = "jfse: stop after N validation evaluations without improvement (0 = never).", DefaultValueFactory = _ => 0 };
     private readonly Option<bool> _zScore = new("--zscore") { Description = "jfse: z-score each medium's embeddings with training statistics before ranking (reference behaviour).", DefaultValueFactory = _ => true };
+    private readonly Option<string?> _weights = new("--loss-weights") { Description = "jfse: override loss weights, e.g. regressor_cycle_synthetic=1,regressor_alignment_real=0.01 (names as in metrics.json config.jfse.weights; default: the reference weighting)." };
     private readonly Option<bool> _reportTestSelected = new("--report-test-selected") { Description = "jfse: also print the reference protocol's TEST-selected mAP (best epoch and post-processing chosen on test; not a valid estimate, labelled as such)." };
 
     public string Name => "jfse";
-    public IReadOnlyList<Option> Options => [_epochs, _hidden, _alignment, SharedTrainOptions.BatchSize, _critic, SharedTrainOptions.LearningRate, _evalEvery, _patience, SharedTrainOptions.CheckpointEvery, SharedTrainOptions.Resume, _zScore, _reportTestSelected];
+    public IReadOnlyList<Option> Options => [_epochs, _hidden, _alignment, SharedTrainOptions.BatchSize, _critic, SharedTrainOptions.LearningRate, _evalEvery, _patience, SharedTrainOptions.CheckpointEvery, SharedTrainOptions.Resume, _zScore, _weights, _reportTestSelected];
 
     public IEmbeddingModel Train(TrainContext context)
     {
@@ -45,7 +46,8 @@ internal sealed class JfseMethod : ITrainMethod
             EvalEvery: p.GetValue(_evalEvery),
             Patience: p.GetValue(_patience),
             CheckpointEvery: p.GetValue(SharedTrainOptions.CheckpointEvery) ?? 10,
-            Seed: context.Seed);
+            Seed: context.Seed,
+            Weights: ParseWeights(p.GetValue(_weights)));
         var device = TorchRuntime.ParseDevice(context.Device);
         string checkpoints = Path.Combine(context.OutputDirectory, "checkpoints");
         bool resume = SharedTrainOptions.PrepareResume(p, checkpoints);
@@ -82,6 +84,24 @@ internal sealed class JfseMethod : ITrainMethod
         context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"selected epoch {result.SelectedEpoch} of {result.EpochsRun} ({result.SelectedPostProcessing}), validation mAP {result.ValidationMap:F4}")));
         return result.Model;
+    }
+
+    /// <summary>"name=value,..." over <see cref="JfseLossWeights"/>'s snake_case property names.</summary>
+    private static JfseLossWeights ParseWeights(string? text)
+    {
+        var weights = JfseLossWeights.Reference;
+        if (string.IsNullOrWhiteSpace(text)) return weights;
+        var node = JsonSerializer.SerializeToNode(weights, JsonOptions)!.AsObject();
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !node.ContainsKey(kv[0]))
+                throw new InputException("--loss-weights", pair, $"name=value with a name among {string.Join(", ", node.Select(n => n.Key))}", $"'{pair}'");
+            if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < 0)
+                throw new InputException("--loss-weights", kv[0], "a non-negative number", $"'{kv[1]}'");
+            node[kv[0]] = v;
+        }
+        return node.Deserialize<JfseLossWeights>(JsonOptions)!;
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()

@@ -37,26 +37,23 @@ public sealed record SyntheticDatasetOptions
     public SyntheticDatasetOptions With(string spec, string source = "synthetic")
     {
         var o = this;
-        foreach (var pair in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var setting in DatasetSpec.Parse(spec, source))
         {
-            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (kv.Length != 2) throw new InputException(source, pair, "key=value", $"'{pair}'");
-            string key = kv[0].ToLowerInvariant(), value = kv[1];
-            o = key switch
+            o = setting.Key switch
             {
-                "media" => o with { Media = value.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
-                "dims" or "dimensions" => o with { Dimensions = value.Split('+').Select(v => Int(source, key, v, 1)).ToArray() },
-                "classes" => o with { Classes = Int(source, key, value, 1) },
-                "embedding" => o with { EmbeddingDimension = Int(source, key, value, 1) },
-                "latent" => o with { LatentDimension = Int(source, key, value, 1) },
-                "hidden" => o with { HiddenDimension = Int(source, key, value, 1) },
-                "train" => o with { TrainPerClass = Int(source, key, value, 0) },
-                "test" => o with { TestPerClass = Int(source, key, value, 0) },
-                "noise" => o with { Noise = Real(source, key, value) },
-                "embedding_noise" => o with { EmbeddingNoise = Real(source, key, value) },
-                "paired" => o with { Paired = value is "true" or "1" ? true : value is "false" or "0" ? false : throw new InputException(source, key, "true or false", $"'{value}'") },
-                "seed" => o with { Seed = Int(source, key, value, int.MinValue) },
-                _ => throw new InputException(source, key, "one of media, dims, classes, embedding, latent, hidden, train, test, noise, embedding_noise, paired, seed", $"'{key}'"),
+                "media" => o with { Media = setting.List() },
+                "dims" or "dimensions" => o with { Dimensions = setting.List().Select(v => (setting with { Value = v }).Int(1)).ToArray() },
+                "classes" => o with { Classes = setting.Int(1) },
+                "embedding" => o with { EmbeddingDimension = setting.Int(1) },
+                "latent" => o with { LatentDimension = setting.Int(1) },
+                "hidden" => o with { HiddenDimension = setting.Int(1) },
+                "train" => o with { TrainPerClass = setting.Int(0) },
+                "test" => o with { TestPerClass = setting.Int(0) },
+                "noise" => o with { Noise = setting.Real(0) },
+                "embedding_noise" => o with { EmbeddingNoise = setting.Real(0) },
+                "paired" => o with { Paired = setting.Bool() },
+                "seed" => o with { Seed = setting.Int() },
+                _ => throw setting.Unknown("media, dims, classes, embedding, latent, hidden, train, test, noise, embedding_noise, paired, seed"),
             };
         }
         return o;
@@ -77,11 +74,4 @@ public sealed record SyntheticDatasetOptions
         if (total > 1L << 28) throw new InputException(source, "size", "at most 2^28 feature values per medium", total.ToString(CultureInfo.InvariantCulture));
     }
 
-    private static int Int(string source, string key, string value, int min) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
-            ? v : throw new InputException(source, key, min == int.MinValue ? "an integer" : $"an integer ≥ {min}", $"'{value}'");
-
-    private static double Real(string source, string key, string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0
-            ? v : throw new InputException(source, key, "a non-negative number", $"'{value}'");
 }

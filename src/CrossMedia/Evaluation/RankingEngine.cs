@@ -59,12 +59,13 @@ internal static class RankingEngine
     private static int BucketCount(int relevant) =>
         (int)Math.Min(MaxBuckets, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, relevant) * 8));
 
-    /// <summary>Default queries per block: about 4 Mi keys (16 MB) per worker, at least 4, at most 256.</summary>
+    /// <summary>Default queries per block: about 4 Mi keys (16 MB) per worker, at most 256, a multiple of the 6-query kernel.</summary>
     public static int AutoBlockSize(int queries, int gallery, int threads)
     {
-        int byMemory = (int)Math.Clamp((4L << 20) / Math.Max(1, gallery), 4, 256);
+        int byMemory = (int)Math.Clamp((4L << 20) / Math.Max(1, gallery), 6, 256);
         int byBalance = (int)Math.Max(4, (queries + threads * 4L - 1) / (threads * 4L));
-        return Math.Max(1, Math.Min(byMemory, byBalance) / 4 * 4);
+        int size = Math.Min(byMemory, byBalance);
+        return size >= 6 ? size / 6 * 6 : size;
     }
 
     public static void Run<T>(Matrix queries, Matrix gallery, Relevance relevance, RetrievalOptions options,
@@ -173,6 +174,44 @@ internal static class RankingEngine
                 var off0 = Vector256.Load(ob + p * PanelWidth);
                 var off1 = Vector256.Load(ob + p * PanelWidth + 8);
                 int i = 0;
+                // 6 queries × 16 items: 12 accumulators hide the FMA latency (2 per cycle × ~5 cycles).
+                for (; i + 6 <= nq; i += 6)
+                {
+                    float* q0 = qb + (long)i * d, q1 = q0 + d, q2 = q1 + d, q3 = q2 + d, q4 = q3 + d, q5 = q4 + d;
+                    Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+                    Vector256<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
+                    float* gp = panel;
+                    for (int k = 0; k < d; k++, gp += PanelWidth)
+                    {
+                        var g0 = Vector256.Load(gp);
+                        var g1 = Vector256.Load(gp + 8);
+                        var b = Vector256.Create(q0[k]);
+                        a00 = Vector256.FusedMultiplyAdd(b, g0, a00);
+                        a01 = Vector256.FusedMultiplyAdd(b, g1, a01);
+                        b = Vector256.Create(q1[k]);
+                        a10 = Vector256.FusedMultiplyAdd(b, g0, a10);
+                        a11 = Vector256.FusedMultiplyAdd(b, g1, a11);
+                        b = Vector256.Create(q2[k]);
+                        a20 = Vector256.FusedMultiplyAdd(b, g0, a20);
+                        a21 = Vector256.FusedMultiplyAdd(b, g1, a21);
+                        b = Vector256.Create(q3[k]);
+                        a30 = Vector256.FusedMultiplyAdd(b, g0, a30);
+                        a31 = Vector256.FusedMultiplyAdd(b, g1, a31);
+                        b = Vector256.Create(q4[k]);
+                        a40 = Vector256.FusedMultiplyAdd(b, g0, a40);
+                        a41 = Vector256.FusedMultiplyAdd(b, g1, a41);
+                        b = Vector256.Create(q5[k]);
+                        a50 = Vector256.FusedMultiplyAdd(b, g0, a50);
+                        a51 = Vector256.FusedMultiplyAdd(b, g1, a51);
+                    }
+                    float* k0 = kb + (long)i * stride + p * PanelWidth;
+                    Store(k0, off0, off1, a00, a01);
+                    Store(k0 + stride, off0, off1, a10, a11);
+                    Store(k0 + 2L * stride, off0, off1, a20, a21);
+                    Store(k0 + 3L * stride, off0, off1, a30, a31);
+                    Store(k0 + 4L * stride, off0, off1, a40, a41);
+                    Store(k0 + 5L * stride, off0, off1, a50, a51);
+                }
                 for (; i + 4 <= nq; i += 4)
                 {
                     float* q0 = qb + (long)i * d, q1 = q0 + d, q2 = q1 + d, q3 = q2 + d;

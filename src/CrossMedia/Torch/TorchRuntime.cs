@@ -23,6 +23,16 @@ public static class TorchRuntime
     {
         lock (Gate)
         {
+            LoadNativeLibraries();
+            var n = threads > 0 ? threads : Environment.ProcessorCount;
+            torch.set_num_threads(n);
+        }
+    }
+
+    private static void LoadNativeLibraries()
+    {
+        lock (Gate)
+        {
             if (!_initialised)
             {
                 var dir = AppContext.BaseDirectory;
@@ -31,15 +41,17 @@ public static class TorchRuntime
                         NativeLibrary.Load(path);
                 _initialised = true;
             }
-            var n = threads > 0 ? threads : Environment.ProcessorCount;
-            torch.set_num_threads(n);
         }
     }
 
     /// <summary>Parses "cpu", "cuda" or "cuda:N" into a device, with a clear error when CUDA is absent.</summary>
+    /// <remarks>Loads libtorch if needed but keeps the thread count set by <see cref="Initialize"/>.</remarks>
     public static torch.Device ParseDevice(string name)
     {
-        Initialize();
+        lock (Gate)
+        {
+            if (!_initialised) Initialize();
+        }
         var lower = name.Trim().ToLowerInvariant();
         if (lower == "cpu") return torch.CPU;
         if (lower.StartsWith("cuda"))

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using CrossMedia.Core;
 using CrossMedia.Data;
+using CrossMedia.Evaluation;
 using CrossMedia.Models.Jfse;
 using CrossMedia.Models.Losses;
 using CrossMedia.Torch;
@@ -94,7 +95,7 @@ public sealed class JfseTrainer
         using var step = new JfseStep(nets, options, device);
         var optimizers = step.Optimizers;
 
-        var state = new TrainingState();
+        var state = new TrainingState { Fingerprint = Fingerprint() };
         var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
         if (resume)
         {
@@ -102,6 +103,8 @@ public sealed class JfseTrainer
             if (latest is not null)
             {
                 state = LoadCheckpoint(latest, nets, bestV, bestT, optimizers);
+                if (state.Fingerprint is not null && state.Fingerprint != Fingerprint())
+                    throw new InputException(latest, "training options", state.Fingerprint, Fingerprint());
                 progress.Message($"resumed from {latest} after epoch {state.Epoch}");
             }
             else progress.Message("no checkpoint to resume from; starting at epoch 1");
@@ -132,8 +135,8 @@ public sealed class JfseTrainer
             cancel.ThrowIfCancellationRequested();
             var epochClock = Stopwatch.StartNew();
             double lambda = GradientReversal.Schedule((epoch - 1) / (double)options.Epochs);
-            var rng = new Random(HashCode.Combine(options.Seed, epoch, 0x5EED));
-            using var gen = new torch.Generator((ulong)(uint)HashCode.Combine(options.Seed, epoch, 0x2A15E));
+            var rng = new Random((int)(Mix(options.Seed, epoch, 1) & int.MaxValue));
+            using var gen = new torch.Generator(Mix(options.Seed, epoch, 2));
             var orderV = Permutation(rng, mv.Count);
             var orderT = paired ? orderV : Permutation(rng, mt.Count);
             var sums = new Dictionary<string, double>();
@@ -229,6 +232,13 @@ public sealed class JfseTrainer
             hasValidation ? state.BestScore : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
     }
 
+    /// <summary>The settings that change what an epoch computes; a checkpoint only resumes under the same ones.</summary>
+    private string Fingerprint() => JsonSerializer.Serialize(options with { Epochs = 0, Patience = 0, CheckpointEvery = 0, Weights = options.EffectiveWeights }, JfseModel.JsonOptions)
+        .ReplaceLineEndings("").Replace(" ", "");
+
+    /// <summary>Cosine mAP over the full ranking, as evaluation reports it; one thread (the sets are small).</summary>
+    private static readonly RetrievalOptions SelectionRetrieval = new(DistanceMetric.Cosine, Threads: 1);
+
     /// <summary>Validation mAP (mean of both directions) under each post-processing; the best one.</summary>
     private (double Score, EmbeddingPostProcessing Post) BestPostProcessing(Matrix trainV, Matrix trainT, Matrix queryV, int[] labelsV, Matrix queryT, int[] labelsT)
     {
@@ -238,10 +248,23 @@ public sealed class JfseTrainer
         {
             var ev = EmbeddingNormalizer.Fit(trainV, post, options.ZScore).Apply(queryV);
             var et = EmbeddingNormalizer.Fit(trainT, post, options.ZScore).Apply(queryT);
-            var score = (CosineMap.Compute(ev, labelsV, et, labelsT) + CosineMap.Compute(et, labelsT, ev, labelsV)) / 2;
+            var score = (Retrieval.MeanAveragePrecision(ev, labelsV, et, labelsT, SelectionRetrieval).Map
+                         + Retrieval.MeanAveragePrecision(et, labelsT, ev, labelsV, SelectionRetrieval).Map) / 2;
             if (score > best) { best = score; bestPost = post; }
         }
         return (best, bestPost);
+    }
+
+    /// <summary>
+    /// A fixed mix (SplitMix64) of seed, epoch and stream into a generator seed. Not HashCode.Combine:
+    /// that is randomised per process, which would make runs (and resumes) irreproducible across processes.
+    /// </summary>
+    internal static ulong Mix(int seed, int epoch, int stream)
+    {
+        ulong z = unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)(uint)epoch * 0xBF58476D1CE4E5B9UL + (ulong)(uint)stream * 0x94D049BB133111EBUL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return z ^ (z >> 31);
     }
 
     private static long[] Permutation(Random rng, int n)
@@ -324,6 +347,8 @@ public sealed class JfseTrainer
         public int EvalsWithoutImprovement { get; set; }
         public bool Stopped { get; set; }
         public double? TestSelected { get; set; }
+        /// <summary>The options a resumed run must share (everything but epochs, patience and checkpoint/eval cadence).</summary>
+        public string? Fingerprint { get; set; }
         public List<EpochRecord> History { get; set; } = [];
     }
 }

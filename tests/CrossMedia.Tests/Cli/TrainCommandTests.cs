@@ -51,4 +51,31 @@ public sealed class TrainCommandTests : IDisposable
         Assert.StartsWith("error: --unseen: nosuchclass: expected a class index", error);
         Assert.DoesNotContain(" at ", error);
     }
+
+    [Fact]
+    public void Embed_Should_WriteEmbeddingsWhoseMapEqualsTheTrainRunsTestMap()
+    {
+        Assert.Equal(0, CliHarness.Run("train", "--method", "cca", "--dataset", "synthetic", "--out", _dir).Code);
+        foreach (var medium in new[] { "image", "text" })
+        {
+            var (code, _, error) = CliHarness.Run("embed", "--model", _dir, "--dataset", "synthetic", "--split", "test",
+                "--medium", medium, "--out", Path.Combine(_dir, $"{medium}.npy"));
+            Assert.True(code == 0, error);
+        }
+        var (mapCode, json, mapError) = CliHarness.Run("map", "--query", Path.Combine(_dir, "image.npy"), "--query-labels", Path.Combine(_dir, "image.labels.npy"),
+            "--gallery", Path.Combine(_dir, "text.npy"), "--gallery-labels", Path.Combine(_dir, "text.labels.npy"), "--json");
+        Assert.True(mapCode == 0, mapError);
+        var expected = RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results
+            .Single(r => r is { Split: "test", Query: "image", Gallery: "text" }).Map;
+        Assert.Equal(expected, (double)JsonNode.Parse(json)!["map"]!, 9);
+    }
+
+    [Fact]
+    public void Embed_Should_RejectAMediumTheModelDoesNotKnow()
+    {
+        Assert.Equal(0, CliHarness.Run("train", "--method", "cca", "--dataset", "synthetic", "--out", _dir).Code);
+        var (code, _, error) = CliHarness.Run("embed", "--model", _dir, "--dataset", "synthetic", "--medium", "audio", "--out", Path.Combine(_dir, "a.npy"));
+        Assert.Equal(2, code);
+        Assert.Contains("--medium: expected a medium the model knows", error);
+    }
 }

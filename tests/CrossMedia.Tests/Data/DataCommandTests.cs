@@ -9,15 +9,7 @@ namespace CrossMedia.Tests.Data;
 /// <summary>`crossmedia data inspect` through the real runner: output, exit codes and one-line errors.</summary>
 public class DataCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        root.Subcommands.Add(DataCommand.Create());
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliRunner.Run(root, args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CrossMedia.Tests.Cli.CliHarness.Run(args);
 
     /// <summary>Exit code 2 and one error line naming the file, the field, what was expected and what was found.</summary>
     private static void AssertUserError((int Code, string Out, string Err) r, string file, string field, string expected, string found)

@@ -15,15 +15,7 @@ public sealed class MapCommandTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_dir.FullName, name);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        foreach (var c in CommandRegistry.All()) root.Subcommands.Add(c);
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliRunner.Run(root, args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CrossMedia.Tests.Cli.CliHarness.Run(args);
 
     /// <summary>Writes a valid query/gallery set and returns the four paths.</summary>
     private string[] WriteValid(Matrix q, int[] ql, Matrix g, int[] gl)
@@ -136,5 +128,17 @@ public sealed class MapCommandTests : IDisposable
         var (code, _, err) = Run(args);
         Assert.Equal(2, code);
         Assert.Contains("--k", err);
+    }
+
+    [Fact]
+    public void Map_Should_WritePrPlotAndPrintPrecisionAtK_WithPlotOption()
+    {
+        var rng = new Random(6);
+        var args = WriteValid(TestData.Gaussian(rng, 12, 4), TestData.Labels(rng, 12, 3), TestData.Gaussian(rng, 30, 4), TestData.Labels(rng, 30, 3))
+            .Concat(["--plot", PathOf("pr.png")]).ToArray();
+        var (code, output, err) = Run(args);
+        Assert.True(code == 0, err);
+        Assert.Contains("P@1 = ", output);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(PathOf("pr.png"))[..4]);
     }
 }

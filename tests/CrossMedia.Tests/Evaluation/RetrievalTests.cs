@@ -149,4 +149,40 @@ public class RetrievalTests
         Assert.Throws<ArgumentException>(() => Retrieval.MeanAveragePrecision(new Matrix(2, 4), [0, 1], new Matrix(3, 5), [0, 1, 2]));
         Assert.Throws<ArgumentException>(() => Retrieval.MeanAveragePrecision(new Matrix(2, 4), [0, 1], new Matrix(3, 4), [0, 1, 2], null, [0, 3]));
     }
+
+    [Theory]
+    [InlineData(DistanceMetric.Cosine)]
+    [InlineData(DistanceMetric.Euclidean)]
+    [InlineData(DistanceMetric.InnerProduct)]
+    public void MeanAveragePrecision_Should_RankAllTiedGalleryByIndex(DistanceMetric metric)
+    {
+        // Every gallery row equal: one key for all items, so the order is the gallery index alone.
+        var rng = new Random(2);
+        var gallery = new Matrix(Enumerable.Range(0, 60 * 4).Select(i => (float)(i % 4) - 1.5f).ToArray(), 60, 4);
+        var queries = TestData.Gaussian(rng, 9, 4);
+        var ql = TestData.Labels(rng, 9, 3);
+        var gl = TestData.Labels(rng, 60, 3);
+        var result = Retrieval.MeanAveragePrecision(queries, ql, gallery, gl, new RetrievalOptions(metric));
+        for (int q = 0; q < 9; q++)
+        {
+            // Relevant items at their 1-based gallery positions.
+            var ranks = Enumerable.Range(0, 60).Where(g => gl[g] == ql[q]).Select(g => g + 1).ToArray();
+            double ap = ranks.Select((rank, j) => (j + 1) / (double)rank).Sum() / ranks.Length;
+            Assert.Equal(ap, result.AveragePrecisions[q], 12);
+        }
+    }
+
+    [Fact]
+    public void Cosine_Should_TreatZeroRowsAsSimilarityZero()
+    {
+        var rng = new Random(13);
+        var gallery = TestData.Quantised(rng, 50, 16, 6, [-1f, 1f]);
+        for (int g = 0; g < 50; g += 7) gallery.Row(g).Clear();
+        var queries = TestData.Quantised(rng, 20, 16, 6, [-1f, 1f]);
+        queries.Row(3).Clear();
+        var ql = TestData.Labels(rng, 20, 3);
+        var gl = TestData.Labels(rng, 50, 3);
+        var result = Retrieval.MeanAveragePrecision(queries, ql, gallery, gl);
+        Assert.Equal(NaiveRetrieval.Map(queries, NaiveRetrieval.Sets(ql), gallery, NaiveRetrieval.Sets(gl), DistanceMetric.Cosine), result.Map, 1e-9);
+    }
 }

@@ -7,15 +7,7 @@ namespace CrossMedia.Tests.Media;
 
 public class MediaCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        root.Subcommands.Add(MediaCommand.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliRunner.Run(root, args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CrossMedia.Tests.Cli.CliHarness.Run(args);
 
     [Fact]
     public void Spectrogram_Should_WriteAPictureOfTheRequestedSize()

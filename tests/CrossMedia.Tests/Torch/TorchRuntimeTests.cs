@@ -3,6 +3,11 @@ using TorchSharp;
 
 namespace CrossMedia.Tests.Torch;
 
+/// <summary>Runs alone: these tests read libtorch's process-wide thread count, which other tests set.</summary>
+[CollectionDefinition(nameof(TorchRuntimeTests), DisableParallelization = true)]
+public sealed class TorchGlobalStateCollection;
+
+[Collection(nameof(TorchRuntimeTests))]
 public class TorchRuntimeTests
 {
     [Fact]
@@ -28,5 +33,15 @@ public class TorchRuntimeTests
         p.WaitForExit();
         var line = text.Split('\n').First(l => l.Contains("Name: GLIBCXX_3.4.32"));
         Assert.Contains("WEAK", line);
+    }
+
+    [Fact]
+    public void ParseDevice_Should_KeepTheThreadCountAndRejectUnknownDevices()
+    {
+        TorchRuntime.Initialize(1);
+        Assert.Equal(torch.CPU.type, TorchRuntime.ParseDevice("cpu").type);
+        Assert.Equal(1, torch.get_num_threads());
+        var e = Assert.Throws<InputException>(() => TorchRuntime.ParseDevice("tpu"));
+        Assert.Contains("expected cpu, cuda or cuda:N", e.Message);
     }
 }

@@ -36,27 +36,22 @@ public sealed record SyntheticMediaOptions
     public SyntheticMediaOptions With(string spec, string source = "synthetic-media")
     {
         var o = this;
-        foreach (var pair in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var setting in DatasetSpec.Parse(spec, source))
         {
-            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (kv.Length != 2) throw new InputException(source, pair, "key=value", $"'{pair}'");
-            string key = kv[0].ToLowerInvariant(), value = kv[1];
-            int Int() => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
-                : throw new InputException(source, key, "an integer", $"'{value}'");
-            o = key switch
+            o = setting.Key switch
             {
-                "classes" => o with { Classes = Int() },
-                "train" => o with { TrainPerClass = Int() },
-                "val" => o with { ValPerClass = Int() },
-                "test" => o with { TestPerClass = Int() },
-                "image" => o with { ImageSize = Int() },
-                "seconds" => o with { AudioSeconds = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw new InputException(source, key, "a number", $"'{value}'") },
-                "frames" => o with { VideoFrames = Int() },
-                "video_size" => o with { VideoSize = Int() },
-                "fps" => o with { VideoFps = Int() },
-                "seed" => o with { Seed = Int() },
-                "media" => o with { Media = value.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
-                _ => throw new InputException(source, key, "one of classes, train, val, test, image, seconds, frames, video_size, fps, seed, media", $"'{key}'"),
+                "classes" => o with { Classes = setting.Int() },
+                "train" => o with { TrainPerClass = setting.Int() },
+                "val" => o with { ValPerClass = setting.Int() },
+                "test" => o with { TestPerClass = setting.Int() },
+                "image" => o with { ImageSize = setting.Int() },
+                "seconds" => o with { AudioSeconds = setting.Real() },
+                "frames" => o with { VideoFrames = setting.Int() },
+                "video_size" => o with { VideoSize = setting.Int() },
+                "fps" => o with { VideoFps = setting.Int() },
+                "seed" => o with { Seed = setting.Int() },
+                "media" => o with { Media = setting.List() },
+                _ => throw setting.Unknown("classes, train, val, test, image, seconds, frames, video_size, fps, seed, media"),
             };
         }
         return o;

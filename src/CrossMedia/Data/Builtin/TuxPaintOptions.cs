@@ -46,28 +46,21 @@ public sealed record TuxPaintOptions
     public TuxPaintOptions With(string spec, string source = "tuxpaint")
     {
         var o = this;
-        foreach (var pair in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var setting in DatasetSpec.Parse(spec, source))
         {
-            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (kv.Length != 2) throw new InputException(source, pair, "key=value", $"'{pair}'");
-            string key = kv[0].ToLowerInvariant(), value = kv[1];
-            int Int() => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
-                : throw new InputException(source, key, "an integer", $"'{value}'");
-            bool Bool() => value is "true" or "1" ? true : value is "false" or "0" ? false
-                : throw new InputException(source, key, "true or false", $"'{value}'");
-            o = key switch
+            o = setting.Key switch
             {
-                "depth" => o with { LabelDepth = Int() },
-                "min" => o with { MinStampsPerClass = Int() },
-                "max" => o with { MaxStampsPerClass = Int() },
-                "seed" => o with { Seed = Int() },
-                "spoken" => o with { IncludeSpokenDescriptions = Bool() },
-                "video" => o with { DerivedVideo = Bool() },
-                "video_size" => o with { VideoSize = Int() },
-                "seconds" => o with { VideoSeconds = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw new InputException(source, key, "a number", $"'{value}'") },
-                "fps" => o with { VideoFps = Int() },
-                "categories" => o with { Categories = value.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
-                _ => throw new InputException(source, key, "one of depth, min, max, seed, spoken, video, video_size, seconds, fps, categories", $"'{key}'"),
+                "depth" => o with { LabelDepth = setting.Int() },
+                "min" => o with { MinStampsPerClass = setting.Int() },
+                "max" => o with { MaxStampsPerClass = setting.Int() },
+                "seed" => o with { Seed = setting.Int() },
+                "spoken" => o with { IncludeSpokenDescriptions = setting.Bool() },
+                "video" => o with { DerivedVideo = setting.Bool() },
+                "video_size" => o with { VideoSize = setting.Int() },
+                "seconds" => o with { VideoSeconds = setting.Real() },
+                "fps" => o with { VideoFps = setting.Int() },
+                "categories" => o with { Categories = setting.List() },
+                _ => throw setting.Unknown("depth, min, max, seed, spoken, video, video_size, seconds, fps, categories"),
             };
         }
         return o;

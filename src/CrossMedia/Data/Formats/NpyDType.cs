@@ -1,14 +1,5 @@
 namespace CrossMedia.Data.Formats;
 
-/// <summary>Element kind of a NumPy array.</summary>
-public enum NpyKind
-{
-    Bool,
-    Int,
-    UInt,
-    Float,
-}
-
 /// <summary>A simple (non-structured) NumPy dtype such as '&lt;f4', '&gt;i8' or '|b1'.</summary>
 /// <param name="Kind">Element kind.</param>
 /// <param name="ItemSize">Bytes per element.</param>

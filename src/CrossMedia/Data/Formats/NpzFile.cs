@@ -28,12 +28,27 @@ public static class NpzFile
         return result;
     }
 
-    /// <summary>One array of the archive; names the available ones when it is missing.</summary>
+    /// <summary>One array of the archive (only that entry is decompressed); names the available ones when it is missing.</summary>
     public static NpyArray Read(string path, string name)
     {
-        var arrays = Read(path);
-        return arrays.TryGetValue(name, out var a)
-            ? a
-            : throw new InputException(path, "array", $"one of {string.Join(", ", arrays.Keys.Order(StringComparer.Ordinal))}", $"'{name}'");
+        if (!File.Exists(path)) throw new InputException(path, "", "an existing .npz file", "no such file");
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            var entry = zip.GetEntry(name + ".npy") ?? zip.GetEntry(name);
+            if (entry is null)
+            {
+                var names = zip.Entries.Where(e => !e.FullName.EndsWith('/'))
+                    .Select(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal) ? e.FullName[..^4] : e.FullName)
+                    .Order(StringComparer.Ordinal);
+                throw new InputException(path, "array", $"one of {string.Join(", ", names)}", $"'{name}'");
+            }
+            using var s = entry.Open();
+            return NpyFile.Read(s, entry.Length, $"{path}:{entry.FullName}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InputException(path, "", "a valid .npz (zip) archive", e.Message, e);
+        }
     }
 }

@@ -22,6 +22,7 @@ public static class StateDictLoader
         var loaded = new List<string>();
         var skipped = new List<SkippedTensor>();
         using (torch.no_grad())
+        using (NewDisposeScope()) // frees the dtype/device conversions; parameters live outside it
         {
             foreach (var (name, source) in tensors)
             {

@@ -1,0 +1,184 @@
+using System.CommandLine;
+using CrossMedia.Core;
+using CrossMedia.Data;
+using CrossMedia.Data.Formats;
+using CrossMedia.Index;
+using CrossMedia.Models;
+
+namespace CrossMedia.Cli.Commands;
+
+/// <summary>`crossmedia index build|add|remove|compact|info`: embedding indexes for search.</summary>
+internal static class IndexCommand
+{
+    /// <param name="loadModel">Model loader (tests pass test doubles); defaults to <see cref="ModelStore.Load"/>.</param>
+    public static Command Create(Func<string, IEmbeddingModel>? loadModel = null)
+    {
+        loadModel ??= ModelStore.Load;
+        var command = new Command("index", "Build and change embedding indexes that 'search' and 'serve' use.");
+        command.Subcommands.Add(Build(loadModel));
+        command.Subcommands.Add(Add(loadModel));
+        command.Subcommands.Add(Remove());
+        command.Subcommands.Add(Compact());
+        command.Subcommands.Add(Info());
+        return command;
+    }
+
+    private static Option<string> IndexOption(string name = "--index", string description = "Index file.") =>
+        new(name) { Description = description, Required = true };
+
+    private static Command Build(Func<string, IEmbeddingModel> loadModel)
+    {
+        var model = new Option<string?>("--model") { Description = "Model directory (model.json) whose embeddings the index holds." };
+        var folder = new Option<string?>("--folder") { Description = "Folder of media files, searched recursively; the medium comes from the extension and top-level sub-folders become class labels." };
+        var vectors = new Option<string?>("--vectors") { Description = "Precomputed common-space embeddings (rows × dimension; .npy, .npz, .mat, .csv) to index instead of embedding media." };
+        var medium = new Option<string>("--medium") { Description = "Medium name of the --vectors rows.", DefaultValueFactory = _ => "vector" };
+        var metric = new Option<string>("--metric") { Description = "cosine (vectors normalised), ip (inner product) or l2 (squared Euclidean distance).", DefaultValueFactory = _ => "cosine" };
+        var output = IndexOption("--out", "Index file to write (atomically; an existing file is replaced only when the new one is complete).");
+        var dataset = new Option<string?>("--dataset") { Description = $"Dataset to index: a built-in ({string.Join(", ", DatasetCatalog.Names)}) or a manifest .json; every medium the model accepts is embedded." };
+        var split = new Option<string>("--split") { Description = "Which part of --dataset to index: all, train, val or test.", DefaultValueFactory = _ => "all" };
+        var seed = new Option<int>("--seed") { Description = "Seed for the dataset's validation hold-out.", DefaultValueFactory = _ => 0 };
+        var data = new DatasetOptions(withDatasetOption: false);
+        var c = new Command("build", "Embed a dataset or a folder of media files (or take precomputed vectors) with a model and write an index.")
+        {
+            model, dataset, split, seed, folder, vectors, medium, metric, output,
+        };
+        data.AddTo(c);
+        c.SetAction(parse =>
+        {
+            var outPath = parse.GetValue(output)!;
+            var m = IndexMetrics.Parse(parse.GetValue(metric)!);
+            var folderPath = parse.GetValue(folder);
+            var vectorsPath = parse.GetValue(vectors);
+            var datasetName = parse.GetValue(dataset);
+            int inputs = (folderPath is null ? 0 : 1) + (vectorsPath is null ? 0 : 1) + (datasetName is null ? 0 : 1);
+            if (inputs != 1)
+                throw new InputException("index build", "input", "exactly one of --dataset, --folder or --vectors", inputs == 0 ? "none" : "several");
+            var modelDir = parse.GetValue(model);
+            var o = parse.InvocationConfiguration.Output;
+            EmbeddingIndex index;
+            if (vectorsPath is not null)
+            {
+                var v = MatrixFile.Read(vectorsPath);
+                string method = "", sha = "";
+                if (modelDir is not null)
+                {
+                    using var mm = loadModel(modelDir);
+                    if (mm.EmbeddingDimension != v.Cols)
+                        throw new InputException(vectorsPath, "columns", $"{mm.EmbeddingDimension} (the model's embedding dimension)", v.Cols.ToString());
+                    method = mm.Method;
+                    sha = ModelIdentity.Of(modelDir);
+                }
+                var mediumName = parse.GetValue(medium)!;
+                index = EmbeddingIndex.Create(new IndexHeader(method, sha, v.Cols, m, [mediumName], []));
+                index.Add(Enumerable.Range(0, v.Rows).Select(i => new NewItem(i.ToString(System.Globalization.CultureInfo.InvariantCulture), mediumName)).ToArray(), v);
+            }
+            else
+            {
+                if (modelDir is null) throw new InputException("index build", "--model", "a model directory to embed the items with", "nothing");
+                using var mm = loadModel(modelDir);
+                if (datasetName is not null)
+                {
+                    var ds = data.Resolve(parse, parse.GetValue(seed), datasetName);
+                    var part = parse.GetValue(split)!;
+                    if (part != "all") ds = ds.Select(SplitNames.Parse(part, "--split"));
+                    index = IndexBuilder.FromDataset(mm, ModelIdentity.Of(modelDir), ds, m);
+                }
+                else index = IndexBuilder.FromFolder(mm, ModelIdentity.Of(modelDir), folderPath!, m, note => o.WriteLine(note));
+            }
+            using (index)
+            {
+                index.Save(outPath);
+                o.WriteLine($"wrote {outPath}: {index.Count} items ({string.Join(", ", index.CountByMedium().Select(kv => $"{kv.Value} {kv.Key}"))}), " +
+                    $"dimension {index.Dimension}, {index.Metric.Name()}");
+            }
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Add(Func<string, IEmbeddingModel> loadModel)
+    {
+        var index = IndexOption();
+        var model = new Option<string>("--model") { Description = "The model directory the index was built with.", Required = true };
+        var files = new Option<string[]>("--file") { Description = "Media file(s) to embed and add; the medium comes from the extension.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var label = new Option<int>("--label") { Description = "Class index for the new items (-1: none).", DefaultValueFactory = _ => -1 };
+        var c = new Command("add", "Embed media files and add them to an index (appended to its log; no rebuild).") { index, model, files, label };
+        c.SetAction(parse =>
+        {
+            using var idx = EmbeddingIndex.Open(parse.GetValue(index)!);
+            var modelDir = parse.GetValue(model)!;
+            using var mm = loadModel(modelDir);
+            CheckModel(idx, mm, modelDir);
+            var encoder = new QueryEncoder(mm, idx.Dimension);
+            var o = parse.InvocationConfiguration.Output;
+            foreach (var f in parse.GetValue(files)!)
+            {
+                var v = encoder.EncodeFile(f);
+                var added = idx.Add([new NewItem(Path.GetFileName(f), MediaTypes.MediumOf(f)!, parse.GetValue(label), Path.GetFullPath(f))], v);
+                o.WriteLine($"added {added[0].Id}\t{added[0].Medium}\t{f}");
+            }
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Remove()
+    {
+        var index = IndexOption();
+        var ids = new Option<long[]>("--id") { Description = "Item id(s) to remove.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var c = new Command("remove", "Remove items by id (recorded in the index's log; no rebuild).") { index, ids };
+        c.SetAction(parse =>
+        {
+            using var idx = EmbeddingIndex.Open(parse.GetValue(index)!);
+            int n = idx.Remove(parse.GetValue(ids)!);
+            parse.InvocationConfiguration.Output.WriteLine($"removed {n} item(s); {idx.Count} left");
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Compact()
+    {
+        var index = IndexOption();
+        var c = new Command("compact", "Rewrite an index with its log folded in and removed items dropped (atomically).") { index };
+        c.SetAction(parse =>
+        {
+            var path = parse.GetValue(index)!;
+            using var idx = EmbeddingIndex.Open(path);
+            idx.Save(path);
+            parse.InvocationConfiguration.Output.WriteLine($"compacted {path}: {idx.Count} items");
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Info()
+    {
+        var index = IndexOption();
+        var c = new Command("info", "Verify an index file (all checksums) and print what it holds.") { index };
+        c.SetAction(parse =>
+        {
+            using var idx = EmbeddingIndex.Open(parse.GetValue(index)!, verifyVectors: true);
+            var o = parse.InvocationConfiguration.Output;
+            o.WriteLine($"model: {(idx.Method == "" ? "(none)" : idx.Method)} {idx.ModelSha256}");
+            o.WriteLine($"dimension {idx.Dimension}, metric {idx.Metric.Name()}, {idx.Count} items");
+            foreach (var (m, n) in idx.CountByMedium()) o.WriteLine($"  {m}: {n}");
+            o.WriteLine("checksums: ok");
+            return 0;
+        });
+        return c;
+    }
+
+    /// <summary>Refuses a model other than the one the index was built with (its vectors would live in another space).</summary>
+    internal static void CheckModel(EmbeddingIndex index, IEmbeddingModel model, string modelDir)
+    {
+        if (model.EmbeddingDimension != index.Dimension)
+            throw new InputException(modelDir, "embedding dimension", $"{index.Dimension} (the index's)", model.EmbeddingDimension.ToString());
+        if (index.ModelSha256 != "")
+        {
+            var sha = ModelIdentity.Of(modelDir);
+            if (sha != index.ModelSha256)
+                throw new InputException(modelDir, "model", $"the model the index was built with ({index.Method} {index.ModelSha256[..12]}…)", $"{model.Method} {sha[..12]}…");
+        }
+    }
+}

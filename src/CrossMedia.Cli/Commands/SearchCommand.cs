@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Text.Json;
+using CrossMedia.Core;
+using CrossMedia.Data.Formats;
+using CrossMedia.Index;
+using CrossMedia.Models;
+
+namespace CrossMedia.Cli.Commands;
+
+/// <summary>`crossmedia search`: one query (text, media file or vector) against an index.</summary>
+internal static class SearchCommand
+{
+    public static Command Create(Func<string, IEmbeddingModel>? loadModel = null)
+    {
+        loadModel ??= ModelStore.Load;
+        var index = new Option<string>("--index") { Description = "Index file (from 'index build').", Required = true };
+        var model = new Option<string?>("--model") { Description = "Model directory the index was built with; needed for every query except --from embedding vectors." };
+        var text = new Option<string?>("--text") { Description = "Free-text query (needs a model with a text encoder)." };
+        var file = new Option<string?>("--file") { Description = "Query media file; its medium comes from the extension." };
+        var vector = new Option<string?>("--vector") { Description = "Query vector(s) in a .npy file (1-D, or 2-D for several queries)." };
+        var from = new Option<string?>("--from") { Description = "What --vector holds: a medium name (its features) or 'embedding' (the common space). Inferred from the length when unambiguous." };
+        var medium = new Option<string[]>("--medium") { Description = "Only return items of these media.", AllowMultipleArgumentsPerToken = true };
+        var k = new Option<int>("--k") { Description = "Results per query (1..10000).", DefaultValueFactory = _ => 10 };
+        var json = new Option<bool>("--json") { Description = "Print results as JSON." };
+        var threads = new Option<int>("--threads") { Description = "Search threads (0: all cores).", DefaultValueFactory = _ => 0 };
+        var c = new Command("search", "Search an index with free text, a media file or a vector; prints the nearest items of every medium.")
+        {
+            index, model, text, file, vector, from, medium, k, json, threads,
+        };
+        c.SetAction(parse =>
+        {
+            int given = new[] { parse.GetValue(text) is not null, parse.GetValue(file) is not null, parse.GetValue(vector) is not null }.Count(b => b);
+            if (given != 1) throw new InputException("search", "query", "exactly one of --text, --file or --vector", given == 0 ? "none" : "several");
+            if (parse.GetValue(k) is < 1 or > 10000) throw new InputException("--k", "", "1..10000", parse.GetValue(k).ToString());
+            using var idx = EmbeddingIndex.Open(parse.GetValue(index)!, verifyVectors: false);
+            idx.Threads = parse.GetValue(threads);
+            var modelDir = parse.GetValue(model);
+            using var mm = modelDir is null ? null : loadModel(modelDir);
+            if (mm is not null) IndexCommand.CheckModel(idx, mm, modelDir!);
+            var encoder = new QueryEncoder(mm, idx.Dimension);
+            Matrix queries;
+            if (parse.GetValue(text) is { } t) queries = encoder.EncodeText(t);
+            else if (parse.GetValue(file) is { } f) queries = encoder.EncodeFile(f);
+            else
+            {
+                var path = parse.GetValue(vector)!;
+                var array = NpyFile.Read(path);
+                // A 1-D array is one query vector; a 2-D array is one query per row.
+                var v = array.Rank == 1
+                    ? new Matrix(Enumerable.Range(0, array.Count).Select(i => (float)array.GetDouble(i)).ToArray(), 1, array.Count)
+                    : array.ToMatrix(path, "vector");
+                queries = Matrix.VStack(Enumerable.Range(0, v.Rows).Select(i => encoder.EncodeVector(v.Row(i).ToArray(), parse.GetValue(from))).ToArray());
+            }
+            var media = parse.GetValue(medium);
+            var filter = media is { Length: > 0 } ? new SearchFilter(media.ToHashSet()) : null;
+            if (filter?.Media is { } wanted && wanted.FirstOrDefault(w => !idx.Header.Media.Contains(w)) is { } unknown)
+                throw new InputException("--medium", "", $"one of {string.Join(", ", idx.Header.Media)}", $"'{unknown}'");
+            var results = idx.Search(queries, parse.GetValue(k), filter);
+            var o = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                var rows = results.Select(hits => hits.Select(h => new
+                {
+                    id = h.Item.Id, key = h.Item.Key, medium = h.Item.Medium, label = h.Item.Label,
+                    @class = h.Item.Label >= 0 && h.Item.Label < idx.ClassNames.Count ? idx.ClassNames[h.Item.Label] : null,
+                    source = h.Item.Source, score = h.Score,
+                }).ToArray()).ToArray();
+                o.WriteLine(JsonSerializer.Serialize(rows.Length == 1 ? (object)rows[0] : rows, new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                for (int q = 0; q < results.Count; q++)
+                {
+                    if (results.Count > 1) o.WriteLine($"query {q}:");
+                    int rank = 1;
+                    foreach (var h in results[q])
+                        o.WriteLine($"{rank++,3}  {h.Score,10:F4}  {h.Item.Medium,-8} {h.Item.Id,8}  {h.Item.Key}");
+                    if (results[q].Length == 0) o.WriteLine("no results");
+                }
+            }
+            return 0;
+        });
+        return c;
+    }
+}

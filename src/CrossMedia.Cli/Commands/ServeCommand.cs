@@ -1,0 +1,48 @@
+using System.CommandLine;
+using CrossMedia;
+using CrossMedia.Index;
+using CrossMedia.Models;
+using CrossMedia.Service;
+using Microsoft.AspNetCore.Builder;
+
+namespace CrossMedia.Cli.Commands;
+
+/// <summary>`crossmedia serve`: the HTTP search service and web page over an index.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(Func<string, IEmbeddingModel>? loadModel = null)
+    {
+        loadModel ??= ModelStore.Load;
+        var index = new Option<string>("--index") { Description = "Index file (from 'index build').", Required = true };
+        var model = new Option<string?>("--model") { Description = "Model directory the index was built with (without it only common-space vectors can be searched)." };
+        var urls = new Option<string>("--urls") { Description = "Address(es) to listen on, ';'-separated; loopback only unless --allow-remote.", DefaultValueFactory = _ => "http://127.0.0.1:5005" };
+        var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow listening on non-loopback addresses." };
+        var maxK = new Option<int>("--max-k") { Description = "Largest k a search may ask for.", DefaultValueFactory = _ => 100 };
+        var maxBody = new Option<long>("--max-body") { Description = "Largest request body in bytes (base64 files included).", DefaultValueFactory = _ => 16L << 20 };
+        var rate = new Option<int>("--rate-limit") { Description = "Requests per second per client address (0: no limit).", DefaultValueFactory = _ => 100 };
+        var threads = new Option<int>("--threads") { Description = "Threads per search (0: all cores).", DefaultValueFactory = _ => 0 };
+        var c = new Command("serve", $"Serve search over HTTP: JSON API (POST /search, /items, /health, /openapi/v1.json) and a web page at /. " +
+            $"POST/DELETE /items need the key from {SearchApp.ApiKeyEnvironment} (or CrossMedia:ApiKey) in the {SearchApp.ApiKeyHeader} header; without a key they are disabled.")
+        {
+            index, model, urls, allowRemote, maxK, maxBody, rate, threads,
+        };
+        c.SetAction(parse =>
+        {
+            if (parse.GetValue(maxK) is < 1 or > 10000) throw new InputException("--max-k", "", "1..10000", parse.GetValue(maxK).ToString());
+            if (parse.GetValue(maxBody) < 1024) throw new InputException("--max-body", "", "at least 1024 bytes", parse.GetValue(maxBody).ToString());
+            if (parse.GetValue(rate) < 0) throw new InputException("--rate-limit", "", "0 or more", parse.GetValue(rate).ToString());
+            using var idx = EmbeddingIndex.Open(parse.GetValue(index)!);
+            idx.Threads = parse.GetValue(threads);
+            var modelDir = parse.GetValue(model);
+            using var mm = modelDir is null ? null : loadModel(modelDir);
+            if (mm is not null) IndexCommand.CheckModel(idx, mm, modelDir!);
+            var options = new ServiceOptions(Urls: parse.GetValue(urls)!, MaxK: parse.GetValue(maxK), MaxBodyBytes: parse.GetValue(maxBody),
+                RequestsPerSecond: parse.GetValue(rate), AllowRemote: parse.GetValue(allowRemote));
+            var app = SearchApp.Build(idx, new QueryEncoder(mm, idx.Dimension), options);
+            parse.InvocationConfiguration.Output.WriteLine($"serving {idx.Count} items on {options.Urls} (Ctrl+C to stop)");
+            app.Run();
+            return 0;
+        });
+        return c;
+    }
+}

@@ -1,0 +1,12 @@
+namespace CrossMedia.Service.Contracts;
+
+/// <summary>POST /search body: exactly one of Text, File (base64) or Vector.</summary>
+/// <param name="Text">Free text (needs a model with a text encoder).</param>
+/// <param name="File">A media file, base64-encoded.</param>
+/// <param name="Filename">Name of the file (its extension picks the medium) when File is given.</param>
+/// <param name="Vector">A feature vector of medium From, or a common-space vector (From = "embedding").</param>
+/// <param name="From">What Vector holds; inferred from its length when unambiguous.</param>
+/// <param name="Medium">Only return items of these media (empty/null: all).</param>
+/// <param name="K">Number of results (1..MaxK, default 10).</param>
+public sealed record SearchRequest(string? Text = null, string? File = null, string? Filename = null, float[]? Vector = null,
+    string? From = null, string[]? Medium = null, int? K = null);

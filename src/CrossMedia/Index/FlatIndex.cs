@@ -1,0 +1,233 @@
+using System.Runtime.InteropServices;
+using CrossMedia.Core;
+
+namespace CrossMedia.Index;
+
+/// <summary>
+/// A flat (exact) vector index in the FAISS style: <see cref="Add"/>, <see cref="Search"/>
+/// → (scores, ids) padded with −1, <see cref="Remove"/>, <see cref="Reset"/>. Vectors live in
+/// segments: an optional read-only base (e.g. a memory-mapped index file) and an in-memory
+/// segment that grows with <see cref="Add"/>. Ids ascend with position (assigned in order, never
+/// reused), so id → position is a binary search. Removal marks a tombstone.
+/// Searches may run concurrently; mutations must not overlap searches (the caller locks).
+/// </summary>
+public sealed unsafe class FlatIndex : IDisposable
+{
+    public int Dimension { get; }
+    public IndexMetric Metric { get; }
+    /// <summary>Threads for a search (0: all cores).</summary>
+    public int Threads { get; set; }
+    /// <summary>Gallery rows per block (0: sized for the L2 cache); tests force small blocks.</summary>
+    public int BlockRows { get; set; }
+
+    private IntPtr baseVectors;
+    private int baseCount;
+    private IDisposable? baseOwner;
+    private float* added;
+    private int addedCount, addedCapacity;
+    private readonly List<long> ids = new();
+    private readonly List<bool> removed = new();
+    private int removedCount;
+    /// <summary>|x|² per position (L2 only), padded by a panel so the kernel may read 16 at a time.</summary>
+    private float[] sqNorms = [];
+
+    public FlatIndex(int dimension, IndexMetric metric)
+    {
+        if (dimension <= 0) throw new ArgumentOutOfRangeException(nameof(dimension));
+        Dimension = dimension;
+        Metric = metric;
+    }
+
+    /// <summary>Stored positions, removed ones included.</summary>
+    public int Positions => ids.Count;
+    /// <summary>Searchable (not removed) vectors.</summary>
+    public int Count => ids.Count - removedCount;
+    public long NextId => Math.Max(idFloor, ids.Count == 0 ? 0 : ids[^1] + 1);
+    /// <summary>Lowest id the next <see cref="Add"/> may use (kept across <see cref="Reset"/>).</summary>
+    private long idFloor;
+    public long IdAt(int position) => ids[position];
+    public bool IsRemoved(int position) => removed[position];
+
+    /// <summary>
+    /// Uses <paramref name="count"/> vectors at <paramref name="vectors"/> (kept alive by
+    /// <paramref name="owner"/>, disposed with the index) as the base segment. Cosine vectors must
+    /// already be unit length.
+    /// </summary>
+    internal void AttachBase(IntPtr vectors, int count, IReadOnlyList<long> baseIds, IDisposable? owner)
+    {
+        if (ids.Count != 0) throw new InvalidOperationException("the base must be attached to an empty index");
+        for (int i = 1; i < baseIds.Count; i++)
+            if (baseIds[i] <= baseIds[i - 1]) throw new ArgumentException("ids must ascend");
+        baseVectors = vectors;
+        baseCount = count;
+        baseOwner = owner;
+        ids.AddRange(baseIds);
+        removed.AddRange(Enumerable.Repeat(false, count));
+        if (Metric == IndexMetric.L2)
+        {
+            EnsureNorms(count);
+            for (int i = 0; i < count; i++) sqNorms[i] = SquaredNorm(new ReadOnlySpan<float>((float*)vectors + (long)i * Dimension, Dimension));
+        }
+    }
+
+    /// <summary>Adds rows of <paramref name="vectors"/>; returns their ids (consecutive from <see cref="NextId"/>
+    /// unless <paramref name="explicitIds"/>, which must ascend past every stored id).</summary>
+    public long[] Add(Matrix vectors, IReadOnlyList<long>? explicitIds = null)
+    {
+        if (vectors.Cols != Dimension && vectors.Rows > 0)
+            throw new InputException("vectors", "dimension", Dimension.ToString(), vectors.Cols.ToString());
+        int bad = vectors.FirstNonFiniteRow();
+        if (bad >= 0) throw new InputException("vectors", $"row {bad}", "finite values", "NaN or infinity");
+        if (explicitIds is not null && explicitIds.Count != vectors.Rows) throw new ArgumentException("one id per row");
+        var newIds = new long[vectors.Rows];
+        long next = NextId;
+        for (int i = 0; i < newIds.Length; i++)
+        {
+            long id = explicitIds?[i] ?? next;
+            if (id < next) throw new ArgumentException($"id {id} does not ascend past {next - 1}");
+            newIds[i] = id;
+            next = id + 1;
+        }
+        EnsureAdded(addedCount + vectors.Rows);
+        EnsureNorms(ids.Count + vectors.Rows);
+        for (int i = 0; i < vectors.Rows; i++)
+        {
+            var dst = new Span<float>(added + (long)(addedCount + i) * Dimension, Dimension);
+            vectors.RowReadOnly(i).CopyTo(dst);
+            if (Metric == IndexMetric.Cosine) Normalise(dst);
+            if (Metric == IndexMetric.L2) sqNorms[ids.Count + i] = SquaredNorm(dst);
+        }
+        addedCount += vectors.Rows;
+        ids.AddRange(newIds);
+        removed.AddRange(Enumerable.Repeat(false, vectors.Rows));
+        return newIds;
+    }
+
+    /// <summary>Marks ids as removed; returns how many were present.</summary>
+    public int Remove(IEnumerable<long> toRemove)
+    {
+        int n = 0;
+        foreach (var id in toRemove)
+        {
+            int p = PositionOf(id);
+            if (p >= 0 && !removed[p]) { removed[p] = true; removedCount++; n++; }
+        }
+        return n;
+    }
+
+    /// <summary>Position of a live or removed id, or −1.</summary>
+    public int PositionOf(long id)
+    {
+        int p = ids.BinarySearch(id);
+        return p >= 0 ? p : -1;
+    }
+
+    public bool Contains(long id) => PositionOf(id) is var p && p >= 0 && !removed[p];
+
+    /// <summary>The stored (normalised, for cosine) vector at a position.</summary>
+    public ReadOnlySpan<float> VectorAt(int position) => position < baseCount
+        ? new ReadOnlySpan<float>((float*)baseVectors + (long)position * Dimension, Dimension)
+        : new ReadOnlySpan<float>(added + (long)(position - baseCount) * Dimension, Dimension);
+
+    /// <summary>
+    /// The k best vectors for each query row. Scores: cosine similarity, inner product, or squared
+    /// Euclidean distance (ascending) for L2. Rows are padded with id −1 and score NaN when fewer
+    /// than k vectors pass <paramref name="allow"/> (a predicate on positions). Ties: lower id first.
+    /// </summary>
+    public (float[] Scores, long[] Ids) Search(Matrix queries, int k, Func<int, bool>? allow = null)
+    {
+        if (k <= 0) throw new InputException("search", "k", "a positive number", k.ToString());
+        if (queries.Cols != Dimension && queries.Rows > 0)
+            throw new InputException("query", "dimension", Dimension.ToString(), queries.Cols.ToString());
+        int bad = queries.FirstNonFiniteRow();
+        if (bad >= 0) throw new InputException("query", $"row {bad}", "finite values", "NaN or infinity");
+        var q = (float[])queries.Data.Clone();
+        if (Metric == IndexMetric.Cosine)
+            for (int i = 0; i < queries.Rows; i++) Normalise(q.AsSpan(i * Dimension, Dimension));
+        byte[]? mask = null;
+        if (allow is not null || removedCount > 0)
+        {
+            mask = new byte[ids.Count];
+            for (int p = 0; p < mask.Length; p++) mask[p] = (byte)(!removed[p] && (allow is null || allow(p)) ? 1 : 0);
+        }
+        var segments = new List<ExactSearch.Segment>(2);
+        if (baseCount > 0) segments.Add(new(baseVectors, baseCount, 0));
+        if (addedCount > 0) segments.Add(new((IntPtr)added, addedCount, baseCount));
+        var (scores, positions) = ExactSearch.Search(segments, Dimension, Metric == IndexMetric.L2 ? sqNorms : null,
+            q, queries.Rows, k, mask, Threads, BlockRows);
+        var outIds = new long[positions.Length];
+        for (int i = 0; i < positions.Length; i++)
+        {
+            outIds[i] = positions[i] < 0 ? -1 : ids[positions[i]];
+            if (Metric == IndexMetric.L2 && positions[i] >= 0)
+            {
+                // Internal score 2·q·x − |x|² → |q − x|², clamped at 0 against rounding.
+                float qn = SquaredNorm(q.AsSpan(i / k * Dimension, Dimension));
+                scores[i] = MathF.Max(0f, qn - scores[i]);
+            }
+        }
+        return (scores, outIds);
+    }
+
+    /// <summary>Removes every vector (ids keep ascending from where they were).</summary>
+    public void Reset()
+    {
+        idFloor = NextId;
+        ReleaseStorage();
+        ids.Clear();
+        removed.Clear();
+        removedCount = 0;
+    }
+
+    public static void Normalise(Span<float> v)
+    {
+        float n = MathF.Sqrt(SquaredNorm(v));
+        if (n > 0) for (int i = 0; i < v.Length; i++) v[i] /= n;
+    }
+
+    public static float SquaredNorm(ReadOnlySpan<float> v)
+    {
+        float s = 0;
+        for (int i = 0; i < v.Length; i++) s += v[i] * v[i];
+        return s;
+    }
+
+    private void EnsureAdded(int rows)
+    {
+        if (rows <= addedCapacity) return;
+        int cap = Math.Max(rows, Math.Max(64, addedCapacity * 2));
+        added = (float*)NativeMemory.Realloc(added, (nuint)((long)cap * Dimension * sizeof(float)));
+        addedCapacity = cap;
+    }
+
+    private void EnsureNorms(int positions)
+    {
+        if (Metric != IndexMetric.L2 || positions + ExactSearch.PanelCols <= sqNorms.Length) return;
+        var grown = new float[Math.Max(positions, sqNorms.Length * 2) + ExactSearch.PanelCols];
+        sqNorms.CopyTo(grown, 0);
+        sqNorms = grown;
+    }
+
+    private void ReleaseStorage()
+    {
+        baseOwner?.Dispose();
+        baseOwner = null;
+        baseVectors = IntPtr.Zero;
+        baseCount = 0;
+        if (added != null) NativeMemory.Free(added);
+        added = null;
+        addedCount = addedCapacity = 0;
+        sqNorms = [];
+    }
+
+    public void Dispose()
+    {
+        ReleaseStorage();
+        GC.SuppressFinalize(this);
+    }
+
+    ~FlatIndex()
+    {
+        if (added != null) NativeMemory.Free(added);
+    }
+}

@@ -1,0 +1,283 @@
+using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
+using System.Security.Cryptography;
+using System.Text;
+using CrossMedia.Core;
+
+namespace CrossMedia.Index;
+
+/// <summary>
+/// The index file format, version 1 (all integers little-endian):
+/// <code>
+///   0  magic "CMIDX\r\n\x1a" (8)   — the \r\n and ^Z catch text-mode mangling
+///   8  u32 version (1)             12  u32 flags (0)
+///  16  u64 metadata length M       24  u64 item count N
+///  32  u32 dimension D             36  u32 reserved (0)
+///  40  u64 vectors offset V (= 64 + M rounded up to 64)   48..63 reserved (0)
+///  64  metadata: method, model SHA-256, metric (u8), media (u32 count + strings),
+///      class names (u32 count + strings), then per item: i64 id, u16 medium, i32 label,
+///      key, source. Strings are u32 byte length + UTF-8.
+///   V  N × D float32 vectors, row-major, 64-byte aligned (memory-mapped on load)
+///  V+4ND  SHA-256 of bytes [0, 64+M) (header + metadata), SHA-256 of the vectors,
+///      end magic "CMIDXEND"
+/// </code>
+/// The header/metadata checksum is always verified on load (the metadata is read anyway); the
+/// vector checksum is verified on load unless the caller asks for a fast open, in which case a
+/// damaged vector section is only found by <c>index info</c>.
+/// </summary>
+public static class IndexFile
+{
+    public static ReadOnlySpan<byte> Magic => "CMIDX\r\n\x1a"u8;
+    public static ReadOnlySpan<byte> EndMagic => "CMIDXEND"u8;
+    public const uint Version = 1;
+    public const int FixedHeaderBytes = 64;
+    public const int TrailerBytes = 32 + 32 + 8;
+    /// <summary>Upper bounds checked before anything is allocated.</summary>
+    public const int MaxDimension = 1 << 16;
+    public const int MaxStringBytes = 1 << 16;
+    public const int MaxMedia = 1 << 10;
+    public const int MaxClasses = 1 << 20;
+
+    /// <summary>Writes an index atomically. <paramref name="copyRow"/> fills item i's vector.
+    /// Returns the file's content hash (header and vector checksums).</summary>
+    public static byte[] Write(string path, IndexHeader header, IReadOnlyList<IndexItem> items, Action<int, Span<float>> copyRow)
+    {
+        var mediaIndex = header.Media.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => x.i);
+        var meta = new MemoryStream();
+        var w = new BinaryWriter(meta, Encoding.UTF8, leaveOpen: true);
+        WriteString(w, header.Method);
+        WriteString(w, header.ModelSha256);
+        w.Write((byte)header.Metric);
+        w.Write((uint)header.Media.Count);
+        foreach (var m in header.Media) WriteString(w, m);
+        w.Write((uint)header.ClassNames.Count);
+        foreach (var c in header.ClassNames) WriteString(w, c);
+        foreach (var item in items)
+        {
+            w.Write(item.Id);
+            w.Write((ushort)mediaIndex[item.Medium]);
+            w.Write(item.Label);
+            WriteString(w, item.Key);
+            WriteString(w, item.Source);
+        }
+        w.Flush();
+        long metaLength = meta.Length;
+        long vectorsOffset = Align64(FixedHeaderBytes + metaLength);
+        var fixedHeader = new byte[FixedHeaderBytes];
+        Magic.CopyTo(fixedHeader);
+        BinaryPrimitives.WriteUInt32LittleEndian(fixedHeader.AsSpan(8), Version);
+        BinaryPrimitives.WriteUInt64LittleEndian(fixedHeader.AsSpan(16), (ulong)metaLength);
+        BinaryPrimitives.WriteUInt64LittleEndian(fixedHeader.AsSpan(24), (ulong)items.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(fixedHeader.AsSpan(32), (uint)header.Dimension);
+        BinaryPrimitives.WriteUInt64LittleEndian(fixedHeader.AsSpan(40), (ulong)vectorsOffset);
+
+        var content = new byte[64];
+        AtomicFile.Write(path, s =>
+        {
+            using var headerHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var vectorHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            s.Write(fixedHeader);
+            headerHash.AppendData(fixedHeader);
+            meta.Position = 0;
+            var metaBytes = meta.GetBuffer().AsSpan(0, (int)metaLength);
+            s.Write(metaBytes);
+            headerHash.AppendData(metaBytes);
+            s.Write(new byte[vectorsOffset - FixedHeaderBytes - metaLength]);
+            // Vectors go out in ~1 MiB chunks.
+            int d = header.Dimension;
+            int rowsPerChunk = Math.Max(1, (1 << 20) / (d * sizeof(float)));
+            var chunk = new float[rowsPerChunk * d];
+            for (int start = 0; start < items.Count; start += rowsPerChunk)
+            {
+                int rows = Math.Min(rowsPerChunk, items.Count - start);
+                for (int r = 0; r < rows; r++) copyRow(start + r, chunk.AsSpan(r * d, d));
+                var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(chunk.AsSpan(0, rows * d));
+                if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian");
+                s.Write(bytes);
+                vectorHash.AppendData(bytes);
+            }
+            headerHash.GetHashAndReset().CopyTo(content, 0);
+            vectorHash.GetHashAndReset().CopyTo(content, 32);
+            s.Write(content);
+            s.Write(EndMagic);
+        });
+        return content;
+    }
+
+    /// <summary>An opened index file: header, items, and the memory-mapped vectors.</summary>
+    public sealed unsafe class Mapped : IDisposable
+    {
+        public required IndexHeader Header { get; init; }
+        public required IndexItem[] Items { get; init; }
+        /// <summary>SHA-256 of header+metadata and of the vectors, as stored (identifies this file's content).</summary>
+        public required byte[] ContentHash { get; init; }
+        internal MemoryMappedFile? File { get; init; }
+        internal MemoryMappedViewAccessor? View { get; init; }
+        internal byte* Pointer { get; init; }
+        internal long VectorsOffset { get; init; }
+
+        public IntPtr Vectors => (IntPtr)(Pointer + VectorsOffset);
+
+        public void Dispose()
+        {
+            if (View is not null)
+            {
+                View.SafeMemoryMappedViewHandle.ReleasePointer();
+                View.Dispose();
+            }
+            File?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Opens and validates an index file; vectors stay in the file (memory-mapped, not copied).
+    /// Throws <see cref="InputException"/> naming the file and field for anything foreign, truncated or damaged.
+    /// </summary>
+    public static unsafe Mapped Open(string path, bool verifyVectors = true)
+    {
+        if (!System.IO.File.Exists(path)) throw new InputException(path, "", "an index file written by 'crossmedia index build'", "no such file");
+        long length = new FileInfo(path).Length;
+        if (length < FixedHeaderBytes + TrailerBytes)
+            throw new InputException(path, "header", $"at least {FixedHeaderBytes + TrailerBytes} bytes (a CrossMedia index)", $"{length} bytes");
+        var fixedHeader = new byte[FixedHeaderBytes];
+        using (var fs = System.IO.File.OpenRead(path)) fs.ReadExactly(fixedHeader);
+        if (!fixedHeader.AsSpan(0, 8).SequenceEqual(Magic))
+            throw new InputException(path, "magic", "a CrossMedia index (\"CMIDX\")", $"bytes {Convert.ToHexString(fixedHeader, 0, 8)}");
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(8));
+        if (version != Version) throw new InputException(path, "version", Version.ToString(), version.ToString());
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(12));
+        if (flags != 0) throw new InputException(path, "flags", "0", flags.ToString());
+        ulong metaLength = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(16));
+        ulong count = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(24));
+        uint dim = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(32));
+        ulong vectorsOffset = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(40));
+        if (metaLength > (ulong)(length - FixedHeaderBytes - TrailerBytes) || metaLength > int.MaxValue)
+            throw new InputException(path, "metadata length", $"at most {length - FixedHeaderBytes - TrailerBytes} bytes", metaLength.ToString());
+        if (dim == 0 || dim > MaxDimension) throw new InputException(path, "dimension", $"1..{MaxDimension}", dim.ToString());
+        if (count > int.MaxValue) throw new InputException(path, "count", $"at most {int.MaxValue}", count.ToString());
+        if (vectorsOffset != (ulong)Align64(FixedHeaderBytes + (long)metaLength))
+            throw new InputException(path, "vectors offset", Align64(FixedHeaderBytes + (long)metaLength).ToString(), vectorsOffset.ToString());
+        long expectedLength = (long)vectorsOffset + (long)count * dim * sizeof(float) + TrailerBytes;
+        if (length != expectedLength)
+            throw new InputException(path, "length", $"{expectedLength} bytes for {count} vectors of dimension {dim} (truncated or damaged?)", $"{length} bytes");
+        // Each item takes at least 8+2+4+4+4 metadata bytes: bounds the count before allocating items.
+        if (count * 22 > metaLength)
+            throw new InputException(path, "count", $"at most {metaLength / 22} items for {metaLength} metadata bytes", count.ToString());
+
+        var mmf = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        MemoryMappedViewAccessor? view = null;
+        byte* ptr = null;
+        try
+        {
+            view = mmf.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref ptr);
+            ptr += view.PointerOffset;
+            long trailer = length - TrailerBytes;
+            var trailerSpan = new ReadOnlySpan<byte>(ptr + trailer, TrailerBytes);
+            if (!trailerSpan[64..].SequenceEqual(EndMagic))
+                throw new InputException(path, "end magic", "\"CMIDXEND\"", $"bytes {Convert.ToHexString(trailerSpan[64..])}");
+            var headerHash = SHA256.HashData(new ReadOnlySpan<byte>(ptr, FixedHeaderBytes + (int)metaLength));
+            if (!headerHash.AsSpan().SequenceEqual(trailerSpan[..32]))
+                throw new InputException(path, "header checksum", Convert.ToHexStringLower(trailerSpan[..32]), Convert.ToHexStringLower(headerHash) + " (file damaged)");
+            if (verifyVectors)
+            {
+                using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                long vecBytes = (long)count * dim * sizeof(float);
+                for (long off = 0; off < vecBytes; off += 1 << 24)
+                    h.AppendData(new ReadOnlySpan<byte>(ptr + (long)vectorsOffset + off, (int)Math.Min(1 << 24, vecBytes - off)));
+                var vh = h.GetHashAndReset();
+                if (!vh.AsSpan().SequenceEqual(trailerSpan[32..64]))
+                    throw new InputException(path, "vector checksum", Convert.ToHexStringLower(trailerSpan[32..64]), Convert.ToHexStringLower(vh) + " (file damaged)");
+            }
+            var cursor = new Cursor(path, new ReadOnlySpan<byte>(ptr + FixedHeaderBytes, (int)metaLength).ToArray());
+            string method = cursor.String("method");
+            string modelSha = cursor.String("model sha256");
+            byte metricByte = cursor.Byte("metric");
+            if (!Enum.IsDefined(typeof(IndexMetric), metricByte))
+                throw new InputException(path, "metric", "1 (cosine), 2 (ip) or 3 (l2)", metricByte.ToString());
+            var media = cursor.Strings("media", MaxMedia);
+            if (media.Length == 0 && count > 0) throw new InputException(path, "media", "at least one medium", "none");
+            var classes = cursor.Strings("class names", MaxClasses);
+            var items = new IndexItem[count];
+            long previous = long.MinValue;
+            for (int i = 0; i < items.Length; i++)
+            {
+                long id = cursor.Int64($"item {i} id");
+                if (id < 0 || id <= previous) throw new InputException(path, $"item {i} id", $"a non-negative id above {previous}", id.ToString());
+                previous = id;
+                int medium = cursor.UInt16($"item {i} medium");
+                if (medium >= media.Length) throw new InputException(path, $"item {i} medium", $"0..{media.Length - 1}", medium.ToString());
+                int label = cursor.Int32($"item {i} label");
+                if (label < -1 || (classes.Length > 0 && label >= classes.Length))
+                    throw new InputException(path, $"item {i} label", $"-1..{classes.Length - 1}", label.ToString());
+                items[i] = new IndexItem(id, cursor.String($"item {i} key"), media[medium], label, cursor.String($"item {i} source"));
+            }
+            if (!cursor.AtEnd) throw new InputException(path, "metadata", $"{metaLength} bytes of items", $"{cursor.Remaining} bytes left over");
+            var header = new IndexHeader(method, modelSha, (int)dim, (IndexMetric)metricByte, media, classes);
+            return new Mapped
+            {
+                Header = header, Items = items, ContentHash = trailerSpan[..64].ToArray(),
+                File = mmf, View = view, Pointer = ptr, VectorsOffset = (long)vectorsOffset,
+            };
+        }
+        catch
+        {
+            if (view is not null) { if (ptr != null) view.SafeMemoryMappedViewHandle.ReleasePointer(); view.Dispose(); }
+            mmf.Dispose();
+            throw;
+        }
+    }
+
+    public static long Align64(long offset) => (offset + 63) & ~63L;
+
+    private static void WriteString(BinaryWriter w, string s)
+    {
+        var bytes = Encoding.UTF8.GetBytes(s);
+        if (bytes.Length > MaxStringBytes) throw new InputException("index", "string", $"at most {MaxStringBytes} bytes", $"{bytes.Length} bytes");
+        w.Write((uint)bytes.Length);
+        w.Write(bytes);
+    }
+
+    /// <summary>Reads length-checked fields from a byte array; every failure names the file and field.</summary>
+    internal sealed class Cursor(string path, byte[] data)
+    {
+        private int pos;
+        public bool AtEnd => pos == data.Length;
+        public int Remaining => data.Length - pos;
+
+        private ReadOnlySpan<byte> Take(int n, string field)
+        {
+            if (n < 0 || n > data.Length - pos)
+                throw new InputException(path, field, $"{n} more bytes", $"{data.Length - pos} (truncated)");
+            var s = data.AsSpan(pos, n);
+            pos += n;
+            return s;
+        }
+
+        public byte Byte(string field) => Take(1, field)[0];
+        public ushort UInt16(string field) => BinaryPrimitives.ReadUInt16LittleEndian(Take(2, field));
+        public int Int32(string field) => BinaryPrimitives.ReadInt32LittleEndian(Take(4, field));
+        public uint UInt32(string field) => BinaryPrimitives.ReadUInt32LittleEndian(Take(4, field));
+        public long Int64(string field) => BinaryPrimitives.ReadInt64LittleEndian(Take(8, field));
+        public float Single(string field) => BinaryPrimitives.ReadSingleLittleEndian(Take(4, field));
+
+        public string String(string field)
+        {
+            uint n = UInt32(field + " length");
+            if (n > MaxStringBytes || n > Remaining)
+                throw new InputException(path, field + " length", $"at most {Math.Min(MaxStringBytes, Remaining)} bytes", n.ToString());
+            try { return new UTF8Encoding(false, true).GetString(Take((int)n, field)); }
+            catch (DecoderFallbackException) { throw new InputException(path, field, "UTF-8 text", "invalid bytes"); }
+        }
+
+        public string[] Strings(string field, int max)
+        {
+            uint n = UInt32(field + " count");
+            // Each string takes at least its 4-byte length.
+            if (n > max || n > Remaining / 4) throw new InputException(path, field + " count", $"at most {Math.Min(max, Remaining / 4)}", n.ToString());
+            var result = new string[n];
+            for (int i = 0; i < n; i++) result[i] = String($"{field}[{i}]");
+            return result;
+        }
+    }
+}

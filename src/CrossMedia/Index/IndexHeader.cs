@@ -1,0 +1,11 @@
+namespace CrossMedia.Index;
+
+/// <summary>What an index file says about itself (everything before the per-item records).</summary>
+/// <param name="Method">Method of the model that made the vectors (model.json's "method").</param>
+/// <param name="ModelSha256">Identity of the model directory (<see cref="ModelIdentity"/>); empty when unknown.</param>
+/// <param name="Dimension">Vector dimension (the model's common space).</param>
+/// <param name="Metric">Comparison; cosine indexes hold unit vectors.</param>
+/// <param name="Media">Medium names; items refer to them by position.</param>
+/// <param name="ClassNames">Class names that item labels index; may be empty.</param>
+public sealed record IndexHeader(string Method, string ModelSha256, int Dimension, IndexMetric Metric,
+    IReadOnlyList<string> Media, IReadOnlyList<string> ClassNames);

@@ -1,0 +1,34 @@
+namespace CrossMedia.Index;
+
+/// <summary>Which medium a media file belongs to (by extension), and its HTTP content type.</summary>
+public static class MediaTypes
+{
+    private static readonly Dictionary<string, (string Medium, string ContentType)> ByExtension = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [".png"] = ("image", "image/png"), [".jpg"] = ("image", "image/jpeg"), [".jpeg"] = ("image", "image/jpeg"),
+        [".gif"] = ("image", "image/gif"), [".bmp"] = ("image", "image/bmp"), [".webp"] = ("image", "image/webp"),
+        [".svg"] = ("image", "image/svg+xml"),
+        [".wav"] = ("audio", "audio/wav"), [".ogg"] = ("audio", "audio/ogg"), [".mp3"] = ("audio", "audio/mpeg"),
+        [".flac"] = ("audio", "audio/flac"),
+        [".mp4"] = ("video", "video/mp4"), [".webm"] = ("video", "video/webm"), [".mkv"] = ("video", "video/x-matroska"),
+        [".avi"] = ("video", "video/x-msvideo"), [".mov"] = ("video", "video/quicktime"), [".ogv"] = ("video", "video/ogg"),
+        [".txt"] = ("text", "text/plain; charset=utf-8"), [".md"] = ("text", "text/plain; charset=utf-8"),
+    };
+
+    public static IReadOnlyCollection<string> Extensions => ByExtension.Keys;
+
+    /// <summary>The medium of a file by its extension, or null for other files.</summary>
+    public static string? MediumOf(string path) => ByExtension.TryGetValue(Path.GetExtension(path), out var m) ? m.Medium : null;
+
+    public static string ContentTypeOf(string path) =>
+        ByExtension.TryGetValue(Path.GetExtension(path), out var m) ? m.ContentType : "application/octet-stream";
+
+    /// <summary>A usual extension for a medium (for temporary query files).</summary>
+    public static string DefaultExtension(string medium) => medium switch
+    {
+        "image" => ".png",
+        "audio" => ".wav",
+        "video" => ".mp4",
+        _ => ".txt",
+    };
+}

@@ -1,0 +1,94 @@
+using CrossMedia.Core;
+using CrossMedia.Data;
+using CrossMedia.Models;
+
+namespace CrossMedia.Index;
+
+/// <summary>
+/// Turns a query (free text, a media file, or a vector) into a vector of the index's space with
+/// the model, or explains which inputs the model can take. Model calls are serialised: models
+/// are not required to be thread-safe.
+/// </summary>
+public sealed class QueryEncoder(IEmbeddingModel? model, int dimension)
+{
+    /// <summary><c>--from</c> value for vectors already in the model's common space.</summary>
+    public const string Embedding = "embedding";
+    private readonly Lock modelLock = new();
+
+    public IEmbeddingModel? Model => model;
+
+    /// <summary>What this encoder accepts, for error messages: the model's media specs and common-space vectors.</summary>
+    public string Accepts()
+    {
+        var parts = (model?.Media ?? []).Select(s => s.AcceptsFiles
+            ? $"{s.Name} files{(s.Name == "text" ? " or free text" : "")}"
+            : $"{s.Name} feature vectors ({s.FeatureDimension}-d vector, from '{s.Name}')").ToList();
+        parts.Add($"vectors of the common space ({dimension}-d vector, from '{Embedding}')");
+        return string.Join("; ", parts);
+    }
+
+    private string ModelName => model is null ? "no model given" : $"model '{model.Method}'";
+
+    public Matrix EncodeText(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw new InputException("query", "text", "non-empty text", "nothing");
+        var spec = model?.Media.FirstOrDefault(s => s.Name == "text" && s.AcceptsFiles)
+            ?? throw new InputException("query", "text", $"a model with a text encoder ({ModelName} accepts: {Accepts()})", "free text");
+        var tmp = Path.Combine(Path.GetTempPath(), $"crossmedia-query-{Guid.NewGuid():N}.txt");
+        File.WriteAllText(tmp, text);
+        try { return EmbedFile(spec.Name, tmp); }
+        finally { File.Delete(tmp); }
+    }
+
+    /// <summary>Encodes a media file; its medium comes from <paramref name="medium"/> or the extension.</summary>
+    public Matrix EncodeFile(string path, string? medium = null)
+    {
+        if (!File.Exists(path)) throw new InputException(path, "", "a media file", "no such file");
+        medium ??= MediaTypes.MediumOf(path)
+            ?? throw new InputException(path, "extension", $"one of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(path)}'");
+        var spec = model?.Media.FirstOrDefault(s => s.Name == medium && s.AcceptsFiles)
+            ?? throw new InputException("query", "file", $"a model that reads {medium} files ({ModelName} accepts: {Accepts()})", $"a {medium} file");
+        return EmbedFile(spec.Name, path);
+    }
+
+    /// <summary>Encodes a vector: features of medium <paramref name="from"/>, or a common-space vector
+    /// (<paramref name="from"/> = "embedding", or null when the length is the index's dimension and no medium claims it).</summary>
+    public Matrix EncodeVector(float[] vector, string? from = null)
+    {
+        if (vector.Length == 0) throw new InputException("query", "vector", "at least one value", "none");
+        if (vector.Any(v => !float.IsFinite(v))) throw new InputException("query", "vector", "finite values", "NaN or infinity");
+        var specs = model?.Media.Where(s => !s.AcceptsFiles && s.FeatureDimension == vector.Length).ToArray() ?? [];
+        if (from is null)
+        {
+            if (specs.Length == 0 && vector.Length == dimension) from = Embedding;
+            else if (specs.Length == 1 && vector.Length != dimension) from = specs[0].Name;
+            else if (specs.Length == 0)
+                throw new InputException("query", "vector", $"a vector this model can take: {Accepts()}", $"{vector.Length} values");
+            else
+                throw new InputException("query", "from", $"which input the {vector.Length}-d vector is ({Accepts()})", "nothing");
+        }
+        if (from == Embedding)
+        {
+            if (vector.Length != dimension)
+                throw new InputException("query", "vector", $"{dimension} values (the index's dimension)", $"{vector.Length}");
+            return new Matrix((float[])vector.Clone(), 1, dimension);
+        }
+        var spec = model?.Media.FirstOrDefault(s => s.Name == from && !s.AcceptsFiles)
+            ?? throw new InputException("query", "from", $"a feature-vector input of the model ({ModelName} accepts: {Accepts()})", $"'{from}'");
+        if (spec.FeatureDimension != vector.Length)
+            throw new InputException("query", "vector", $"{spec.FeatureDimension} values ({from} features)", $"{vector.Length}");
+        var medium = new Medium(from, new Matrix((float[])vector.Clone(), 1, vector.Length), null, [0], [Split.Test]);
+        return Embed(medium);
+    }
+
+    private Matrix EmbedFile(string medium, string path) => Embed(new Medium(medium, null, [path], [0], [Split.Test]));
+
+    private Matrix Embed(Medium medium)
+    {
+        Matrix result;
+        lock (modelLock) result = model!.Embed(medium);
+        if (result.Cols != dimension)
+            throw new InputException("model", "embedding dimension", $"{dimension} (the index's)", result.Cols.ToString());
+        return result;
+    }
+}
