@@ -113,7 +113,7 @@ public sealed class FgCrossNetTrainer
                 foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
 
                 var rng = new Random(unchecked(options.Seed * 100_003 + epoch));
-                var orders = train.Select(t => Permutation(rng, t.Count)).ToArray();
+                var orders = train.Select(t => EpochOrder.Permutation(rng, t.Count)).ToArray();
                 var sums = new Dictionary<string, double>();
                 net.train();
                 for (int b = 0; b < batches; b++)
@@ -171,7 +171,7 @@ public sealed class FgCrossNetTrainer
         var labels = new List<Tensor>();
         for (int m = 0; m < train.Length; m++)
         {
-            var items = BatchIndices(orders[m], b).Select(i => train[m][(int)i]).ToArray();
+            var items = EpochOrder.Batch(orders[m], b, options.BatchSize).Select(i => train[m][(int)i]).ToArray();
             labels.Add(tensor(items.Select(i => (long)i.Label).ToArray(), device: device));
             pictures.Add(FgCrossNetInputs.TrainingPictures(net, kinds[m], items, device, rng));
         }
@@ -212,21 +212,7 @@ public sealed class FgCrossNetTrainer
 
     private static int[] Rows(Medium m, Split split) => Enumerable.Range(0, m.Count).Where(i => m.Splits[i] == split).ToArray();
 
-    private static long[] Permutation(Random rng, int n)
-    {
-        var p = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
-        rng.Shuffle(p);
-        return p;
-    }
 
-    /// <summary>Batch b of an epoch's order, wrapping around: shorter media cycle through the epoch of the longest.</summary>
-    private long[] BatchIndices(long[] order, int b)
-    {
-        int size = Math.Min(options.BatchSize, order.Length);
-        var idx = new long[size];
-        for (int i = 0; i < size; i++) idx[i] = order[(b * options.BatchSize + i) % order.Length];
-        return idx;
-    }
 
     /// <summary>Copies parameters and buffers (batch-norm statistics) between networks of the same architecture.</summary>
     private static void CopyState(nn.Module from, nn.Module to)

@@ -137,14 +137,14 @@ public sealed class JfseTrainer
             double lambda = GradientReversal.Schedule((epoch - 1) / (double)options.Epochs);
             var rng = new Random((int)(Mix(options.Seed, epoch, 1) & int.MaxValue));
             using var gen = new torch.Generator(Mix(options.Seed, epoch, 2));
-            var orderV = Permutation(rng, mv.Count);
-            var orderT = paired ? orderV : Permutation(rng, mt.Count);
+            var orderV = EpochOrder.Permutation(rng, mv.Count);
+            var orderT = paired ? orderV : EpochOrder.Permutation(rng, mt.Count);
             var sums = new Dictionary<string, double>();
             nets.train();
             for (int b = 0; b < batches; b++)
             {
-                var iv = BatchIndices(orderV, b);
-                var it = paired ? iv : BatchIndices(orderT, b);
+                var iv = EpochOrder.Batch(orderV, b, options.BatchSize);
+                var it = paired ? iv : EpochOrder.Batch(orderT, b, options.BatchSize);
                 var unseenBatch = Enumerable.Range(0, unseenPerBatch).Select(_ => (long)unseen[rng.Next(unseen.Length)]).ToArray();
                 var losses = step.Run(lambda, gen, xv, yv, iv, xt, yt, it, classes, unseenBatch);
                 foreach (var (k, v) in losses) sums[k] = sums.GetValueOrDefault(k) + v;
@@ -267,21 +267,7 @@ public sealed class JfseTrainer
         return z ^ (z >> 31);
     }
 
-    private static long[] Permutation(Random rng, int n)
-    {
-        var p = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
-        rng.Shuffle(p);
-        return p;
-    }
 
-    /// <summary>Batch b of an epoch's order; the last batch wraps around so every batch is full (as the reference does).</summary>
-    private long[] BatchIndices(long[] order, int b)
-    {
-        int size = Math.Min(options.BatchSize, order.Length);
-        var idx = new long[size];
-        for (int i = 0; i < size; i++) idx[i] = order[(b * options.BatchSize + i) % order.Length];
-        return idx;
-    }
 
     private Tensor ToTensor(Matrix m) => torch.tensor(m.Data, [m.Rows, m.Cols]).to(device);
 
