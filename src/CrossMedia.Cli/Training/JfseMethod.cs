@@ -47,7 +47,7 @@ internal sealed class JfseMethod : ITrainMethod
             Patience: p.GetValue(_patience),
             CheckpointEvery: p.GetValue(SharedTrainOptions.CheckpointEvery) ?? 10,
             Seed: context.Seed,
-            Weights: ParseWeights(p.GetValue(_weights)));
+            Weights: JfseLossWeights.Parse(p.GetValue(_weights)));
         var device = TorchRuntime.ParseDevice(context.Device);
         string checkpoints = Path.Combine(context.OutputDirectory, "checkpoints");
         bool resume = SharedTrainOptions.PrepareResume(p, checkpoints);
@@ -84,24 +84,6 @@ internal sealed class JfseMethod : ITrainMethod
         context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"selected epoch {result.SelectedEpoch} of {result.EpochsRun} ({result.SelectedPostProcessing}), validation mAP {result.ValidationMap:F4}")));
         return result.Model;
-    }
-
-    /// <summary>"name=value,..." over <see cref="JfseLossWeights"/>'s snake_case property names.</summary>
-    private static JfseLossWeights ParseWeights(string? text)
-    {
-        var weights = JfseLossWeights.Reference;
-        if (string.IsNullOrWhiteSpace(text)) return weights;
-        var node = JsonSerializer.SerializeToNode(weights, JsonOptions)!.AsObject();
-        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (kv.Length != 2 || !node.ContainsKey(kv[0]))
-                throw new InputException("--loss-weights", pair, $"name=value with a name among {string.Join(", ", node.Select(n => n.Key))}", $"'{pair}'");
-            if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < 0)
-                throw new InputException("--loss-weights", kv[0], "a non-negative number", $"'{kv[1]}'");
-            node[kv[0]] = v;
-        }
-        return node.Deserialize<JfseLossWeights>(JsonOptions)!;
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()

@@ -29,7 +29,7 @@ public static class SyntheticDataset
             for (int j = 0; j < e.Length; j++) e[j] += (float)(options.EmbeddingNoise * rng.NextGaussian());
         }
 
-        var networks = options.Dimensions.Select(d => new Network(rng, latent, options.HiddenDimension, d)).ToArray();
+        var networks = options.Dimensions.Select(d => new Network(rng, latent, options.HiddenDimension, d, options.Gain)).ToArray();
 
         // Items: train then test, class by class.
         var labels = new List<int>();
@@ -51,17 +51,34 @@ public static class SyntheticDataset
             return z;
         }
 
+        // Paired items: z_m = u_c + noise·(√s·ε + √(1−s)·ε_m), ε common to the pair, ε_m per medium.
+        Matrix Blend(Matrix shared, Matrix own, double s)
+        {
+            // u + √s·(shared − u) + √(1−s)·(own − u): shared and own are u plus independent noise of one
+            // scale, so the result keeps that scale with a share s of it common to every medium.
+            var z = new Matrix(n, latent);
+            float a = (float)Math.Sqrt(s), b = (float)Math.Sqrt(1 - s);
+            for (int i = 0; i < n; i++)
+            {
+                var u = classLatents.RowReadOnly(labels[i]);
+                var (zs, zo, row) = (shared.RowReadOnly(i), own.RowReadOnly(i), z.Row(i));
+                for (int j = 0; j < latent; j++) row[j] = u[j] + a * (zs[j] - u[j]) + b * (zo[j] - u[j]);
+            }
+            return z;
+        }
+
         var shared = options.Paired ? ItemLatents() : null;
         var ids = Enumerable.Range(0, n).Select(i => $"{splits[i].Name()}-{labels[i]}-{i}").ToArray();
         var media = new Medium[options.Media.Count];
         for (int m = 0; m < media.Length; m++)
         {
-            var z = shared ?? ItemLatents();
+            var z = shared is null ? ItemLatents() : options.SharedNoise >= 1 ? shared : Blend(shared, ItemLatents(), options.SharedNoise);
             media[m] = new Medium(options.Media[m], networks[m].Apply(z), null, labels.ToArray(), splits.ToArray(), ids);
         }
         var classNames = Enumerable.Range(0, k).Select(c => $"class{c:D2}").ToArray();
         return new Dataset("synthetic", media, classNames, embeddings, options.Paired);
     }
+
 
     private static Matrix Gaussian(SeededRandom rng, int rows, int cols, double std)
     {
@@ -88,9 +105,9 @@ public static class SyntheticDataset
         private readonly Matrix _w1, _w2;
         private readonly float[] _b1, _b2;
 
-        public Network(SeededRandom rng, int input, int hidden, int output)
+        public Network(SeededRandom rng, int input, int hidden, int output, double gain)
         {
-            _w1 = Gaussian(rng, hidden, input, 1.0 / Math.Sqrt(input));
+            _w1 = Gaussian(rng, hidden, input, gain / Math.Sqrt(input));
             _b1 = Gaussian(rng, 1, hidden, 0.1).Data;
             _w2 = Gaussian(rng, output, hidden, 1.0 / Math.Sqrt(hidden));
             _b2 = Gaussian(rng, 1, output, 0.1).Data;

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text.Json;
+using CrossMedia.Models.Jfse;
+
 namespace CrossMedia.Training;
 
 /// <summary>
@@ -32,4 +36,25 @@ public sealed record JfseLossWeights(
 {
     /// <summary>The reference weighting of the paper's code.</summary>
     public static readonly JfseLossWeights Reference = new();
+
+    /// <summary>
+    /// The reference weighting with overrides from "name=value,..." (snake_case property names, as in
+    /// metrics.json config.jfse.weights); null or blank = the reference weighting.
+    /// </summary>
+    public static JfseLossWeights Parse(string? text)
+    {
+        var weights = Reference;
+        if (string.IsNullOrWhiteSpace(text)) return weights;
+        var node = JsonSerializer.SerializeToNode(weights, JfseModel.JsonOptions)!.AsObject();
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !node.ContainsKey(kv[0]))
+                throw new InputException("--loss-weights", pair, $"name=value with a name among {string.Join(", ", node.Select(n => n.Key))}", $"'{pair}'");
+            if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < 0)
+                throw new InputException("--loss-weights", kv[0], "a non-negative number", $"'{kv[1]}'");
+            node[kv[0]] = v;
+        }
+        return node.Deserialize<JfseLossWeights>(JfseModel.JsonOptions)!;
+    }
 }
