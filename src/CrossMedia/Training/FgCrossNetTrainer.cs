@@ -79,6 +79,7 @@ public sealed class FgCrossNetTrainer
         if (resume && store?.Latest() is { } latest)
         {
             state = LoadCheckpoint(latest, settings, net, best, optimizer);
+            state.Settings = settings; // checkpoints written before settings were recorded get them from now on
             progress.Message($"resumed from {latest} after epoch {state.Epoch}");
         }
         else if (resume) progress.Message("no checkpoint to resume from; starting at epoch 1");

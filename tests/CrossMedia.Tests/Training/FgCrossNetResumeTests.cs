@@ -1,5 +1,6 @@
 using CrossMedia.Data;
 using CrossMedia.Models.FgCrossNet;
+using CrossMedia.Tests.Torch;
 using CrossMedia.Training;
 
 namespace CrossMedia.Tests.Training;
@@ -10,7 +11,10 @@ namespace CrossMedia.Tests.Training;
 /// network), and a resume under settings that change training is refused with an
 /// <see cref="InputException"/> that names the differing settings. Tiny: images and texts of 3 classes,
 /// ResNet-18 at 32 px, 2 steps an epoch. (The CLI, SIGKILL and all four media: FgCrossNetCrashResumeTests.)
+/// Runs alone: initialisation draws from libtorch's process-wide generator, which a torch test running
+/// beside it would advance between the seeding and the draws (and this one would disturb that test).
 /// </summary>
+[Collection(nameof(TorchRuntimeTests))]
 public sealed class FgCrossNetResumeTests : IDisposable
 {
     private const string Spec = "synthetic-media:classes=3,train=2,val=1,test=1,image=32,media=image+text";
