@@ -33,7 +33,8 @@ public sealed class FgCrossNetResumeTests : IDisposable
         try { Directory.Delete(root, true); } catch (IOException) { }
     }
 
-    private Dataset Data(string spec = Spec) => DatasetCatalog.Load(spec, new DatasetLoadOptions { DataRoot = Path.Combine(root, "data") });
+    private Dataset Data(string spec = Spec, double valFraction = 0.1) =>
+        DatasetCatalog.Load(spec, new DatasetLoadOptions { DataRoot = Path.Combine(root, "data"), ValFraction = valFraction });
 
     private string Checkpoints(string name) => Path.Combine(root, name);
 
@@ -104,5 +105,20 @@ public sealed class FgCrossNetResumeTests : IDisposable
         var classes = Refused(once, Config, Data(Spec.Replace("classes=3", "classes=4", StringComparison.Ordinal)));
         Assert.StartsWith("classes=4, items=", classes.Found, StringComparison.Ordinal);
         Assert.Contains("classes=3", classes.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resume_Should_Work_When_ThereIsNoValidationData()
+    {
+        // Without validation the best score stays −∞, which plain JSON cannot hold.
+        var data = Data(Spec.Replace("val=1", "val=0", StringComparison.Ordinal), valFraction: 0);
+        new FgCrossNetTrainer(Options with { Stage2Epochs = 0 }).Train(data, Config, Checkpoints("noval"));
+        var resumed = new FgCrossNetTrainer(Options).Train(data, Config, Checkpoints("noval"), resume: true);
+        using (resumed.Model)
+        {
+            Assert.Equal([1, 2], resumed.History.Select(e => e.Epoch));
+            Assert.Equal(2, resumed.SelectedEpoch);
+            Assert.True(double.IsNaN(resumed.ValidationMap));
+        }
     }
 }
