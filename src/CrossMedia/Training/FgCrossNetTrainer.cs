@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CrossMedia.Data;
 using CrossMedia.Evaluation;
 using CrossMedia.Media;
@@ -21,7 +25,10 @@ namespace CrossMedia.Training;
 /// Each medium's train and validation files are decoded once, in parallel (<see cref="MediaDecoder"/>),
 /// into memory: the datasets this runs on are small enough, and the CPU then trains without waiting.
 /// Reproducibility: initialisation from the seed; batch order and augmentation of an epoch come from a
-/// generator seeded by (seed, epoch), so a resumed run continues exactly as an uninterrupted one.
+/// generator seeded by (seed, epoch), so a resumed run continues exactly as an uninterrupted one: a
+/// checkpoint holds the network (with batch-norm statistics and class centres), the selected network,
+/// the SGD momentum and the epoch history, and records the settings that shape training; resuming
+/// under other settings is refused (<see cref="InputException"/> naming them).
 /// </para>
 /// </summary>
 public sealed class FgCrossNetTrainer
@@ -30,6 +37,8 @@ public sealed class FgCrossNetTrainer
     private const string BestFile = "best.bin";
     private const string OptimizerFile = "sgd.bin";
     private const string StateFile = "state.json";
+    /// <summary>The best score is −∞ until a validation score exists (always, without validation data).</summary>
+    private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private readonly FgCrossNetTrainingOptions options;
     private readonly Device device;
@@ -62,6 +71,19 @@ public sealed class FgCrossNetTrainer
         best.to(device);
         CopyState(net, best);
 
+        // A checkpoint is checked and loaded before the (long) decoding, so a refused resume fails at once.
+        var settings = Settings(data, config, media);
+        var optimizer = NewOptimizer(net);
+        var state = new TrainingState { Settings = settings };
+        var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
+        if (resume && store?.Latest() is { } latest)
+        {
+            state = LoadCheckpoint(latest, settings, net, best, optimizer);
+            state.Settings = settings; // checkpoints written before settings were recorded get them from now on
+            progress.Message($"resumed from {latest} after epoch {state.Epoch}");
+        }
+        else if (resume) progress.Message("no checkpoint to resume from; starting at epoch 1");
+
         // Decode every medium once (train and validation), in parallel with libtorch's threads idle.
         var decoder = new MediaDecoder(config.DecoderOptions(net.Backbone.Normalization, options.Workers, options.DecodeCache));
         var clock = Stopwatch.StartNew();
@@ -70,7 +92,7 @@ public sealed class FgCrossNetTrainer
         var valMedia = new Medium[media.Length];
         for (int m = 0; m < media.Length; m++)
         {
-            train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], Rows(media[m], Split.Train), cancel);
+            train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], media[m].RowsOf(Split.Train), cancel);
             valMedia[m] = media[m].Select(Split.Val);
             val[m] = FgCrossNetInputs.DecodeAll(decoder, valMedia[m], null, cancel);
             if (train[m].Count < 2) throw new InputException(data.Name, $"{media[m].Name} train split", "at least 2 decodable items", train[m].Count.ToString());
@@ -79,16 +101,6 @@ public sealed class FgCrossNetTrainer
         progress.Message($"decoded {decoder.Attempted} files in {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", media.Select((m, i) => $"{m.Name} {train[i].Count}+{val[i].Count}"))})");
         bool hasValidation = val.Count(v => v.Count > 0) >= 2;
         if (!hasValidation) progress.Message("fewer than two media with validation items: the last epoch is used (no selection)");
-
-        var optimizer = NewOptimizer(net);
-        var state = new TrainingState();
-        var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
-        if (resume && store?.Latest() is { } latest)
-        {
-            state = LoadCheckpoint(latest, net, best, optimizer);
-            progress.Message($"resumed from {latest} after epoch {state.Epoch}");
-        }
-        else if (resume) progress.Message("no checkpoint to resume from; starting at epoch 1");
 
         int batches = (train.Max(t => t.Count) + options.BatchSize - 1) / options.BatchSize;
         progress.Started(state.Epoch + 1, options.Epochs, batches);
@@ -210,7 +222,52 @@ public sealed class FgCrossNetTrainer
     private SGD NewOptimizer(FgCrossNetNetwork net) =>
         optim.SGD(net.parameters(), options.LearningRate, options.Momentum);
 
-    private static int[] Rows(Medium m, Split split) => Enumerable.Range(0, m.Count).Where(i => m.Splits[i] == split).ToArray();
+    /// <summary>
+    /// The settings that change what the epochs compute, named as the CLI options where one exists; a
+    /// checkpoint resumes only under the same ones. Left out: the stage-2 epoch count (it only lengthens
+    /// or shortens the run; the stage boundary and the step schedule hang on stage 1), decoding workers,
+    /// checkpoint cadence and the decode-cache folder. The device and thread count are not settings of
+    /// the run either (results may differ in the last bits across them, as between two devices).
+    /// </summary>
+    private Dictionary<string, string> Settings(Dataset data, FgCrossNetConfig config, Medium[] media)
+    {
+        static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+        static string I(int x) => x.ToString(CultureInfo.InvariantCulture);
+        return new()
+        {
+            ["dataset"] = data.Name,
+            ["media"] = string.Join(",", config.MediumNames),
+            ["classes"] = I(config.Classes),
+            ["items"] = ItemsFingerprint(media),
+            ["backbone"] = config.Backbone,
+            ["input-size"] = I(config.InputSize),
+            ["resize-size"] = I(config.ResizeSize),
+            ["frames"] = I(config.FramesPerVideo),
+            // The file name, not its folder: an output folder may move to another machine.
+            ["pretrained"] = config.Pretrained && config.Weights is { } w ? Path.GetFileName(Path.TrimEndingDirectorySeparator(w)) : "none",
+            ["stage1-epochs"] = I(options.Stage1Epochs),
+            ["batch-size"] = I(options.BatchSize),
+            ["lr"] = F(options.LearningRate),
+            ["momentum"] = F(options.Momentum),
+            ["decay-every"] = I(options.DecayEvery),
+            ["decay-factor"] = F(options.DecayFactor),
+            ["center-weight"] = F(options.CenterWeight),
+            ["ranking-weight"] = F(options.RankingWeight),
+            ["seed"] = I(options.Seed),
+        };
+    }
+
+    /// <summary>Train+val item counts per medium and a hash of their ids, labels and splits (the test split does not shape training).</summary>
+    private static string ItemsFingerprint(Medium[] media)
+    {
+        var text = new StringBuilder();
+        foreach (var m in media)
+            for (int i = 0; i < m.Count; i++)
+                if (m.Splits[i] != Split.Test) text.Append(CultureInfo.InvariantCulture, $"{m.Name}\t{m.Ids[i]}\t{m.Labels[i]}\t{m.Splits[i]}\n");
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+        return string.Join(" ", media.Select(m => $"{m.Name} {m.RowsOf(Split.Train).Length}+{m.RowsOf(Split.Val).Length}")) + " #" + hash;
+    }
+
 
 
 
@@ -227,20 +284,29 @@ public sealed class FgCrossNetTrainer
         net.save(Path.Combine(dir, NetworkFile));
         best.save(Path.Combine(dir, BestFile));
         optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
-        File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state));
+        File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state, StateJson));
     }
 
-    private static TrainingState LoadCheckpoint(string dir, FgCrossNetNetwork net, FgCrossNetNetwork best, SGD optimizer)
+    private static TrainingState LoadCheckpoint(string dir, IReadOnlyDictionary<string, string> settings, FgCrossNetNetwork net, FgCrossNetNetwork best, SGD optimizer)
     {
         var statePath = Path.Combine(dir, StateFile);
         TrainingState state;
         try
         {
-            state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath)) ?? throw new InputException(statePath, "", "an FGCrossNet checkpoint state", "null");
+            state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), StateJson) ?? throw new InputException(statePath, "", "an FGCrossNet checkpoint state", "null");
         }
         catch (JsonException e)
         {
             throw new InputException(statePath, e.Path ?? "", "an FGCrossNet checkpoint state", e.Message, e);
+        }
+        // Checkpoints written before the settings were recorded carry none and are not checked.
+        if (state.Settings is { } saved)
+        {
+            var differing = saved.Keys.Union(settings.Keys).Where(k => saved.GetValueOrDefault(k) != settings.GetValueOrDefault(k)).ToArray();
+            if (differing.Length > 0)
+                throw new InputException(dir, "training options",
+                    string.Join(", ", differing.Select(k => $"{k}={saved.GetValueOrDefault(k) ?? "(none)"}")) + " as when the checkpoint was written",
+                    string.Join(", ", differing.Select(k => $"{k}={settings.GetValueOrDefault(k) ?? "(none)"}")));
         }
         try
         {
@@ -261,6 +327,8 @@ public sealed class FgCrossNetTrainer
         public int Epoch { get; set; }
         public int BestEpoch { get; set; }
         public double BestScore { get; set; } = double.NegativeInfinity;
+        /// <summary>The settings a resumed run must share (<see cref="Settings"/>); null in older checkpoints.</summary>
+        public Dictionary<string, string>? Settings { get; set; }
         public List<EpochRecord> History { get; set; } = [];
     }
 }
