@@ -7,9 +7,10 @@ namespace CrossMedia.Data;
 /// zero-shot transfer is learnable. Each class c has a latent vector u_c ~ N(0, I); its class
 /// embedding is A·u_c plus small noise (A a fixed random linear map). An item of class c has the
 /// latent z = u_c + noise·ε, and each medium m observes it through its own fixed random 2-layer
-/// network x = W2·tanh(W1·z + b1) + b2. A model that learns feature → class-embedding maps on seen
-/// classes therefore generalises to unseen ones. Paired by default: item i of every medium shares z,
-/// so CCA-style methods apply. Deterministic per seed (its own generator, independent of .NET).
+/// network x = W2·tanh(gain·W1·z + b1) + b2. A model that learns feature → class-embedding maps on seen
+/// classes therefore generalises to unseen ones. Paired by default: item i of every medium shares z
+/// (shared_noise = 1), so CCA-style methods apply; with shared_noise = 0 paired items share only their
+/// class, the regime class-embedding methods such as JFSE are built for. Deterministic per seed (its own generator, independent of .NET).
 /// </summary>
 public static class SyntheticDataset
 {
@@ -61,7 +62,9 @@ public static class SyntheticDataset
             for (int i = 0; i < n; i++)
             {
                 var u = classLatents.RowReadOnly(labels[i]);
-                var (zs, zo, row) = (shared.RowReadOnly(i), own.RowReadOnly(i), z.Row(i));
+                var zs = shared.RowReadOnly(i);
+                var zo = own.RowReadOnly(i);
+                var row = z.Row(i);
                 for (int j = 0; j < latent; j++) row[j] = u[j] + a * (zs[j] - u[j]) + b * (zo[j] - u[j]);
             }
             return z;
