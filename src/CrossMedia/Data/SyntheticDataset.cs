@@ -7,10 +7,12 @@ namespace CrossMedia.Data;
 /// zero-shot transfer is learnable. Each class c has a latent vector u_c ~ N(0, I); its class
 /// embedding is A·u_c plus small noise (A a fixed random linear map). An item of class c has the
 /// latent z = u_c + noise·ε, and each medium m observes it through its own fixed random 2-layer
-/// network x = W2·tanh(gain·W1·z + b1) + b2. A model that learns feature → class-embedding maps on seen
+/// network x = W2·tanh(W1·z + b1) + b2. A model that learns feature → class-embedding maps on seen
 /// classes therefore generalises to unseen ones. Paired by default: item i of every medium shares z
 /// (shared_noise = 1), so CCA-style methods apply; with shared_noise = 0 paired items share only their
-/// class, the regime class-embedding methods such as JFSE are built for. Deterministic per seed (its own generator, independent of .NET).
+/// class, the regime class-embedding methods such as JFSE are built for. With forms = 2 every class
+/// appears in two opposite forms ±u_c (as "sport" covers unlike pictures): class means vanish, so no
+/// linear map of the features separates the classes, while the class embedding still is A·u_c. Deterministic per seed (its own generator, independent of .NET).
 /// </summary>
 public static class SyntheticDataset
 {
@@ -30,7 +32,7 @@ public static class SyntheticDataset
             for (int j = 0; j < e.Length; j++) e[j] += (float)(options.EmbeddingNoise * rng.NextGaussian());
         }
 
-        var networks = options.Dimensions.Select(d => new Network(rng, latent, options.HiddenDimension, d, options.Gain)).ToArray();
+        var networks = options.Dimensions.Select(d => new Network(rng, latent, options.HiddenDimension, d)).ToArray();
 
         // Items: train then test, class by class.
         var labels = new List<int>();
@@ -39,6 +41,8 @@ public static class SyntheticDataset
             for (int c = 0; c < k; c++)
                 for (int i = 0; i < perClass; i++) { labels.Add(c); splits.Add(split); }
         int n = labels.Count;
+        // Two forms: an item shows its class as +u_c or −u_c (its paired items show the same form).
+        var form = Enumerable.Range(0, n).Select(_ => options.Forms == 2 && rng.NextDouble() < 0.5 ? -1f : 1f).ToArray();
 
         Matrix ItemLatents()
         {
@@ -47,7 +51,7 @@ public static class SyntheticDataset
             {
                 var row = z.Row(i);
                 var u = classLatents.RowReadOnly(labels[i]);
-                for (int j = 0; j < latent; j++) row[j] = u[j] + (float)(options.Noise * rng.NextGaussian());
+                for (int j = 0; j < latent; j++) row[j] = form[i] * u[j] + (float)(options.Noise * rng.NextGaussian());
             }
             return z;
         }
@@ -65,7 +69,11 @@ public static class SyntheticDataset
                 var zs = shared.RowReadOnly(i);
                 var zo = own.RowReadOnly(i);
                 var row = z.Row(i);
-                for (int j = 0; j < latent; j++) row[j] = u[j] + a * (zs[j] - u[j]) + b * (zo[j] - u[j]);
+                for (int j = 0; j < latent; j++)
+                {
+                    float centre = form[i] * u[j];
+                    row[j] = centre + a * (zs[j] - centre) + b * (zo[j] - centre);
+                }
             }
             return z;
         }
@@ -108,9 +116,9 @@ public static class SyntheticDataset
         private readonly Matrix _w1, _w2;
         private readonly float[] _b1, _b2;
 
-        public Network(SeededRandom rng, int input, int hidden, int output, double gain)
+        public Network(SeededRandom rng, int input, int hidden, int output)
         {
-            _w1 = Gaussian(rng, hidden, input, gain / Math.Sqrt(input));
+            _w1 = Gaussian(rng, hidden, input, 1.0 / Math.Sqrt(input));
             _b1 = Gaussian(rng, 1, hidden, 0.1).Data;
             _w2 = Gaussian(rng, output, hidden, 1.0 / Math.Sqrt(hidden));
             _b2 = Gaussian(rng, 1, output, 0.1).Data;

@@ -33,11 +33,8 @@ public sealed record SyntheticDatasetOptions
     /// media observe one latent; 0 = paired items share only their class, each medium has its own noise).
     /// </summary>
     public double SharedNoise { get; init; } = 1;
-    /// <summary>
-    /// Gain of the first layer of each medium's random network: 1 is mildly nonlinear; larger values
-    /// saturate the tanh, so features depend on the latent in a way no linear map undoes.
-    /// </summary>
-    public double Gain { get; init; } = 1;
+    /// <summary>1: an item of class c centres on u_c; 2: on +u_c or −u_c at random (two opposite forms per class).</summary>
+    public int Forms { get; init; } = 1;
     /// <summary>Item i of every medium shares one latent (true) or media are drawn independently.</summary>
     public bool Paired { get; init; } = true;
     /// <summary>Generator seed; null uses the load seed.</summary>
@@ -63,9 +60,9 @@ public sealed record SyntheticDatasetOptions
                 "embedding_noise" => o with { EmbeddingNoise = setting.Real(0) },
                 "paired" => o with { Paired = setting.Bool() },
                 "shared_noise" => o with { SharedNoise = setting.Real(0) },
-                "gain" => o with { Gain = setting.Real(0) },
+                "forms" => o with { Forms = setting.Int(1) },
                 "seed" => o with { Seed = setting.Int() },
-                _ => throw setting.Unknown("media, dims, classes, embedding, latent, hidden, train, test, noise, embedding_noise, shared_noise, gain, paired, seed"),
+                _ => throw setting.Unknown("media, dims, classes, embedding, latent, hidden, train, test, noise, embedding_noise, shared_noise, forms, paired, seed"),
             };
         }
         return o;
@@ -83,7 +80,7 @@ public sealed record SyntheticDatasetOptions
             throw new InputException(source, "train/test", "non-negative item counts, not both 0", $"{TrainPerClass}/{TestPerClass}");
         if (!(Noise >= 0) || !(EmbeddingNoise >= 0)) throw new InputException(source, "noise", "non-negative noise", $"{Noise}/{EmbeddingNoise}");
         if (!(SharedNoise >= 0 && SharedNoise <= 1)) throw new InputException(source, "shared_noise", "a share between 0 and 1", SharedNoise.ToString(CultureInfo.InvariantCulture));
-        if (!(Gain > 0) || double.IsInfinity(Gain)) throw new InputException(source, "gain", "a positive gain", Gain.ToString(CultureInfo.InvariantCulture));
+        if (Forms is not (1 or 2)) throw new InputException(source, "forms", "1 or 2", Forms.ToString(CultureInfo.InvariantCulture));
         long total = (long)Classes * (TrainPerClass + TestPerClass) * Dimensions.Max();
         if (total > 1L << 28) throw new InputException(source, "size", "at most 2^28 feature values per medium", total.ToString(CultureInfo.InvariantCulture));
     }

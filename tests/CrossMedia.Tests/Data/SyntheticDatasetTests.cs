@@ -61,6 +61,66 @@ public class SyntheticDatasetTests
     }
 
     [Fact]
+    public void ExplicitDefaults_Should_GiveTheDefaultDataset()
+    {
+        var a = SyntheticDataset.Create(Small, 4);
+        var b = SyntheticDataset.Create(Small.With("shared_noise=1,forms=1"), 4);
+        Assert.Equal(a["image"].Features!.Data, b["image"].Features!.Data);
+        Assert.Equal(a["text"].Features!.Data, b["text"].Features!.Data);
+    }
+
+    [Fact]
+    public void SharedNoise_Should_SetHowMuchPairedItemsShareBeyondTheirClass()
+    {
+        // Within one class only the item noise varies: paired features correlate strongly when the
+        // noise is shared and about as little as chance allows when it is not.
+        double MaxWithinClassCorrelation(string spec)
+        {
+            var d = SyntheticDataset.Create(new SyntheticDatasetOptions().With("classes=1,train=400,test=0," + spec), 2);
+            var (v, t) = (d["image"].Features!, d["text"].Features!);
+            double best = 0;
+            for (int j = 0; j < v.Cols; j++)
+                for (int k = 0; k < t.Cols; k++)
+                    best = Math.Max(best, Math.Abs(Correlation(Column(v, j), Column(t, k))));
+            return best;
+        }
+        double shared = MaxWithinClassCorrelation("shared_noise=1");
+        double independent = MaxWithinClassCorrelation("shared_noise=0");
+        Assert.True(shared > 0.8, $"shared {shared:F3}");
+        Assert.True(independent < 0.3, $"independent {independent:F3}");
+    }
+
+    [Fact]
+    public void TwoForms_Should_LeaveNoLinearMapFromFeaturesToClassEmbeddings()
+    {
+        // Training-set accuracy of a least-squares map to the nearest of 10 class embeddings:
+        // high with one form per class, near chance (0.1) with two opposite forms.
+        double Accuracy(string spec)
+        {
+            var d = SyntheticDataset.Create(new SyntheticDatasetOptions().With(spec), 3);
+            var img = d["image"];
+            var e = d.ClassEmbeddings!;
+            var rows = Enumerable.Range(0, img.Count).Where(i => img.Splits[i] == Split.Train).ToArray();
+            var w = LeastSquares(img.Features!, rows, i => e.RowReadOnly(img.Labels[i]).ToArray(), ridge: 1.0);
+            return rows.Count(i => Enumerable.Range(0, d.ClassCount).MinBy(c => Distance(Apply(w, img.Features!.RowReadOnly(i)), e.RowReadOnly(c))) == img.Labels[i])
+                   / (double)rows.Length;
+        }
+        double one = Accuracy("forms=1"), two = Accuracy("forms=2");
+        Assert.True(one > 0.8, $"one form {one:F3}");
+        Assert.True(two < 0.35, $"two forms {two:F3}");
+        Assert.Throws<InputException>(() => new SyntheticDatasetOptions().With("forms=3").Validate());
+    }
+
+    private static double[] Column(Matrix m, int j) => Enumerable.Range(0, m.Rows).Select(i => (double)m[i, j]).ToArray();
+
+    private static double Correlation(double[] a, double[] b)
+    {
+        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < a.Length; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb); }
+        return sab / Math.Sqrt(saa * sbb);
+    }
+
+    [Fact]
     public void With_Should_RejectUnknownKeys()
     {
         var ex = Assert.Throws<InputException>(() => new SyntheticDatasetOptions().With("clases=3"));
