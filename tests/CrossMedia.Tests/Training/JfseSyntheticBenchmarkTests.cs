@@ -18,6 +18,7 @@ namespace CrossMedia.Tests.Training;
 /// 0.440 vs 0.377 unseen — see docs/results-jfse.md. Those comparisons are reported, not asserted.)
 /// Small JFSE: hidden 128, 30 epochs, learning rate 1e-3 instead of the paper's 1e-4 to need few epochs.
 /// </summary>
+[Collection(nameof(CrossMedia.Tests.Torch.TorchRuntimeTests))]
 public class JfseSyntheticBenchmarkTests(ITestOutputHelper output)
 {
     private static JfseTrainingOptions Small() =>

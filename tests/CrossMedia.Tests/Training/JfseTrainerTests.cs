@@ -6,6 +6,7 @@ using CrossMedia.Training;
 
 namespace CrossMedia.Tests.Training;
 
+[Collection(nameof(CrossMedia.Tests.Torch.TorchRuntimeTests))]
 public class JfseTrainerTests
 {
     public JfseTrainerTests()
