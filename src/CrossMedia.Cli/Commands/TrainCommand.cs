@@ -44,6 +44,8 @@ internal static class TrainCommand
 
         command.SetAction(parse =>
         {
+            // metrics.json's started_utc is the start of the run, not the moment the record is written.
+            var started = DateTime.UtcNow;
             var clock = Stopwatch.StartNew();
             var chosen = methods.Single(m => m.Name == parse.GetValue(method));
             int seedValue = parse.GetValue(seed);
@@ -95,6 +97,7 @@ internal static class TrainCommand
                 Dataset = dataset.Name,
                 Scenario = sc.Name(),
                 Seed = seedValue,
+                StartedUtc = started,
                 Config = config,
                 DataChecksums = dataset.Checksums,
                 Notes = notes,

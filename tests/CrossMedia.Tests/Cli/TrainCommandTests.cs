@@ -12,7 +12,9 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void TrainCca_Should_WriteMetricsJsonWithEveryRequiredField()
     {
+        var before = DateTime.UtcNow;
         var (code, output, error) = CliHarness.Run("train", "--method", "cca", "--dataset", "synthetic", "--out", _dir, "--seed", "7");
+        var after = DateTime.UtcNow;
         Assert.True(code == 0, error);
         Assert.Contains("image → text", output);
 
@@ -24,7 +26,14 @@ public sealed class TrainCommandTests : IDisposable
         Assert.NotNull(json["config"]!["cca"]);
         Assert.False(string.IsNullOrEmpty((string?)json["version"]));
         Assert.NotNull(json["data_checksums"]);
-        var results = RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results;
+        // started_utc is when the run began: started + seconds cannot lie after the command returned
+        // (it did when the record's creation time, at the end of training, was written).
+        var record = RunRecord.Load(Path.Combine(_dir, "metrics.json"));
+        Assert.InRange(record.StartedUtc, before, after);
+        Assert.True(record.Seconds > 0.01, $"seconds {record.Seconds}");
+        Assert.True(record.StartedUtc.AddSeconds(record.Seconds) <= after.AddMilliseconds(5),
+            $"started {record.StartedUtc:O} + {record.Seconds} s is after {after:O}");
+        var results = record.Results;
         Assert.Contains(results, r => r is { Split: "val", Subset: "all", Query: "image", Gallery: "text" });
         var test = results.Where(r => r.Split == "test").ToList();
         Assert.Equal(2, test.Count);
