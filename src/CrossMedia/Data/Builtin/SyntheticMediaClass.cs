@@ -25,8 +25,10 @@ internal sealed record SyntheticMediaClass(int Index, string Name, string Shape,
         var shape = Shapes[index % Shapes.Length];
         float hue = 360f * index / classes;
         var colour = Hues.MinBy(h => Math.Min(Math.Abs(h.Hue - hue), 360 - Math.Abs(h.Hue - hue))).Name;
-        // Pitches a fifth apart from 300 Hz, folded into 300..4800 Hz so any class count stays below Nyquist.
-        double frequency = 300 * Math.Pow(1.5, index % 7) * (index / 7 % 2 == 0 ? 1 : 1.25);
+        // Pitches evenly spaced on the spectrogram's linear frequency axis, 800..6400 Hz: far enough apart
+        // to stay distinct in a 32-pixel-high picture, above the rows the centre crop removes, and below
+        // Nyquist (11,025 Hz) even after a chirp's glide up a fifth.
+        double frequency = 800 + 5600.0 * index / Math.Max(1, classes - 1);
         bool chirp = index % 2 == 1;
         double direction = 2 * Math.PI * index / classes;
         var mood = Moods[index % Moods.Length];

@@ -176,7 +176,9 @@ public static class SyntheticMediaDataset
     private static string Text(Random rng, SyntheticMediaClass c)
     {
         int sentences = 2 + rng.Next(2);
-        var lines = new List<string>();
+        // A caption first, as titles come first in real descriptions: the class words stay within the
+        // first characters even when the text is cut to a small input length.
+        var lines = new List<string> { string.Format(CultureInfo.InvariantCulture, "{0} {1}.", char.ToUpperInvariant(c.Words[0][0]) + c.Words[0][1..], c.Words[1]) };
         foreach (var template in Templates.OrderBy(_ => rng.Next()).Take(sentences))
             lines.Add(string.Format(CultureInfo.InvariantCulture, template, c.Words[0], c.Words[1], c.Words[2], c.Words[3],
                 Places[rng.Next(Places.Length)], Fillers[rng.Next(Fillers.Length)]));
