@@ -25,6 +25,52 @@ internal static partial class NativeTuning
         SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
     }
 
+    /// <summary>
+    /// Lets the allocator keep freed memory for reuse instead of returning it to the kernel, so the large
+    /// tensor buffers of a training step reuse pages rather than touching fresh zeroed ones every step.
+    /// glibc: mallopt(M_MMAP_MAX, 0) and M_TRIM_THRESHOLD 2 GiB — glibc serves every block above 32 MiB
+    /// (its highest mmap threshold) with mmap and unmaps it on free, so a JFSE step (70 MB weight
+    /// gradients and Adam temporaries) page-faulted ~1 M times, ~2.5 s of kernel time per step.
+    /// jemalloc (LD_PRELOAD): dirty/muzzy decay off (mallctl), otherwise it purges pages unused for ~10 s,
+    /// i.e. between steps. Peak RSS stays the high-water mark of the heap, which fragmentation can put
+    /// somewhat above the peak of live tensors (measured in bench/README.md). Skipped when
+    /// CROSSMEDIA_MALLOC_TUNING=0 or the user configures the allocator (MALLOC_*_ variables,
+    /// GLIBC_TUNABLES with malloc, MALLOC_CONF).
+    /// </summary>
+    public static void ApplyMallocTuning()
+    {
+        if (!OperatingSystem.IsLinux() || MallocTuningDisabled()) return;
+        const int mTrimThreshold = -1, mMmapMax = -4; // from glibc's malloc.h
+        MallOpt(mMmapMax, 0);
+        MallOpt(mTrimThreshold, int.MaxValue);
+        if (NativeLibrary.TryGetExport(NativeLibrary.GetMainProgramHandle(), "mallctl", out var mallctl))
+        {
+            // 4096 = MALLCTL_ARENAS_ALL: the arenas that exist; "arenas.*" the defaults for later ones.
+            foreach (var name in new[] { "arenas.dirty_decay_ms", "arenas.muzzy_decay_ms", "arena.4096.dirty_decay_ms", "arena.4096.muzzy_decay_ms" })
+                SetJemallocSize(mallctl, name, -1);
+        }
+    }
+
+    private static unsafe void SetJemallocSize(IntPtr mallctl, string name, nint value)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(name + "\0");
+        fixed (byte* n = bytes)
+            ((delegate* unmanaged<byte*, void*, nuint*, void*, nuint, int>)mallctl)(n, null, null, &value, (nuint)sizeof(nint));
+    }
+
+    private static bool MallocTuningDisabled()
+    {
+        if (Environment.GetEnvironmentVariable("CROSSMEDIA_MALLOC_TUNING") == "0") return true;
+        if ((Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "").Contains("malloc", StringComparison.Ordinal)) return true;
+        if (Environment.GetEnvironmentVariable("MALLOC_CONF") is not null) return true;
+        foreach (var key in Environment.GetEnvironmentVariables().Keys)
+            if (key is string name && name.StartsWith("MALLOC_", StringComparison.Ordinal) && name.EndsWith('_')) return true;
+        return false;
+    }
+
+    [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
+    private static partial int MallOpt(int parameter, int value);
+
     [LibraryImport("libc.so.6", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnv(string name, string value, int overwrite);
 }

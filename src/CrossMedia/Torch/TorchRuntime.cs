@@ -8,7 +8,8 @@ namespace CrossMedia.Torch;
 /// application by full path before the first torch call, so a system copy (e.g. Debian's
 /// python3-torch puts libtorch_cpu.so.1.13 on the loader path) can never be picked up first,
 /// and sets the intra-op thread count explicitly. Before loading it applies <see cref="NativeTuning"/>
-/// (passive OpenMP waiting unless OMP_WAIT_POLICY / GOMP_SPINCOUNT is set).
+/// (passive OpenMP waiting unless OMP_WAIT_POLICY / GOMP_SPINCOUNT is set; large buffers kept in
+/// glibc's heap unless CROSSMEDIA_MALLOC_TUNING=0).
 /// </summary>
 public static class TorchRuntime
 {
@@ -37,6 +38,7 @@ public static class TorchRuntime
             if (!_initialised)
             {
                 NativeTuning.ApplyOpenMpWaitPolicy(); // before libgomp is loaded: it reads the policy once
+                NativeTuning.ApplyMallocTuning();
                 var dir = AppContext.BaseDirectory;
                 foreach (var pattern in NativeLibraries)
                     foreach (var path in Directory.EnumerateFiles(dir, pattern).Order())
