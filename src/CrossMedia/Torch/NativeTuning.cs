@@ -32,7 +32,8 @@ internal static partial class NativeTuning
     /// (its highest mmap threshold) with mmap and unmaps it on free, so a JFSE step (70 MB weight
     /// gradients and Adam temporaries) page-faulted ~1 M times, ~2.5 s of kernel time per step.
     /// jemalloc (LD_PRELOAD): dirty/muzzy decay off (mallctl), otherwise it purges pages unused for ~10 s,
-    /// i.e. between steps. Peak RSS stays the high-water mark of the heap, which fragmentation can put
+    /// i.e. between steps. (glibc still maps blocks above 64 MiB requested from a thread with its own
+    /// arena; the trainers and benchmarks run on the main thread, whose arena has no such limit.) Peak RSS stays the high-water mark of the heap, which fragmentation can put
     /// somewhat above the peak of live tensors (measured in bench/README.md). Skipped when
     /// CROSSMEDIA_MALLOC_TUNING=0 or the user configures the allocator (MALLOC_*_ variables,
     /// GLIBC_TUNABLES with malloc, MALLOC_CONF).
