@@ -28,28 +28,35 @@ internal static partial class NativeTuning
     /// <summary>
     /// Lets the allocator keep freed memory for reuse instead of returning it to the kernel, so the large
     /// tensor buffers of a training step reuse pages rather than touching fresh zeroed ones every step.
-    /// glibc: mallopt(M_MMAP_MAX, 0) and M_TRIM_THRESHOLD 2 GiB — glibc serves every block above 32 MiB
-    /// (its highest mmap threshold) with mmap and unmaps it on free, so a JFSE step (70 MB weight
-    /// gradients and Adam temporaries) page-faulted ~1 M times, ~2.5 s of kernel time per step.
-    /// jemalloc (LD_PRELOAD): dirty/muzzy decay off (mallctl), otherwise it purges pages unused for ~10 s,
-    /// i.e. between steps. (glibc still maps blocks above 64 MiB requested from a thread with its own
-    /// arena; the trainers and benchmarks run on the main thread, whose arena has no such limit.) Peak RSS stays the high-water mark of the heap, which fragmentation can put
-    /// somewhat above the peak of live tensors (measured in bench/README.md). Skipped when
-    /// CROSSMEDIA_MALLOC_TUNING=0 or the user configures the allocator (MALLOC_*_ variables,
-    /// GLIBC_TUNABLES with malloc, MALLOC_CONF).
+    /// Controlled by CROSSMEDIA_MALLOC_TUNING: unset = jemalloc only, 1 = jemalloc and glibc, 0 = none;
+    /// skipped too when the user configures the allocator (MALLOC_*_ variables, GLIBC_TUNABLES with
+    /// malloc, MALLOC_CONF). Measured in bench/README.md (jfse-step, resnet-step).
+    /// jemalloc (LD_PRELOAD, on by default): dirty/muzzy decay off via mallctl; otherwise it purges pages
+    /// idle for ~10 s, i.e. between steps (JFSE: 1 M faults per step, peak RSS +0.5–8 %).
+    /// glibc (opt-in): mallopt(M_MMAP_MAX, 0) and M_TRIM_THRESHOLD 2 GiB. glibc serves every block above
+    /// 32 MiB with mmap and unmaps it on free, ~2.5 s of kernel time per JFSE step; the tuned heap halves
+    /// JFSE's step time under load but fragments: peak RSS +7–18 % (JFSE) and +23–37 % (ResNet-50), which
+    /// is why it is not the default. (Blocks above 64 MiB requested from a thread with its own arena are
+    /// still mapped; the trainers run on the main thread, whose arena has no such limit.)
     /// </summary>
     public static void ApplyMallocTuning()
     {
         if (!OperatingSystem.IsLinux() || MallocTuningDisabled()) return;
-        const int mTrimThreshold = -1, mMmapMax = -4; // from glibc's malloc.h
-        MallOpt(mMmapMax, 0);
-        MallOpt(mTrimThreshold, int.MaxValue);
+        if (Environment.GetEnvironmentVariable("CROSSMEDIA_MALLOC_TUNING") == "1") KeepGlibcHeap(true);
         if (NativeLibrary.TryGetExport(NativeLibrary.GetMainProgramHandle(), "mallctl", out var mallctl))
         {
             // 4096 = MALLCTL_ARENAS_ALL: the arenas that exist; "arenas.*" the defaults for later ones.
             foreach (var name in new[] { "arenas.dirty_decay_ms", "arenas.muzzy_decay_ms", "arena.4096.dirty_decay_ms", "arena.4096.muzzy_decay_ms" })
                 SetJemallocSize(mallctl, name, -1);
         }
+    }
+
+    /// <summary>glibc's heap retention (see <see cref="ApplyMallocTuning"/>) on, or back to glibc's defaults.</summary>
+    internal static void KeepGlibcHeap(bool keep)
+    {
+        const int mTrimThreshold = -1, mMmapMax = -4; // from glibc's malloc.h
+        MallOpt(mMmapMax, keep ? 0 : 65536);
+        MallOpt(mTrimThreshold, keep ? int.MaxValue : 128 * 1024);
     }
 
     private static unsafe void SetJemallocSize(IntPtr mallctl, string name, nint value)

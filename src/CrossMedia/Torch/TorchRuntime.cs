@@ -8,8 +8,8 @@ namespace CrossMedia.Torch;
 /// application by full path before the first torch call, so a system copy (e.g. Debian's
 /// python3-torch puts libtorch_cpu.so.1.13 on the loader path) can never be picked up first,
 /// and sets the intra-op thread count explicitly. Before loading it applies <see cref="NativeTuning"/>
-/// (passive OpenMP waiting unless OMP_WAIT_POLICY / GOMP_SPINCOUNT is set; large buffers kept in
-/// glibc's heap unless CROSSMEDIA_MALLOC_TUNING=0).
+/// (passive OpenMP waiting unless OMP_WAIT_POLICY / GOMP_SPINCOUNT is set; freed memory kept by
+/// jemalloc when it is preloaded, by glibc too with CROSSMEDIA_MALLOC_TUNING=1).
 /// </summary>
 public static class TorchRuntime
 {

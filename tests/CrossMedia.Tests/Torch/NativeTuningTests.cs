@@ -17,17 +17,28 @@ public class NativeTuningTests
     }
 
     [Fact]
-    public void Initialize_Should_ServeLargeTensorsFromTheHeapNotFreshMappings()
+    public void KeepGlibcHeap_Should_ServeLargeTensorsFromTheHeapNotFreshMappings()
     {
-        if (Environment.GetEnvironmentVariable("CROSSMEDIA_MALLOC_TUNING") == "0"
-            || Environment.GetEnvironmentVariable("LD_PRELOAD") is { Length: > 0 }) return; // tuning off / not glibc
+        if (Environment.GetEnvironmentVariable("LD_PRELOAD") is { Length: > 0 }) return; // not glibc's malloc
         TorchRuntime.Initialize(1);
-        var before = MallInfo2().MappedBytes;
         // 40 MB: above glibc's highest mmap threshold (32 MiB), below the 64 MiB heap size of the
         // per-thread arenas that test threads use (larger blocks than that are mmap'd there regardless).
-        using var big = torch.zeros(10_000_000);
-        Assert.True(MallInfo2().MappedBytes - before < 10_000_000 * 4L,
-            "a 40 MB tensor was served by mmap: M_MMAP_MAX=0 was not applied");
+        long MappedBy40Mb()
+        {
+            var before = MallInfo2().MappedBytes;
+            using var big = torch.zeros(10_000_000);
+            return MallInfo2().MappedBytes - before;
+        }
+        try
+        {
+            NativeTuning.KeepGlibcHeap(true);
+            Assert.True(MappedBy40Mb() < 10_000_000 * 4L, "a 40 MB tensor was served by mmap with the heap kept");
+        }
+        finally
+        {
+            NativeTuning.KeepGlibcHeap(false); // the opt-in setting is not this process's default
+        }
+        Assert.True(MappedBy40Mb() >= 10_000_000 * 4L, "glibc's default should map a 40 MB block");
     }
 
     [StructLayout(LayoutKind.Sequential)]
