@@ -32,12 +32,12 @@ internal static partial class NativeTuning
     /// skipped too when the user configures the allocator (MALLOC_*_ variables, GLIBC_TUNABLES with
     /// malloc, MALLOC_CONF). Measured in bench/README.md (jfse-step, resnet-step).
     /// jemalloc (LD_PRELOAD, on by default): dirty/muzzy decay off via mallctl; otherwise it purges pages
-    /// idle for ~10 s, i.e. between steps (JFSE: 1 M faults per step, peak RSS +0.5–8 %).
+    /// idle for ~10 s, i.e. between steps (JFSE: ~1 M faults per step; costs +7–9 % peak RSS).
     /// glibc (opt-in): mallopt(M_MMAP_MAX, 0) and M_TRIM_THRESHOLD 2 GiB. glibc serves every block above
-    /// 32 MiB with mmap and unmaps it on free, ~2.5 s of kernel time per JFSE step; the tuned heap halves
-    /// JFSE's step time under load but fragments: peak RSS +7–18 % (JFSE) and +23–37 % (ResNet-50), which
+    /// 32 MiB with mmap and unmaps it on free, ~2 s of kernel time per JFSE step; the kept heap makes a JFSE
+    /// step ~20–25 % faster under load but fragments: peak RSS +7–18 % (JFSE) and +23–37 % (ResNet-50), which
     /// is why it is not the default. (Blocks above 64 MiB requested from a thread with its own arena are
-    /// still mapped; the trainers run on the main thread, whose arena has no such limit.)
+    /// still mapped; the CLI and the benchmarks train on the main thread, whose arena has no such limit.)
     /// </summary>
     public static void ApplyMallocTuning()
     {
