@@ -22,6 +22,7 @@ public static class ResNetStepBenchmark
         var threads = args.Int("threads", 2);
         var warmup = args.Int("warmup", 2);
         var steps = args.Int("steps", 6);
+        var phases = args.Int("phases", 0) != 0; // print RSS after forward / backward / step (first step)
 
         TorchRuntime.Initialize(threads);
         torch.manual_seed(0);
@@ -43,9 +44,12 @@ public static class ResNetStepBenchmark
             {
                 optimizer.zero_grad();
                 var loss = nn.functional.cross_entropy(model.forward(x), y);
+                if (phases && i == 0) Console.WriteLine($"phase=forward {Rss()}");
                 loss.backward();
+                if (phases && i == 0) Console.WriteLine($"phase=backward {Rss()}");
                 optimizer.step();
             }
+            if (phases && i == 0) Console.WriteLine($"phase=step {Rss()}");
             if (i < warmup) continue;
             times.Add(sw.Elapsed.TotalMilliseconds);
             process.Refresh();
@@ -64,6 +68,14 @@ public static class ResNetStepBenchmark
     {
         var v = values.Order().ToList();
         return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
+    }
+
+    /// <summary>Current and peak resident set, MiB.</summary>
+    private static string Rss()
+    {
+        long Kib(string key) => long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(key, StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return $"rss_mib={Kib("VmRSS:") / 1024} peak_mib={Kib("VmHWM:") / 1024}";
     }
 
     /// <summary>VmHWM from /proc/self/status (peak resident set), in KiB.</summary>

@@ -92,11 +92,18 @@ class ResNet(nn.Module):
         return self.fc(x.mean((2, 3)))
 
 
+def rss():
+    status = dict(l.split(":", 1) for l in open("/proc/self/status"))
+    kib = lambda k: int(status[k].split()[0]) // 1024
+    return f"rss_mib={kib('VmRSS')} peak_mib={kib('VmHWM')}"
+
+
 def main():
     p = argparse.ArgumentParser()
     for k, v in dict(depth=50, batch=16, size=224, threads=2, warmup=2, steps=6).items():
         p.add_argument(f"--{k}", type=int, default=v)
     p.add_argument("--show-config", action="store_true")
+    p.add_argument("--phases", type=int, default=0)  # print RSS after forward / backward / step (first step)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     if a.show_config:
@@ -111,8 +118,11 @@ def main():
         t, c = time.perf_counter(), time.process_time()
         opt.zero_grad()
         loss = F.cross_entropy(model(x), y)
+        if a.phases and i == 0: print("phase=forward", rss())
         loss.backward()
+        if a.phases and i == 0: print("phase=backward", rss())
         opt.step()
+        if a.phases and i == 0: print("phase=step", rss())
         if i >= a.warmup:
             times.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)

@@ -7,7 +7,9 @@ namespace CrossMedia.Torch;
 /// Deterministic start-up of libtorch. Loads the native libraries that ship next to the
 /// application by full path before the first torch call, so a system copy (e.g. Debian's
 /// python3-torch puts libtorch_cpu.so.1.13 on the loader path) can never be picked up first,
-/// and sets the intra-op thread count explicitly.
+/// and sets the intra-op thread count explicitly. Before loading it applies <see cref="NativeTuning"/>
+/// (passive OpenMP waiting unless OMP_WAIT_POLICY / GOMP_SPINCOUNT is set; freed memory kept by
+/// jemalloc when it is preloaded, by glibc too with CROSSMEDIA_MALLOC_TUNING=1).
 /// </summary>
 public static class TorchRuntime
 {
@@ -35,6 +37,8 @@ public static class TorchRuntime
         {
             if (!_initialised)
             {
+                NativeTuning.ApplyOpenMpWaitPolicy(); // before libgomp is loaded: it reads the policy once
+                NativeTuning.ApplyMallocTuning();
                 var dir = AppContext.BaseDirectory;
                 foreach (var pattern in NativeLibraries)
                     foreach (var path in Directory.EnumerateFiles(dir, pattern).Order())

@@ -23,11 +23,12 @@ public sealed class JfseStep : IDisposable
         this.nets = nets;
         this.options = options;
         this.device = device;
-        Optimizer Adam(IEnumerable<TorchSharp.Modules.Parameter> p) => torch.optim.Adam(p, options.LearningRate, options.Beta1, options.Beta2);
-        optD = Adam(nets.CriticParameters());
-        optG = Adam(nets.GeneratorParameters());
-        optR = Adam(nets.RegressorParameters());
-        optM = Adam(nets.Classifier.parameters());
+        // Our Adam: TorchSharp's arithmetic with per-parameter temporaries (see Adam).
+        Optimizer NewAdam(IEnumerable<TorchSharp.Modules.Parameter> p) => new Adam(p, options.LearningRate, options.Beta1, options.Beta2);
+        optD = NewAdam(nets.CriticParameters());
+        optG = NewAdam(nets.GeneratorParameters());
+        optR = NewAdam(nets.RegressorParameters());
+        optM = NewAdam(nets.Classifier.parameters());
     }
 
     /// <summary>The optimisers in checkpoint order: critic, generator, regressor, classifier.</summary>

@@ -1,0 +1,84 @@
+using System.Runtime.InteropServices;
+
+namespace CrossMedia.Torch;
+
+/// <summary>
+/// Process-wide settings of the native runtime that libtorch runs on, applied once before libtorch
+/// (and its OpenMP runtime) is loaded. Each one is skipped when the user already chose it through the
+/// usual environment variable, so it can always be overridden. Measured in bench/README.md.
+/// </summary>
+internal static partial class NativeTuning
+{
+    /// <summary>
+    /// Sets OMP_WAIT_POLICY=PASSIVE unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set. libgomp's default
+    /// makes idle OpenMP workers spin for up to ~300k iterations after every parallel region; on a machine
+    /// whose cores are shared with other processes that spinning took ~40 % of the CPU samples of a JFSE
+    /// step (perf), time the computing thread then lacked. Must run before libgomp is loaded: libgomp
+    /// reads the variable in its constructor, and .NET's Environment.SetEnvironmentVariable does not
+    /// change the C environment, hence setenv.
+    /// </summary>
+    public static void ApplyOpenMpWaitPolicy()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null) return;
+        if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is not null) return;
+        SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
+    }
+
+    /// <summary>
+    /// Lets the allocator keep freed memory for reuse instead of returning it to the kernel, so the large
+    /// tensor buffers of a training step reuse pages rather than touching fresh zeroed ones every step.
+    /// Controlled by CROSSMEDIA_MALLOC_TUNING: unset = jemalloc only, 1 = jemalloc and glibc, 0 = none;
+    /// skipped too when the user configures the allocator (MALLOC_*_ variables, GLIBC_TUNABLES with
+    /// malloc, MALLOC_CONF). Measured in bench/README.md (jfse-step, resnet-step).
+    /// jemalloc (LD_PRELOAD, on by default): dirty/muzzy decay off via mallctl; otherwise it purges pages
+    /// idle for ~10 s, i.e. between steps (JFSE: ~1 M faults per step; costs +7–9 % peak RSS).
+    /// glibc (opt-in): mallopt(M_MMAP_MAX, 0) and M_TRIM_THRESHOLD 2 GiB. glibc serves every block above
+    /// 32 MiB with mmap and unmaps it on free, ~2 s of kernel time per JFSE step; the kept heap makes a JFSE
+    /// step ~20–25 % faster under load but fragments: peak RSS +7–18 % (JFSE) and +23–37 % (ResNet-50), which
+    /// is why it is not the default. (Blocks above 64 MiB requested from a thread with its own arena are
+    /// still mapped; the CLI and the benchmarks train on the main thread, whose arena has no such limit.)
+    /// </summary>
+    public static void ApplyMallocTuning()
+    {
+        if (!OperatingSystem.IsLinux() || MallocTuningDisabled()) return;
+        if (Environment.GetEnvironmentVariable("CROSSMEDIA_MALLOC_TUNING") == "1") KeepGlibcHeap(true);
+        if (NativeLibrary.TryGetExport(NativeLibrary.GetMainProgramHandle(), "mallctl", out var mallctl))
+        {
+            // 4096 = MALLCTL_ARENAS_ALL: the arenas that exist; "arenas.*" the defaults for later ones.
+            foreach (var name in new[] { "arenas.dirty_decay_ms", "arenas.muzzy_decay_ms", "arena.4096.dirty_decay_ms", "arena.4096.muzzy_decay_ms" })
+                SetJemallocSize(mallctl, name, -1);
+        }
+    }
+
+    /// <summary>glibc's heap retention (see <see cref="ApplyMallocTuning"/>) on, or back to glibc's defaults.</summary>
+    internal static void KeepGlibcHeap(bool keep)
+    {
+        const int mTrimThreshold = -1, mMmapMax = -4; // from glibc's malloc.h
+        MallOpt(mMmapMax, keep ? 0 : 65536);
+        MallOpt(mTrimThreshold, keep ? int.MaxValue : 128 * 1024);
+    }
+
+    private static unsafe void SetJemallocSize(IntPtr mallctl, string name, nint value)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(name + "\0");
+        fixed (byte* n = bytes)
+            ((delegate* unmanaged<byte*, void*, nuint*, void*, nuint, int>)mallctl)(n, null, null, &value, (nuint)sizeof(nint));
+    }
+
+    private static bool MallocTuningDisabled()
+    {
+        if (Environment.GetEnvironmentVariable("CROSSMEDIA_MALLOC_TUNING") == "0") return true;
+        if ((Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "").Contains("malloc", StringComparison.Ordinal)) return true;
+        if (Environment.GetEnvironmentVariable("MALLOC_CONF") is not null) return true;
+        foreach (var key in Environment.GetEnvironmentVariables().Keys)
+            if (key is string name && name.StartsWith("MALLOC_", StringComparison.Ordinal) && name.EndsWith('_')) return true;
+        return false;
+    }
+
+    [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
+    private static partial int MallOpt(int parameter, int value);
+
+    [LibraryImport("libc.so.6", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
+}
