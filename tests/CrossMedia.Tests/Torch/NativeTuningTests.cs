@@ -23,22 +23,24 @@ public class NativeTuningTests
         TorchRuntime.Initialize(1);
         // 40 MB: above glibc's highest mmap threshold (32 MiB), below the 64 MiB heap size of the
         // per-thread arenas that test threads use (larger blocks than that are mmap'd there regardless).
-        long MappedBy40Mb()
+        // mallinfo2 counts the whole process, where tests of other classes allocate at the same time:
+        // the least (heap kept) or most (default) of three tries filters out their traffic.
+        long MappedBy40Mb(bool least) => Enumerable.Range(0, 3).Select(_ =>
         {
             var before = MallInfo2().MappedBytes;
             using var big = torch.zeros(10_000_000);
             return MallInfo2().MappedBytes - before;
-        }
+        }).Aggregate(least ? long.MaxValue : long.MinValue, (a, b) => least ? Math.Min(a, b) : Math.Max(a, b));
         try
         {
             NativeTuning.KeepGlibcHeap(true);
-            Assert.True(MappedBy40Mb() < 10_000_000 * 4L, "a 40 MB tensor was served by mmap with the heap kept");
+            Assert.True(MappedBy40Mb(least: true) < 10_000_000 * 4L, "a 40 MB tensor was served by mmap with the heap kept");
         }
         finally
         {
             NativeTuning.KeepGlibcHeap(false); // the opt-in setting is not this process's default
         }
-        Assert.True(MappedBy40Mb() >= 10_000_000 * 4L, "glibc's default should map a 40 MB block");
+        Assert.True(MappedBy40Mb(least: false) >= 10_000_000 * 4L, "glibc's default should map a 40 MB block");
     }
 
     [StructLayout(LayoutKind.Sequential)]
