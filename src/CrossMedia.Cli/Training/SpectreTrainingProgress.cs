@@ -31,9 +31,10 @@ internal sealed class SpectreTrainingProgress : ITrainingProgress
             });
     }
 
-    public void Started(int startEpoch, int totalEpochs, int batchesPerEpoch)
+    public void Started(int startEpoch, int totalEpochs, int batchesPerEpoch, double? bestValidationMap)
     {
         this.totalEpochs = totalEpochs;
+        bestMap = bestValidationMap;
         if (task is not null)
         {
             task.MaxValue = (double)totalEpochs * batchesPerEpoch;

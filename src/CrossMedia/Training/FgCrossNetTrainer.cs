@@ -103,7 +103,7 @@ public sealed class FgCrossNetTrainer
         if (!hasValidation) progress.Message("fewer than two media with validation items: the last epoch is used (no selection)");
 
         int batches = (train.Max(t => t.Count) + options.BatchSize - 1) / options.BatchSize;
-        progress.Started(state.Epoch + 1, options.Epochs, batches);
+        progress.Started(state.Epoch + 1, options.Epochs, batches, double.IsFinite(state.BestScore) ? state.BestScore : null);
         clock.Restart();
         int epochsThisRun = 0;
         try

@@ -6,8 +6,11 @@ namespace CrossMedia.Training;
 /// </summary>
 public interface ITrainingProgress
 {
-    /// <summary>Training starts (or resumes) at <paramref name="startEpoch"/> (1-based) of <paramref name="totalEpochs"/>.</summary>
-    void Started(int startEpoch, int totalEpochs, int batchesPerEpoch);
+    /// <summary>
+    /// Training starts (or resumes) at <paramref name="startEpoch"/> (1-based) of <paramref name="totalEpochs"/>;
+    /// <paramref name="bestValidationMap"/> is the best validation mAP of the epochs before it (a resumed run), else null.
+    /// </summary>
+    void Started(int startEpoch, int totalEpochs, int batchesPerEpoch, double? bestValidationMap);
 
     /// <summary>One mini-batch of <paramref name="epoch"/> finished.</summary>
     void BatchCompleted(int epoch, int batch, int batchesPerEpoch);

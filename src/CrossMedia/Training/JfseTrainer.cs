@@ -126,7 +126,7 @@ public sealed class JfseTrainer
         bool hasValidation = valV is { Count: > 0 } && valT is { Count: > 0 };
         if (!hasValidation) progress.Message("no validation items: the last epoch and raw embeddings are used (no selection possible)");
 
-        progress.Started(state.Epoch + 1, options.Epochs, batches);
+        progress.Started(state.Epoch + 1, options.Epochs, batches, double.IsFinite(state.BestScore) ? state.BestScore : null);
         var clock = Stopwatch.StartNew();
         int epochsThisRun = 0;
         bool stoppedEarly = state.Stopped;

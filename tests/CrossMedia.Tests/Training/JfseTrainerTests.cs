@@ -83,6 +83,9 @@ public class JfseTrainerTests
             var resumed = new JfseTrainer(options, progress: second).Train(data, checkpointDirectory: dirB, resume: true);
             using var resumedModel = resumed.Model;
             Assert.Equal(3, second.Starts.Single().Start);
+            // The resumed run's progress starts from the best validation mAP of epochs 1–2 (evaluated at epoch 2).
+            Assert.Equal(first.Epochs.Where(e => e.Epoch <= 2).Max(e => e.ValidationMap), second.BestAtStart.Single());
+            Assert.Null(first.BestAtStart.Single());
             Assert.Equal(straight.SelectedEpoch, resumed.SelectedEpoch);
             Assert.Equal(straight.ValidationMap, resumed.ValidationMap);
             Assert.Equal(straight.History.Select(h => h.Losses["critic"]), resumed.History.Select(h => h.Losses["critic"]));

@@ -6,12 +6,16 @@ namespace CrossMedia.Tests.Training;
 internal sealed class RecordingProgress(CancellationTokenSource? cancelAfter = null, int cancelEpoch = 0) : ITrainingProgress
 {
     public List<(int Start, int Total, int Batches)> Starts { get; } = [];
+    public List<double?> BestAtStart { get; } = [];
     public List<EpochRecord> Epochs { get; } = [];
     public List<TimeSpan?> Etas { get; } = [];
     public List<string> Messages { get; } = [];
     public int Batches { get; private set; }
 
-    public void Started(int startEpoch, int totalEpochs, int batchesPerEpoch) => Starts.Add((startEpoch, totalEpochs, batchesPerEpoch));
+    public void Started(int startEpoch, int totalEpochs, int batchesPerEpoch, double? bestValidationMap) {
+        Starts.Add((startEpoch, totalEpochs, batchesPerEpoch));
+        BestAtStart.Add(bestValidationMap);
+    }
     public void BatchCompleted(int epoch, int batch, int batchesPerEpoch) => Batches++;
     public void EpochCompleted(EpochRecord record, TimeSpan? eta)
     {
