@@ -12,12 +12,11 @@ namespace CrossMedia.Tests.Training;
 /// (PNG, TXT, WAV, MP4; 5 classes) with a tiny ResNet-18 from scratch (40 SGD steps) reports the 12
 /// bi-modal and 4 X→All directions with both averages, learns the picture media far above chance,
 /// and saves a model that ModelStore loads back and that embeds files as probability vectors.
-/// Measured with this seed and settings (2026-11-23, audio pitches spread over the spectrogram, texts
-/// opening with a caption): bi-modal average 0.56, image→video 0.88, video→image 0.91, image→text 0.64,
-/// audio↔picture 0.45–0.60, text-as-query 0.33–0.39; chance is 0.31 (4 relevant of 20) and a random
-/// ranking's 20-query mean exceeds 0.42 with probability 0.001. The character-CNN text branch learns from
-/// scratch and needs more steps than a unit test can afford (0.35 still after 12 + 2 epochs), so text
-/// and audio are not asserted per direction.
+/// Measured with this seed and settings (2026-11-23, He-initialised text branch, synthetic-media texts
+/// opening with a caption and pitches spread over the spectrogram): bi-modal directions 0.73–1.00
+/// (text↔picture 0.93–1.00, audio 0.73–0.81), average 0.87; X→All 0.68–0.96. Chance is 0.31 (4 relevant
+/// of 20) and a random ranking's 20-query mean exceeds 0.42 with probability 0.001, so every direction
+/// is asserted at 0.55.
 /// </summary>
 public class FgCrossNetTrainingTests(ITestOutputHelper output)
 {
@@ -41,9 +40,9 @@ public class FgCrossNetTrainingTests(ITestOutputHelper output)
             Assert.Equal(12, biModal.Count);
             Assert.Equal(4, xAll.Count);
             // 4 relevant of 20 gallery items per query: a random ranking scores 0.31 on average.
-            foreach (var r in biModal.Where(r => r.Query is "image" or "video" && r.Gallery is "image" or "video"))
+            foreach (var r in biModal.Concat(xAll))
                 Assert.True(r.Map >= 0.55, $"{r.Query} → {r.Gallery}: mAP {r.Map:F3}");
-            Assert.True(biModal.Average(r => r.Map) >= 0.35, $"average {biModal.Average(r => r.Map):F3}");
+            Assert.True(biModal.Average(r => r.Map) >= 0.7, $"average {biModal.Average(r => r.Map):F3}");
             Assert.Equal(biModal.Average(r => r.Map), record.Notes["test_all_average_bimodal"]!.GetValue<double>(), 9);
             Assert.Equal(xAll.Average(r => r.Map), record.Notes["test_all_average_x_all"]!.GetValue<double>(), 9);
             Assert.Contains("average X → all", stdout);

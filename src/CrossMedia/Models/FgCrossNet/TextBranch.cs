@@ -28,6 +28,23 @@ public sealed class TextBranch : nn.Module<Tensor, Tensor>
         conv1 = nn.Conv1d(16, length / 2, 3, padding: 1);
         conv2 = nn.Conv1d(length / 2, length, 3, padding: 1);
         conv3 = nn.Conv2d(1, 3, 3, padding: 1);
+        // He initialisation keeps the text "picture" at unit scale (PyTorch's default init shrinks it about
+        // tenfold over the three layers), so in the shared backbone's batch norm, whose statistics the
+        // concatenated batch of all media sets, text is not squashed next to the unit-scale pictures.
+        using (no_grad())
+        {
+            foreach (var conv in new nn.Module[] { conv1, conv2, conv3 })
+            {
+                var (weight, bias) = conv switch
+                {
+                    Conv1d c => (c.weight!, c.bias!),
+                    Conv2d c => (c.weight!, c.bias!),
+                    _ => throw new InvalidOperationException(),
+                };
+                nn.init.kaiming_normal_(weight, mode: nn.init.FanInOut.FanIn, nonlinearity: nn.init.NonlinearityType.ReLU);
+                bias.zero_();
+            }
+        }
         RegisterComponents();
     }
 

@@ -27,6 +27,22 @@ public class FgCrossNetNetworkTests
     }
 
     [Fact]
+    public void TextBranch_Should_StartAtTheScaleOfNormalisedPictures()
+    {
+        // Pictures enter the shared backbone normalised (per-channel std ≈ 1); text pictures at
+        // PyTorch's default initialisation come out about ten times smaller and drown in the shared
+        // batch norm. Random full-length texts, fixed seed.
+        torch.random.manual_seed(7);
+        using var branch = new TextBranch(64);
+        var rng = new Random(7);
+        var texts = Enumerable.Range(0, 16).Select(_ => new string(Enumerable.Range(0, 64).Select(_ => (char)('a' + rng.Next(26))).ToArray())).ToArray();
+        using var codes = CharacterText.EncodeBatch(texts, 64);
+        using var pictures = branch.forward(codes);
+        double std = pictures.std().item<float>();
+        Assert.InRange(std, 0.4, 2.5);
+    }
+
+    [Fact]
     public void Network_Should_ShareOneBackbone_ForPicturesAndText()
     {
         torch.manual_seed(2);
