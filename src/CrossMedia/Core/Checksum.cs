@@ -12,4 +12,7 @@ public static class Checksum
     }
 
     public static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>Lower-case hex SHA-256 of a text's UTF-8 bytes (fingerprints of settings and keys).</summary>
+    public static string Sha256(string text) => Sha256(System.Text.Encoding.UTF8.GetBytes(text));
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using CrossMedia.Core;
 
@@ -22,6 +21,6 @@ public static class ModelIdentity
             .ToArray();
         var text = new StringBuilder();
         foreach (var f in files) text.Append(f).Append('\t').Append(Checksum.Sha256File(Path.Combine(directory, f))).Append('\n');
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return Checksum.Sha256(text.ToString());
     }
 }

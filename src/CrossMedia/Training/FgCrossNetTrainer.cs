@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Evaluation;
 using CrossMedia.Media;
@@ -264,7 +264,7 @@ public sealed class FgCrossNetTrainer
         foreach (var m in media)
             for (int i = 0; i < m.Count; i++)
                 if (m.Splits[i] != Split.Test) text.Append(CultureInfo.InvariantCulture, $"{m.Name}\t{m.Ids[i]}\t{m.Labels[i]}\t{m.Splits[i]}\n");
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+        var hash = Checksum.Sha256(text.ToString())[..16];
         return string.Join(" ", media.Select(m => $"{m.Name} {m.RowsOf(Split.Train).Length}+{m.RowsOf(Split.Val).Length}")) + " #" + hash;
     }
 

@@ -44,7 +44,7 @@ public static class SyntheticMediaDataset
     /// <summary>The folder the files of these options live in under <paramref name="root"/>.</summary>
     public static string FolderOf(string root, SyntheticMediaOptions options)
     {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.Fingerprint())))[..16];
+        var hash = Checksum.Sha256(options.Fingerprint())[..16];
         return Path.Combine(root, Name, $"seed{options.Seed.ToString(CultureInfo.InvariantCulture)}-{hash}");
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using CrossMedia.Core;
 using CrossMedia.Media;
 
 namespace CrossMedia.Data.Builtin;
@@ -17,7 +18,7 @@ internal static class TuxPaintVideo
         List<MediaProblem> problems, IProgress<string>? progress)
     {
         var settings = string.Create(CultureInfo.InvariantCulture, $"v1;size={o.VideoSize};s={o.VideoSeconds:R};fps={o.VideoFps}");
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settings)))[..12];
+        var hash = Checksum.Sha256(settings)[..12];
         var folder = Path.Combine(o.CacheRoot ?? SyntheticMediaDataset.DefaultRoot(), "tuxpaint", $"video-derived-{hash}");
         var result = new Dictionary<string, string>();
         var gate = new object();
