@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CrossMedia.Evaluation;
+using CrossMedia.Tests.Cli;
 using Xunit.Abstractions;
 
 namespace CrossMedia.Tests.Training;
@@ -25,23 +25,7 @@ public class FgCrossNetCrashResumeTests(ITestOutputHelper output)
         "--threads", "1", "--workers", "1", "--seed", "3", .. more,
     ];
 
-    private static Process Start(string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrossMedia.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
-
-    private (int Code, string Out, string Err) Run(string[] args)
-    {
-        using var p = Start(args);
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "the CLI did not finish");
-        output.WriteLine(stdout.Result);
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private (int Code, string Out, string Err) Run(string[] args) => CliProcess.Run(args, output);
 
     /// <summary>history.json without the wall times (the only field allowed to differ).</summary>
     private static string HistoryWithoutTimes(string dir)
@@ -62,17 +46,7 @@ public class FgCrossNetCrashResumeTests(ITestOutputHelper output)
             var first = Run(Args(root, "0.002", "--out", straight));
             Assert.True(first.Code == 0, first.Err);
 
-            using (var victim = Start(Args(root, "0.002", "--out", crashed)))
-            {
-                _ = victim.StandardOutput.ReadToEndAsync();
-                _ = victim.StandardError.ReadToEndAsync();
-                var pointer = Path.Combine(crashed, "checkpoints", "latest.json");
-                var clock = Stopwatch.StartNew();
-                while (!File.Exists(pointer) && !victim.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(5);
-                Assert.False(victim.HasExited, "the run finished before it could be killed");
-                victim.Kill(); // SIGKILL on Linux: no clean-up code runs
-                victim.WaitForExit();
-            }
+            CliProcess.KillAfterFirstCheckpoint(Args(root, "0.002", "--out", crashed), crashed);
             Assert.False(File.Exists(Path.Combine(crashed, "metrics.json")), "the killed run got to write its metrics");
             var killedAfter = JsonNode.Parse(File.ReadAllText(Path.Combine(crashed, "checkpoints", "latest.json")))!["epoch"]!.GetValue<int>();
             Assert.True(killedAfter < 3, $"killed after the last epoch ({killedAfter})");

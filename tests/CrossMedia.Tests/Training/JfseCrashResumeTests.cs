@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using CrossMedia.Evaluation;
+using CrossMedia.Tests.Cli;
 using Xunit.Abstractions;
 
 namespace CrossMedia.Tests.Training;
@@ -18,22 +18,10 @@ public class JfseCrashResumeTests(ITestOutputHelper output)
         "--eval-every", "1", "--checkpoint-every", "1", "--threads", "1",
     ];
 
-    private static Process Start(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrossMedia.Cli.dll"));
-        foreach (var a in Common.Concat(args)) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
-
     private void RunToEnd(params string[] args)
     {
-        using var p = Start(args);
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "the CLI did not finish");
-        output.WriteLine(stdout.Result);
-        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {stderr.Result}");
+        var (code, _, err) = CliProcess.Run(Common.Concat(args), output);
+        Assert.True(code == 0, $"exit {code}: {err}");
     }
 
     [Fact]
@@ -46,17 +34,7 @@ public class JfseCrashResumeTests(ITestOutputHelper output)
             var crashed = Path.Combine(root, "crashed");
             RunToEnd("--out", straight);
 
-            using (var victim = Start("--out", crashed))
-            {
-                _ = victim.StandardOutput.ReadToEndAsync();
-                _ = victim.StandardError.ReadToEndAsync();
-                var pointer = Path.Combine(crashed, "checkpoints", "latest.json");
-                var clock = Stopwatch.StartNew();
-                while (!File.Exists(pointer) && !victim.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(10);
-                Assert.False(victim.HasExited, "the run finished before it could be killed");
-                victim.Kill(); // SIGKILL on Linux: no clean-up code runs
-                victim.WaitForExit();
-            }
+            CliProcess.KillAfterFirstCheckpoint(Common.Concat(["--out", crashed]), crashed);
             Assert.False(File.Exists(Path.Combine(crashed, "metrics.json")), "the killed run got to write its metrics");
 
             RunToEnd("--out", crashed, "--resume", crashed);
