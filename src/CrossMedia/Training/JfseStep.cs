@@ -102,18 +102,18 @@ public sealed class JfseStep : IDisposable
         // plus the same on the (now fixed) synthetic features.
         var synV2 = genV.detach();
         var synT2 = genT.detach();
+        // The cycle, alignment and modality terms of one pair of embedding batches (real, then synthetic).
+        (Tensor Cycle, Tensor Alignment, Tensor Modality) RegressorTerms(Tensor ev, Tensor et, Tensor targetV, Tensor targetT, Tensor labelsV, Tensor labelsT) =>
+            (CycleLoss.Compute(ev, targetV) + CycleLoss.Compute(et, targetT),
+             AlignmentLoss.Compute(options.Alignment, ev, labelsV, et, labelsT),
+             ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(ev, lambda)),
+                                  nets.Classifier.forward(GradientReversal.Apply(et, lambda))));
         var eV = nets.RegressorV.forward(realV);
         var eT = nets.RegressorT.forward(realT);
-        var cycReal = CycleLoss.Compute(eV, cV) + CycleLoss.Compute(eT, cT);
-        var daReal = AlignmentLoss.Compute(options.Alignment, eV, labV, eT, labT);
-        var modReal = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eV, lambda)),
-                                           nets.Classifier.forward(GradientReversal.Apply(eT, lambda)));
+        var (cycReal, daReal, modReal) = RegressorTerms(eV, eT, cV, cT, labV, labT);
         var eSV = nets.RegressorV.forward(synV2);
         var eST = nets.RegressorT.forward(synT2);
-        var cycSyn = CycleLoss.Compute(eSV, synCV) + CycleLoss.Compute(eST, synCT);
-        var daSyn = AlignmentLoss.Compute(options.Alignment, eSV, synLabV, eST, synLabT);
-        var modSyn = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eSV, lambda)),
-                                          nets.Classifier.forward(GradientReversal.Apply(eST, lambda)));
+        var (cycSyn, daSyn, modSyn) = RegressorTerms(eSV, eST, synCV, synCT, synLabV, synLabT);
         var lossR = w.RegressorCycleReal * cycReal + w.RegressorAlignmentReal * daReal + w.RegressorModalityReal * modReal
                     + w.RegressorCycleSynthetic * cycSyn + w.RegressorModalitySynthetic * modSyn + w.RegressorAlignmentSynthetic * daSyn;
         optR.zero_grad();
