@@ -33,18 +33,19 @@ public static class PseudoZeroShot
             Seed: seed, Weights: JfseLossWeights.Parse(a.String("weights", "")),
             UnseenSamplesPerBatch: a.Int("unseen-per-batch", 0), ZScore: a.String("zscore", "true") == "true");
 
+        var ro = new RetrievalOptions(Threads: threads);
+        // Real unseen classes and test items never enter: what a zsl run may train and select on.
+        var seenOnly = ScenarioData.TrainingSet(data, Scenario.Zsl, classes);
         var scores = new List<double>();
         foreach (var pseudoUnseen in folds.Take(foldCount))
         {
-            // Real unseen classes and test items never enter; pseudo-unseen items are the evaluation set.
-            var media = data.Media.Select(m => m.Select(Enumerable.Range(0, m.Count)
-                .Where(i => m.Splits[i] != Split.Test && classes.Seen.Contains(m.Labels[i])).ToArray())).ToArray();
-            media = media.Select(m => m.WithSplits(m.Labels.Select((l, i) => pseudoUnseen.Contains(l) ? Split.Test : m.Splits[i]).ToArray())).ToArray();
-            var foldData = data.With(media);
-            var training = foldData.With(foldData.Media.Select(m => m.Select(Enumerable.Range(0, m.Count).Where(i => m.Splits[i] != Split.Test).ToArray())).ToArray());
+            // Pseudo-unseen items become the evaluation ("test") set of the fold.
+            var foldData = seenOnly.With(seenOnly.Media.Select(m =>
+                m.WithSplits(m.Labels.Select((l, i) => pseudoUnseen.Contains(l) ? Split.Test : m.Splits[i]).ToArray())).ToArray());
+            var training = ScenarioData.TrainingSet(foldData, Scenario.Standard, ClassSplit.AllSeen(data.ClassCount));
             IEmbeddingModel model = method switch
             {
-                "cca" => CcaTrainer.Fit(training, null, new RetrievalOptions(Threads: threads)).Model,
+                "cca" => CcaTrainer.Fit(training, null, ro).Model,
                 _ => new JfseTrainer(options).Train(training, pseudoUnseen).Model,
             };
             var test = foldData.Select(Split.Test);
@@ -52,7 +53,6 @@ public static class PseudoZeroShot
             var t = test.Media[1];
             var ev = model.Embed(v);
             var et = model.Embed(t);
-            var ro = new RetrievalOptions(Threads: threads);
             double i2t = Retrieval.MeanAveragePrecision(ev, v.Labels, et, t.Labels, ro).Map;
             double t2i = Retrieval.MeanAveragePrecision(et, t.Labels, ev, v.Labels, ro).Map;
             scores.Add((i2t + t2i) / 2);
