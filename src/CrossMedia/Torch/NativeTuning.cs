@@ -42,7 +42,7 @@ internal static partial class NativeTuning
     public static void ApplyMallocTuning()
     {
         if (!OperatingSystem.IsLinux() || MallocTuningDisabled()) return;
-        if (Environment.GetEnvironmentVariable("CROSSMEDIA_MALLOC_TUNING") == "1") KeepGlibcHeap(true);
+        if (Environment.GetEnvironmentVariable("CROSSMEDIA_MALLOC_TUNING") == "1") KeepGlibcHeap();
         if (NativeLibrary.TryGetExport(NativeLibrary.GetMainProgramHandle(), "mallctl", out var mallctl))
         {
             // 4096 = MALLCTL_ARENAS_ALL: the arenas that exist; "arenas.*" the defaults for later ones.
@@ -51,12 +51,12 @@ internal static partial class NativeTuning
         }
     }
 
-    /// <summary>glibc's heap retention (see <see cref="ApplyMallocTuning"/>) on, or back to glibc's defaults.</summary>
-    internal static void KeepGlibcHeap(bool keep)
+    /// <summary>glibc's heap retention (see <see cref="ApplyMallocTuning"/>).</summary>
+    private static void KeepGlibcHeap()
     {
         const int mTrimThreshold = -1, mMmapMax = -4; // from glibc's malloc.h
-        MallOpt(mMmapMax, keep ? 0 : 65536);
-        MallOpt(mTrimThreshold, keep ? int.MaxValue : 128 * 1024);
+        MallOpt(mMmapMax, 0);
+        MallOpt(mTrimThreshold, int.MaxValue);
     }
 
     private static unsafe void SetJemallocSize(IntPtr mallctl, string name, nint value)

@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using CrossMedia.Torch;
-using TorchSharp;
 
 namespace CrossMedia.Tests.Torch;
 
@@ -17,43 +17,31 @@ public class NativeTuningTests
     }
 
     [Fact]
-    public void KeepGlibcHeap_Should_ServeLargeTensorsFromTheHeapNotFreshMappings()
+    public void MallocTuning_Should_ServeLargeTensorsFromTheHeap_OnlyWhenGlibcRetentionIsOptedIn()
     {
-        if (Environment.GetEnvironmentVariable("LD_PRELOAD") is { Length: > 0 }) return; // not glibc's malloc
-        TorchRuntime.Initialize(1);
-        // 40 MB: above glibc's highest mmap threshold (32 MiB), below the 64 MiB heap size of the
-        // per-thread arenas that test threads use (larger blocks than that are mmap'd there regardless).
-        // mallinfo2 counts the whole process, where tests of other classes allocate at the same time:
-        // the least (heap kept) or most (default) of three tries filters out their traffic.
-        long MappedBy40Mb(bool least) => Enumerable.Range(0, 3).Select(_ =>
-        {
-            var before = MallInfo2().MappedBytes;
-            using var big = torch.zeros(10_000_000);
-            return MallInfo2().MappedBytes - before;
-        }).Aggregate(least ? long.MaxValue : long.MinValue, (a, b) => least ? Math.Min(a, b) : Math.Max(a, b));
-        // The default first: once the kept heap has held a 40 MB block, that free space stays in the heap
-        // and would serve the next request without a mapping until something trims it.
-        Assert.True(MappedBy40Mb(least: false) >= 10_000_000 * 4L, "glibc's default should map a 40 MB block");
-        try
-        {
-            NativeTuning.KeepGlibcHeap(true);
-            Assert.True(MappedBy40Mb(least: true) < 10_000_000 * 4L, "a 40 MB tensor was served by mmap with the heap kept");
-        }
-        finally
-        {
-            NativeTuning.KeepGlibcHeap(false); // the opt-in setting is not this process's default
-        }
+        // Fresh processes (see Program): in this one, earlier tests' free space could serve the block.
+        // 40 MB is above glibc's highest mmap threshold (32 MiB), so by default it is always mapped.
+        Assert.True(MappedBytesOfA40MbTensor(tuning: null) >= 10_000_000 * 4L, "glibc's default should map a 40 MB block");
+        Assert.True(MappedBytesOfA40MbTensor(tuning: "1") < 10_000_000 * 4L, "a 40 MB tensor was mapped with CROSSMEDIA_MALLOC_TUNING=1");
+        Assert.True(MappedBytesOfA40MbTensor(tuning: "0") >= 10_000_000 * 4L, "CROSSMEDIA_MALLOC_TUNING=0 should leave glibc's default");
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MallInfo
+    private static long MappedBytesOfA40MbTensor(string? tuning)
     {
-        public nuint Arena, OrdBlks, SmBlks, HBlks, HBlkHd, UsmBlks, FsmBlks, UordBlks, FordBlks, KeepCost;
-        public readonly long MappedBytes => (long)HBlkHd;
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(typeof(Program).Assembly.Location);
+        psi.ArgumentList.Add("mapped-by-40mb-tensor");
+        foreach (var name in psi.Environment.Keys.Where(k => k == "LD_PRELOAD" || k == "GLIBC_TUNABLES" || k.StartsWith("MALLOC_")).ToList())
+            psi.Environment.Remove(name); // glibc's malloc with its defaults
+        psi.Environment.Remove("CROSSMEDIA_MALLOC_TUNING");
+        if (tuning is not null) psi.Environment["CROSSMEDIA_MALLOC_TUNING"] = tuning;
+        using var probe = Process.Start(psi)!;
+        var stdout = probe.StandardOutput.ReadToEndAsync();
+        var stderr = probe.StandardError.ReadToEndAsync();
+        Assert.True(probe.WaitForExit(TimeSpan.FromMinutes(1)), "the probe did not finish");
+        Assert.True(probe.ExitCode == 0, $"the probe failed: {stderr.Result}");
+        return long.Parse(stdout.Result.Trim());
     }
-
-    [DllImport("libc.so.6", EntryPoint = "mallinfo2")]
-    private static extern MallInfo MallInfo2();
 
     [DllImport("libc.so.6", EntryPoint = "getenv")]
     private static extern IntPtr GetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
