@@ -238,7 +238,7 @@ public sealed class FgCrossNetTrainer
             ["dataset"] = data.Name,
             ["media"] = string.Join(",", config.MediumNames),
             ["classes"] = I(config.Classes),
-            ["items"] = ItemsFingerprint(media),
+            ["items"] = ResumeSettings.ItemsOf(media),
             ["backbone"] = config.Backbone,
             ["input-size"] = I(config.InputSize),
             ["resize-size"] = I(config.ResizeSize),
@@ -256,20 +256,6 @@ public sealed class FgCrossNetTrainer
             ["seed"] = I(options.Seed),
         };
     }
-
-    /// <summary>Train+val item counts per medium and a hash of their ids, labels and splits (the test split does not shape training).</summary>
-    private static string ItemsFingerprint(Medium[] media)
-    {
-        var text = new StringBuilder();
-        foreach (var m in media)
-            for (int i = 0; i < m.Count; i++)
-                if (m.Splits[i] != Split.Test) text.Append(CultureInfo.InvariantCulture, $"{m.Name}\t{m.Ids[i]}\t{m.Labels[i]}\t{m.Splits[i]}\n");
-        var hash = Checksum.Sha256(text.ToString())[..16];
-        return string.Join(" ", media.Select(m => $"{m.Name} {m.RowsOf(Split.Train).Length}+{m.RowsOf(Split.Val).Length}")) + " #" + hash;
-    }
-
-
-
 
     /// <summary>Copies parameters and buffers (batch-norm statistics) between networks of the same architecture.</summary>
     private static void CopyState(nn.Module from, nn.Module to)
@@ -300,14 +286,7 @@ public sealed class FgCrossNetTrainer
             throw new InputException(statePath, e.Path ?? "", "an FGCrossNet checkpoint state", e.Message, e);
         }
         // Checkpoints written before the settings were recorded carry none and are not checked.
-        if (state.Settings is { } saved)
-        {
-            var differing = saved.Keys.Union(settings.Keys).Where(k => saved.GetValueOrDefault(k) != settings.GetValueOrDefault(k)).ToArray();
-            if (differing.Length > 0)
-                throw new InputException(dir, "training options",
-                    string.Join(", ", differing.Select(k => $"{k}={saved.GetValueOrDefault(k) ?? "(none)"}")) + " as when the checkpoint was written",
-                    string.Join(", ", differing.Select(k => $"{k}={settings.GetValueOrDefault(k) ?? "(none)"}")));
-        }
+        if (state.Settings is { } saved) ResumeSettings.Check(dir, saved, settings);
         try
         {
             net.load(Path.Combine(dir, NetworkFile));

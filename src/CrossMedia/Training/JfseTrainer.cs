@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Evaluation;
@@ -95,16 +98,15 @@ public sealed class JfseTrainer
         using var step = new JfseStep(nets, options, device);
         var optimizers = step.Optimizers;
 
-        var state = new TrainingState { Fingerprint = Fingerprint() };
+        var settings = Settings(data, mv, mt, unseen, classEmbeddings);
+        var state = new TrainingState { Settings = settings };
         var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
         if (resume)
         {
             var latest = store?.Latest();
             if (latest is not null)
             {
-                state = LoadCheckpoint(latest, nets, bestV, bestT, optimizers);
-                if (state.Fingerprint is not null && state.Fingerprint != Fingerprint())
-                    throw new InputException(latest, "training options", state.Fingerprint, Fingerprint());
+                state = LoadCheckpoint(latest, settings, nets, bestV, bestT, optimizers);
                 progress.Message($"resumed from {latest} after epoch {state.Epoch}");
             }
             else progress.Message("no checkpoint to resume from; starting at epoch 1");
@@ -232,9 +234,28 @@ public sealed class JfseTrainer
             hasValidation ? state.BestScore : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
     }
 
-    /// <summary>The settings that change what an epoch computes; a checkpoint only resumes under the same ones.</summary>
-    private string Fingerprint() => JsonSerializer.Serialize(options with { Epochs = 0, Patience = 0, CheckpointEvery = 0, Weights = options.EffectiveWeights }, JfseModel.JsonOptions)
-        .ReplaceLineEndings("").Replace(" ", "");
+    /// <summary>
+    /// The settings that change what the epochs compute (<see cref="ResumeSettings"/>): the training data,
+    /// the unseen classes and their embeddings, and every option but the epoch count, patience and
+    /// checkpoint cadence (they only lengthen or shorten the run), named as in metrics.json's config.
+    /// </summary>
+    private Dictionary<string, string> Settings(Dataset data, Medium mv, Medium mt, int[] unseen, Matrix classEmbeddings)
+    {
+        var settings = OptionSettings(JsonSerializer.Serialize(options with { Weights = options.EffectiveWeights }, JfseModel.JsonOptions));
+        settings["dataset"] = data.Name;
+        settings["items"] = ResumeSettings.ItemsOf([mv, mt]);
+        settings["unseen"] = string.Join(",", unseen);
+        settings["class_embeddings"] = Checksum.Sha256(string.Join(",", classEmbeddings.Data.Select(x => x.ToString("R", CultureInfo.InvariantCulture))))[..16];
+        return settings;
+    }
+
+    /// <summary>The serialized options as settings; also reads the options string that checkpoints before named settings recorded.</summary>
+    private static Dictionary<string, string> OptionSettings(string optionsJson)
+    {
+        var settings = ResumeSettings.Flatten(JsonNode.Parse(optionsJson));
+        foreach (var runLength in new[] { "epochs", "patience", "checkpoint_every" }) settings.Remove(runLength);
+        return settings;
+    }
 
     /// <summary>Cosine mAP over the full ranking, as evaluation reports it; one thread (the sets are small).</summary>
     private static readonly RetrievalOptions SelectionRetrieval = new(DistanceMetric.Cosine, Threads: 1);
@@ -295,7 +316,7 @@ public sealed class JfseTrainer
         File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state, JfseModel.JsonOptions));
     }
 
-    private static TrainingState LoadCheckpoint(string dir, JfseNetworks nets, Regressor bestV, Regressor bestT, IReadOnlyList<Optimizer> optimizers)
+    private static TrainingState LoadCheckpoint(string dir, IReadOnlyDictionary<string, string> settings, JfseNetworks nets, Regressor bestV, Regressor bestT, IReadOnlyList<Optimizer> optimizers)
     {
         var statePath = Path.Combine(dir, StateFile);
         TrainingState state;
@@ -308,6 +329,16 @@ public sealed class JfseTrainer
         {
             throw new InputException(statePath, e.Path ?? "", "a JFSE checkpoint state", e.Message, e);
         }
+        // Checkpoints before named settings recorded the options as one string, and nothing about the data.
+        var saved = state.Settings;
+        if (saved is null && state.Fingerprint is { } legacy)
+        {
+            saved = new(settings); // the data: taken as unchanged
+            foreach (var (name, value) in OptionSettings(legacy)) saved[name] = value;
+        }
+        if (saved is not null) ResumeSettings.Check(dir, saved, settings);
+        state.Settings = new(settings);
+        state.Fingerprint = null;
         try
         {
             nets.load(Path.Combine(dir, NetworksFile));
@@ -333,7 +364,10 @@ public sealed class JfseTrainer
         public int EvalsWithoutImprovement { get; set; }
         public bool Stopped { get; set; }
         public double? TestSelected { get; set; }
-        /// <summary>The options a resumed run must share (everything but epochs, patience and checkpoint/eval cadence).</summary>
+        /// <summary>The settings a resumed run must share (<see cref="Settings(Dataset, Medium, Medium, int[], Matrix)"/>).</summary>
+        public Dictionary<string, string>? Settings { get; set; }
+        /// <summary>Written by versions before <see cref="Settings"/>: the options as one JSON string; read, never written.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
         public string? Fingerprint { get; set; }
         public List<EpochRecord> History { get; set; } = [];
     }

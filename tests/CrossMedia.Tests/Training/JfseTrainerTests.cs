@@ -93,13 +93,53 @@ public class JfseTrainerTests
             Assert.Equal(straightModel.Embed(test["image"]).Data, resumedModel.Embed(test["image"]).Data);
             Assert.Equal(straightModel.Embed(test["text"]).Data, resumedModel.Embed(test["text"]).Data);
             // Resuming with settings that change the computation is refused.
-            Assert.Throws<InputException>(() => new JfseTrainer(options with { Seed = 99 }).Train(data, checkpointDirectory: dirB, resume: true));
+            var seed = Assert.Throws<InputException>(() => new JfseTrainer(options with { Seed = 99 }).Train(data, checkpointDirectory: dirB, resume: true));
+            Assert.Contains("expected seed=3 as when the checkpoint was written, found seed=99", seed.Message);
         }
         finally
         {
             Directory.Delete(dirA, true);
             Directory.Delete(dirB, true);
         }
+    }
+
+    [Fact]
+    public void Resume_Should_RefuseNamingEachSettingThatChanged_IncludingTheDataAndTheOlderOptionsString()
+    {
+        var data = Data();
+        var options = Small(2) with { CheckpointEvery = 2 };
+        var dir = Directory.CreateTempSubdirectory("jfse-settings").FullName;
+        try
+        {
+            using (new JfseTrainer(options).Train(data, checkpointDirectory: dir).Model) { }
+            Resume(options).Dispose(); // same settings (and a longer run) resume
+            Resume(options with { Epochs = 3, Patience = 1, CheckpointEvery = 3 }).Dispose();
+
+            var lr = Assert.Throws<InputException>(() => Resume(options with { LearningRate = 2e-3, Alignment = CrossMedia.Models.Losses.AlignmentScheme.Cmmd }));
+            Assert.Equal("training options", lr.Field);
+            Assert.Contains("expected learning_rate=0.001, alignment=cmpm as when the checkpoint was written, found learning_rate=0.002, alignment=cmmd", lr.Message);
+            var weight = Assert.Throws<InputException>(() => Resume(options with { Weights = JfseLossWeights.Reference with { RegressorCycleSynthetic = 1 } }));
+            Assert.Contains("weights.regressor_cycle_synthetic=0.01 as when", weight.Message);
+            var fewer = JfseTestData.Build(classes: 20, perClass: 20, dimC: 8);
+            Assert.Contains("items=image ", Assert.Throws<InputException>(() => Resume(options, fewer)).Message);
+
+            // A checkpoint written before named settings holds the options as one string (and nothing on the data).
+            var state = Path.Combine(new CheckpointStore(dir).Latest()!, "state.json");
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(state))!.AsObject();
+            json.Remove("settings");
+            json["fingerprint"] = System.Text.Json.JsonSerializer.Serialize(options with { Epochs = 0, Patience = 0, CheckpointEvery = 0, Weights = options.EffectiveWeights }, JfseModel.JsonOptions)
+                .ReplaceLineEndings("").Replace(" ", "");
+            File.WriteAllText(state, json.ToJsonString());
+            Assert.Contains("learning_rate=0.001 as when", Assert.Throws<InputException>(() => Resume(options with { LearningRate = 2e-3 })).Message);
+            Resume(options).Dispose();
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+
+        JfseModel Resume(JfseTrainingOptions o, Dataset? other = null) =>
+            new JfseTrainer(o).Train(other ?? data, checkpointDirectory: dir, resume: true).Model;
     }
 
     [Fact]
