@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -245,7 +245,7 @@ public sealed class JfseTrainer
         settings["dataset"] = data.Name;
         settings["items"] = ResumeSettings.ItemsOf([mv, mt]);
         settings["unseen"] = string.Join(",", unseen);
-        settings["class_embeddings"] = Checksum.Sha256(string.Join(",", classEmbeddings.Data.Select(x => x.ToString("R", CultureInfo.InvariantCulture))))[..16];
+        settings["class_embeddings"] = Checksum.Sha256(MemoryMarshal.AsBytes(classEmbeddings.Data.AsSpan()))[..16];
         return settings;
     }
 
