@@ -1,16 +1,13 @@
 #!/usr/bin/python3
-"""How much class structure transfers to unseen Wikipedia classes? (diagnostic for issue 3)
+"""How much class structure transfers to unseen Wikipedia classes without unseen data? (issue 3)
 
-Two numbers that bound JFSE's zero-shot (unseen) retrieval on the SIFT/LDA Wikipedia features:
-
-1. Class-embedding transfer without synthesis ("ConSE": Norouzi et al., 2014): per medium, a softmax
-   regression on the 5 seen classes; an item is embedded as sum_k p(k | item) * glove(k). Everything
-   a model whose common space is the class-embedding space can learn from seen classes alone.
-2. With --embeddings: unseen-class mAP of a model trained on ALL classes (e.g. a standard-scenario
-   JFSE or CCA), restricted to unseen test items: what perfect unseen-feature synthesis could reach.
-
+Class-embedding transfer ("ConSE", Norouzi et al., 2014): per medium, a softmax regression on the
+5 seen classes; an item is embedded as sum_k p(k | item) * glove(k). It is what a model whose common
+space is the class-embedding space can learn from seen classes alone, i.e. JFSE without synthesis.
 Unseen classes: even zero-based index (the default split). mAP: cosine, full ranking, mean of both
-directions. Run with Debian's python (numpy, scipy): /usr/bin/python3 bench/zsl-transfer/transfer.py
+directions. The all-class comparison (a standard-scenario model restricted to unseen items) is
+`crossmedia map --classes 0,2,4,6,8`; see docs/results-jfse.md.
+Run with Debian's python (numpy, scipy): /usr/bin/python3 bench/zsl-transfer/transfer.py
 """
 import argparse
 import numpy as np
@@ -65,8 +62,6 @@ def softmax_regression(x, y, classes, l2=1e-3, steps=2000, lr=0.5):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-root", default="../shared/data")
-    ap.add_argument("--embeddings", nargs=3, metavar=("IMAGE.npy", "TEXT.npy", "LABELS.npy"),
-                    help="test embeddings of a model trained on all classes (from `crossmedia embed`)")
     args = ap.parse_args()
     wiki = f"{args.data_root}/wikipedia"
     mat = scipy.io.loadmat(f"{wiki}/raw_features.mat")
@@ -86,11 +81,6 @@ def main():
         predict = softmax_regression(x_train[train], y_train[train], seen)
         embedded.append(predict(x_test[test]) @ glove[seen])
     print("class-embedding transfer (ConSE), unseen test: i2t %.4f  t2i %.4f  avg %.4f" % both_directions(*embedded, y_test[test]))
-
-    if args.embeddings:
-        image, text, y = (np.load(p) for p in args.embeddings)
-        keep = np.isin(y, UNSEEN)
-        print("all-class model restricted to unseen test:  i2t %.4f  t2i %.4f  avg %.4f" % both_directions(image[keep], text[keep], y[keep]))
 
 
 if __name__ == "__main__":

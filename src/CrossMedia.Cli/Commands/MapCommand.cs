@@ -22,10 +22,11 @@ internal static class MapCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores).", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object {\"map\", \"queries\", \"queries_without_relevant\"}." };
         var timing = new Option<bool>("--timing") { Description = "Print load and evaluation times to stderr." };
+        var classes = new Option<string?>("--classes") { Description = "Evaluate only the queries and gallery items of these labels, comma-separated (e.g. the unseen classes: 0,2,4,6,8)." };
         var plot = new Option<string?>("--plot") { Description = "Also write the precision–recall curves (11-point interpolated and full) to this PNG file, and print precision@K." };
 
         var command = new Command("map", "Mean average precision of query embeddings against a gallery (whole gallery ranked; ties by gallery index).");
-        foreach (var o in new Option[] { query, queryLabels, gallery, galleryLabels, metric, k, threads, json, timing, plot }) command.Options.Add(o);
+        foreach (var o in new Option[] { query, queryLabels, gallery, galleryLabels, metric, k, classes, threads, json, timing, plot }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             int topK = parse.GetValue(k);
@@ -37,6 +38,13 @@ internal static class MapCommand
             var (g, gl) = Load(parse.GetValue(gallery)!, parse.GetValue(galleryLabels)!);
             if (q.Cols != g.Cols)
                 throw new InputException(parse.GetValue(gallery)!, "shape", $"{q.Cols} columns (the query dimension)", $"{g.Cols} columns");
+            if (parse.GetValue(classes) is { } list)
+            {
+                var keep = ParseClasses(list);
+                (q, ql) = OnlyClasses(q, ql, keep);
+                (g, gl) = OnlyClasses(g, gl, keep);
+                if (q.Rows == 0) throw new InputException("--classes", "", "labels that some queries have", list);
+            }
             double loadSeconds = clock.Elapsed.TotalSeconds;
             var m = parse.GetValue(metric) switch { "euclidean" => DistanceMetric.Euclidean, "ip" => DistanceMetric.InnerProduct, _ => DistanceMetric.Cosine };
             var options = new RetrievalOptions(m, topK, Threads: threadCount);
@@ -64,6 +72,21 @@ internal static class MapCommand
             return 0;
         });
         return command;
+    }
+
+    private static HashSet<int> ParseClasses(string list)
+    {
+        var keep = new HashSet<int>();
+        foreach (var part in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            keep.Add(int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var label)
+                ? label : throw new InputException("--classes", part, "integer labels separated by commas", $"'{part}'"));
+        return keep.Count > 0 ? keep : throw new InputException("--classes", "", "at least one label", $"'{list}'");
+    }
+
+    private static (Matrix, int[]) OnlyClasses(Matrix embeddings, int[] labels, HashSet<int> keep)
+    {
+        var rows = Enumerable.Range(0, labels.Length).Where(i => keep.Contains(labels[i])).ToArray();
+        return (embeddings.SelectRows(rows), rows.Select(i => labels[i]).ToArray());
     }
 
     /// <summary>Loads embeddings and labels and checks they fit together (InputException naming file and row).</summary>

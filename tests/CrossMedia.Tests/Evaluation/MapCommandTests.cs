@@ -52,6 +52,32 @@ public sealed class MapCommandTests : IDisposable
     }
 
     [Fact]
+    public void Map_Should_EvaluateOnlyTheGivenClasses_When_ClassesAreListed()
+    {
+        var rng = new Random(5);
+        var q = TestData.Gaussian(rng, 30, 6);
+        var g = TestData.Gaussian(rng, 50, 6);
+        var ql = TestData.Labels(rng, 30, 5);
+        var gl = TestData.Labels(rng, 50, 5);
+        var (code, output, err) = Run(WriteValid(q, ql, g, gl).Concat(["--classes", "0, 2,4", "--json"]).ToArray());
+        Assert.True(code == 0, err);
+        int[] Rows(int[] labels) => Enumerable.Range(0, labels.Length).Where(i => labels[i] is 0 or 2 or 4).ToArray();
+        int[] qRows = Rows(ql), gRows = Rows(gl);
+        var expected = NaiveRetrieval.Map(q.SelectRows(qRows), NaiveRetrieval.Sets(qRows.Select(i => ql[i]).ToArray()),
+            g.SelectRows(gRows), NaiveRetrieval.Sets(gRows.Select(i => gl[i]).ToArray()), DistanceMetric.Cosine, 0);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(expected, doc.RootElement.GetProperty("map").GetDouble(), 1e-6);
+        Assert.Equal(qRows.Length, doc.RootElement.GetProperty("queries").GetInt32());
+        Assert.NotEqual(expected, NaiveRetrieval.Map(q, NaiveRetrieval.Sets(ql), g, NaiveRetrieval.Sets(gl), DistanceMetric.Cosine, 0), 6);
+
+        var (badCode, _, badErr) = Run(WriteValid(q, ql, g, gl).Concat(["--classes", "0,x"]).ToArray());
+        Assert.Equal(2, badCode);
+        Assert.Contains("--classes", badErr);
+        Assert.Contains("'x'", badErr);
+        Assert.Contains("labels that some queries have", Run(WriteValid(q, ql, g, gl).Concat(["--classes", "9"]).ToArray()).Err);
+    }
+
+    [Fact]
     public void Map_Should_PrintAHumanReadableLineWithoutJson()
     {
         var rng = new Random(4);
