@@ -12,6 +12,7 @@ internal static class CommandRegistry
         yield return TrainCommand.Create();
         yield return EmbedCommand.Create();
         yield return MapCommand.Create();
+        yield return ResultsCommand.Create();
         yield return DataCommand.Create();
         yield return MediaCommand.Create();
         yield return IndexCommand.Create();

@@ -35,7 +35,7 @@ internal static class DataCommand
             var result = options.ResolveDetailed(parse, parse.GetValue(seed), parse.GetValue(dataset), throwOnErrors: false);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(Json(result));
-            else Render(result, Console(output));
+            else Render(result, CliConsole.For(output));
             // Shown in full above; the exit code and one error line still say the dataset is unusable.
             if (result.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error) is { } error)
             {
@@ -45,20 +45,6 @@ internal static class DataCommand
             return 0;
         });
         return command;
-    }
-
-    private static IAnsiConsole Console(TextWriter output)
-    {
-        if (ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected) return AnsiConsole.Console;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(output),
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 160;
-        return console;
     }
 
     private static readonly Split[] AllSplits = [Split.Train, Split.Val, Split.Test];

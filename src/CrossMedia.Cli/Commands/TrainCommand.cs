@@ -66,9 +66,7 @@ internal static class TrainCommand
             }, Threads: threadCount);
             var outDir = Path.GetFullPath(parse.GetValue(output)!);
             Directory.CreateDirectory(outDir);
-            var console = parse.InvocationConfiguration.Output == Console.Out
-                ? AnsiConsole.Console
-                : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(parse.InvocationConfiguration.Output), Ansi = AnsiSupport.No });
+            var console = CliConsole.For(parse.InvocationConfiguration.Output);
 
             var config = new JsonObject
             {

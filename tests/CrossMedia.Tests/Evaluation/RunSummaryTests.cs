@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CrossMedia.Evaluation;
+
+namespace CrossMedia.Tests.Evaluation;
+
+public sealed class RunSummaryTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("run-summary");
+
+    public void Dispose() => _dir.Delete(true);
+
+    private static RunRecord Run(string method, int seed, double i2t, double t2i, string checksum = "aa", double? unseenI2t = null) => new()
+    {
+        Method = method,
+        Dataset = "wikipedia",
+        Scenario = "zsl",
+        Seed = seed,
+        Config = new JsonObject(),
+        DataChecksums = new Dictionary<string, string> { ["raw_features.mat"] = checksum },
+        Results =
+        [
+            new("test", "seen", "image", "text", i2t),
+            new("test", "seen", "text", "image", t2i),
+            new("val", "seen", "image", "text", 0.9),
+            .. unseenI2t is { } u ? new ResultRow[] { new("test", "unseen", "image", "text", u) } : [],
+        ],
+    };
+
+    [Fact]
+    public void Summarize_Should_GiveMeanAndSampleStandardDeviation_PerGroupAndFigure()
+    {
+        var rows = RunSummary.Summarize([
+            Run("jfse", 1, 0.30, 0.20, unseenI2t: 0.5),
+            Run("jfse", 2, 0.34, 0.22),
+            Run("jfse", 3, 0.35, 0.27, unseenI2t: 0.7),
+            Run("cca", 1, 0.25, 0.21),
+        ]);
+        SummaryRow Row(string method, string split, string subset, string query) =>
+            rows.Single(r => r.Method == method && r.Split == split && r.Subset == subset && r.Query == query);
+
+        // image → text: 0.30, 0.34, 0.35 → mean 0.33; deviations −.03, .01, .02 → s = √(0.0014 / 2).
+        var i2t = Row("jfse", "test", "seen", "image");
+        Assert.Equal(0.33, i2t.Mean, 12);
+        Assert.Equal(Math.Sqrt(0.0014 / 2), i2t.StandardDeviation!.Value, 12);
+        Assert.Equal([1, 2, 3], i2t.Seeds);
+        // The bi-modal average is taken per run (.25, .28, .31), then summarised: mean .28, s = .03.
+        var average = Row("jfse", "test", "seen", "average");
+        Assert.Equal(0.28, average.Mean, 12);
+        Assert.Equal(0.03, average.StandardDeviation!.Value, 12);
+        // A figure some runs lack is summarised over the runs that have it.
+        var unseen = Row("jfse", "test", "unseen", "image");
+        Assert.Equal(0.6, unseen.Mean, 12);
+        Assert.Equal([1, 3], unseen.Seeds);
+        // One run: no spread.
+        Assert.Null(Row("cca", "test", "seen", "image").StandardDeviation);
+        Assert.Equal(0.25, Row("cca", "test", "seen", "image").Mean, 12);
+    }
+
+    private string Save(RunRecord record, string name)
+    {
+        var dir = Path.Combine(_dir.FullName, name);
+        Directory.CreateDirectory(dir);
+        record.Save(Path.Combine(dir, "metrics.json"));
+        return dir;
+    }
+
+    [Fact]
+    public void ResultsCommand_Should_PrintTheSummaryAndWarnWhenRunsReadOtherData()
+    {
+        var a = Save(Run("jfse", 1, 0.30, 0.20), "a");
+        var b = Save(Run("jfse", 2, 0.34, 0.22, checksum: "bb"), "b");
+
+        var (code, output, err) = Cli.CliHarness.Run(["results", a, Path.Combine(b, "metrics.json"), "--json"]);
+        Assert.True(code == 0, err);
+        var rows = JsonNode.Parse(output)!.AsArray();
+        Assert.Equal(3, rows.Count); // test only: image → text, text → image, average
+        var i2t = rows.Single(r => (string)r!["query"]! == "image")!;
+        Assert.Equal(0.32, (double)i2t["mean"]!, 12);
+        Assert.Equal(Math.Sqrt(0.0008), (double)i2t["std"]!, 12);
+
+        (code, output, err) = Cli.CliHarness.Run(["results", a, b, "--split", "all"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("warning: the jfse runs on wikipedia (zsl) read different data files", output);
+        Assert.Contains("2 run(s), seeds 1, 2", output);
+        Assert.Matches(@"test\s+│\s+seen\s+│\s+average \(bi-modal\)\s+│\s+0\.2650\s+│\s+0\.0212\s+│\s+2", output);
+        Assert.Matches(@"val\s+│\s+seen\s+│\s+image → text\s+│\s+0\.9000", output);
+
+        (code, _, err) = Cli.CliHarness.Run(["results", Path.Combine(_dir.FullName, "missing")]);
+        Assert.Equal(2, code);
+        Assert.Contains("missing", err);
+        Assert.Contains("metrics.json", err);
+    }
+}
