@@ -22,6 +22,9 @@ internal sealed class JfseMethod : ITrainMethod
     private readonly Option<int> _epochs = new("--epochs") { Description = "jfse: maximum epochs (paper: 500).", DefaultValueFactory = _ => 500 };
     private readonly Option<int> _hidden = new("--hidden") { Description = "jfse: hidden width of generators, critics and regressors (paper: 4096).", DefaultValueFactory = _ => 4096 };
     private readonly Option<string> _alignment = new("--alignment") { Description = "jfse: distribution alignment between media: cmpm (default), cmmd or cmca.", DefaultValueFactory = _ => "cmpm" };
+    private readonly Option<int> _noise = new("--noise-dim") { Description = "jfse: dimension of the generators' noise input z (paper: 300).", DefaultValueFactory = _ => 300 };
+    private readonly Option<string> _betas = new("--adam-betas") { Description = "jfse: Adam β1,β2 of every network (paper: 0.5,0.999).", DefaultValueFactory = _ => "0.5,0.999" };
+    private readonly Option<int> _unseenPerBatch = new("--unseen-per-batch") { Description = "jfse, zsl/gzsl: unseen-class embeddings drawn per batch for feature synthesis (0 = the batch size).", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _critic = new("--critic-steps") { Description = "jfse: critic updates per generator/regressor/classifier update.", DefaultValueFactory = _ => 5 };
     private readonly Option<int> _evalEvery = new("--eval-every") { Description = "jfse: evaluate on validation every N epochs (and after the last).", DefaultValueFactory = _ => 2 };
     private readonly Option<int> _patience = new("--patience") { Description = "jfse: stop after N validation evaluations without improvement (0 = never).", DefaultValueFactory = _ => 0 };
@@ -30,17 +33,22 @@ internal sealed class JfseMethod : ITrainMethod
     private readonly Option<bool> _reportTestSelected = new("--report-test-selected") { Description = "jfse: also print the reference protocol's TEST-selected mAP (best epoch and post-processing chosen on test; not a valid estimate, labelled as such)." };
 
     public string Name => "jfse";
-    public IReadOnlyList<Option> Options => [_epochs, _hidden, _alignment, SharedTrainOptions.BatchSize, _critic, SharedTrainOptions.LearningRate, _evalEvery, _patience, SharedTrainOptions.CheckpointEvery, SharedTrainOptions.Resume, _zScore, _weights, _reportTestSelected];
+    public IReadOnlyList<Option> Options => [_epochs, _hidden, _noise, _alignment, _unseenPerBatch, _betas, SharedTrainOptions.BatchSize, _critic, SharedTrainOptions.LearningRate, _evalEvery, _patience, SharedTrainOptions.CheckpointEvery, SharedTrainOptions.Resume, _zScore, _weights, _reportTestSelected];
 
     public IEmbeddingModel Train(TrainContext context)
     {
         var p = context.Parse;
+        var (beta1, beta2) = ParseBetas(p.GetValue(_betas)!);
         var options = new JfseTrainingOptions(
             Epochs: p.GetValue(_epochs),
             BatchSize: p.GetValue(SharedTrainOptions.BatchSize) ?? 64,
             CriticSteps: p.GetValue(_critic),
             LearningRate: p.GetValue(SharedTrainOptions.LearningRate) ?? 1e-4,
+            Beta1: beta1,
+            Beta2: beta2,
             Hidden: p.GetValue(_hidden),
+            NoiseDimension: p.GetValue(_noise),
+            UnseenSamplesPerBatch: p.GetValue(_unseenPerBatch),
             Alignment: AlignmentLoss.Parse(p.GetValue(_alignment)!),
             ZScore: p.GetValue(_zScore),
             EvalEvery: p.GetValue(_evalEvery),
@@ -84,6 +92,16 @@ internal sealed class JfseMethod : ITrainMethod
         context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"selected epoch {result.SelectedEpoch} of {result.EpochsRun} ({result.SelectedPostProcessing}), validation mAP {result.ValidationMap:F4}")));
         return result.Model;
+    }
+
+    private static (double, double) ParseBetas(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length == 2
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var b1)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var b2))
+            return (b1, b2);
+        throw new InputException("--adam-betas", "", "two numbers separated by a comma, e.g. 0.5,0.999", $"'{text}'");
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()

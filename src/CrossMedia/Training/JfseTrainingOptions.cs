@@ -51,6 +51,9 @@ public sealed record JfseTrainingOptions(
         Positive("noise dimension", NoiseDimension);
         Positive("eval-every", EvalEvery);
         if (Patience < 0) throw new InputException("jfse", "patience", "0 (off) or a positive number", Patience.ToString());
+        if (!(Beta1 is >= 0 and < 1) || !(Beta2 is >= 0 and < 1))
+            throw new InputException("jfse", "adam betas", "β1 and β2 in [0, 1)", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Beta1},{Beta2}"));
+        if (UnseenSamplesPerBatch < 0) throw new InputException("jfse", "unseen-per-batch", "0 (the batch size) or a positive number", UnseenSamplesPerBatch.ToString());
         if (CheckpointEvery < 0) throw new InputException("jfse", "checkpoint-every", "0 (off) or a positive number", CheckpointEvery.ToString());
     }
 }
