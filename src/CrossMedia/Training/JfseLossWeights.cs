@@ -21,6 +21,12 @@ namespace CrossMedia.Training;
 /// <param name="RegressorModalitySynthetic">Weight of the synthetic modality loss in the R step (0.01·0.01).</param>
 /// <param name="RegressorAlignmentSynthetic">Weight of the synthetic alignment loss in the R step (0.01·1e-4).</param>
 /// <param name="ClassifierSynthetic">Weight of the synthetic modality loss in the M step (the real one has weight 1).</param>
+/// <param name="RegressorPairAlignment">
+/// Extension, 0 (off) in the paper's JFSE: weight of CMPM over item pairs in the R step — the alignment
+/// loss with each real image–text pair as its own class, as CMPM was first used for matching. It ties
+/// the two regressors at the item level, which transfers to classes never seen in training (zero-shot);
+/// paired data only. See docs/results-jfse.md.
+/// </param>
 public sealed record JfseLossWeights(
     double GradientPenalty = 10,
     double GeneratorAdversarial = 1,
@@ -32,7 +38,8 @@ public sealed record JfseLossWeights(
     double RegressorCycleSynthetic = 0.01,
     double RegressorModalitySynthetic = 0.01 * 0.01,
     double RegressorAlignmentSynthetic = 0.01 * 1e-4,
-    double ClassifierSynthetic = 1)
+    double ClassifierSynthetic = 1,
+    double RegressorPairAlignment = 0)
 {
     /// <summary>The reference weighting of the paper's code.</summary>
     public static readonly JfseLossWeights Reference = new();

@@ -116,6 +116,9 @@ public sealed class JfseStep : IDisposable
         var (cycSyn, daSyn, modSyn) = RegressorTerms(eSV, eST, synCV, synCT, synLabV, synLabT);
         var lossR = w.RegressorCycleReal * cycReal + w.RegressorAlignmentReal * daReal + w.RegressorModalityReal * modReal
                     + w.RegressorCycleSynthetic * cycSyn + w.RegressorModalitySynthetic * modSyn + w.RegressorAlignmentSynthetic * daSyn;
+        // Extension (off by default): CMPM with every real pair as its own class; the trainer allows it for paired batches only.
+        var pairReal = w.RegressorPairAlignment > 0 ? AlignmentLoss.Compute(AlignmentScheme.Cmpm, eV, idxV, eT, idxT) : null;
+        if (pairReal is not null) lossR = lossR + w.RegressorPairAlignment * pairReal;
         optR.zero_grad();
         lossR.backward();
         optR.step();
@@ -127,7 +130,7 @@ public sealed class JfseStep : IDisposable
         lossM.backward();
         optM.step();
 
-        return new Dictionary<string, double>
+        var losses = new Dictionary<string, double>
         {
             ["critic"] = lossD / options.CriticSteps,
             ["generator"] = lossG.item<float>(),
@@ -136,6 +139,8 @@ public sealed class JfseStep : IDisposable
             ["cycle_real"] = cycReal.item<float>(),
             ["alignment_real"] = daReal.item<float>(),
         };
+        if (pairReal is not null) losses["pair_alignment_real"] = pairReal.item<float>();
+        return losses;
     }
 
     public void Dispose()

@@ -143,6 +143,40 @@ public class JfseTrainerTests
     }
 
     [Fact]
+    public void PairAlignment_Should_BringEachItemsPartnerToTheTop_AndNeedPairedData()
+    {
+        // Paired items observe one latent (synthetic's default), so an item's own partner is findable.
+        var data = SyntheticDataset.Create(new SyntheticDatasetOptions { Classes = 6, TrainPerClass = 40, TestPerClass = 20, Noise = 1 }, seed: 2);
+        double PartnerAtTop(double pairWeight)
+        {
+            var options = Small(12) with { Weights = JfseLossWeights.Reference with { RegressorPairAlignment = pairWeight } };
+            var result = new JfseTrainer(options).Train(data);
+            using var model = result.Model;
+            if (pairWeight > 0) Assert.All(result.History, h => Assert.True(h.Losses["pair_alignment_real"] > 0));
+            var test = data.Select(Split.Test);
+            var images = model.Embed(test["image"]);
+            var texts = model.Embed(test["text"]);
+            // Item-level recall@1: the text ranked first for each image is that image's own text.
+            int hits = Enumerable.Range(0, images.Rows).Count(i =>
+                Enumerable.Range(0, texts.Rows).MaxBy(j => Cosine(images.RowReadOnly(i), texts.RowReadOnly(j))) == i);
+            return hits / (double)images.Rows;
+        }
+        double without = PartnerAtTop(0), with = PartnerAtTop(100);
+        Assert.True(with > 2 * without + 0.05, $"partner recall@1 with the pair term {with:F3}, without {without:F3}");
+
+        var unpaired = SyntheticDataset.Create(new SyntheticDatasetOptions { Classes = 6, TrainPerClass = 20, TestPerClass = 5, Paired = false }, seed: 2);
+        var e = Assert.Throws<InputException>(() => new JfseTrainer(Small(1) with { Weights = JfseLossWeights.Reference with { RegressorPairAlignment = 1 } }).Train(unpaired));
+        Assert.Equal("regressor_pair_alignment", e.Field);
+    }
+
+    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (int k = 0; k < a.Length; k++) { dot += a[k] * b[k]; na += a[k] * a[k]; nb += b[k] * b[k]; }
+        return dot / Math.Sqrt(na * nb + 1e-12);
+    }
+
+    [Fact]
     public void SaveAndLoad_Should_ReproduceEmbeddingsThroughModelStore()
     {
         var data = Data();
