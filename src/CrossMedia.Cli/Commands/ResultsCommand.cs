@@ -9,7 +9,7 @@ namespace CrossMedia.Cli.Commands;
 
 /// <summary>
 /// `crossmedia results RUN...`: the figures of several runs (e.g. one per seed, or several methods)
-/// side by side as mean ± standard deviation, grouped by method, dataset and scenario.
+/// as mean ± standard deviation: a table per dataset and scenario with a column per method.
 /// </summary>
 internal static class ResultsCommand
 {
@@ -34,7 +34,7 @@ internal static class ResultsCommand
             {
                 output.WriteLine(new JsonArray(rows.Select(r => (JsonNode)new JsonObject
                 {
-                    ["method"] = r.Method, ["dataset"] = r.Dataset, ["scenario"] = r.Scenario, ["split"] = r.Split, ["subset"] = r.Subset,
+                    ["method"] = r.Method, ["variant"] = r.Variant, ["dataset"] = r.Dataset, ["scenario"] = r.Scenario, ["split"] = r.Split, ["subset"] = r.Subset,
                     ["query"] = r.Query, ["gallery"] = r.Gallery, ["mean"] = r.Mean, ["std"] = r.StandardDeviation,
                     ["seeds"] = new JsonArray(r.Seeds.Select(s => (JsonNode)s).ToArray()),
                 }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -42,28 +42,36 @@ internal static class ResultsCommand
             }
             var console = CliConsole.For(output);
             foreach (var warning in Mismatches(records)) console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
-            foreach (var group in rows.GroupBy(r => (r.Method, r.Dataset, r.Scenario)))
+            // One table per dataset and scenario, a column per method: the layout of a paper's results table.
+            foreach (var table in rows.GroupBy(r => (r.Dataset, r.Scenario)))
             {
-                var seeds = group.SelectMany(r => r.Seeds).Distinct().ToList();
-                console.MarkupLine($"[bold]{Markup.Escape(group.Key.Method)} on {Markup.Escape(group.Key.Dataset)}, {Markup.Escape(group.Key.Scenario)}[/] — " +
-                                   $"{group.Max(r => r.Seeds.Count)} run(s), seeds {string.Join(", ", seeds)}");
-                var table = new Table().AddColumn("split").AddColumn("subset").AddColumn("query → gallery")
-                    .AddColumn(new TableColumn("mAP mean").RightAligned()).AddColumn(new TableColumn("± std").RightAligned()).AddColumn(new TableColumn("runs").RightAligned());
-                foreach (var r in group)
+                var methods = table.Select(r => (r.Method, r.Variant)).Distinct().ToList();
+                static string Name((string Method, string Variant) m) => m.Variant.Length == 0 ? m.Method : $"{m.Method} [{m.Variant}]";
+                console.MarkupLine($"[bold]{Markup.Escape(table.Key.Dataset)}, {Markup.Escape(table.Key.Scenario)}[/] — mAP mean ± sample standard deviation (runs); seeds: " +
+                    string.Join("; ", methods.Select(m => $"{Markup.Escape(Name(m))} {string.Join(", ", table.Where(r => (r.Method, r.Variant) == m).SelectMany(r => r.Seeds).Distinct())}")));
+                var grid = new Table().AddColumn("split").AddColumn("subset").AddColumn("query → gallery");
+                foreach (var m in methods) grid.AddColumn(new TableColumn(Markup.Escape(Name(m))).RightAligned());
+                foreach (var figure in table.GroupBy(r => (r.Split, r.Subset, r.Query, r.Gallery)))
                 {
-                    bool average = r.Query == "average";
+                    bool average = figure.Key.Query == "average";
                     string Bold(string text) => average ? $"[bold]{text}[/]" : text;
-                    table.AddRow(r.Split, Markup.Escape(r.Subset), Bold(average ? "average (bi-modal)" : Markup.Escape($"{r.Query} → {r.Gallery}")),
-                        Bold(r.Mean.ToString("F4", CultureInfo.InvariantCulture)),
-                        r.StandardDeviation is { } sd ? sd.ToString("F4", CultureInfo.InvariantCulture) : "",
-                        r.Seeds.Count.ToString(CultureInfo.InvariantCulture));
+                    var cells = new List<string> { figure.Key.Split, Markup.Escape(figure.Key.Subset),
+                        Bold(average ? "average (bi-modal)" : Markup.Escape($"{figure.Key.Query} → {figure.Key.Gallery}")) };
+                    foreach (var m in methods)
+                        cells.Add(figure.FirstOrDefault(r => (r.Method, r.Variant) == m) is { } r ? Bold(Cell(r)) : "");
+                    grid.AddRow(cells.ToArray());
                 }
-                console.Write(table);
+                console.Write(grid);
             }
             return 0;
         });
         return command;
     }
+
+    /// <summary>"0.3605 ± 0.0012 (3)"; a single run shows its value alone.</summary>
+    private static string Cell(SummaryRow r) => r.StandardDeviation is { } sd
+        ? string.Create(CultureInfo.InvariantCulture, $"{r.Mean:F4} ± {sd:F4} ({r.Seeds.Count})")
+        : r.Mean.ToString("F4", CultureInfo.InvariantCulture);
 
     private static RunRecord Load(string path)
     {
@@ -77,6 +85,7 @@ internal static class ResultsCommand
     {
         foreach (var group in records.GroupBy(r => (r.Method, r.Dataset, r.Scenario)))
         {
+            // Configurations are told apart as variants; data and code are not, hence these warnings.
             string Checksums(RunRecord r) => string.Join(";", r.DataChecksums.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
             if (group.Select(Checksums).Distinct().Count() > 1)
                 yield return $"the {group.Key.Method} runs on {group.Key.Dataset} ({group.Key.Scenario}) read different data files (data_checksums differ)";

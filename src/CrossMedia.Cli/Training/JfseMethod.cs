@@ -69,6 +69,7 @@ internal sealed class JfseMethod : ITrainMethod
         }
         var config = JsonSerializer.SerializeToNode(options, JsonOptions)!.AsObject();
         config["weights"] = JsonSerializer.SerializeToNode(options.EffectiveWeights, JsonOptions);
+        config.Remove("effective_weights"); // the same values as "weights" now
         context.Config["jfse"] = config;
 
         var progress = new SpectreTrainingProgress(context.Console);

@@ -1,10 +1,15 @@
+using CrossMedia.Core;
+
 namespace CrossMedia.Evaluation;
 
 /// <summary>
-/// Mean and spread of the same figure over repeated runs (seeds) of one method on one dataset and
-/// scenario, as papers report them. The standard deviation is the sample one (n − 1); null for a single run.
+/// Mean and spread of the same figure over repeated runs (seeds) of one method with one configuration
+/// on one dataset and scenario, as papers report them. The standard deviation is the sample one (n − 1);
+/// null for a single run.
 /// </summary>
 /// <param name="Method">Method of the runs.</param>
+/// <param name="Variant">What sets these runs' configuration apart from other runs of the method on the same
+/// dataset and scenario ("name=value, ..."; "–" for a setting the runs do not record); "" when there are none.</param>
 /// <param name="Dataset">Dataset of the runs.</param>
 /// <param name="Scenario">Scenario of the runs.</param>
 /// <param name="Split">"val" or "test".</param>
@@ -14,36 +19,67 @@ namespace CrossMedia.Evaluation;
 /// <param name="Mean">Mean mAP over the runs.</param>
 /// <param name="StandardDeviation">Sample standard deviation over the runs; null with one run.</param>
 /// <param name="Seeds">The runs' seeds, in the order given.</param>
-public sealed record SummaryRow(string Method, string Dataset, string Scenario, string Split, string Subset, string Query, string Gallery,
+public sealed record SummaryRow(string Method, string Variant, string Dataset, string Scenario, string Split, string Subset, string Query, string Gallery,
     double Mean, double? StandardDeviation, IReadOnlyList<int> Seeds);
 
 public static class RunSummary
 {
     /// <summary>
-    /// One row per group (method, dataset, scenario) and figure (split, subset, direction), plus the
-    /// average of the bi-modal directions per split and subset, computed per run and then summarised.
-    /// A figure missing from some runs of a group is summarised over the runs that have it.
+    /// Configuration entries that do not define a variant: the seed (what repeats vary), where and how fast
+    /// a run executed, and CCA's validation-chosen values (outcomes, which may differ from seed to seed).
+    /// </summary>
+    private static bool DefinesVariant(string key)
+    {
+        var leaf = key[(key.LastIndexOf('.') + 1)..];
+        return leaf is not ("seed" or "threads" or "device" or "workers" or "decode_cache" or "checkpoint_every") && !key.StartsWith("cca.", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// One row per group (method, configuration, dataset, scenario) and figure (split, subset, direction),
+    /// plus the average of the bi-modal directions per split and subset, computed per run and then
+    /// summarised. Runs whose configurations differ are never averaged together. A figure missing from
+    /// some runs of a group is summarised over the runs that have it.
     /// </summary>
     public static List<SummaryRow> Summarize(IEnumerable<RunRecord> runs)
     {
+        var settings = runs.Select(r => (Run: r, Settings: JsonLeaves.Flatten(r.Config).Where(kv => DefinesVariant(kv.Key))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal).ToArray())).ToList();
         var rows = new List<SummaryRow>();
-        foreach (var group in runs.GroupBy(r => (r.Method, r.Dataset, r.Scenario)))
+        foreach (var method in settings.GroupBy(s => (s.Run.Method, s.Run.Dataset, s.Run.Scenario)))
         {
-            var members = group.ToList();
-            var figures = members
-                .SelectMany(run => run.Results.Select(r => (Run: run, Key: (r.Split, r.Subset, r.Query, r.Gallery), r.Map)))
-                .Concat(members.SelectMany(run => run.Results
-                    .Where(r => r.Gallery != "all")
-                    .GroupBy(r => (r.Split, r.Subset))
-                    .Select(g => (Run: run, Key: (g.Key.Split, g.Key.Subset, Query: "average", Gallery: ""), Map: g.Average(r => r.Map)))));
-            foreach (var figure in figures.GroupBy(f => f.Key))
+            var groups = method.GroupBy(s => string.Join("\n", s.Settings.Select(kv => $"{kv.Key}={kv.Value}"))).ToList();
+            // The keys whose values differ between this method's groups name the variants.
+            var differing = groups.SelectMany(g => g.First().Settings.Select(kv => kv.Key)).Distinct()
+                .Where(k => groups.Select(g => g.First().Settings.FirstOrDefault(kv => kv.Key == k).Value).Distinct().Count() > 1)
+                .Order(StringComparer.Ordinal).ToList();
+            foreach (var group in groups)
             {
-                var values = figure.Select(f => f.Map).ToArray();
-                rows.Add(new SummaryRow(group.Key.Method, group.Key.Dataset, group.Key.Scenario, figure.Key.Split, figure.Key.Subset,
-                    figure.Key.Query, figure.Key.Gallery, values.Average(), StandardDeviation(values), figure.Select(f => f.Run.Seed).ToArray()));
+                var values = group.First().Settings.ToDictionary(kv => kv.Key, kv => kv.Value);
+                var variant = string.Join(", ", differing.Select(k => $"{ShortName(k, method.Key.Method)}={values.GetValueOrDefault(k) ?? "–"}"));
+                rows.AddRange(Figures(group.Select(s => s.Run).ToList(), method.Key, variant));
             }
         }
         return rows;
+    }
+
+    /// <summary>A configuration key without its method prefix ("jfse.weights.x" → "weights.x").</summary>
+    private static string ShortName(string key, string method) =>
+        key.StartsWith(method + ".", StringComparison.Ordinal) ? key[(method.Length + 1)..] : key;
+
+    private static IEnumerable<SummaryRow> Figures(List<RunRecord> members, (string Method, string Dataset, string Scenario) key, string variant)
+    {
+        var figures = members
+            .SelectMany(run => run.Results.Select(r => (Run: run, Key: (r.Split, r.Subset, r.Query, r.Gallery), r.Map)))
+            .Concat(members.SelectMany(run => run.Results
+                .Where(r => r.Gallery != "all")
+                .GroupBy(r => (r.Split, r.Subset))
+                .Select(g => (Run: run, Key: (g.Key.Split, g.Key.Subset, Query: "average", Gallery: ""), Map: g.Average(r => r.Map)))));
+        foreach (var figure in figures.GroupBy(f => f.Key))
+        {
+            var values = figure.Select(f => f.Map).ToArray();
+            yield return new SummaryRow(key.Method, variant, key.Dataset, key.Scenario, figure.Key.Split, figure.Key.Subset,
+                figure.Key.Query, figure.Key.Gallery, values.Average(), StandardDeviation(values), figure.Select(f => f.Run.Seed).ToArray());
+        }
     }
 
     private static double? StandardDeviation(double[] values)

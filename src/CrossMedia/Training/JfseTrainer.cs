@@ -254,7 +254,7 @@ public sealed class JfseTrainer
     /// <summary>The serialized options as settings; also reads the options string that checkpoints before named settings recorded.</summary>
     private static Dictionary<string, string> OptionSettings(string optionsJson)
     {
-        var settings = ResumeSettings.Flatten(JsonNode.Parse(optionsJson));
+        var settings = JsonLeaves.Flatten(JsonNode.Parse(optionsJson));
         foreach (var runLength in new[] { "epochs", "patience", "checkpoint_every" }) settings.Remove(runLength);
         return settings;
     }

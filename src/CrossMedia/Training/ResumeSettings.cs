@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using CrossMedia.Core;
 using CrossMedia.Data;
 
@@ -28,20 +27,6 @@ internal static class ResumeSettings
             counts.Add($"{m.Name} {m.RowsOf(Split.Train).Length}+{m.RowsOf(Split.Val).Length}");
         }
         return string.Join(" ", counts) + " #" + Checksum.Sha256(text.ToString())[..16];
-    }
-
-    /// <summary>A JSON object's leaves as dotted names → their text (an options record as settings).</summary>
-    public static Dictionary<string, string> Flatten(JsonNode? node)
-    {
-        var settings = new Dictionary<string, string>();
-        void Walk(JsonNode? n, string name)
-        {
-            if (n is JsonObject o)
-                foreach (var (key, child) in o) Walk(child, name.Length == 0 ? key : $"{name}.{key}");
-            else settings[name] = n is JsonValue v && v.TryGetValue<string>(out var text) ? text : n?.ToJsonString() ?? "null";
-        }
-        Walk(node, "");
-        return settings;
     }
 
     /// <summary>

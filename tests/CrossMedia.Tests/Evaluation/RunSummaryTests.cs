@@ -10,13 +10,13 @@ public sealed class RunSummaryTests : IDisposable
 
     public void Dispose() => _dir.Delete(true);
 
-    private static RunRecord Run(string method, int seed, double i2t, double t2i, string checksum = "aa", double? unseenI2t = null) => new()
+    private static RunRecord Run(string method, int seed, double i2t, double t2i, string checksum = "aa", double? unseenI2t = null, JsonObject? config = null) => new()
     {
         Method = method,
         Dataset = "wikipedia",
         Scenario = "zsl",
         Seed = seed,
-        Config = new JsonObject(),
+        Config = config ?? new JsonObject { ["threads"] = seed, [method] = new JsonObject { ["seed"] = seed } }, // no variant: only seed and threads differ
         DataChecksums = new Dictionary<string, string> { ["raw_features.mat"] = checksum },
         Results =
         [
@@ -57,6 +57,30 @@ public sealed class RunSummaryTests : IDisposable
         Assert.Equal(0.25, Row("cca", "test", "seen", "image").Mean, 12);
     }
 
+    [Fact]
+    public void Summarize_Should_NeverAverageRunsOfDifferentConfigurations_AndNameWhatSetsThemApart()
+    {
+        JsonObject Config(double lr, double? pair) => new()
+        {
+            ["jfse"] = new JsonObject { ["learning_rate"] = lr, ["weights"] = pair is { } p ? new JsonObject { ["pair"] = p } : new JsonObject() },
+        };
+        var rows = RunSummary.Summarize([
+            Run("jfse", 1, 0.30, 0.20, config: Config(1e-3, 0)),
+            Run("jfse", 2, 0.32, 0.20, config: Config(1e-3, 0)),
+            Run("jfse", 1, 0.40, 0.20, config: Config(1e-3, 10)),
+            Run("jfse", 1, 0.50, 0.20, config: Config(2e-3, null)),
+            Run("cca", 1, 0.25, 0.21, config: new JsonObject { ["cca"] = new JsonObject { ["Regularisation"] = 0.1 } }),
+            Run("cca", 2, 0.27, 0.21, config: new JsonObject { ["cca"] = new JsonObject { ["Regularisation"] = 0.01 } }),
+        ]).Where(r => r.Split == "test" && r.Query == "image").ToList();
+        Assert.Equal(
+            ["learning_rate=0.001, weights.pair=0: 0.31 (2 runs)", "learning_rate=0.001, weights.pair=10: 0.4 (1 runs)", "learning_rate=0.002, weights.pair=–: 0.5 (1 runs)"],
+            rows.Where(r => r.Method == "jfse").Select(r => $"{r.Variant}: {Math.Round(r.Mean, 6)} ({r.Seeds.Count} runs)"));
+        // CCA's validation-chosen values are outcomes, not a configuration: its two seeds form one group.
+        var cca = rows.Single(r => r.Method == "cca");
+        Assert.Equal("", cca.Variant);
+        Assert.Equal(0.26, cca.Mean, 12);
+    }
+
     private string Save(RunRecord record, string name)
     {
         var dir = Path.Combine(_dir.FullName, name);
@@ -82,9 +106,9 @@ public sealed class RunSummaryTests : IDisposable
         (code, output, err) = Cli.CliHarness.Run(["results", a, b, "--split", "all"]);
         Assert.True(code == 0, err);
         Assert.Contains("warning: the jfse runs on wikipedia (zsl) read different data files", output);
-        Assert.Contains("2 run(s), seeds 1, 2", output);
-        Assert.Matches(@"test\s+│\s+seen\s+│\s+average \(bi-modal\)\s+│\s+0\.2650\s+│\s+0\.0212\s+│\s+2", output);
-        Assert.Matches(@"val\s+│\s+seen\s+│\s+image → text\s+│\s+0\.9000", output);
+        Assert.Contains("wikipedia, zsl — mAP mean ± sample standard deviation (runs); seeds: jfse 1, 2", output);
+        Assert.Matches(@"test\s+│\s+seen\s+│\s+average \(bi-modal\)\s+│\s+0\.2650 ± 0\.0212 \(2\)", output);
+        Assert.Matches(@"val\s+│\s+seen\s+│\s+image → text\s+│\s+0\.9000 ± 0\.0000 \(2\)", output);
 
         (code, _, err) = Cli.CliHarness.Run(["results", Path.Combine(_dir.FullName, "missing")]);
         Assert.Equal(2, code);
