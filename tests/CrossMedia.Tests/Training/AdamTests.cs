@@ -5,6 +5,8 @@ using Parameter = TorchSharp.Modules.Parameter;
 
 namespace CrossMedia.Tests.Training;
 
+/// <remarks>Seeds the global torch generator: runs outside the parallel torch tests.</remarks>
+[Collection(nameof(CrossMedia.Tests.Torch.TorchRuntimeTests))]
 public class AdamTests
 {
     public AdamTests() => TorchRuntime.Initialize(1);

@@ -18,6 +18,7 @@ namespace CrossMedia.Tests.Training;
 /// of 20) and a random ranking's 20-query mean exceeds 0.42 with probability 0.001, so every direction
 /// is asserted at 0.55.
 /// </summary>
+[Collection(nameof(CrossMedia.Tests.Torch.TorchRuntimeTests))] // the trainer seeds the global torch generator
 public class FgCrossNetTrainingTests(ITestOutputHelper output)
 {
     [Fact]

@@ -5,6 +5,8 @@ using static TorchSharp.torch;
 
 namespace CrossMedia.Tests.Models.Backbones;
 
+/// <remarks>Seeds the global torch generator: runs outside the parallel torch tests.</remarks>
+[Collection(nameof(CrossMedia.Tests.Torch.TorchRuntimeTests))]
 public class BackboneRegistryTests
 {
     public static TheoryData<string> Names() => new(BackboneRegistry.Names);

@@ -20,6 +20,8 @@ public sealed class DarknetDataFactAttribute : FactAttribute
     }
 }
 
+/// <remarks>Seeds the global torch generator: runs outside the parallel torch tests.</remarks>
+[Collection(nameof(CrossMedia.Tests.Torch.TorchRuntimeTests))]
 public class KerasLayersBackboneTests
 {
     private static string ModelDir => Path.Combine(TestPaths.SharedModels, "darknet-tiny-imagenet");

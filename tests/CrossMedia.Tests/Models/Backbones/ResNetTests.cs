@@ -5,6 +5,8 @@ using static TorchSharp.torch;
 
 namespace CrossMedia.Tests.Models.Backbones;
 
+/// <remarks>Seeds the global torch generator: runs outside the parallel torch tests.</remarks>
+[Collection(nameof(CrossMedia.Tests.Torch.TorchRuntimeTests))]
 public class ResNetTests
 {
     public ResNetTests() => TorchRuntime.Initialize(2);

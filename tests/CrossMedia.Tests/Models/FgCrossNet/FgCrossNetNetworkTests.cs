@@ -6,6 +6,8 @@ using static TorchSharp.torch;
 
 namespace CrossMedia.Tests.Models.FgCrossNet;
 
+/// <remarks>Seeds the global torch generator: runs outside the parallel torch tests.</remarks>
+[Collection(nameof(CrossMedia.Tests.Torch.TorchRuntimeTests))]
 public class FgCrossNetNetworkTests
 {
     public FgCrossNetNetworkTests() => TorchRuntime.Initialize(2);

@@ -8,6 +8,8 @@ using static TorchSharp.torch;
 
 namespace CrossMedia.Tests.Models.Weights;
 
+/// <remarks>Seeds the global torch generator: runs outside the parallel torch tests.</remarks>
+[Collection(nameof(CrossMedia.Tests.Torch.TorchRuntimeTests))]
 public sealed class SafeTensorsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cm-safetensors-").FullName;
