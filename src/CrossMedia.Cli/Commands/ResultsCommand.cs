@@ -19,11 +19,13 @@ internal static class ResultsCommand
         var split = new Option<string>("--split") { Description = "Which split's figures: test, val or all.", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("test", "val", "all");
         var json = new Option<bool>("--json") { Description = "Print the summary as a JSON array instead of tables." };
+        var markdown = new Option<bool>("--markdown") { Description = "Print the tables as Markdown (to paste into a README or a paper's notes)." };
 
-        var command = new Command("results", "Summarise runs (seeds, methods) as mean ± standard deviation per direction, grouped by method, dataset and scenario.");
+        var command = new Command("results", "Summarise runs (seeds, methods) as mean ± standard deviation per direction: a table per dataset and scenario, a column per method and configuration.");
         command.Arguments.Add(runs);
         command.Options.Add(split);
         command.Options.Add(json);
+        command.Options.Add(markdown);
         command.SetAction(parse =>
         {
             var records = parse.GetValue(runs)!.Select(Load).ToList();
@@ -40,32 +42,60 @@ internal static class ResultsCommand
                 }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
+            var tables = Tables(rows);
+            if (parse.GetValue(markdown))
+            {
+                foreach (var warning in Mismatches(records)) output.WriteLine($"> warning: {warning}");
+                foreach (var t in tables)
+                {
+                    output.WriteLine($"\n**{t.Title}**\n");
+                    output.WriteLine("| " + string.Join(" | ", t.Header) + " |");
+                    output.WriteLine("|" + string.Concat(t.Header.Select((_, i) => i < 3 ? "---|" : "---:|")));
+                    foreach (var (cells, bold) in t.Rows)
+                        output.WriteLine("| " + string.Join(" | ", cells.Select((c, i) => bold && i >= 2 && c.Length > 0 ? $"**{c}**" : c)) + " |");
+                }
+                return 0;
+            }
             var console = CliConsole.For(output);
             foreach (var warning in Mismatches(records)) console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
-            // One table per dataset and scenario, a column per method: the layout of a paper's results table.
-            foreach (var table in rows.GroupBy(r => (r.Dataset, r.Scenario)))
+            foreach (var t in tables)
             {
-                var methods = table.Select(r => (r.Method, r.Variant)).Distinct().ToList();
-                static string Name((string Method, string Variant) m) => m.Variant.Length == 0 ? m.Method : $"{m.Method} [{m.Variant}]";
-                console.MarkupLine($"[bold]{Markup.Escape(table.Key.Dataset)}, {Markup.Escape(table.Key.Scenario)}[/] — mAP mean ± sample standard deviation (runs); seeds: " +
-                    string.Join("; ", methods.Select(m => $"{Markup.Escape(Name(m))} {string.Join(", ", table.Where(r => (r.Method, r.Variant) == m).SelectMany(r => r.Seeds).Distinct())}")));
-                var grid = new Table().AddColumn("split").AddColumn("subset").AddColumn("query → gallery");
-                foreach (var m in methods) grid.AddColumn(new TableColumn(Markup.Escape(Name(m))).RightAligned());
-                foreach (var figure in table.GroupBy(r => (r.Split, r.Subset, r.Query, r.Gallery)))
-                {
-                    bool average = figure.Key.Query == "average";
-                    string Bold(string text) => average ? $"[bold]{text}[/]" : text;
-                    var cells = new List<string> { figure.Key.Split, Markup.Escape(figure.Key.Subset),
-                        Bold(average ? "average (bi-modal)" : Markup.Escape($"{figure.Key.Query} → {figure.Key.Gallery}")) };
-                    foreach (var m in methods)
-                        cells.Add(figure.FirstOrDefault(r => (r.Method, r.Variant) == m) is { } r ? Bold(Cell(r)) : "");
-                    grid.AddRow(cells.ToArray());
-                }
+                console.MarkupLine($"[bold]{Markup.Escape(t.Title)}[/]");
+                var grid = new Table();
+                foreach (var (h, i) in t.Header.Select((h, i) => (h, i)))
+                    grid.AddColumn(i < 3 ? new TableColumn(Markup.Escape(h)) : new TableColumn(Markup.Escape(h)).RightAligned());
+                foreach (var (cells, bold) in t.Rows)
+                    grid.AddRow(cells.Select((c, i) => bold && i >= 2 ? $"[bold]{Markup.Escape(c)}[/]" : Markup.Escape(c)).ToArray());
                 console.Write(grid);
             }
             return 0;
         });
         return command;
+    }
+
+    private sealed record SummaryTable(string Title, List<string> Header, List<(string[] Cells, bool Bold)> Rows);
+
+    /// <summary>One table per dataset and scenario, a column per method and configuration: the layout of a paper's results table.</summary>
+    private static List<SummaryTable> Tables(List<SummaryRow> rows)
+    {
+        var tables = new List<SummaryTable>();
+        foreach (var table in rows.GroupBy(r => (r.Dataset, r.Scenario)))
+        {
+            var methods = table.Select(r => (r.Method, r.Variant)).Distinct().ToList();
+            static string Name((string Method, string Variant) m) => m.Variant.Length == 0 ? m.Method : $"{m.Method} [{m.Variant}]";
+            var title = $"{table.Key.Dataset}, {table.Key.Scenario} — mAP mean ± sample standard deviation (runs); seeds: " +
+                        string.Join("; ", methods.Select(m => $"{Name(m)} {string.Join(", ", table.Where(r => (r.Method, r.Variant) == m).SelectMany(r => r.Seeds).Distinct())}"));
+            var result = new SummaryTable(title, ["split", "subset", "query → gallery", .. methods.Select(Name)], []);
+            foreach (var figure in table.GroupBy(r => (r.Split, r.Subset, r.Query, r.Gallery)))
+            {
+                bool average = figure.Key.Query == "average";
+                var cells = new List<string> { figure.Key.Split, figure.Key.Subset, average ? "average (bi-modal)" : $"{figure.Key.Query} → {figure.Key.Gallery}" };
+                cells.AddRange(methods.Select(m => figure.FirstOrDefault(r => (r.Method, r.Variant) == m) is { } r ? Cell(r) : ""));
+                result.Rows.Add((cells.ToArray(), average));
+            }
+            tables.Add(result);
+        }
+        return tables;
     }
 
     /// <summary>"0.3605 ± 0.0012 (3)"; a single run shows its value alone.</summary>

@@ -110,6 +110,12 @@ public sealed class RunSummaryTests : IDisposable
         Assert.Matches(@"test\s+│\s+seen\s+│\s+average \(bi-modal\)\s+│\s+0\.2650 ± 0\.0212 \(2\)", output);
         Assert.Matches(@"val\s+│\s+seen\s+│\s+image → text\s+│\s+0\.9000 ± 0\.0000 \(2\)", output);
 
+        (code, output, err) = Cli.CliHarness.Run(["results", a, b, "--markdown"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("> warning: the jfse runs on wikipedia (zsl) read different data files", output);
+        Assert.Contains("| split | subset | query → gallery | jfse |\n|---|---|---|---:|\n", output.ReplaceLineEndings("\n"));
+        Assert.Contains("| test | seen | **average (bi-modal)** | **0.2650 ± 0.0212 (2)** |", output);
+
         (code, _, err) = Cli.CliHarness.Run(["results", Path.Combine(_dir.FullName, "missing")]);
         Assert.Equal(2, code);
         Assert.Contains("missing", err);
