@@ -42,21 +42,20 @@ public static class RunSummary
     /// </summary>
     public static List<SummaryRow> Summarize(IEnumerable<RunRecord> runs)
     {
-        var settings = runs.Select(r => (Run: r, Settings: JsonLeaves.Flatten(r.Config).Where(kv => DefinesVariant(kv.Key))
-            .OrderBy(kv => kv.Key, StringComparer.Ordinal).ToArray())).ToList();
+        var settings = runs.Select(r => (Run: r, Settings: new SortedDictionary<string, string>(
+            JsonLeaves.Flatten(r.Config).Where(kv => DefinesVariant(kv.Key)).ToDictionary(), StringComparer.Ordinal))).ToList();
         var rows = new List<SummaryRow>();
         foreach (var method in settings.GroupBy(s => (s.Run.Method, s.Run.Dataset, s.Run.Scenario)))
         {
-            var groups = method.GroupBy(s => string.Join("\n", s.Settings.Select(kv => $"{kv.Key}={kv.Value}"))).ToList();
+            var groups = method.GroupBy(s => string.Join("\n", s.Settings.Select(kv => $"{kv.Key}={kv.Value}")))
+                .Select(g => (Runs: g.Select(s => s.Run).ToList(), g.First().Settings)).ToList();
             // The keys whose values differ between this method's groups name the variants.
-            var differing = groups.SelectMany(g => g.First().Settings.Select(kv => kv.Key)).Distinct()
-                .Where(k => groups.Select(g => g.First().Settings.FirstOrDefault(kv => kv.Key == k).Value).Distinct().Count() > 1)
-                .Order(StringComparer.Ordinal).ToList();
+            var differing = groups.SelectMany(g => g.Settings.Keys).Distinct().Order(StringComparer.Ordinal)
+                .Where(k => groups.Select(g => g.Settings.GetValueOrDefault(k)).Distinct().Count() > 1).ToList();
             foreach (var group in groups)
             {
-                var values = group.First().Settings.ToDictionary(kv => kv.Key, kv => kv.Value);
-                var variant = string.Join(", ", differing.Select(k => $"{ShortName(k, method.Key.Method)}={values.GetValueOrDefault(k) ?? "–"}"));
-                rows.AddRange(Figures(group.Select(s => s.Run).ToList(), method.Key, variant));
+                var variant = string.Join(", ", differing.Select(k => $"{ShortName(k, method.Key.Method)}={group.Settings.GetValueOrDefault(k) ?? "–"}"));
+                rows.AddRange(Figures(group.Runs, method.Key, variant));
             }
         }
         return rows;

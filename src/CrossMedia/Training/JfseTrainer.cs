@@ -78,6 +78,9 @@ public sealed class JfseTrainer
         var ft = JfseModel.FeaturesOf(mt, mt.Dimension);
         if (unseen.Any(u => mv.Labels.Contains(u) || mt.Labels.Contains(u)))
             throw new InputException(data.Name, "train split", "no items of unseen classes", "unseen-class items");
+        bool paired = data.Paired && mv.Count == mt.Count;
+        if (options.EffectiveWeights.RegressorPairAlignment > 0 && !paired)
+            throw new InputException(data.Name, "regressor_pair_alignment", "paired image–text items (the pair term matches each item with its partner)", "unpaired media");
 
         // Min-max scaling fitted once on the training data (the reference fits it per batch).
         var scalerV = MinMaxScaler.Fit(fv);
@@ -118,9 +121,6 @@ public sealed class JfseTrainer
         using var classes = ToTensor(classScaler.Apply(classEmbeddings));
         using var yv = torch.tensor(mv.Labels.Select(l => (long)l).ToArray()).to(device);
         using var yt = torch.tensor(mt.Labels.Select(l => (long)l).ToArray()).to(device);
-        bool paired = data.Paired && mv.Count == mt.Count;
-        if (options.EffectiveWeights.RegressorPairAlignment > 0 && !paired)
-            throw new InputException(data.Name, "regressor_pair_alignment", "paired image–text items (the pair term matches each item with its partner)", "unpaired media");
         int n = Math.Max(mv.Count, mt.Count);
         int batches = (n + options.BatchSize - 1) / options.BatchSize;
         int unseenPerBatch = unseen.Length == 0 ? 0 : (options.UnseenSamplesPerBatch > 0 ? options.UnseenSamplesPerBatch : options.BatchSize);
