@@ -44,7 +44,7 @@ internal static class Mat73Reader
     {
         EndOfStreamException => "a truncated file",
         NotSupportedException or IndexOutOfRangeException or ArgumentException or InvalidCastException or OverflowException
-            or NullReferenceException or KeyNotFoundException or InvalidOperationException => $"a damaged or unsupported HDF5 structure ({e.GetType().Name})",
+            or NullReferenceException or KeyNotFoundException or InvalidOperationException => "a damaged or unsupported HDF5 structure",
         _ => InputException.Excerpt(e.Message),
     };
 
