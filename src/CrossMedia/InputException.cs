@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace CrossMedia;
 
 /// <summary>
@@ -22,6 +25,41 @@ public sealed class InputException : Exception
         Expected = expected;
         Found = found;
     }
+
+    /// <summary>Longest excerpt of user-supplied text that <see cref="Excerpt"/> quotes.</summary>
+    public const int ExcerptLength = 40;
+
+    /// <summary>
+    /// User-supplied text (a line of a data file, a JSON value) as a short quoted excerpt for a
+    /// message: at most <see cref="ExcerptLength"/> characters, control and format characters escaped,
+    /// so an error never echoes a whole file or smuggles terminal escapes into a log.
+    /// </summary>
+    public static string Excerpt(string text)
+    {
+        var sb = new StringBuilder("'");
+        int shown = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (shown++ == ExcerptLength) { sb.Append('…'); break; }
+            switch (rune.Value)
+            {
+                case '\\': sb.Append(@"\\"); break;
+                case '\n': sb.Append(@"\n"); break;
+                case '\r': sb.Append(@"\r"); break;
+                case '\t': sb.Append(@"\t"); break;
+                default:
+                    if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
+                        or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+                        sb.Append(rune.Value <= 0xFF ? $"\\x{rune.Value:x2}" : $"\\u{rune.Value:x4}");
+                    else sb.Append(rune.ToString());
+                    break;
+            }
+        }
+        return sb.Append('\'').ToString();
+    }
+
+    /// <summary>Raw bytes of a file (a magic number, a header) as <see cref="Excerpt"/> text: Latin-1, so every byte shows.</summary>
+    public static string Excerpt(ReadOnlySpan<byte> bytes) => Excerpt(Encoding.Latin1.GetString(bytes));
 
     private static string Format(string source, string field, string expected, string found) =>
         string.IsNullOrEmpty(field)

@@ -20,7 +20,7 @@ public static class DatasetManifest
 
     public static DatasetLoadResult Load(string manifestPath, DatasetLoadOptions options)
     {
-        if (!File.Exists(manifestPath)) throw new InputException(manifestPath, "", "an existing manifest file", "no such file");
+        DataFile.Require(manifestPath, "an existing manifest file");
         JsonDocument doc;
         try
         {
@@ -53,11 +53,11 @@ public static class DatasetManifest
             string name = root.TryGetProperty("name", out var n) ? String(n, "name") : Path.GetFileNameWithoutExtension(manifestPath);
             var classes = ReadClasses(Required(root, "classes", ""));
             bool paired = root.TryGetProperty("paired", out var p) && (p.ValueKind is JsonValueKind.True or JsonValueKind.False
-                ? p.GetBoolean() : throw Error("paired", "true or false", p.ToString()));
+                ? p.GetBoolean() : throw Error("paired", "true or false", Found(p)));
 
             var mediaElement = Required(root, "media", "");
             if (mediaElement.ValueKind != JsonValueKind.Object || !mediaElement.EnumerateObject().Any())
-                throw Error("media", "an object with one entry per medium", mediaElement.ValueKind == JsonValueKind.Object ? "no media" : mediaElement.ToString());
+                throw Error("media", "an object with one entry per medium", mediaElement.ValueKind == JsonValueKind.Object ? "no media" : Found(mediaElement));
             var media = mediaElement.EnumerateObject().Select(m => ReadMedium(m.Name, m.Value, classes)).ToArray();
             if (paired && media.Any(m => m.Count != media[0].Count))
                 throw Error("paired", "equal item counts in every medium of a paired dataset", string.Join(", ", media.Select(m => $"{m.Name}={m.Count}")));
@@ -84,10 +84,10 @@ public static class DatasetManifest
                 var file = ExistingFile(e, "classes");
                 names = File.ReadLines(file).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
             }
-            else throw Error("classes", "a list of class names or a file with one name per line", e.ToString());
+            else throw Error("classes", "a list of class names or a file with one name per line", Found(e));
             if (names.Length == 0) throw Error("classes", "at least one class", "none");
             var dup = names.GroupBy(x => x).FirstOrDefault(g => g.Count() > 1);
-            if (dup is not null) throw Error("classes", "distinct class names", $"'{dup.Key}' twice");
+            if (dup is not null) throw Error("classes", "distinct class names", $"{InputException.Excerpt(dup.Key)} twice");
             return names;
         }
 
@@ -116,7 +116,7 @@ public static class DatasetManifest
         private Medium ReadMedium(string name, JsonElement e, string[] classes)
         {
             string field = $"media.{name}";
-            if (e.ValueKind != JsonValueKind.Object) throw Error(field, "an object", e.ToString());
+            if (e.ValueKind != JsonValueKind.Object) throw Error(field, "an object", Found(e));
             CheckFields(e, field, MediumFields);
             var splitParts = new[] { Split.Train, Split.Val, Split.Test }.Where(s => e.TryGetProperty(s.Name(), out _)).ToArray();
             if (splitParts.Length > 0)
@@ -153,7 +153,7 @@ public static class DatasetManifest
 
         private Part ReadPart(JsonElement e, string field, string[] classes, bool isSplitPart)
         {
-            if (e.ValueKind != JsonValueKind.Object) throw Error(field, "an object", e.ToString());
+            if (e.ValueKind != JsonValueKind.Object) throw Error(field, "an object", Found(e));
             if (isSplitPart) CheckFields(e, field, PartFields);
             bool hasFeatures = e.TryGetProperty("features", out var fe), hasFiles = e.TryGetProperty("files", out var fi);
             if (hasFeatures == hasFiles) throw Error(field, "exactly one of features or files", hasFeatures ? "both" : "neither");
@@ -185,10 +185,10 @@ public static class DatasetManifest
                 CheckFields(fi, listField, ["list", "root", "base"]);
                 list = ExistingFile(Required(fi, "list", listField), $"{listField}.list");
                 root = fi.TryGetProperty("root", out var r) ? Resolve(String(r, $"{listField}.root")) : Path.GetDirectoryName(list)!;
-                if (!Directory.Exists(root)) throw Error($"{listField}.root", "an existing folder", $"'{r.GetString()}' (not found)");
+                if (!Directory.Exists(root)) throw Error($"{listField}.root", "an existing folder", $"{Found(r)} (not found)");
                 if (fi.TryGetProperty("base", out var b)) listBase = Base(b, $"{listField}.base");
             }
-            else throw Error(listField, "a list file or {\"list\": ..., \"root\": ...}", fi.ToString());
+            else throw Error(listField, "a list file or {\"list\": ..., \"root\": ...}", Found(fi));
             _checksums[Path.GetRelativePath(_dir, list)] = Checksum.Sha256File(list);
 
             var entries = ListFile.Read(list);
@@ -197,7 +197,7 @@ public static class DatasetManifest
             {
                 files[i] = Path.GetFullPath(Path.Combine(root, entries[i].Path));
                 if (!File.Exists(files[i]))
-                    throw new InputException(list, $"line {entries[i].Line}", "an existing media file (relative to the root)", $"'{entries[i].Path}' (not found)");
+                    throw new InputException(list, $"line {entries[i].Line}", "an existing media file (relative to the root)", $"{InputException.Excerpt(entries[i].Path)} (not found)");
             }
             int[] fileLabels = e.TryGetProperty("labels", out var le)
                 ? ReadLabels(le, $"{field}.labels", classes)
@@ -228,7 +228,7 @@ public static class DatasetManifest
             {
                 double v = values[i];
                 if (v != Math.Floor(v)) throw new InputException(spec.File, $"item {i} ({field})", "an integer label", v.ToString(CultureInfo.InvariantCulture));
-                labels[i] = CheckLabel((int)v - labelBase, (int)v, labelBase, classes, spec.File, $"item {i} ({field})");
+                labels[i] = CheckLabel(v, labelBase, classes, spec.File, $"item {i} ({field})");
             }
             return labels;
         }
@@ -269,22 +269,23 @@ public static class DatasetManifest
             "train" or "training" => Split.Train,
             "val" or "valid" or "validation" => Split.Val,
             "test" or "testing" => Split.Test,
-            _ => throw new InputException(file, field, "train, val, test or 0, 1, 2", $"'{text}'"),
+            _ => throw new InputException(file, field, "train, val, test or 0, 1, 2", InputException.Excerpt(text)),
         };
 
         private static int Label(string text, int labelBase, string[] classes, string file, string field)
         {
-            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
-                return CheckLabel(v - labelBase, v, labelBase, classes, file, field);
+            if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+                return CheckLabel(v, labelBase, classes, file, field);
             int index = Array.IndexOf(classes, text);
-            return index >= 0 ? index : throw new InputException(file, field, "a class name or number", $"'{text}'");
+            return index >= 0 ? index : throw new InputException(file, field, "a class name or number", InputException.Excerpt(text));
         }
 
-        private static int CheckLabel(int index, int raw, int labelBase, string[] classes, string file, string field) =>
-            index >= 0 && index < classes.Length ? index
+        /// <summary>The class index of a label as written (checked as the number it is: a cast to int would turn 1e10 into 2147483647).</summary>
+        private static int CheckLabel(double raw, int labelBase, string[] classes, string file, string field) =>
+            raw - labelBase is var index && index >= 0 && index < classes.Length ? (int)index
                 : throw new InputException(file, field,
                     $"a {labelBase}-based class number in {labelBase}..{classes.Length - 1 + labelBase}{(labelBase == 0 && raw == classes.Length ? " (set \"base\": 1 for 1-based labels)" : "")}",
-                    raw.ToString(CultureInfo.InvariantCulture));
+                    raw.ToString("R", CultureInfo.InvariantCulture));
 
         private static bool IsPlainText(string file) => Path.GetExtension(file).ToLowerInvariant() is not (".mat" or ".npy" or ".npz" or ".csv" or ".tsv");
 
@@ -297,7 +298,7 @@ public static class DatasetManifest
         private SourceSpec Source(JsonElement e, string field)
         {
             if (e.ValueKind == JsonValueKind.String) return new SourceSpec(ExistingFile(e, field), null, null, field);
-            if (e.ValueKind != JsonValueKind.Object) throw Error(field, "a file name or {\"file\": ..., \"variable\": ..., \"rows\": [start, end]}", e.ToString());
+            if (e.ValueKind != JsonValueKind.Object) throw Error(field, "a file name or {\"file\": ..., \"variable\": ..., \"rows\": [start, end]}", Found(e));
             var allowed = new List<string> { "file", "variable", "rows" };
             if (field.EndsWith(".labels", StringComparison.Ordinal)) allowed.Add("base");
             CheckFields(e, field, allowed.ToArray());
@@ -307,7 +308,7 @@ public static class DatasetManifest
             if (e.TryGetProperty("rows", out var r))
             {
                 if (r.ValueKind != JsonValueKind.Array || r.GetArrayLength() != 2 || r.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number || !x.TryGetInt32(out _)))
-                    throw Error($"{field}.rows", "[start, end] (0-based, end exclusive)", r.ToString());
+                    throw Error($"{field}.rows", "[start, end] (0-based, end exclusive)", Found(r));
                 rows = (r[0].GetInt32(), r[1].GetInt32());
             }
             return new SourceSpec(file, variable, rows, field);
@@ -330,7 +331,7 @@ public static class DatasetManifest
 
         private List<(string Text, int Line)> ApplyRows(List<(string Text, int Line)> lines, SourceSpec spec)
         {
-            if (spec.Variable is not null) throw Error($"{spec.Field}.variable", "no variable for a text file", $"'{spec.Variable}'");
+            if (spec.Variable is not null) throw Error($"{spec.Field}.variable", "no variable for a text file", InputException.Excerpt(spec.Variable));
             if (spec.Rows is not { } range) return lines;
             if (range.Start < 0 || range.End < range.Start || range.End > lines.Count)
                 throw Error($"{spec.Field}.rows", $"0 ≤ start ≤ end ≤ {lines.Count} (lines of {Path.GetFileName(spec.File)})", $"[{range.Start}, {range.End}]");
@@ -348,18 +349,27 @@ public static class DatasetManifest
         {
             var relative = String(e, field);
             var path = Resolve(relative);
-            if (!File.Exists(path)) throw Error(field, "an existing file (relative to the manifest)", $"'{relative}' (not found)");
+            if (DataFile.Check(path).Problem is { } problem)
+                throw Error(field, "an existing file (relative to the manifest)", $"{InputException.Excerpt(relative)} ({(problem == "no such file" ? "not found" : problem)})");
             _checksums[Path.GetRelativePath(_dir, path)] = Checksum.Sha256File(path);
             return path;
         }
 
+        /// <summary>A JSON value as found, for messages: null as null (not as nothing), anything else as a short excerpt of its JSON text.</summary>
+        private static string Found(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.Null => "null",
+            JsonValueKind.String => InputException.Excerpt(e.GetString()!),
+            _ => InputException.Excerpt(e.GetRawText()),
+        };
+
         private string Resolve(string relative) => Path.GetFullPath(Path.Combine(_dir, relative));
 
         private string String(JsonElement e, string field) =>
-            e.ValueKind == JsonValueKind.String && e.GetString() is { Length: > 0 } s ? s : throw Error(field, "a non-empty string", e.ToString());
+            e.ValueKind == JsonValueKind.String && e.GetString() is { Length: > 0 } s ? s : throw Error(field, "a non-empty string", Found(e));
 
         private int Base(JsonElement e, string field) =>
-            e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var b) && b is 0 or 1 ? b : throw Error(field, "0 or 1", e.ToString());
+            e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var b) && b is 0 or 1 ? b : throw Error(field, "0 or 1", Found(e));
 
         private JsonElement Required(JsonElement e, string name, string parent) =>
             e.TryGetProperty(name, out var v) ? v : throw Error(parent.Length == 0 ? name : $"{parent}.{name}", "a value", "the field is missing");
@@ -368,7 +378,7 @@ public static class DatasetManifest
         {
             foreach (var p in e.EnumerateObject())
                 if (!allowed.Contains(p.Name))
-                    throw Error(field.Length == 0 ? p.Name : $"{field}.{p.Name}", $"one of the fields {string.Join(", ", allowed)}", $"unknown field '{p.Name}'");
+                    throw Error(field.Length == 0 ? p.Name : $"{field}.{p.Name}", $"one of the fields {string.Join(", ", allowed)}", $"unknown field {InputException.Excerpt(p.Name)}");
         }
     }
 }

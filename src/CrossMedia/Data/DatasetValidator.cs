@@ -1,7 +1,7 @@
 namespace CrossMedia.Data;
 
 /// <summary>
-/// Checks a loaded dataset: empty media, non-finite feature rows, paired media whose labels or
+/// Checks a loaded dataset: empty media (no items, or features without columns), non-finite feature rows, paired media whose labels or
 /// splits disagree (errors); classes without test or train items and datasets without test items
 /// (warnings: fine for zero-shot training, fatal only where an evaluation needs them, see
 /// <see cref="DatasetProblems.Require"/>). Counts of labels vs rows are enforced when a
@@ -20,6 +20,12 @@ public static class DatasetValidator
             if (m.Count == 0)
             {
                 Error(ProblemKind.EmptyMedium, m.Name, "expected at least one item, found none");
+                continue;
+            }
+            if (m.Features is { Cols: 0 } empty)
+            {
+                // Zero-width features pass every other check and only fail deep inside a model.
+                Error(ProblemKind.EmptyMedium, m.Name, $"expected at least one feature column, found a {empty.Rows}×0 feature matrix");
                 continue;
             }
             if (m.Features is { } f && f.FirstNonFiniteRow() is var bad and >= 0)

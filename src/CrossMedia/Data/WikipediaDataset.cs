@@ -24,7 +24,7 @@ public static class WikipediaDataset
         var checksums = new Dictionary<string, string>();
         foreach (var f in new[] { mat, trainList, testList, categories })
         {
-            if (!File.Exists(f)) throw new InputException(f, "", "a file of the Wikipedia dataset", "no such file");
+            DataFile.Require(f, "a file of the Wikipedia dataset");
             checksums[Path.GetRelativePath(dataRoot, f)] = Checksum.Sha256File(f);
         }
 
@@ -51,7 +51,7 @@ public static class WikipediaDataset
             foreach (var (columns, line) in rows)
             {
                 if (!int.TryParse(columns[2], out var label) || label < 1 || label > classNames.Length)
-                    throw new InputException(list, $"line {line} label", $"a class number in 1..{classNames.Length}", $"'{columns[2]}'");
+                    throw new InputException(list, $"line {line} label", $"a class number in 1..{classNames.Length}", InputException.Excerpt(columns[2]));
                 labels.Add(label - 1);
                 splits.Add(split);
                 textIds.Add(columns[0]);

@@ -30,6 +30,11 @@ public sealed unsafe class FlatIndex : IDisposable
     private int removedCount;
     /// <summary>|x|² per position (L2 only), padded by a panel so the kernel may read 16 at a time.</summary>
     private float[] sqNorms = [];
+    /// <summary>The largest stored vector norm (removed ones included), found at the first search that needs it; −1 until then.</summary>
+    private double maxNorm = -1;
+    private readonly object maxNormLock = new();
+    /// <summary>Bound on |score| (and on the kernel's partial sums), with room for float rounding.</summary>
+    private const double ScoreLimit = float.MaxValue / 4.0;
 
     public FlatIndex(int dimension, IndexMetric metric)
     {
@@ -60,6 +65,7 @@ public sealed unsafe class FlatIndex : IDisposable
             if (baseIds[i] <= baseIds[i - 1]) throw new ArgumentException("ids must ascend");
         baseVectors = vectors;
         baseCount = count;
+        maxNorm = -1;
         baseOwner = owner;
         ids.AddRange(baseIds);
         removed.AddRange(Enumerable.Repeat(false, count));
@@ -96,6 +102,7 @@ public sealed unsafe class FlatIndex : IDisposable
             vectors.RowReadOnly(i).CopyTo(dst);
             if (Metric == IndexMetric.Cosine) Normalise(dst);
             if (Metric == IndexMetric.L2) sqNorms[ids.Count + i] = SquaredNorm(dst);
+            if (maxNorm >= 0) maxNorm = Math.Max(maxNorm, Norm(dst));
         }
         addedCount += vectors.Rows;
         ids.AddRange(newIds);
@@ -144,6 +151,7 @@ public sealed unsafe class FlatIndex : IDisposable
         var q = (float[])queries.Data.Clone();
         if (Metric == IndexMetric.Cosine)
             for (int i = 0; i < queries.Rows; i++) Normalise(q.AsSpan(i * Dimension, Dimension));
+        else CheckQueryNorms(q, queries.Rows);
         byte[]? mask = null;
         if (allow is not null || removedCount > 0)
         {
@@ -169,6 +177,50 @@ public sealed unsafe class FlatIndex : IDisposable
         return (scores, outIds);
     }
 
+    /// <summary>
+    /// Refuses a finite query whose scores could overflow float32 (a vector of 1e30s against an
+    /// inner-product index gave infinities and NaNs, which JSON cannot carry). |q·x| ≤ |q|·|x| bounds
+    /// every partial sum of the kernel, so the query norm is held to what the largest stored vector
+    /// allows (for L2 also |q|² and 2|q||x| + |x|²). Cosine queries are unit vectors.
+    /// </summary>
+    private void CheckQueryNorms(float[] q, int rows)
+    {
+        double items = MaxNorm();
+        double limit = Metric == IndexMetric.L2
+            ? Math.Min(Math.Sqrt(ScoreLimit), (ScoreLimit - items * items) / (2 * items))
+            : ScoreLimit / items;
+        for (int r = 0; r < rows; r++)
+        {
+            double norm = Norm(q.AsSpan(r * Dimension, Dimension));
+            if (norm > limit)
+                throw new InputException("query", $"row {r}",
+                    $"a vector of norm at most {Math.Max(0, limit):G3} (larger {Metric.Name()} scores overflow float32; the largest stored vector has norm {items:G3})",
+                    $"norm {norm:G3}");
+        }
+    }
+
+    private double MaxNorm()
+    {
+        lock (maxNormLock)
+        {
+            if (maxNorm < 0)
+            {
+                double max = 0;
+                for (int p = 0; p < ids.Count; p++) max = Math.Max(max, Norm(VectorAt(p)));
+                maxNorm = max;
+            }
+            return maxNorm;
+        }
+    }
+
+    /// <summary>The Euclidean norm in double precision, which cannot overflow for float vectors.</summary>
+    private static double Norm(ReadOnlySpan<float> v)
+    {
+        double s = 0;
+        foreach (var x in v) s += (double)x * x;
+        return Math.Sqrt(s);
+    }
+
     /// <summary>Removes every vector (ids keep ascending from where they were).</summary>
     public void Reset()
     {
@@ -181,7 +233,17 @@ public sealed unsafe class FlatIndex : IDisposable
 
     public static void Normalise(Span<float> v)
     {
-        float n = MathF.Sqrt(SquaredNorm(v));
+        float sq = SquaredNorm(v);
+        if (!float.IsNormal(sq))
+        {
+            // |v|² overflowed (values near 1e20 and up) or underflowed: scale first, only the direction matters.
+            float max = 0;
+            foreach (var x in v) max = MathF.Max(max, MathF.Abs(x));
+            if (max == 0) return;
+            for (int i = 0; i < v.Length; i++) v[i] /= max;
+            sq = SquaredNorm(v);
+        }
+        float n = MathF.Sqrt(sq);
         if (n > 0) for (int i = 0; i < v.Length; i++) v[i] /= n;
     }
 
@@ -218,6 +280,7 @@ public sealed unsafe class FlatIndex : IDisposable
         added = null;
         addedCount = addedCapacity = 0;
         sqNorms = [];
+        maxNorm = -1;
     }
 
     public void Dispose()

@@ -49,7 +49,7 @@ public static class TextMedia
     {
         var first = ReadAll(path).Split('\n')[0].Trim();
         if (first.Length == 0 || IsTranslationLine(first))
-            throw new InputException(path, "line 1", "an English description", $"'{first}'");
+            throw new InputException(path, "line 1", "an English description", InputException.Excerpt(first));
         return first;
     }
 

@@ -152,7 +152,7 @@ public class DataCommandTests
         using var f = new ManifestFixture();
         f.Write(f.Json().Replace("\"name\": \"tiny\"", "\"name\": \"tiny\", \"paired\": \"yes\""));
         var r = Run("data", "inspect", f.Manifest);
-        AssertUserError(r, f.Manifest, "paired", "true or false", "yes");
+        AssertUserError(r, f.Manifest, "paired", "true or false", "'yes'");
     }
 
     [Fact]

@@ -109,6 +109,38 @@ public class FlatIndexTests
         }
     }
 
+    [Theory]
+    [InlineData(IndexMetric.InnerProduct)]
+    [InlineData(IndexMetric.L2)]
+    public void Search_Should_RefuseAFiniteQueryWhoseScoresWouldOverflow(IndexMetric metric)
+    {
+        // 1e38 + 2e38 + 3e38 overflows float32 (and |q|² already does for L2): scores were ±infinity or NaN, and JSON output threw.
+        using var index = new FlatIndex(3, metric) { BlockRows = 16 };
+        index.Add(Matrix.FromRows([[1f, 2, 3], [-3f, 1, 0]]));
+        var e = Assert.Throws<InputException>(() => index.Search(Matrix.FromRows([[0f, 0, 1], [1e38f, 1e38f, 1e38f]]), 2));
+        Assert.Equal(("query", "row 1"), (e.Location, e.Field));
+        Assert.Equal("norm 1.73E+38", e.Found);
+        Assert.Contains("largest stored vector has norm 3.74", e.Expected);
+
+        // Large but within bounds: finite scores, the same order as the small query.
+        var (scores, ids) = index.Search(Matrix.FromRows([[0f, 0, 1e15f]]), 2);
+        Assert.Equal([0L, 1L], ids);
+        Assert.All(scores, s => Assert.True(float.IsFinite(s)));
+    }
+
+    [Fact]
+    public void Search_Should_RankAHugeCosineQueryAsItsDirection()
+    {
+        // |q|² overflowed, the query normalised to zeros and every score was 0.
+        using var index = new FlatIndex(3, IndexMetric.Cosine) { BlockRows = 16 };
+        index.Add(Matrix.FromRows([[1f, 0, 0], [1f, 1, 1], [0f, 0, 1]]));
+        var (huge, hugeIds) = index.Search(Matrix.FromRows([[1e30f, 1e30f, 1e30f]]), 3);
+        var (unit, unitIds) = index.Search(Matrix.FromRows([[1f, 1, 1]]), 3);
+        Assert.Equal(unitIds, hugeIds);
+        Assert.Equal(unit, huge);
+        Assert.Equal(1f, huge[0], 5);
+    }
+
     [Fact]
     public void Search_Should_PadWithMinusOne_WhenFewerThanK()
     {

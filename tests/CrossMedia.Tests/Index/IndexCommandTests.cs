@@ -94,6 +94,23 @@ public sealed class IndexCommandTests : IDisposable
     }
 
     [Fact]
+    public void Search_Should_RefuseAQueryWhoseInnerProductsOverflow_WithOneLineAndExitCode2()
+    {
+        var vectors = Path.Combine(dir, "v.npy");
+        NpyFile.Write(vectors, Matrix.FromRows([[1f, 2, 3], [-3f, 1, 0]]));
+        var indexPath = Path.Combine(dir, "ip.cmidx");
+        var built = Run(_ => new HashingTestModel(), "index", "build", "--vectors", vectors, "--out", indexPath, "--metric", "ip");
+        Assert.True(built.Code == 0, built.Err);
+        var query = Path.Combine(dir, "q.npy");
+        NpyFile.Write(query, Matrix.FromRows([[1e38f, 1e38f, 1e38f]]));
+        var (code, output, err) = Run(_ => new HashingTestModel(), "search", "--index", indexPath, "--vector", query, "--from", "embedding", "--json");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        var line = Assert.Single(err.Trim().Split('\n'));
+        Assert.StartsWith("error: query: row 0: expected a vector of norm at most", line);
+    }
+
+    [Fact]
     public void Search_Should_RefuseAnotherModel_ThanTheIndexWasBuiltWith()
     {
         var model = new HashingTestModel();

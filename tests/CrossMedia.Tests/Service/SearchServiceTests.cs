@@ -49,6 +49,18 @@ public class SearchServiceTests
         Assert.Equal("music/drums.txt", JsonDocument.Parse(await byVector.Content.ReadAsStringAsync()).RootElement.GetProperty("results")[0].GetProperty("key").GetString());
     }
 
+    [Fact]
+    public async Task Search_Should_AnswerAVectorWhoseInnerProductsOverflow_With400()
+    {
+        // Finite values whose products overflow float32: the scores were infinite and writing them as JSON failed (500).
+        await using var host = await ServiceHost.StartAsync(new ServiceOptions(RequestsPerSecond: 0), metric: IndexMetric.InnerProduct);
+        var vector = Enumerable.Repeat(3e38f, 16).ToArray();
+        var response = await host.Client.PostAsJsonAsync("/search", new { vector, from = "embedding", k = 3 });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains("expected a vector of norm at most", problem.GetProperty("detail").GetString());
+    }
+
     [Theory]
     [InlineData("""{"text": "bird", "k": 100000}""", 400)]
     [InlineData("""{"text": "bird", "k": 0}""", 400)]

@@ -23,7 +23,8 @@ internal sealed class ServiceHost : IAsyncDisposable
     }
 
     /// <param name="realVideo">Replace the placeholder video with a real one-second clip made by ffmpeg.</param>
-    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, bool realVideo = false)
+    /// <param name="metric">The index's metric.</param>
+    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, bool realVideo = false, IndexMetric metric = IndexMetric.Cosine)
     {
         var root = Directory.CreateTempSubdirectory("cm-service-").FullName;
         var media = HashingTestModel.MakeMediaFolder(Directory.CreateDirectory(Path.Combine(root, "media")).FullName);
@@ -38,7 +39,7 @@ internal sealed class ServiceHost : IAsyncDisposable
             if (ffmpeg.ExitCode != 0) throw new InvalidOperationException("ffmpeg failed: " + await ffmpeg.StandardError.ReadToEndAsync());
         }
         var model = new HashingTestModel();
-        var built = IndexBuilder.FromFolder(model, "", media, IndexMetric.Cosine);
+        var built = IndexBuilder.FromFolder(model, "", media, metric);
         var path = Path.Combine(root, "media.cmidx");
         built.Save(path);
         built.Dispose();

@@ -13,7 +13,7 @@ public static class DelimitedMatrix
     /// <summary>Reads a matrix; the delimiter comes from the extension (.csv comma, .tsv tab, else whitespace).</summary>
     public static Matrix Read(string path)
     {
-        if (!File.Exists(path)) throw new InputException(path, "", "an existing file", "no such file");
+        DataFile.Require(path, "an existing file");
         char? delimiter = Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".csv" => ',',
@@ -42,7 +42,7 @@ public static class DelimitedMatrix
             {
                 var f = fields[j].Trim();
                 if (!TryParse(f, out row[j]))
-                    throw new InputException(path, $"line {lineNo} column {j + 1}", "a number", $"'{f}'");
+                    throw new InputException(path, $"line {lineNo} column {j + 1}", "a number", InputException.Excerpt(f));
             }
             rows.Add(row);
         }

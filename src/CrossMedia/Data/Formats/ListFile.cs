@@ -26,7 +26,7 @@ public static class ListFile
     /// </summary>
     public static IReadOnlyList<(string[] Columns, int Line)> ReadColumns(string path, int minColumns)
     {
-        if (!File.Exists(path)) throw new InputException(path, "", "an existing list file", "no such file");
+        DataFile.Require(path, "an existing list file");
         var rows = new List<(string[], int)>();
         int lineNo = 0;
         foreach (var raw in File.ReadLines(path))
@@ -43,7 +43,7 @@ public static class ListFile
                 columns = cut < 0 ? [t] : [t[..cut].TrimEnd(), t[(cut + 1)..]];
             }
             if (columns.Length < minColumns || columns.Any(c => c.Length == 0))
-                throw new InputException(path, $"line {lineNo}", $"at least {minColumns} non-empty columns (path and label)", $"'{line}'");
+                throw new InputException(path, $"line {lineNo}", $"at least {minColumns} non-empty columns (path and label)", InputException.Excerpt(line));
             rows.Add((columns, lineNo));
         }
         return rows;

@@ -11,7 +11,8 @@ namespace CrossMedia.Data.Formats;
 /// </summary>
 internal static class Mat73Reader
 {
-    public static IReadOnlyList<MatArray> Read(string path)
+    /// <summary>Reads every variable of the file at <paramref name="path"/>, which holds <paramref name="length"/> bytes.</summary>
+    public static IReadOnlyList<MatArray> Read(string path, long length)
     {
         try
         {
@@ -20,7 +21,7 @@ internal static class Mat73Reader
             foreach (var child in file.Children())
             {
                 if (child.Name.StartsWith('#')) continue; // "#refs#" and "#subsystem#" hold cell contents
-                if (child is IH5Dataset dataset) result.Add(ReadDataset(path, dataset));
+                if (child is IH5Dataset dataset) result.Add(ReadDataset(path, length, dataset));
                 else result.Add(new MatArray(child.Name, child.AttributeExists("MATLAB_sparse") ? "sparse" : ClassOf(child) ?? "struct", [0, 0], null, null));
             }
             return result;
@@ -28,14 +29,26 @@ internal static class Mat73Reader
         catch (InputException) { throw; }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InputException(path, "HDF5 content", "a readable MATLAB v7.3 (HDF5) file", $"{e.GetType().Name}: {e.Message}", e);
+            throw new InputException(path, "", "a valid MATLAB v7.3 (HDF5) file", Reason(e), e);
         }
     }
 
     private static string? ClassOf(IH5Object obj) =>
         obj.AttributeExists("MATLAB_class") ? obj.Attribute("MATLAB_class").Read<string>() : null;
 
-    private static MatArray ReadDataset(string path, IH5Dataset dataset)
+    /// <summary>
+    /// Why PureHDF could not read the file, in a few words: its exceptions from damaged structures
+    /// ("Specified method is not supported.", an index out of range) say nothing to a user.
+    /// </summary>
+    private static string Reason(Exception e) => e switch
+    {
+        EndOfStreamException => "a truncated file",
+        NotSupportedException or IndexOutOfRangeException or ArgumentException or InvalidCastException or OverflowException
+            or NullReferenceException or KeyNotFoundException or InvalidOperationException => "a damaged or unsupported HDF5 structure",
+        _ => InputException.Excerpt(e.Message),
+    };
+
+    private static MatArray ReadDataset(string path, long fileLength, IH5Dataset dataset)
     {
         string name = dataset.Name;
         string cls = ClassOf(dataset) ?? "double";
@@ -43,17 +56,27 @@ internal static class Mat73Reader
         var dims = shape.Reverse().Select(d => d > int.MaxValue
             ? throw new InputException(path, name, "dimensions below 2^31", d.ToString()) : (int)d).ToList();
         while (dims.Count < 2) dims.Add(1);
-        long count = dims.Aggregate(1L, (a, d) => a * d);
+        long count = dims.Aggregate(1L, (a, d) => d != 0 && a > long.MaxValue / d ? long.MaxValue : a * d);
 
         if (dataset.AttributeExists("MATLAB_empty"))
         {
-            // Empty arrays store their MATLAB dimensions as the data.
+            // Empty arrays store their MATLAB dimensions as the data, and one of them is 0.
+            if (count is < 2 or > 32 || dataset.Type.Class != H5DataTypeClass.FixedPoint)
+                throw new InputException(path, name, "an empty array's 2 to 32 integer dimensions (MATLAB_empty)", $"{count} values of class {dataset.Type.Class}");
             var stored = dataset.Read<ulong[]>();
-            return new MatArray(name, cls, stored.Select(d => (int)d).ToArray() is { Length: >= 2 } s ? s : [0, 0], [], null);
+            if (!stored.Contains(0UL) || stored.Any(d => d > int.MaxValue))
+                throw new InputException(path, name, "the dimensions of an empty array, one of them 0 (MATLAB_empty)", $"[{string.Join(", ", stored)}]");
+            return new MatArray(name, cls, stored.Select(d => (int)d).ToArray(), [], null);
         }
         if (cls is "cell" or "struct" or "function_handle" || dataset.Type.Class is not (H5DataTypeClass.FixedPoint or H5DataTypeClass.FloatingPoint))
             return new MatArray(name, cls, dims.ToArray(), null, null);
 
+        // A chunked dataset may declare far more than its file holds (absent chunks read as the fill
+        // value), so the declared size must be one the file's bytes could produce before it is read.
+        long limit = Math.Min((long)Array.MaxLength, fileLength * DataFile.MaxDeflateRatio / Math.Max(1, (long)dataset.Type.Size));
+        if (count > limit)
+            throw new InputException(path, name, $"at most {limit} values from a {fileLength}-byte file",
+                $"{string.Join("×", dims)} = {count} values declared (a corrupt or implausible dataset)");
         double[] values = ReadValues(path, dataset, name);
         if (values.Length != count)
             throw new InputException(path, name, $"{count} values", $"{values.Length}");

@@ -44,7 +44,7 @@ public sealed class MatArray
             throw new InputException(source, Name, "a numeric array",
                 ClassName == "char" ? "a char array" : $"a {ClassName} array (cell, struct, sparse and complex arrays are not supported; save a full numeric matrix)");
         int rows = Dimensions[0];
-        long colsLong = rows == 0 ? 0 : Count / rows;
+        long colsLong = Dimensions.Skip(1).Aggregate(1L, (a, d) => a * d); // an empty 0×3 array keeps its 3 columns
         if (colsLong > int.MaxValue) throw new InputException(source, Name, "at most 2^31 columns", colsLong.ToString());
         int cols = (int)colsLong;
         var m = new Matrix(rows, cols);

@@ -25,20 +25,17 @@ public static class MatFile
     private const uint MiInt8 = 1, MiUInt8 = 2, MiInt16 = 3, MiUInt16 = 4, MiInt32 = 5, MiUInt32 = 6,
         MiSingle = 7, MiDouble = 9, MiInt64 = 12, MiUInt64 = 13, MiMatrix = 14, MiCompressed = 15,
         MiUtf8 = 16, MiUtf16 = 17, MiUtf32 = 18;
-    // zlib cannot expand data by more than about 1032:1, so a larger claimed size is corrupt.
-    private const long MaxDeflateRatio = 1032;
 
     /// <summary>All variables of a .mat file, in file order.</summary>
     public static IReadOnlyList<MatArray> Read(string path)
     {
-        if (!File.Exists(path)) throw new InputException(path, "", "an existing .mat file", "no such file");
-        var info = new FileInfo(path);
-        if (info.Length > Array.MaxLength) throw new InputException(path, "size", $"at most {Array.MaxLength} bytes", $"{info.Length}");
-        if (info.Length < HeaderSize)
-            throw new InputException(path, "header", $"a {HeaderSize}-byte MAT-file header", $"{info.Length} bytes (truncated file)");
+        long length = DataFile.Require(path, "an existing .mat file");
+        if (length > Array.MaxLength) throw new InputException(path, "size", $"at most {Array.MaxLength} bytes", $"{length}");
+        if (length < HeaderSize)
+            throw new InputException(path, "header", $"a {HeaderSize}-byte MAT-file header", $"{length} bytes (truncated file)");
         var header = new byte[HeaderSize];
         using (var fs = File.OpenRead(path)) fs.ReadExactly(header);
-        if (IsVersion73(header)) return Mat73Reader.Read(path);
+        if (IsVersion73(header)) return Mat73Reader.Read(path, length);
         return Parse(File.ReadAllBytes(path), path);
     }
 
@@ -79,11 +76,11 @@ public static class MatFile
             throw new InputException(source, "header", $"a {HeaderSize}-byte MAT-file header", $"{bytes.Length} bytes (truncated file)");
         if (!bytes.AsSpan(0, 6).SequenceEqual("MATLAB"u8))
             throw new InputException(source, "header", "text starting 'MATLAB 5.0 MAT-file' (a level-5 or 7.3 .mat file)",
-                $"'{Printable(bytes.AsSpan(0, 16))}'");
+                InputException.Excerpt(bytes.AsSpan(0, 16)));
         bool big;
         if (bytes[126] == (byte)'I' && bytes[127] == (byte)'M') big = false;
         else if (bytes[126] == (byte)'M' && bytes[127] == (byte)'I') big = true;
-        else throw new InputException(source, "endian indicator (bytes 126-127)", "'IM' or 'MI'", $"'{Printable(bytes.AsSpan(126, 2))}'");
+        else throw new InputException(source, "endian indicator (bytes 126-127)", "'IM' or 'MI'", InputException.Excerpt(bytes.AsSpan(126, 2)));
         var reader = new Reader(bytes, big, source);
         ushort version = reader.U16(124);
         if (version != 0x0100)
@@ -92,13 +89,6 @@ public static class MatFile
         var result = new List<MatArray>();
         reader.ReadTopLevel(HeaderSize, bytes.Length, result, allowCompressed: true);
         return result;
-    }
-
-    private static string Printable(ReadOnlySpan<byte> b)
-    {
-        var sb = new StringBuilder();
-        foreach (var c in b) sb.Append(c is >= 32 and < 127 ? (char)c : '?');
-        return sb.ToString();
     }
 
     private static int ElementSize(uint type) => type switch
@@ -201,7 +191,7 @@ public static class MatFile
                 if (type != MiMatrix)
                     throw new InputException(source, where, "a miMATRIX (14) element inside", $"element type {type}");
                 uint n = tagReader.U32(4);
-                long limit = Math.Min(Array.MaxLength - 8L, bytes * MaxDeflateRatio + 1024);
+                long limit = Math.Min(Array.MaxLength - 8L, bytes * DataFile.MaxDeflateRatio + 1024);
                 if (n > limit)
                     throw new InputException(source, where, $"at most {limit} decompressed bytes for {bytes} compressed bytes", $"{n} (corrupt size)");
                 inner = new byte[8 + n];

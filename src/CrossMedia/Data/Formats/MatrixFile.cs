@@ -14,7 +14,7 @@ public static class MatrixFile
     /// </summary>
     public static Matrix Read(string path, string? variable = null)
     {
-        if (!File.Exists(path)) throw new InputException(path, "", "an existing file", "no such file");
+        DataFile.Require(path, "an existing file");
         var ext = Path.GetExtension(path).ToLowerInvariant();
         switch (ext)
         {

@@ -16,10 +16,12 @@ public static class NpyFile
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int MaxHeader = 1 << 20;
+    // Values move in slices: a byte span cannot cover more than 2 GiB, an array (and a Matrix) can.
+    private const int ValueSlice = 1 << 20;
 
     public static NpyArray Read(string path)
     {
-        if (!File.Exists(path)) throw new InputException(path, "", "an existing .npy file", "no such file");
+        DataFile.Require(path, "an existing .npy file");
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         return Read(fs, fs.Length, path);
     }
@@ -31,7 +33,7 @@ public static class NpyFile
         if (length < 10 || ReadUpTo(stream, prefix) < 10)
             throw new InputException(source, "header", "a NumPy file (at least 10 bytes)", $"{length} bytes");
         if (!prefix.AsSpan(0, 6).SequenceEqual(Magic))
-            throw new InputException(source, "magic", "the NumPy magic \\x93NUMPY", $"'{Printable(prefix.AsSpan(0, 6))}'");
+            throw new InputException(source, "magic", "the NumPy magic \\x93NUMPY", InputException.Excerpt(prefix.AsSpan(0, 6)));
         int major = prefix[6], minor = prefix[7];
         if (major is not (1 or 2 or 3) || minor != 0)
             throw new InputException(source, "version", "format version 1.0, 2.0 or 3.0", $"{major}.{minor}");
@@ -65,7 +67,7 @@ public static class NpyFile
         }
         var (descr, fortran, shape) = ParseHeader(header, source);
         var dtype = NpyDType.Parse(descr)
-            ?? throw new InputException(source, "descr", "one of <f4 <f8 <i1..<i8 <u1..<u8 |b1 (either byte order)", $"'{descr}'");
+            ?? throw new InputException(source, "descr", "one of <f4 <f8 <i1..<i8 <u1..<u8 |b1 (either byte order)", InputException.Excerpt(descr));
         if (shape.Length is not (1 or 2))
             throw new InputException(source, "shape", "a 1-D or 2-D array", $"{shape.Length}-D shape ({string.Join(", ", shape)})");
         long count = 1;
@@ -86,24 +88,21 @@ public static class NpyFile
     }
 
     /// <summary>Writes a float32 matrix as a 2-D '&lt;f4' array.</summary>
-    public static void Write(string path, Matrix matrix) =>
-        Write(path, NpyDType.Float32, [matrix.Rows, matrix.Cols], MemoryMarshal.AsBytes(matrix.Data.AsSpan()).ToArray());
+    public static void Write(string path, Matrix matrix) => Write(path, NpyDType.Float32, [matrix.Rows, matrix.Cols], matrix.Data);
 
     /// <summary>Writes a 1-D '&lt;i8' array.</summary>
-    public static void Write(string path, long[] values) =>
-        Write(path, NpyDType.Int64, [values.Length], MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+    public static void Write(string path, long[] values) => Write(path, NpyDType.Int64, [values.Length], values);
 
     /// <summary>Writes a 1-D '&lt;i4' array.</summary>
-    public static void Write(string path, int[] values) =>
-        Write(path, NpyDType.Int32, [values.Length], MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+    public static void Write(string path, int[] values) => Write(path, NpyDType.Int32, [values.Length], values);
 
-    private static void Write(string path, NpyDType dtype, int[] shape, byte[] littleEndianData)
+    private static void Write<T>(string path, NpyDType dtype, int[] shape, T[] values) where T : unmanaged
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("writing .npy needs a little-endian machine");
-        AtomicFile.Write(path, s => WriteTo(s, dtype, shape, littleEndianData));
+        AtomicFile.Write(path, s => WriteTo<T>(s, dtype, shape, values));
     }
 
-    internal static void WriteTo(Stream s, NpyDType dtype, int[] shape, ReadOnlySpan<byte> data)
+    internal static void WriteTo<T>(Stream s, NpyDType dtype, int[] shape, ReadOnlySpan<T> values) where T : unmanaged
     {
         string shapeText = shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
         string dict = $"{{'descr': '{dtype.Descr}', 'fortran_order': False, 'shape': {shapeText}, }}";
@@ -118,7 +117,8 @@ public static class NpyFile
         BinaryPrimitives.WriteUInt32LittleEndian(len, (uint)header.Length);
         s.Write(len[..(fixedPart - 8)]);
         s.Write(Encoding.Latin1.GetBytes(header));
-        s.Write(data);
+        for (int i = 0; i < values.Length; i += ValueSlice)
+            s.Write(MemoryMarshal.AsBytes(values.Slice(i, Math.Min(ValueSlice, values.Length - i))));
     }
 
     private static Array ReadData(Stream stream, NpyDType dtype, int count, string source)
@@ -128,14 +128,14 @@ public static class NpyFile
             case (NpyKind.Float, 4):
             {
                 var f = new float[count];
-                ReadExactly(stream, MemoryMarshal.AsBytes(f.AsSpan()), source);
+                ReadValues(stream, f.AsSpan(), source);
                 if (dtype.BigEndian) BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<float, int>(f.AsSpan()), MemoryMarshal.Cast<float, int>(f.AsSpan()));
                 return f;
             }
             case (NpyKind.Float, 8):
             {
                 var d = new double[count];
-                ReadExactly(stream, MemoryMarshal.AsBytes(d.AsSpan()), source);
+                ReadValues(stream, d.AsSpan(), source);
                 if (dtype.BigEndian) BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<double, long>(d.AsSpan()), MemoryMarshal.Cast<double, long>(d.AsSpan()));
                 return d;
             }
@@ -148,7 +148,7 @@ public static class NpyFile
             case (NpyKind.UInt, 8):
             {
                 var u = new ulong[count];
-                ReadExactly(stream, MemoryMarshal.AsBytes(u.AsSpan()), source);
+                ReadValues(stream, u.AsSpan(), source);
                 if (dtype.BigEndian) BinaryPrimitives.ReverseEndianness(u, u);
                 return u;
             }
@@ -201,6 +201,13 @@ public static class NpyFile
         return result;
     }
 
+    /// <summary>Fills <paramref name="values"/> from the stream, slice by slice.</summary>
+    private static void ReadValues<T>(Stream stream, Span<T> values, string source) where T : unmanaged
+    {
+        for (int i = 0; i < values.Length; i += ValueSlice)
+            ReadExactly(stream, MemoryMarshal.AsBytes(values.Slice(i, Math.Min(ValueSlice, values.Length - i))), source);
+    }
+
     private static void ReadExactly(Stream stream, Span<byte> buffer, string source)
     {
         int read = ReadUpTo(stream, buffer);
@@ -219,9 +226,6 @@ public static class NpyFile
         }
         return total;
     }
-
-    private static string Printable(ReadOnlySpan<byte> bytes) =>
-        string.Concat(bytes.ToArray().Select(b => b is >= 32 and < 127 ? ((char)b).ToString() : $"\\x{b:x2}"));
 
     /// <summary>Parses the header dict, e.g. {'descr': '&lt;f4', 'fortran_order': False, 'shape': (3, 4), }.</summary>
     internal static (string Descr, bool Fortran, long[] Shape) ParseHeader(string header, string source)
@@ -244,12 +248,12 @@ public static class NpyFile
                     break;
                 case "fortran_order": fortran = p.Bool(); break;
                 case "shape": shape = p.Tuple(); break;
-                default: throw new InputException(source, "header", "only the keys descr, fortran_order, shape", $"'{key}'");
+                default: throw new InputException(source, "header", "only the keys descr, fortran_order, shape", InputException.Excerpt(key));
             }
             if (!p.TryConsume(',')) { p.Expect('}'); break; }
         }
         if (descr is null || fortran is null || shape is null)
-            throw new InputException(source, "header", "the keys descr, fortran_order and shape", $"'{header.Trim()}'");
+            throw new InputException(source, "header", "the keys descr, fortran_order and shape", InputException.Excerpt(header.Trim()));
         return (descr, fortran.Value, shape);
     }
 
@@ -270,7 +274,7 @@ public static class NpyFile
 
         private InputException Error(string expected) =>
             new(source, "header", $"{expected} at character {_pos} of a NumPy header dict",
-                _pos < text.Length ? $"'{text[_pos]}' in '{text.Trim()}'" : "end of header");
+                _pos < text.Length ? InputException.Excerpt(text[_pos..]) : "end of header");
 
         public string String()
         {

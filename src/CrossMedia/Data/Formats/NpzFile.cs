@@ -8,7 +8,7 @@ public static class NpzFile
     /// <summary>Every array of the archive by name (the entry name without ".npy").</summary>
     public static IReadOnlyDictionary<string, NpyArray> Read(string path)
     {
-        if (!File.Exists(path)) throw new InputException(path, "", "an existing .npz file", "no such file");
+        long length = DataFile.Require(path, "an existing .npz file");
         var result = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
         try
         {
@@ -17,8 +17,7 @@ public static class NpzFile
             {
                 if (entry.FullName.EndsWith('/')) continue;
                 var name = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
-                using var s = entry.Open();
-                result[name] = NpyFile.Read(s, entry.Length, $"{path}:{entry.FullName}");
+                result[name] = ReadEntry(path, length, entry);
             }
         }
         catch (InvalidDataException e)
@@ -31,7 +30,7 @@ public static class NpzFile
     /// <summary>One array of the archive (only that entry is decompressed); names the available ones when it is missing.</summary>
     public static NpyArray Read(string path, string name)
     {
-        if (!File.Exists(path)) throw new InputException(path, "", "an existing .npz file", "no such file");
+        long length = DataFile.Require(path, "an existing .npz file");
         try
         {
             using var zip = ZipFile.OpenRead(path);
@@ -43,12 +42,28 @@ public static class NpzFile
                     .Order(StringComparer.Ordinal);
                 throw new InputException(path, "array", $"one of {string.Join(", ", names)}", $"'{name}'");
             }
-            using var s = entry.Open();
-            return NpyFile.Read(s, entry.Length, $"{path}:{entry.FullName}");
+            return ReadEntry(path, length, entry);
         }
         catch (InvalidDataException e)
         {
             throw new InputException(path, "", "a valid .npz (zip) archive", e.Message, e);
         }
+    }
+
+    /// <summary>
+    /// One entry as an array. Its declared size bounds what the array may claim, so that size is
+    /// checked first against what the archive can hold: a deflated entry cannot expand beyond
+    /// <see cref="DataFile.MaxDeflateRatio"/> times its compressed bytes, which lie inside the archive.
+    /// </summary>
+    private static NpyArray ReadEntry(string path, long archiveLength, ZipArchiveEntry entry)
+    {
+        string source = $"{path}:{entry.FullName}";
+        long compressed = Math.Min(entry.CompressedLength, archiveLength);
+        long plausible = compressed * DataFile.MaxDeflateRatio;
+        if (entry.Length > plausible)
+            throw new InputException(source, "size", $"at most {plausible} bytes from {entry.CompressedLength} compressed bytes in a {archiveLength}-byte archive",
+                $"{entry.Length} bytes declared (corrupt zip header)");
+        using var s = entry.Open();
+        return NpyFile.Read(s, entry.Length, source);
     }
 }

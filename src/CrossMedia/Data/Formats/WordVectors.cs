@@ -33,7 +33,7 @@ public sealed class WordVectors
     /// </summary>
     public static WordVectors Read(string path, IReadOnlySet<string>? vocabulary = null)
     {
-        if (!File.Exists(path)) throw new InputException(path, "", "an existing word-vector file", "no such file");
+        DataFile.Require(path, "an existing word-vector file");
         var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
         int dim = -1, lineNo = 0;
         foreach (var line in File.ReadLines(path))
@@ -41,14 +41,14 @@ public sealed class WordVectors
             lineNo++;
             if (line.Length == 0) continue;
             int space = line.IndexOf(' ');
-            if (space <= 0) throw new InputException(path, $"line {lineNo}", "'word v1 ... vd'", Shorten(line));
+            if (space <= 0) throw new InputException(path, $"line {lineNo}", "'word v1 ... vd'", InputException.Excerpt(line));
             var word = line[..space];
             var rest = line.AsSpan(space + 1).TrimEnd();
             int fields = rest.Count(' ') + 1;
             if (lineNo == 1 && fields == 1 && int.TryParse(word, out _)) continue; // "count dim" header
             if (dim < 0) dim = fields;
             else if (fields != dim)
-                throw new InputException(path, $"line {lineNo} ('{word}')", $"{dim} values", $"{fields}");
+                throw new InputException(path, $"line {lineNo} ({InputException.Excerpt(word)})", $"{dim} values", $"{fields}");
             if (vocabulary is not null && !vocabulary.Contains(word)) continue;
             var v = new float[dim];
             int j = 0;
@@ -56,7 +56,7 @@ public sealed class WordVectors
             {
                 var token = rest[range];
                 if (!float.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out v[j]))
-                    throw new InputException(path, $"line {lineNo} ('{word}') value {j + 1}", "a number", $"'{token}'");
+                    throw new InputException(path, $"line {lineNo} ({InputException.Excerpt(word)}) value {j + 1}", "a number", InputException.Excerpt(token.ToString()));
                 j++;
             }
             vectors.TryAdd(word, v);
@@ -64,6 +64,4 @@ public sealed class WordVectors
         if (dim < 0) throw new InputException(path, "", "word vectors", "an empty file");
         return new WordVectors(path, dim, vectors);
     }
-
-    private static string Shorten(string s) => s.Length > 40 ? $"'{s[..40]}...'" : $"'{s}'";
 }
