@@ -27,7 +27,7 @@ public sealed class InputException : Exception
     }
 
     /// <summary>Longest excerpt of user-supplied text that <see cref="Excerpt"/> quotes.</summary>
-    public const int ExcerptLength = 40;
+    public const int ExcerptLength = 20;
 
     /// <summary>
     /// User-supplied text (a line of a data file, a JSON value) as a short quoted excerpt for a
