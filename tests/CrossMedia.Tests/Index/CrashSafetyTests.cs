@@ -11,7 +11,7 @@ public sealed class CrashSafetyTests : IDisposable
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     [Fact]
-    public void Build_Should_LeaveThePreviousIndexIntact_WhenKilledMidWrite()
+    public void Build_Should_LeaveThePreviousIndexIntact_AndNoTempAfterTheNextOpen_WhenKilledMidWrite()
     {
         // Given a small, valid index at the target path.
         var target = Path.Combine(dir, "crash.cmidx");
@@ -55,13 +55,15 @@ public sealed class CrashSafetyTests : IDisposable
         }
         Assert.True(killedMidWrite, "could not catch the child in the middle of writing");
 
-        // Then the previous index is untouched and loads; the partial file is only a stray temp file.
+        // Then the previous index is untouched and loads; the partial file was only a stray temp file, and the
+        // next open (the writer is dead, so its lock is gone) deletes it.
         Assert.Equal(before, File.ReadAllBytes(target));
+        var leftover = Directory.EnumerateFiles(dir, ".crash.cmidx.*.tmp").Single();
+        Assert.Throws<InputException>(() => IndexFile.Open(leftover).Dispose());
         using var index = EmbeddingIndex.Open(target);
         Assert.Equal(2, index.Count);
         Assert.Equal(["old"], index.Header.Media);
-        var leftover = Directory.EnumerateFiles(dir, ".crash.cmidx.*.tmp").Single();
-        Assert.Throws<InputException>(() => IndexFile.Open(leftover).Dispose());
+        Assert.Empty(Directory.EnumerateFiles(dir, "*.tmp"));
     }
 
     private const int SigKill = 9, SigStop = 19;

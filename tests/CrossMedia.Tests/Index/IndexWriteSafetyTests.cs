@@ -1,0 +1,172 @@
+using CrossMedia.Core;
+using CrossMedia.Index;
+using CrossMedia.Tests.Cli;
+using Xunit.Abstractions;
+
+namespace CrossMedia.Tests.Index;
+
+/// <summary>Several writers on one index (processes and instances), limits checked before writing, damaged logs.</summary>
+public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("cm-writes-").FullName;
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static readonly IndexHeader Header = new("test", "abc", 4, IndexMetric.InnerProduct, ["image", "text"], ["a", "b", "c"]);
+
+    private string Build(int n = 20)
+    {
+        var path = Path.Combine(dir, "w.cmidx");
+        using var index = EmbeddingIndex.Create(Header);
+        index.Add(Enumerable.Range(0, n).Select(i => new NewItem($"k{i}", "image")).ToArray(), Row(n, 1));
+        index.Save(path);
+        return path;
+    }
+
+    private static Matrix Row(int rows, float value)
+    {
+        var m = new Matrix(rows, 4);
+        Array.Fill(m.Data, value);
+        return m;
+    }
+
+    private static long[] Ids(string path)
+    {
+        using var index = EmbeddingIndex.Open(path);
+        return index.Items().Select(i => i.Id).ToArray();
+    }
+
+    [Fact]
+    public void TwoInstances_Should_KeepEachOthersChanges_AndSeeThem()
+    {
+        // "serve" and "index remove" on one index: each change lands on top of the other's.
+        var path = Build();
+        using var server = EmbeddingIndex.Open(path);
+        using (var cli = EmbeddingIndex.Open(path)) Assert.Equal(1, cli.Remove([5L]));
+        Assert.Null(server.Get(5));  // the server sees the other writer's removal without a restart
+        Assert.Equal(1, server.Remove([7L]));
+        var added = server.Add([new NewItem("new", "text")], Row(1, 2));
+        Assert.Equal(20L, added[0].Id);
+        using (var cli = EmbeddingIndex.Open(path)) Assert.Equal(21L, cli.Add([new NewItem("cli", "text")], Row(1, 3))[0].Id);
+        Assert.Equal("cli", server.Get(21)!.Key);
+        var ids = Ids(path);
+        Assert.DoesNotContain(5L, ids);
+        Assert.DoesNotContain(7L, ids);
+        Assert.Contains(20L, ids);
+        Assert.Contains(21L, ids);
+    }
+
+    [Fact]
+    public void Compaction_ByAnotherInstance_Should_NotLoseLaterAdds()
+    {
+        // POST /items, CLI compact, POST /items: the second add must survive a restart.
+        var path = Build();
+        using var server = EmbeddingIndex.Open(path);
+        server.Add([new NewItem("first", "text")], Row(1, 2));
+        using (var cli = EmbeddingIndex.Open(path)) cli.Save(path);
+        Assert.False(File.Exists(path + ".log"));
+        server.Add([new NewItem("second", "text")], Row(1, 3));
+        using var reopened = EmbeddingIndex.Open(path);
+        Assert.Equal(22, reopened.Count);
+        Assert.Equal("first", reopened.Get(20)!.Key);
+        Assert.Equal("second", reopened.Get(21)!.Key);
+    }
+
+    [Fact]
+    public void Add_Should_RefuseOversizedStrings_BeforeWritingAnything()
+    {
+        var path = Build();
+        using (var index = EmbeddingIndex.Open(path))
+        {
+            var longText = new string('x', IndexFile.MaxStringBytes + 1);
+            foreach (var item in new[] { new NewItem(longText, "text"), new NewItem("k", longText), new NewItem("k", "text", -1, longText) })
+            {
+                var e = Assert.Throws<InputException>(() => index.Add([item], Row(1, 1)));
+                Assert.Contains($"at most {IndexFile.MaxStringBytes} bytes", e.Message);
+            }
+            Assert.False(File.Exists(path + ".log"));
+            index.Add([new NewItem("after", "text")], Row(1, 1));
+        }
+        using (var index = EmbeddingIndex.Open(path)) Assert.Equal("after", index.Get(20)!.Key);
+    }
+
+    [Fact]
+    public void Add_Should_RefuseMoreMediaThanAnIndexHolds_SoCompactionStaysReadable()
+    {
+        var path = Build(1);  // saved with one medium ("image"; "text" had no items)
+        static NewItem[] Media(int from, int count) => Enumerable.Range(from, count).Select(i => new NewItem($"k{i}", $"medium{i}")).ToArray();
+        using (var index = EmbeddingIndex.Open(path))
+        {
+            var e = Assert.Throws<InputException>(() => index.Add(Media(0, 1030), Row(1030, 1)));
+            Assert.Contains($"at most {IndexFile.MaxMedia}", e.Message);
+            Assert.False(File.Exists(path + ".log"));
+            index.Add(Media(0, IndexFile.MaxMedia - 1), Row(IndexFile.MaxMedia - 1, 1));
+            Assert.Throws<InputException>(() => index.Add(Media(5000, 1), Row(1, 1)));
+            index.Add([new NewItem("known medium", "medium7")], Row(1, 1));
+            index.Save(path);
+        }
+        using (var index = EmbeddingIndex.Open(path))
+        {
+            Assert.Equal(IndexFile.MaxMedia + 1, index.Count);
+            Assert.Equal(IndexFile.MaxMedia, index.Header.Media.Count);
+        }
+    }
+
+    [Fact]
+    public void Open_Should_Refuse_ADamagedRecordFollowedByValidOnes_ButCutATornTail()
+    {
+        var path = Build();
+        using (var index = EmbeddingIndex.Open(path))
+            for (int i = 0; i < 3; i++) index.Add([new NewItem($"n{i}", "text")], Row(1, i));
+        var log = path + ".log";
+        var good = File.ReadAllBytes(log);
+        const int firstRecord = 8 + 4 + 64;
+        foreach (int offset in new[] { firstRecord + 1, firstRecord + 20, firstRecord + 4 + 9 })  // length, payload, medium length
+        {
+            var bad = (byte[])good.Clone();
+            bad[offset] ^= 0x04;
+            File.WriteAllBytes(log, bad);
+            var e = Assert.Throws<InputException>(() => EmbeddingIndex.Open(path).Dispose());
+            Assert.StartsWith(log, e.Message);
+            Assert.Contains($"byte {firstRecord}", e.Message);
+        }
+        // A flipped bit in the last record looks like an interrupted write: dropped, and the next append cuts it off.
+        var torn = (byte[])good.Clone();
+        torn[^40] ^= 0x04;
+        File.WriteAllBytes(log, torn);
+        using (var index = EmbeddingIndex.Open(path))
+        {
+            Assert.Equal(22, index.Count);
+            Assert.Equal(22L, index.Add([new NewItem("z", "text")], Row(1, 9))[0].Id);
+        }
+        Assert.Equal(23, Ids(path).Length);
+    }
+
+    [Fact]
+    public async Task TwoProcesses_WritingAtOnce_Should_LoseNothing()
+    {
+        var path = Build(200);
+        // Child processes remove ids 0..119 (one write each of 20 ids) while this process adds items one by one.
+        var children = Enumerable.Range(0, 6).Select(c => CliProcess.Start(
+            new[] { "index", "remove", "--index", path, "--id" }.Concat(Enumerable.Range(c * 20, 20).Select(i => i.ToString())))).ToList();
+        var outputs = children.Select(c => (Out: c.StandardOutput.ReadToEndAsync(), Err: c.StandardError.ReadToEndAsync())).ToList();
+        using (var index = EmbeddingIndex.Open(path))
+        {
+            for (int i = 0; i < 60 || children.Any(c => !c.HasExited); i++)
+                index.Add([new NewItem($"a{i}", "text")], Row(1, i));
+        }
+        for (int i = 0; i < children.Count; i++)
+        {
+            Assert.True(children[i].WaitForExit(TimeSpan.FromMinutes(2)));
+            string stdout = await outputs[i].Out, stderr = await outputs[i].Err;
+            output.WriteLine(stdout + stderr);
+            Assert.True(children[i].ExitCode == 0, stderr);
+            Assert.Contains("removed 20 item(s)", stdout);
+        }
+        var ids = Ids(path);
+        Assert.DoesNotContain(ids, id => id < 120);
+        Assert.Equal(Enumerable.Range(120, 80).Select(i => (long)i), ids.Where(id => id < 200));
+        var added = ids.Where(id => id >= 200).ToArray();
+        Assert.True(added.Length >= 60);
+        Assert.Equal(Enumerable.Range(200, added.Length).Select(i => (long)i), added);
+    }
+}
