@@ -169,4 +169,51 @@ public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposabl
         Assert.True(added.Length >= 60);
         Assert.Equal(Enumerable.Range(200, added.Length).Select(i => (long)i), added);
     }
+
+    [Fact]
+    public void Change_Should_WaitForTheLockHolder_ThenSayWhoHoldsIt()
+    {
+        var path = Build();
+        using var index = EmbeddingIndex.Open(path);
+        index.LockWait = TimeSpan.Zero;
+        using (IndexLock.Acquire(path, TimeSpan.Zero))
+        {
+            var e = Assert.Throws<IndexBusyException>(() => index.Remove([1L]));
+            Assert.Equal($"{path}: in use by this process (pid {Environment.ProcessId}), which is writing it (adding, removing, compacting or building); " +
+                "try again when it has finished", e.Message);
+            Assert.Throws<IndexBusyException>(() => index.Save(path));
+            Assert.NotNull(index.Get(1));
+        }
+        Assert.Equal(1, index.Remove([1L]));
+    }
+
+    [Fact]
+    public void Info_Should_ReportLogDamage_AndTornTails_Truthfully()
+    {
+        var path = Build();
+        using (var index = EmbeddingIndex.Open(path))
+            for (int i = 0; i < 2; i++) index.Add([new NewItem($"n{i}", "text")], Row(1, i));
+        var log = path + ".log";
+        var good = File.ReadAllBytes(log);
+        var ok = CliHarness.Run("index", "info", "--index", path);
+        Assert.True(ok.Code == 0, ok.Err);
+        Assert.Contains("log: 2 record(s) replayed", ok.Out);
+        Assert.Contains("checksums: ok", ok.Out);
+
+        var damaged = (byte[])good.Clone();
+        damaged[8 + 4 + 64 + 30] ^= 0x80;
+        File.WriteAllBytes(log, damaged);
+        var bad = CliHarness.Run("index", "info", "--index", path);
+        Assert.Equal(2, bad.Code);
+        Assert.DoesNotContain("checksums: ok", bad.Out);
+        Assert.Contains($"{log}: record at byte {8 + 4 + 64}", bad.Err);
+        Assert.Single(bad.Err.Trim().Split('\n'));
+
+        File.WriteAllBytes(log, good[..^7]);
+        var torn = CliHarness.Run("index", "info", "--index", path);
+        Assert.True(torn.Code == 0, torn.Err);
+        Assert.Contains("log: 1 record(s) replayed", torn.Out);
+        int recordBytes = (good.Length - (8 + 4 + 64)) / 2;  // two records of one size
+        Assert.Contains($"log: {recordBytes - 7} byte(s) of an interrupted write", torn.Out);
+    }
 }

@@ -72,4 +72,20 @@ public sealed class ItemsWriteTests(ITestOutputHelper output)
         using var reopened = EmbeddingIndex.Open(host.Index.Path!);
         Assert.Equal("fine", reopened.Get(8)!.Key);
     }
+
+    [Fact]
+    public async Task Changes_Should_Answer503_WhileAnotherWriterHoldsTheIndex()
+    {
+        await using var host = await ServiceHost.StartAsync(new ServiceOptions(RequestsPerSecond: 0, ApiKey: Key));
+        host.Index.LockWait = TimeSpan.Zero;
+        using (IndexLock.Acquire(host.Index.Path!, TimeSpan.Zero))
+        {
+            var delete = await host.Client.SendAsync(Authorised(HttpMethod.Delete, "/items/1"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, delete.StatusCode);
+            Assert.DoesNotContain(host.Root, await delete.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.Client.SendAsync(Authorised(HttpMethod.Post, "/items", Vector("x", 1)))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/items/1")).StatusCode);  // reads go on
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.SendAsync(Authorised(HttpMethod.Delete, "/items/1"))).StatusCode);
+    }
 }
