@@ -17,6 +17,9 @@ public sealed class IndexLock : IDisposable
 
     public static string PathFor(string indexPath) => indexPath + ".lock";
 
+    /// <summary>How .NET reports a held lock: flock's errno on Linux, ERROR_SHARING_VIOLATION on Windows.</summary>
+    private const int EWouldBlock = 11, SharingViolation = unchecked((int)0x80070020);
+
     /// <summary>Takes the lock, waiting up to <paramref name="wait"/> for another writer to finish.</summary>
     /// <exception cref="IndexBusyException">another process (or instance) still holds it.</exception>
     public static IndexLock Acquire(string indexPath, TimeSpan wait)
@@ -35,9 +38,9 @@ public sealed class IndexLock : IDisposable
     {
         FileStream fs;
         try { fs = new FileStream(PathFor(indexPath), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        catch (IOException e) when (e.HResult is EWouldBlock or SharingViolation)
         {
-            return null;  // sharing violation: held
+            return null;  // held
         }
         try
         {
