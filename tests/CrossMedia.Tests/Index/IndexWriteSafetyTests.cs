@@ -62,11 +62,17 @@ public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposabl
         var path = Build();
         using var server = EmbeddingIndex.Open(path);
         server.Add([new NewItem("first", "text")], Row(1, 2));
-        using (var cli = EmbeddingIndex.Open(path)) cli.Save(path);
+        using (var cli = EmbeddingIndex.Open(path))
+        {
+            cli.Remove([3L]);
+            cli.Save(path);
+        }
         Assert.False(File.Exists(path + ".log"));
+        Assert.Null(server.Get(3));  // the server reads the compacted file
+        Assert.Equal(20, server.Count);
         server.Add([new NewItem("second", "text")], Row(1, 3));
         using var reopened = EmbeddingIndex.Open(path);
-        Assert.Equal(22, reopened.Count);
+        Assert.Equal(21, reopened.Count);
         Assert.Equal("first", reopened.Get(20)!.Key);
         Assert.Equal("second", reopened.Get(21)!.Key);
     }
@@ -215,5 +221,45 @@ public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposabl
         Assert.Contains("log: 1 record(s) replayed", torn.Out);
         int recordBytes = (good.Length - (8 + 4 + 64)) / 2;  // two records of one size
         Assert.Contains($"log: {recordBytes - 7} byte(s) of an interrupted write", torn.Out);
+    }
+
+    [Fact]
+    public void Open_Should_NameARecordThatBreaksALimit_WrittenByAnOlderVersion()
+    {
+        // Older versions appended a key over 64 KiB without complaint and then dropped it and every later record.
+        var path = Build();
+        using (var index = EmbeddingIndex.Open(path)) index.Add([new NewItem("before", "text")], Row(1, 1));
+        var log = path + ".log";
+        int oversized = (int)new FileInfo(log).Length;
+        var payload = new MemoryStream();
+        var w = new BinaryWriter(payload);
+        w.Write((byte)1); w.Write(21L);
+        foreach (var (text, label) in new[] { ("text", (int?)-1), (new string('k', 70_000), null), ("", null) })
+        {
+            w.Write(System.Text.Encoding.UTF8.GetByteCount(text)); w.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            if (label is { } l) w.Write(l);
+        }
+        w.Write(4u); foreach (var x in new float[] { 1, 2, 3, 4 }) w.Write(x);
+        var bytes = payload.ToArray();
+        using (var fs = new FileStream(log, FileMode.Append))
+        {
+            fs.Write(BitConverter.GetBytes(bytes.Length));
+            fs.Write(bytes);
+            fs.Write(System.Security.Cryptography.SHA256.HashData(bytes));
+        }
+        var e = Assert.Throws<InputException>(() => EmbeddingIndex.Open(path).Dispose());
+        Assert.Equal($"{log}: record at byte {oversized}: key length: expected at most {IndexFile.MaxStringBytes} bytes, found 70000", e.Message);
+    }
+
+    [Fact]
+    public void Write_Should_RefuseWhatOpenWouldRefuse_BeforeCreatingTheFile()
+    {
+        var target = Path.Combine(dir, "never.cmidx");
+        var media = Enumerable.Range(0, IndexFile.MaxMedia + 1).Select(i => $"m{i}").ToArray();
+        var e = Assert.Throws<InputException>(() => IndexFile.Write(target, Header with { Media = media }, [], (_, _) => { }));
+        Assert.Contains($"at most {IndexFile.MaxMedia} distinct media", e.Message);
+        Assert.Throws<InputException>(() => IndexFile.Write(target, Header, [new IndexItem(0, "k", "image", 3, "")], (_, _) => { }));
+        Assert.False(File.Exists(target));
+        Assert.Empty(Directory.EnumerateFiles(dir));
     }
 }
