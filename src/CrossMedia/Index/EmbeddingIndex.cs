@@ -305,7 +305,7 @@ public sealed class EmbeddingIndex : IDisposable
             var replay = IndexLog.Read(logPath, baseHash!, Dimension, logLength);
             // A log that no longer extends what was applied: the index was replaced between the two reads (or the
             // log deleted by hand); start again from the files as they are now.
-            if (logLength > 0 && replay.State != IndexLog.State.Current && attempt < 3) continue;
+            if (logLength > 0 && replay.State != IndexLog.State.Current) continue;  // at most once: a reload starts at 0
             foreach (var r in replay.Records) Apply(r);
             logLength = replay.ValidLength;
             logStatus = new IndexLogStatus(replay.State != IndexLog.State.Missing || replay.TornBytes > 0, replay.State == IndexLog.State.Stale,

@@ -49,9 +49,11 @@ internal static class IndexLog
     public static Replay Read(string path, byte[] baseHash, int dimension, long from = 0)
     {
         var records = new List<Record>();
-        if (!File.Exists(path)) return new Replay(State.Missing, records, 0, 0);
+        FileStream fs;
+        try { fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete); }
+        catch (FileNotFoundException) { return new Replay(State.Missing, records, 0, 0); }  // none, or a compaction just deleted it
         byte[] bytes;
-        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        using (fs)
         {
             if (fs.Length > int.MaxValue)
                 throw new InputException(path, "length", "at most 2 GiB (compact the index: 'crossmedia index compact')", $"{fs.Length} bytes");
