@@ -242,7 +242,7 @@ public sealed class EmbeddingIndex : IDisposable
             if (usedMedia.Count == 0) usedMedia = media.ToList();
             var header = new IndexHeader(Method, ModelSha256, Dimension, Metric, usedMedia, ClassNames);
             var hash = IndexFile.Write(full, header, live.Select(p => items[p]).ToArray(),
-                (i, dst) => flat.VectorAt(live[i]).CopyTo(dst));
+                (i, dst) => flat.VectorAt(live[i]).CopyTo(dst), flat.NextId);
             var logPath = IndexLog.PathFor(full);
             if (File.Exists(logPath))
             {
@@ -325,7 +325,7 @@ public sealed class EmbeddingIndex : IDisposable
                 throw new InputException(path!, "header", $"the index this process opened ({Method}, dimension {Dimension}, {Metric.Name()})",
                     $"another index written over it ({h.Method}, dimension {h.Dimension}, {h.Metric.Name()}); open it again");
             var fresh = new FlatIndex(Dimension, Metric) { Threads = threads, BlockRows = blockRows };
-            fresh.AttachBase(mapped.Vectors, mapped.Items.Length, mapped.Items.Select(i => i.Id).ToArray(), mapped);
+            fresh.AttachBase(mapped.Vectors, mapped.Items.Length, mapped.Items.Select(i => i.Id).ToArray(), mapped, mapped.NextId);
             flat.Dispose();
             flat = fresh;
         }

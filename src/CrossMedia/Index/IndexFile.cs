@@ -14,7 +14,9 @@ namespace CrossMedia.Index;
 ///  16  u64 metadata length M       24  u64 item count N
 ///  32  u32 dimension D             36  u32 reserved (0)
 ///  40  u64 vectors offset V (= 64 + M rounded up to 64)
-///  48  generation (16 random bytes; zeros in older files) — no two writes share a content hash,
+///  48  u64 next id (ids below it were used, so a compaction that drops the highest ids does not
+///      hand them out again; 0 in older files: the highest id + 1)
+///  56  generation (8 random bytes; zeros in older files) — no two writes share a content hash,
 ///      so a log is never applied to a rewrite that happens to hold the same items
 ///  64  metadata: method, model SHA-256, metric (u8), media (u32 count + strings),
 ///      class names (u32 count + strings), then per item: i64 id, u16 medium, i32 label,
@@ -43,7 +45,7 @@ public static class IndexFile
     /// <summary>Writes an index atomically. <paramref name="copyRow"/> fills item i's vector.
     /// Returns the file's content hash (header and vector checksums). Refuses, before writing, anything
     /// <see cref="Open"/> would refuse to read back.</summary>
-    public static byte[] Write(string path, IndexHeader header, IReadOnlyList<IndexItem> items, Action<int, Span<float>> copyRow)
+    public static byte[] Write(string path, IndexHeader header, IReadOnlyList<IndexItem> items, Action<int, Span<float>> copyRow, long nextId = 0)
     {
         CheckHeader(header, path);
         var mediaIndex = header.Media.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => x.i);
@@ -82,7 +84,8 @@ public static class IndexFile
         BinaryPrimitives.WriteUInt64LittleEndian(fixedHeader.AsSpan(24), (ulong)items.Count);
         BinaryPrimitives.WriteUInt32LittleEndian(fixedHeader.AsSpan(32), (uint)header.Dimension);
         BinaryPrimitives.WriteUInt64LittleEndian(fixedHeader.AsSpan(40), (ulong)vectorsOffset);
-        RandomNumberGenerator.Fill(fixedHeader.AsSpan(48, 16));
+        BinaryPrimitives.WriteInt64LittleEndian(fixedHeader.AsSpan(48), Math.Max(nextId, previous + 1));
+        RandomNumberGenerator.Fill(fixedHeader.AsSpan(56, 8));
 
         var content = new byte[64];
         AtomicFile.Write(path, s =>
@@ -124,6 +127,8 @@ public static class IndexFile
         public required IndexItem[] Items { get; init; }
         /// <summary>SHA-256 of header+metadata and of the vectors, as stored (identifies this file's content).</summary>
         public required byte[] ContentHash { get; init; }
+        /// <summary>The lowest id never used (above every item's).</summary>
+        public required long NextId { get; init; }
         internal MemoryMappedFile? File { get; init; }
         internal MemoryMappedViewAccessor? View { get; init; }
         internal byte* Pointer { get; init; }
@@ -164,6 +169,8 @@ public static class IndexFile
         ulong count = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(24));
         uint dim = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(32));
         ulong vectorsOffset = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(40));
+        long nextId = BinaryPrimitives.ReadInt64LittleEndian(fixedHeader.AsSpan(48));
+        if (nextId < 0) throw new InputException(path, "next id", "0 or more", nextId.ToString());
         if (metaLength > (ulong)(length - FixedHeaderBytes - TrailerBytes) || metaLength > int.MaxValue)
             throw new InputException(path, "metadata length", $"at most {length - FixedHeaderBytes - TrailerBytes} bytes", metaLength.ToString());
         if (dim == 0 || dim > MaxDimension) throw new InputException(path, "dimension", $"1..{MaxDimension}", dim.ToString());
@@ -228,7 +235,7 @@ public static class IndexFile
             var header = new IndexHeader(method, modelSha, (int)dim, (IndexMetric)metricByte, media, classes);
             return new Mapped
             {
-                Header = header, Items = items, ContentHash = trailerSpan[..64].ToArray(),
+                Header = header, Items = items, ContentHash = trailerSpan[..64].ToArray(), NextId = Math.Max(nextId, previous + 1),
                 File = mmf, View = view, Pointer = ptr, VectorsOffset = (long)vectorsOffset,
             };
         }

@@ -262,4 +262,38 @@ public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposabl
         Assert.False(File.Exists(target));
         Assert.Empty(Directory.EnumerateFiles(dir));
     }
+
+    [Fact]
+    public void Compaction_Should_NeverHandOutARemovedIdAgain()
+    {
+        // Another process removes and compacts the newest item: /items/{id} must not come to mean another item.
+        var path = Build();
+        using var server = EmbeddingIndex.Open(path);
+        Assert.Equal(20L, server.Add([new NewItem("newest", "text")], Row(1, 1))[0].Id);
+        using (var cli = EmbeddingIndex.Open(path))
+        {
+            cli.Remove([20L]);
+            cli.Save(path);
+        }
+        Assert.Equal(21L, server.Add([new NewItem("next", "text")], Row(1, 2))[0].Id);
+        using var reopened = EmbeddingIndex.Open(path);
+        Assert.Null(reopened.Get(20));
+        Assert.Equal(22L, reopened.Add([new NewItem("after reopen", "text")], Row(1, 3))[0].Id);
+    }
+
+    [Fact]
+    public void Open_Should_ReadFilesFromBeforeNextIdAndGeneration()
+    {
+        // Files written before bytes 48..63 held the next id and a generation had zeros there.
+        var path = Build();
+        var bytes = File.ReadAllBytes(path);
+        Array.Clear(bytes, 48, 16);
+        long metaLength = BitConverter.ToInt64(bytes, 16);
+        var headerHash = System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, 64 + (int)metaLength));
+        headerHash.CopyTo(bytes, bytes.Length - IndexFile.TrailerBytes);
+        File.WriteAllBytes(path, bytes);
+        using var index = EmbeddingIndex.Open(path);
+        Assert.Equal(20, index.Count);
+        Assert.Equal(20L, index.Add([new NewItem("next", "text")], Row(1, 1))[0].Id);
+    }
 }
