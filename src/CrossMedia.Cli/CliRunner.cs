@@ -64,6 +64,7 @@ internal static class CliRunner
         FileNotFoundException fe => $"{fe.FileName ?? "file"}: not found",
         DirectoryNotFoundException de => de.Message,
         UnauthorizedAccessException ue => ue.Message,
+        CrossMedia.Index.IndexBusyException be => be.Message,
         AggregateException { InnerExceptions.Count: 1 } ae => UserMessage(ae.InnerException!),
         System.Reflection.TargetInvocationException { InnerException: { } inner } => UserMessage(inner),
         _ => null,

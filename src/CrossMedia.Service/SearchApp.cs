@@ -145,19 +145,21 @@ public static class SearchApp
                     saved = null;
                     return Results.Created($"/items/{added.Id}", Describe(index, added, null));
                 }
+                catch (IndexBusyException) { return IndexBusy(); }
                 finally
                 {
                     if (saved is not null) Directory.Delete(Path.GetDirectoryName(saved)!, recursive: true);
                 }
             })
-            .WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
+            .WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(503);
 
         app.MapDelete("/items/{id:long}", (HttpContext ctx, long id) =>
             {
                 if (Authorise(ctx, apiKey) is { } refused) return refused;
-                return index.Remove([id]) == 1 ? Results.NoContent() : NotFound(id);
+                try { return index.Remove([id]) == 1 ? Results.NoContent() : NotFound(id); }
+                catch (IndexBusyException) { return IndexBusy(); }
             })
-            .WithSummary("Remove an item (requires X-Api-Key)").ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+            .WithSummary("Remove an item (requires X-Api-Key)").ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
         return app;
     }
 
@@ -220,6 +222,10 @@ public static class SearchApp
             item.Label >= 0 && item.Label < index.ClassNames.Count ? index.ClassNames[item.Label] : null,
             hasMedia ? $"/items/{item.Id}/media" : null, snippet, score);
     }
+
+    /// <summary>Another process (e.g. 'crossmedia index compact') kept the index's writer lock past the wait.</summary>
+    private static IResult IndexBusy() => Results.Problem(statusCode: 503, title: "Index busy",
+        detail: "another process is writing the index; try again shortly");
 
     private static IResult NotFound(long id) => Results.Problem(statusCode: 404, title: "Not found", detail: $"no item with id {id}");
 

@@ -163,7 +163,13 @@ internal static class IndexCommand
             o.WriteLine($"model: {(idx.Method == "" ? "(none)" : idx.Method)} {idx.ModelSha256}");
             o.WriteLine($"dimension {idx.Dimension}, metric {idx.Metric.Name()}, {idx.Count} items");
             foreach (var (m, n) in idx.CountByMedium()) o.WriteLine($"  {m}: {n}");
-            o.WriteLine("checksums: ok");
+            var log = idx.LogStatus;
+            o.WriteLine(!log.Exists ? "log: none"
+                : log.Stale ? "log: stale (it extends an older version of the index, which a compaction replaced; ignored)"
+                : $"log: {log.Records} record(s) replayed");
+            if (log.TornBytes > 0)
+                o.WriteLine($"log: {log.TornBytes} byte(s) of an interrupted write after the last complete record (ignored; the next change cuts them off)");
+            o.WriteLine(log.Records > 0 ? "checksums: ok (index file and every log record)" : "checksums: ok");
             return 0;
         });
         return c;

@@ -8,10 +8,13 @@ namespace CrossMedia.Index;
 /// vectors (no copy) and replays the file's <see cref="IndexLog"/>; <see cref="Add"/> and
 /// <see cref="Remove"/> then append to that log, and <see cref="Save"/> writes everything into a
 /// new file atomically (compaction). Thread-safe: searches share a read lock, changes take a write lock.
+/// Several processes may open one index file: each change holds the index's <see cref="IndexLock"/>
+/// and first catches up with what other writers did, and every read first checks (two stat calls)
+/// whether the files changed, so no change is lost or overwritten and every reader sees the others'.
 /// </summary>
 public sealed class EmbeddingIndex : IDisposable
 {
-    private readonly FlatIndex flat;
+    private FlatIndex flat;
     private readonly List<IndexItem> items = new();
     private readonly List<int> mediumOf = new();
     private readonly List<string> media;
@@ -19,6 +22,11 @@ public sealed class EmbeddingIndex : IDisposable
     private string? path;
     private byte[]? baseHash;
     private long logLength;
+    private bool verifyVectors;
+    private int threads, blockRows;
+    /// <summary>(length, last write) of the index file and its log when last caught up with.</summary>
+    private (long, DateTime) indexSeen, logSeen;
+    private IndexLogStatus logStatus = new(false, false, 0, 0);
 
     public string Method { get; }
     public string ModelSha256 { get; }
@@ -27,16 +35,17 @@ public sealed class EmbeddingIndex : IDisposable
     public IReadOnlyList<string> ClassNames { get; }
     /// <summary>File the index was opened from or last saved to; null for a new in-memory index.</summary>
     public string? Path => path;
+    /// <summary>How long a change waits for another writer's <see cref="IndexLock"/> before <see cref="IndexBusyException"/>.</summary>
+    public TimeSpan LockWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Threads per search (0: all cores).</summary>
-    public int Threads { get => flat.Threads; set => flat.Threads = value; }
+    public int Threads { get => threads; set => flat.Threads = threads = value; }
     /// <summary>Gallery rows per block (0: automatic).</summary>
-    public int BlockRows { get => flat.BlockRows; set => flat.BlockRows = value; }
+    public int BlockRows { get => blockRows; set => flat.BlockRows = blockRows = value; }
 
     private EmbeddingIndex(IndexHeader header)
     {
-        if (header.Dimension <= 0 || header.Dimension > IndexFile.MaxDimension)
-            throw new InputException("index", "dimension", $"1..{IndexFile.MaxDimension}", header.Dimension.ToString());
+        IndexFile.CheckHeader(header, "index");
         flat = new FlatIndex(header.Dimension, header.Metric);
         Method = header.Method;
         ModelSha256 = header.ModelSha256;
@@ -47,35 +56,48 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>A new, empty index in memory.</summary>
     public static EmbeddingIndex Create(IndexHeader header) => new(header);
 
-    /// <summary>Opens an index file (vectors memory-mapped) and replays its log.
-    /// <paramref name="verifyVectors"/>: check the vector checksum now (reads every byte once).</summary>
+    /// <summary>Opens an index file (vectors memory-mapped) and replays its log; deletes temporary files that
+    /// writers killed mid-write left beside it. <paramref name="verifyVectors"/>: check the vector checksum now
+    /// (reads every byte once; also whenever another writer's compaction is loaded).</summary>
     public static EmbeddingIndex Open(string path, bool verifyVectors = true)
     {
-        var mapped = IndexFile.Open(path, verifyVectors);
+        var full = System.IO.Path.GetFullPath(path);
+        DeleteStaleTemps(full);
+        var mapped = IndexFile.Open(full, verifyVectors);
         EmbeddingIndex? index = null;
         try
         {
-            index = new EmbeddingIndex(mapped.Header);
-            index.flat.AttachBase(mapped.Vectors, mapped.Items.Length, mapped.Items.Select(i => i.Id).ToArray(), mapped);
-            foreach (var item in mapped.Items) index.Track(item);
-            index.path = System.IO.Path.GetFullPath(path);
-            index.baseHash = mapped.ContentHash;
-            var (records, length) = IndexLog.Read(IndexLog.PathFor(path), mapped.ContentHash, mapped.Header.Dimension);
-            index.logLength = length;
-            foreach (var r in records) index.Apply(r);
-            return index;
+            index = new EmbeddingIndex(mapped.Header) { path = full, verifyVectors = verifyVectors };
+            index.Attach(mapped);
         }
         catch
         {
             if (index is null) mapped.Dispose(); else index.Dispose();
             throw;
         }
+        try
+        {
+            index.CatchUp();
+            return index;
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What the log held when last read (for <c>index info</c>).</summary>
+    public IndexLogStatus LogStatus
+    {
+        get { Observe(); gate.EnterReadLock(); try { return logStatus; } finally { gate.ExitReadLock(); } }
     }
 
     public IndexHeader Header
     {
         get
         {
+            Observe();
             gate.EnterReadLock();
             try { return new IndexHeader(Method, ModelSha256, Dimension, Metric, media.ToArray(), ClassNames); }
             finally { gate.ExitReadLock(); }
@@ -85,12 +107,13 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>Live items.</summary>
     public int Count
     {
-        get { gate.EnterReadLock(); try { return flat.Count; } finally { gate.ExitReadLock(); } }
+        get { Observe(); gate.EnterReadLock(); try { return flat.Count; } finally { gate.ExitReadLock(); } }
     }
 
     /// <summary>Live item counts per medium.</summary>
     public IReadOnlyDictionary<string, int> CountByMedium()
     {
+        Observe();
         gate.EnterReadLock();
         try
         {
@@ -102,7 +125,8 @@ public sealed class EmbeddingIndex : IDisposable
     }
 
     /// <summary>Adds items with their vectors (in the model's space); returns them with their ids.
-    /// For an index opened from a file the change is appended to its log before this returns.</summary>
+    /// Every limit of the file format is checked before anything is written; for an index opened from a
+    /// file the change is appended to its log before this returns.</summary>
     public IReadOnlyList<IndexItem> Add(IReadOnlyList<NewItem> newItems, Matrix vectors)
     {
         if (newItems.Count != vectors.Rows) throw new ArgumentException("one item per vector row");
@@ -113,46 +137,44 @@ public sealed class EmbeddingIndex : IDisposable
         foreach (var n in newItems)
         {
             if (string.IsNullOrEmpty(n.Medium)) throw new InputException("item", "medium", "a medium name", "nothing");
-            if (n.Label < -1 || (ClassNames.Count > 0 && n.Label >= ClassNames.Count))
-                throw new InputException("item", "label", $"-1..{ClassNames.Count - 1}", n.Label.ToString());
+            IndexFile.CheckString(n.Medium, "item", "medium");
+            IndexFile.CheckString(n.Key, "item", "key");
+            IndexFile.CheckString(n.Source, "item", "source");
+            IndexFile.CheckLabel(n.Label, ClassNames.Count, "item", "label");
         }
-        gate.EnterWriteLock();
-        try
+        return Change(() =>
         {
+            int newMedia = newItems.Select(n => n.Medium).Distinct().Count(m => !media.Contains(m));
+            if (media.Count + newMedia > IndexFile.MaxMedia)
+                throw new InputException("item", "medium", $"one of the index's {media.Count} media (an index holds at most {IndexFile.MaxMedia})",
+                    $"{newMedia} new one(s)");
             long next = flat.NextId;
             var added = newItems.Select((n, i) => new IndexItem(next + i, n.Key, n.Medium, n.Label, n.Source)).ToArray();
             if (path is not null)
             {
                 var records = added.Select((a, i) => (IndexLog.Record)new IndexLog.AddRecord(a.Id, a.Medium, a.Label, a.Key, a.Source,
                     vectors.RowReadOnly(i).ToArray()));
-                logLength = IndexLog.Append(IndexLog.PathFor(path), baseHash!, logLength, records.ToList());
+                Append(records.ToList());
             }
             flat.Add(vectors, added.Select(a => a.Id).ToArray());
             foreach (var a in added) Track(a);
             return added;
-        }
-        finally { gate.ExitWriteLock(); }
+        });
     }
 
     /// <summary>Removes items by id; returns how many were present.</summary>
-    public int Remove(IReadOnlyCollection<long> ids)
+    public int Remove(IReadOnlyCollection<long> ids) => Change(() =>
     {
-        gate.EnterWriteLock();
-        try
-        {
-            var present = ids.Distinct().Where(flat.Contains).ToArray();
-            if (present.Length == 0) return 0;
-            if (path is not null)
-                logLength = IndexLog.Append(IndexLog.PathFor(path), baseHash!, logLength,
-                    present.Select(id => (IndexLog.Record)new IndexLog.RemoveRecord(id)).ToList());
-            return flat.Remove(present);
-        }
-        finally { gate.ExitWriteLock(); }
-    }
+        var present = ids.Distinct().Where(flat.Contains).ToArray();
+        if (present.Length == 0) return 0;
+        if (path is not null) Append(present.Select(id => (IndexLog.Record)new IndexLog.RemoveRecord(id)).ToList());
+        return flat.Remove(present);
+    });
 
     /// <summary>The live item with this id, or null.</summary>
     public IndexItem? Get(long id)
     {
+        Observe();
         gate.EnterReadLock();
         try
         {
@@ -165,6 +187,7 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>Live items in id order.</summary>
     public IReadOnlyList<IndexItem> Items()
     {
+        Observe();
         gate.EnterReadLock();
         try { return items.Where((_, p) => !flat.IsRemoved(p)).ToArray(); }
         finally { gate.ExitReadLock(); }
@@ -173,6 +196,7 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>The k best items per query row (model-space vectors), best first; fewer when the filter leaves fewer.</summary>
     public IReadOnlyList<SearchHit[]> Search(Matrix queries, int k, SearchFilter? filter = null)
     {
+        Observe();
         gate.EnterReadLock();
         try
         {
@@ -201,26 +225,145 @@ public sealed class EmbeddingIndex : IDisposable
         finally { gate.ExitReadLock(); }
     }
 
-    /// <summary>Writes the live items into <paramref name="target"/> atomically (compaction); the index then
-    /// belongs to that file, and the file's old log, now stale, is deleted.</summary>
+    /// <summary>Writes the live items into <paramref name="target"/> atomically (compaction) under its writer lock,
+    /// with every change other writers made to this index's file first; the index then belongs to that file,
+    /// and the file's old log, now stale, is deleted.</summary>
     public void Save(string target)
     {
+        var full = System.IO.Path.GetFullPath(target);
+        using var held = IndexLock.Acquire(full, LockWait);
         gate.EnterWriteLock();
         try
         {
+            if (path is not null) CatchUp();
+            AtomicFile.DeleteStaleTemps(full);
             var live = Enumerable.Range(0, items.Count).Where(p => !flat.IsRemoved(p)).ToArray();
             var usedMedia = media.Where(m => live.Any(p => items[p].Medium == m)).ToList();
             if (usedMedia.Count == 0) usedMedia = media.ToList();
             var header = new IndexHeader(Method, ModelSha256, Dimension, Metric, usedMedia, ClassNames);
-            var hash = IndexFile.Write(target, header, live.Select(p => items[p]).ToArray(),
-                (i, dst) => flat.VectorAt(live[i]).CopyTo(dst));
-            var logPath = IndexLog.PathFor(target);
-            if (File.Exists(logPath)) File.Delete(logPath);
-            path = System.IO.Path.GetFullPath(target);
+            var hash = IndexFile.Write(full, header, live.Select(p => items[p]).ToArray(),
+                (i, dst) => flat.VectorAt(live[i]).CopyTo(dst), flat.NextId);
+            var logPath = IndexLog.PathFor(full);
+            if (File.Exists(logPath))
+            {
+                File.Delete(logPath);
+                Posix.SyncDirectory(System.IO.Path.GetDirectoryName(full)!);
+            }
+            path = full;
             baseHash = hash;
             logLength = 0;
+            logStatus = new IndexLogStatus(false, false, 0, 0);
+            (indexSeen, logSeen) = (Stamp(full), Stamp(logPath));
         }
         finally { gate.ExitWriteLock(); }
+    }
+
+    /// <summary>Runs a change under the gate's write lock and, for an index backed by a file, under its writer
+    /// lock after catching up with the files, so the change lands on top of every other writer's.</summary>
+    private T Change<T>(Func<T> change)
+    {
+        using var held = path is null ? null : IndexLock.Acquire(path, LockWait);
+        gate.EnterWriteLock();
+        try
+        {
+            if (path is not null) CatchUp();
+            return change();
+        }
+        finally { gate.ExitWriteLock(); }
+    }
+
+    private void Append(List<IndexLog.Record> records)
+    {
+        var logPath = IndexLog.PathFor(path!);
+        logLength = IndexLog.Append(logPath, baseHash!, logLength, records);
+        logStatus = logStatus with { Exists = true, Stale = false, Records = logStatus.Records + records.Count, TornBytes = 0 };
+        logSeen = Stamp(logPath);
+    }
+
+    /// <summary>Catches up (under the write lock) when the index file or its log changed since the last look.</summary>
+    private void Observe()
+    {
+        if (path is null || (Stamp(path) == indexSeen && Stamp(IndexLog.PathFor(path)) == logSeen)) return;
+        gate.EnterWriteLock();
+        try { CatchUp(); }
+        finally { gate.ExitWriteLock(); }
+    }
+
+    /// <summary>
+    /// Brings memory up to the files (caller holds the gate's write lock): a new index file (another writer
+    /// compacted it) is mapped afresh, then the log records past those already applied are replayed. Reads
+    /// only, so it is safe without the writer lock; what it sees mid-write is a torn tail, read again next time.
+    /// </summary>
+    private void CatchUp()
+    {
+        var logPath = IndexLog.PathFor(path!);
+        for (int attempt = 0; ; attempt++)
+        {
+            var (indexStamp, logStamp) = (Stamp(path!), Stamp(logPath));
+            bool reload = attempt > 0 || !SameBytes(IndexFile.ReadContentHash(path!), baseHash);
+            if (reload) Attach(IndexFile.Open(path!, verifyVectors));
+            var replay = IndexLog.Read(logPath, baseHash!, Dimension, logLength);
+            // A log that no longer extends what was applied: the index was replaced between the two reads (or the
+            // log deleted by hand); start again from the files as they are now.
+            if (logLength > 0 && replay.State != IndexLog.State.Current) continue;  // at most once: a reload starts at 0
+            foreach (var r in replay.Records) Apply(r);
+            logLength = replay.ValidLength;
+            logStatus = new IndexLogStatus(replay.State != IndexLog.State.Missing || replay.TornBytes > 0, replay.State == IndexLog.State.Stale,
+                logStatus.Records + replay.Records.Count, replay.TornBytes);
+            (indexSeen, logSeen) = (indexStamp, logStamp);
+            return;
+        }
+    }
+
+    /// <summary>Makes <paramref name="mapped"/> the base: the index as that file holds it, before its log.</summary>
+    private void Attach(IndexFile.Mapped mapped)
+    {
+        try
+        {
+            var h = mapped.Header;
+            if (h.Dimension != Dimension || h.Metric != Metric || h.Method != Method || h.ModelSha256 != ModelSha256 || !h.ClassNames.SequenceEqual(ClassNames))
+                throw new InputException(path!, "header", $"the index this process opened ({Method}, dimension {Dimension}, {Metric.Name()})",
+                    $"another index written over it ({h.Method}, dimension {h.Dimension}, {h.Metric.Name()}); open it again");
+            var fresh = new FlatIndex(Dimension, Metric) { Threads = threads, BlockRows = blockRows };
+            fresh.AttachBase(mapped.Vectors, mapped.Items.Length, mapped.Items.Select(i => i.Id).ToArray(), mapped, mapped.NextId);
+            flat.Dispose();
+            flat = fresh;
+        }
+        catch
+        {
+            mapped.Dispose();
+            throw;
+        }
+        items.Clear();
+        mediumOf.Clear();
+        media.Clear();
+        media.AddRange(mapped.Header.Media);
+        foreach (var item in mapped.Items) Track(item);
+        baseHash = mapped.ContentHash;
+        logLength = 0;
+        logStatus = new IndexLogStatus(false, false, 0, 0);
+    }
+
+    private static (long, DateTime) Stamp(string file)
+    {
+        var info = new FileInfo(file);
+        return info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1, default);
+    }
+
+    private static bool SameBytes(byte[]? a, byte[]? b) => a is not null && b is not null && a.AsSpan().SequenceEqual(b);
+
+    /// <summary>Deletes temporary files that writers killed mid-write left beside the index, when no writer is
+    /// at work now (the lock is free); a folder this process may not write is left alone.</summary>
+    private static void DeleteStaleTemps(string full)
+    {
+        if (AtomicFile.TempsOf(full).Count == 0) return;
+        try
+        {
+            using var held = IndexLock.TryAcquire(full);
+            if (held is not null) AtomicFile.DeleteStaleTemps(full);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     private void Track(IndexItem item)
@@ -251,3 +394,10 @@ public sealed class EmbeddingIndex : IDisposable
         gate.Dispose();
     }
 }
+
+/// <summary>What an index's log held when last read.</summary>
+/// <param name="Exists">A log file is there.</param>
+/// <param name="Stale">It extends an older index file (a compaction already holds its records): ignored.</param>
+/// <param name="Records">Records replayed or appended since the index file was loaded.</param>
+/// <param name="TornBytes">Bytes of an interrupted last write after the last complete record (ignored; the next change cuts them).</param>
+public sealed record IndexLogStatus(bool Exists, bool Stale, int Records, long TornBytes);

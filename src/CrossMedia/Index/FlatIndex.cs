@@ -56,9 +56,9 @@ public sealed unsafe class FlatIndex : IDisposable
     /// <summary>
     /// Uses <paramref name="count"/> vectors at <paramref name="vectors"/> (kept alive by
     /// <paramref name="owner"/>, disposed with the index) as the base segment. Cosine vectors must
-    /// already be unit length.
+    /// already be unit length. Ids from then on start at <paramref name="nextId"/> or above the base's.
     /// </summary>
-    internal void AttachBase(IntPtr vectors, int count, IReadOnlyList<long> baseIds, IDisposable? owner)
+    internal void AttachBase(IntPtr vectors, int count, IReadOnlyList<long> baseIds, IDisposable? owner, long nextId = 0)
     {
         if (ids.Count != 0) throw new InvalidOperationException("the base must be attached to an empty index");
         for (int i = 1; i < baseIds.Count; i++)
@@ -66,6 +66,7 @@ public sealed unsafe class FlatIndex : IDisposable
         baseVectors = vectors;
         baseCount = count;
         maxNorm = -1;
+        idFloor = nextId;
         baseOwner = owner;
         ids.AddRange(baseIds);
         removed.AddRange(Enumerable.Repeat(false, count));

@@ -13,7 +13,11 @@ namespace CrossMedia.Index;
 ///   8  u32 version (1)             12  u32 flags (0)
 ///  16  u64 metadata length M       24  u64 item count N
 ///  32  u32 dimension D             36  u32 reserved (0)
-///  40  u64 vectors offset V (= 64 + M rounded up to 64)   48..63 reserved (0)
+///  40  u64 vectors offset V (= 64 + M rounded up to 64)
+///  48  u64 next id (ids below it were used, so a compaction that drops the highest ids does not
+///      hand them out again; 0 in older files: the highest id + 1)
+///  56  generation (8 random bytes; zeros in older files) — no two writes share a content hash,
+///      so a log is never applied to a rewrite that happens to hold the same items
 ///  64  metadata: method, model SHA-256, metric (u8), media (u32 count + strings),
 ///      class names (u32 count + strings), then per item: i64 id, u16 medium, i32 label,
 ///      key, source. Strings are u32 byte length + UTF-8.
@@ -39,10 +43,20 @@ public static class IndexFile
     public const int MaxClasses = 1 << 20;
 
     /// <summary>Writes an index atomically. <paramref name="copyRow"/> fills item i's vector.
-    /// Returns the file's content hash (header and vector checksums).</summary>
-    public static byte[] Write(string path, IndexHeader header, IReadOnlyList<IndexItem> items, Action<int, Span<float>> copyRow)
+    /// Returns the file's content hash (header and vector checksums). Refuses, before writing, anything
+    /// <see cref="Open"/> would refuse to read back.</summary>
+    public static byte[] Write(string path, IndexHeader header, IReadOnlyList<IndexItem> items, Action<int, Span<float>> copyRow, long nextId = 0)
     {
+        CheckHeader(header, path);
         var mediaIndex = header.Media.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => x.i);
+        long previous = -1;
+        foreach (var item in items)
+        {
+            if (item.Id <= previous) throw new ArgumentException($"item ids must ascend ({item.Id} after {previous})");
+            previous = item.Id;
+            if (!mediaIndex.ContainsKey(item.Medium)) throw new ArgumentException($"item {item.Id}: medium '{item.Medium}' is not in the header");
+            CheckLabel(item.Label, header.ClassNames.Count, path, $"item {item.Id} label");
+        }
         var meta = new MemoryStream();
         var w = new BinaryWriter(meta, Encoding.UTF8, leaveOpen: true);
         WriteString(w, header.Method);
@@ -70,6 +84,8 @@ public static class IndexFile
         BinaryPrimitives.WriteUInt64LittleEndian(fixedHeader.AsSpan(24), (ulong)items.Count);
         BinaryPrimitives.WriteUInt32LittleEndian(fixedHeader.AsSpan(32), (uint)header.Dimension);
         BinaryPrimitives.WriteUInt64LittleEndian(fixedHeader.AsSpan(40), (ulong)vectorsOffset);
+        BinaryPrimitives.WriteInt64LittleEndian(fixedHeader.AsSpan(48), Math.Max(nextId, previous + 1));
+        RandomNumberGenerator.Fill(fixedHeader.AsSpan(56, 8));
 
         var content = new byte[64];
         AtomicFile.Write(path, s =>
@@ -111,6 +127,8 @@ public static class IndexFile
         public required IndexItem[] Items { get; init; }
         /// <summary>SHA-256 of header+metadata and of the vectors, as stored (identifies this file's content).</summary>
         public required byte[] ContentHash { get; init; }
+        /// <summary>The lowest id never used (above every item's).</summary>
+        public required long NextId { get; init; }
         internal MemoryMappedFile? File { get; init; }
         internal MemoryMappedViewAccessor? View { get; init; }
         internal byte* Pointer { get; init; }
@@ -151,6 +169,8 @@ public static class IndexFile
         ulong count = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(24));
         uint dim = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(32));
         ulong vectorsOffset = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(40));
+        long nextId = BinaryPrimitives.ReadInt64LittleEndian(fixedHeader.AsSpan(48));
+        if (nextId < 0) throw new InputException(path, "next id", "0 or more", nextId.ToString());
         if (metaLength > (ulong)(length - FixedHeaderBytes - TrailerBytes) || metaLength > int.MaxValue)
             throw new InputException(path, "metadata length", $"at most {length - FixedHeaderBytes - TrailerBytes} bytes", metaLength.ToString());
         if (dim == 0 || dim > MaxDimension) throw new InputException(path, "dimension", $"1..{MaxDimension}", dim.ToString());
@@ -208,15 +228,14 @@ public static class IndexFile
                 int medium = cursor.UInt16($"item {i} medium");
                 if (medium >= media.Length) throw new InputException(path, $"item {i} medium", $"0..{media.Length - 1}", medium.ToString());
                 int label = cursor.Int32($"item {i} label");
-                if (label < -1 || (classes.Length > 0 && label >= classes.Length))
-                    throw new InputException(path, $"item {i} label", $"-1..{classes.Length - 1}", label.ToString());
+                CheckLabel(label, classes.Length, path, $"item {i} label");
                 items[i] = new IndexItem(id, cursor.String($"item {i} key"), media[medium], label, cursor.String($"item {i} source"));
             }
             if (!cursor.AtEnd) throw new InputException(path, "metadata", $"{metaLength} bytes of items", $"{cursor.Remaining} bytes left over");
             var header = new IndexHeader(method, modelSha, (int)dim, (IndexMetric)metricByte, media, classes);
             return new Mapped
             {
-                Header = header, Items = items, ContentHash = trailerSpan[..64].ToArray(),
+                Header = header, Items = items, ContentHash = trailerSpan[..64].ToArray(), NextId = Math.Max(nextId, previous + 1),
                 File = mmf, View = view, Pointer = ptr, VectorsOffset = (long)vectorsOffset,
             };
         }
@@ -232,10 +251,61 @@ public static class IndexFile
 
     private static void WriteString(BinaryWriter w, string s)
     {
-        var bytes = Encoding.UTF8.GetBytes(s);
-        if (bytes.Length > MaxStringBytes) throw new InputException("index", "string", $"at most {MaxStringBytes} bytes", $"{bytes.Length} bytes");
+        var bytes = Utf8(s, "index", "string");
         w.Write((uint)bytes.Length);
         w.Write(bytes);
+    }
+
+    /// <summary>A string's UTF-8 bytes, refused when longer than a file may hold (<see cref="MaxStringBytes"/>).</summary>
+    internal static byte[] Utf8(string s, string source, string field)
+    {
+        CheckString(s, source, field);
+        return Encoding.UTF8.GetBytes(s);
+    }
+
+    public static void CheckString(string s, string source, string field)
+    {
+        // UTF-8 takes at most 3 bytes per UTF-16 unit: most strings need no count.
+        if (s.Length > MaxStringBytes / 3 && Encoding.UTF8.GetByteCount(s) is var n && n > MaxStringBytes)
+            throw new InputException(source, field, $"at most {MaxStringBytes} bytes of UTF-8", $"{n} bytes");
+    }
+
+    public static void CheckLabel(int label, int classes, string source, string field)
+    {
+        if (label < -1 || (classes > 0 && label >= classes))
+            throw new InputException(source, field, classes > 0 ? $"-1..{classes - 1}" : "-1 or more", label.ToString());
+    }
+
+    /// <summary>The limits every index file keeps (what <see cref="Open"/> accepts), checked on what is about to be written.</summary>
+    public static void CheckHeader(IndexHeader header, string source)
+    {
+        if (header.Dimension <= 0 || header.Dimension > MaxDimension)
+            throw new InputException(source, "dimension", $"1..{MaxDimension}", header.Dimension.ToString());
+        if (header.Media.Count > MaxMedia)
+            throw new InputException(source, "media", $"at most {MaxMedia} distinct media in one index", header.Media.Count.ToString());
+        if (header.ClassNames.Count > MaxClasses)
+            throw new InputException(source, "class names", $"at most {MaxClasses}", header.ClassNames.Count.ToString());
+        CheckString(header.Method, source, "method");
+        CheckString(header.ModelSha256, source, "model sha256");
+        foreach (var m in header.Media) CheckString(m, source, "medium");
+        foreach (var c in header.ClassNames) CheckString(c, source, "class name");
+    }
+
+    /// <summary>The content hash stored in an index file's trailer (what a log names as its base), or null
+    /// when the file is missing or does not end like an index; cheap: reads 72 bytes.</summary>
+    public static byte[]? ReadContentHash(string path)
+    {
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (fs.Length < FixedHeaderBytes + TrailerBytes) return null;
+            var trailer = new byte[TrailerBytes];
+            fs.Position = fs.Length - TrailerBytes;
+            fs.ReadExactly(trailer);
+            return trailer.AsSpan(64).SequenceEqual(EndMagic) ? trailer[..64] : null;
+        }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
     }
 
     /// <summary>Reads length-checked fields from a byte array; every failure names the file and field.</summary>

@@ -13,9 +13,10 @@ namespace CrossMedia.Index;
 ///   payload: u8 kind (1 add, 2 remove), i64 id, then for add: medium, label (i32), key, source
 ///            (strings: u32 length + UTF-8), u32 dimension, float32 vector
 /// </code>
-/// Replay stops at the first incomplete or damaged record (a crash mid-append leaves a torn
-/// tail, which the next append cuts off). A log whose base hash differs from the index file's is
-/// stale (left over from before a compaction that already contains it) and is ignored.
+/// Replay ends at a torn tail (an incomplete or failing last record, which a crash mid-append
+/// leaves; the next append cuts it off) and refuses damage followed by valid records. A log whose
+/// base hash differs from the index file's is stale (left over from before a compaction that
+/// already contains it) and is ignored. Writers hold the <see cref="IndexLock"/>.
 /// </summary>
 internal static class IndexLog
 {
@@ -30,61 +31,118 @@ internal static class IndexLog
 
     public static string PathFor(string indexPath) => indexPath + ".log";
 
-    /// <summary>The valid records of the log at <paramref name="path"/> for a base index with <paramref name="baseHash"/>,
-    /// and the byte length they end at (0 when the log is missing or stale).</summary>
-    public static (List<Record> Records, long ValidLength) Read(string path, byte[] baseHash, int dimension)
+    /// <summary>What <see cref="Read"/> found: the log is missing, <see cref="Stale"/> (it extends another index
+    /// file: left over from a compaction that already holds its records, ignored) or current.</summary>
+    public enum State { Missing, Stale, Current }
+
+    /// <param name="ValidLength">Byte length the valid records end at (0 unless current).</param>
+    /// <param name="TornBytes">Bytes after them that an interrupted write left (ignored; the next append cuts them).</param>
+    public sealed record Replay(State State, List<Record> Records, long ValidLength, long TornBytes);
+
+    /// <summary>
+    /// The records of the log at <paramref name="path"/> for a base index with <paramref name="baseHash"/> that
+    /// start at byte <paramref name="from"/> (where an earlier read stopped; 0: the first record).
+    /// A record that is incomplete or fails its checksum ends the log when nothing valid follows it (a torn
+    /// tail: the last write did not finish); followed by a valid record it is damage, and the read fails,
+    /// naming the record, rather than dropping everything after it.
+    /// </summary>
+    public static Replay Read(string path, byte[] baseHash, int dimension, long from = 0)
     {
         var records = new List<Record>();
-        if (!File.Exists(path)) return (records, 0);
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < HeaderBytes || !bytes.AsSpan(0, 8).SequenceEqual(Magic)
-            || BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)) != Version
-            || !bytes.AsSpan(12, 64).SequenceEqual(baseHash))
-            return (records, 0);
-        long pos = HeaderBytes;
-        while (pos + 4 <= bytes.Length)
+        FileStream fs;
+        try { fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete); }
+        catch (FileNotFoundException) { return new Replay(State.Missing, records, 0, 0); }  // none, or a compaction just deleted it
+        byte[] bytes;
+        using (fs)
         {
-            uint len = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan((int)pos));
-            if (len == 0 || len > MaxRecordBytes || pos + 4 + len + 32 > bytes.Length) break;
-            var payload = bytes.AsSpan((int)pos + 4, (int)len);
-            if (!SHA256.HashData(payload).AsSpan().SequenceEqual(bytes.AsSpan((int)(pos + 4 + len), 32))) break;
-            var record = Parse(path, payload.ToArray(), dimension);
-            if (record is null) break;
-            records.Add(record);
-            pos += 4 + len + 32;
+            if (fs.Length > int.MaxValue)
+                throw new InputException(path, "length", "at most 2 GiB (compact the index: 'crossmedia index compact')", $"{fs.Length} bytes");
+            if (fs.Length < HeaderBytes) return new Replay(State.Missing, records, 0, fs.Length);  // its creation was interrupted
+            var header = new byte[HeaderBytes];
+            fs.ReadExactly(header);
+            if (!header.AsSpan(0, 8).SequenceEqual(Magic))
+                throw new InputException(path, "magic", "\"CMIDXLOG\" (a CrossMedia index log)", $"bytes {Convert.ToHexString(header, 0, 8)} (damaged; move the log aside to open the index without its changes)");
+            uint version = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8));
+            if (version != Version) throw new InputException(path, "version", Version.ToString(), version.ToString());
+            if (!header.AsSpan(12, 64).SequenceEqual(baseHash)) return new Replay(State.Stale, records, 0, 0);
+            from = Math.Max(from, HeaderBytes);
+            if (from > fs.Length)
+                throw new InputException(path, "length", $"at least the {from} bytes already read", $"{fs.Length} bytes (shortened by something other than CrossMedia)");
+            bytes = new byte[fs.Length - from];
+            fs.Position = from;
+            fs.ReadExactly(bytes);
         }
-        return (records, pos);
+        int pos = 0;
+        while (pos < bytes.Length)
+        {
+            int end = RecordEnd(bytes, pos, dimension);
+            if (end < 0)
+            {
+                int valid = Enumerable.Range(pos + 1, bytes.Length - pos - 1).Select(p => RecordEnd(bytes, p, dimension)).FirstOrDefault(e => e > 0, -1);
+                if (valid < 0) return new Replay(State.Current, records, from + pos, bytes.Length - pos);
+                throw new InputException(path, $"record at byte {from + pos}", "an intact record (length, content and SHA-256 agree)",
+                    "damaged bytes followed by valid records (the log is damaged, not just cut short; move it aside to open the index without its changes)");
+            }
+            records.Add(Parse(path, from + pos, bytes.AsSpan(pos + 4, end - pos - 4 - 32).ToArray(), dimension));
+            pos = end;
+        }
+        return new Replay(State.Current, records, from + pos, 0);
     }
 
-    private static Record? Parse(string path, byte[] payload, int dimension)
+    /// <summary>Where the record at <paramref name="pos"/> ends when it is complete, well-formed and its checksum
+    /// matches; otherwise −1. Cheap structural checks first: damage scans call this at every byte.</summary>
+    private static int RecordEnd(byte[] bytes, int pos, int dimension)
     {
-        try
-        {
-            var c = new IndexFile.Cursor(path, payload);
-            byte kind = c.Byte("kind");
-            long id = c.Int64("id");
-            if (kind == 2) return c.AtEnd ? new RemoveRecord(id) : null;
-            if (kind != 1) return null;
-            string medium = c.String("medium");
-            int label = c.Int32("label");
-            string key = c.String("key");
-            string source = c.String("source");
-            uint dim = c.UInt32("dimension");
-            if (dim != dimension || c.Remaining != dim * 4) return null;
-            var v = new float[dim];
-            for (int i = 0; i < v.Length; i++) v[i] = c.Single("vector");
-            return new AddRecord(id, medium, label, key, source, v);
-        }
-        catch (InputException)
-        {
-            return null;
-        }
+        if (bytes.Length - pos < 4 + 9 + 32) return -1;
+        uint len = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(pos));
+        if (len < 9 || len > MaxRecordBytes || len > bytes.Length - pos - 4 - 32) return -1;
+        var payload = bytes.AsSpan(pos + 4, (int)len);
+        if (!WellFormed(payload, dimension)) return -1;
+        if (!SHA256.HashData(payload).AsSpan().SequenceEqual(bytes.AsSpan(pos + 4 + (int)len, 32))) return -1;
+        return pos + 4 + (int)len + 32;
     }
 
-    /// <summary>Appends records durably (one fsync), starting a fresh log when none is valid.</summary>
+    /// <summary>Whether the payload's lengths add up (kind, strings, dimension), without decoding it.</summary>
+    private static bool WellFormed(ReadOnlySpan<byte> p, int dimension)
+    {
+        if (p[0] == 2) return p.Length == 9;
+        if (p[0] != 1) return false;
+        long at = 9;
+        for (int field = 0; field < 3; field++)  // medium, (label), key, source
+        {
+            if (at + 4 > p.Length) return false;
+            at += 4 + BinaryPrimitives.ReadUInt32LittleEndian(p[(int)at..]);
+            if (field == 0) at += 4;
+        }
+        if (at + 4 > p.Length || BinaryPrimitives.ReadUInt32LittleEndian(p[(int)at..]) != dimension) return false;
+        return p.Length - at - 4 == 4L * dimension;
+    }
+
+    /// <summary>Decodes an intact record; one whose content breaks a limit (e.g. a key over 64 KiB, written by
+    /// an older CrossMedia that did not check) fails naming the record and field.</summary>
+    private static Record Parse(string path, long offset, byte[] payload, int dimension)
+    {
+        var c = new IndexFile.Cursor($"{path}: record at byte {offset}", payload);
+        byte kind = c.Byte("kind");
+        long id = c.Int64("id");
+        if (kind == 2) return new RemoveRecord(id);
+        string medium = c.String("medium");
+        int label = c.Int32("label");
+        string key = c.String("key");
+        string source = c.String("source");
+        uint dim = c.UInt32("dimension");
+        var v = new float[dim];
+        for (int i = 0; i < v.Length; i++) v[i] = c.Single("vector");
+        if (!v.All(float.IsFinite)) throw new InputException($"{path}: record at byte {offset}", "vector", "finite values", "NaN or infinity");
+        return new AddRecord(id, medium, label, key, source, v);
+    }
+
+    /// <summary>Appends records durably (one fsync), starting a fresh log when none is current; cuts a torn tail
+    /// after <paramref name="validLength"/>. The caller holds the <see cref="IndexLock"/> and has read the log up to there.</summary>
     public static long Append(string path, byte[] baseHash, long validLength, IEnumerable<Record> records)
     {
-        using var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        bool created = !File.Exists(path);
+        using var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         if (validLength < HeaderBytes)
         {
             fs.SetLength(0);
@@ -110,6 +168,7 @@ internal static class IndexLog
             fs.Write(SHA256.HashData(payload));
         }
         fs.Flush(flushToDisk: true);
+        if (created) CrossMedia.Core.Posix.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         return fs.Length;
     }
 
@@ -140,7 +199,7 @@ internal static class IndexLog
 
     private static void WriteString(BinaryWriter w, string s)
     {
-        var b = Encoding.UTF8.GetBytes(s);
+        var b = IndexFile.Utf8(s, "log record", "string");
         w.Write((uint)b.Length);
         w.Write(b);
     }

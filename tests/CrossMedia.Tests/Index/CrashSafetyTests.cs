@@ -11,7 +11,7 @@ public sealed class CrashSafetyTests : IDisposable
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     [Fact]
-    public void Build_Should_LeaveThePreviousIndexIntact_WhenKilledMidWrite()
+    public void Build_Should_LeaveThePreviousIndexIntact_AndNoTempOrLockAfterTheNextOpen_WhenKilledMidWrite()
     {
         // Given a small, valid index at the target path.
         var target = Path.Combine(dir, "crash.cmidx");
@@ -45,6 +45,15 @@ public sealed class CrashSafetyTests : IDisposable
                     // Freeze the child, confirm it is mid-write (temp file present, target untouched), then SIGKILL it.
                     Assert.Equal(0, Kill(child.Id, SigStop));
                     killedMidWrite = File.Exists(tmp) && File.ReadAllBytes(target).AsSpan().SequenceEqual(before);
+                    if (killedMidWrite)
+                    {
+                        // The writer holds the index's lock: another writer is told who, and its temp file is not touched.
+                        using var during = EmbeddingIndex.Open(target);
+                        during.LockWait = TimeSpan.Zero;
+                        var busy = Assert.Throws<IndexBusyException>(() => during.Remove([0L]));
+                        Assert.Contains($"in use by process {child.Id}", busy.Message);
+                        Assert.True(File.Exists(tmp));
+                    }
                     break;
                 }
                 Thread.Sleep(1);
@@ -55,13 +64,18 @@ public sealed class CrashSafetyTests : IDisposable
         }
         Assert.True(killedMidWrite, "could not catch the child in the middle of writing");
 
-        // Then the previous index is untouched and loads; the partial file is only a stray temp file.
+        // Then the previous index is untouched and loads; the partial file was only a stray temp file, and the
+        // next open (the writer is dead, so its lock is gone) deletes it.
         Assert.Equal(before, File.ReadAllBytes(target));
+        var leftover = Directory.EnumerateFiles(dir, ".crash.cmidx.*.tmp").Single();
+        Assert.Throws<InputException>(() => IndexFile.Open(leftover).Dispose());
         using var index = EmbeddingIndex.Open(target);
         Assert.Equal(2, index.Count);
         Assert.Equal(["old"], index.Header.Media);
-        var leftover = Directory.EnumerateFiles(dir, ".crash.cmidx.*.tmp").Single();
-        Assert.Throws<InputException>(() => IndexFile.Open(leftover).Dispose());
+        Assert.Empty(Directory.EnumerateFiles(dir, "*.tmp"));
+        // kill -9 left no stale lock: the next writer goes ahead at once.
+        index.LockWait = TimeSpan.Zero;
+        Assert.Equal(1, index.Remove([0L]));
     }
 
     private const int SigKill = 9, SigStop = 19;
