@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using CrossMedia.Service;
 using CrossMedia.Tests.Index;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 
 namespace CrossMedia.Tests.Service;
 
@@ -71,6 +73,20 @@ public class ServiceSafetyTests
     {
         await using var host = await ServiceHost.StartAsync(new ServiceOptions(RequestsPerSecond: 0, AllowedHosts: allowed));
         Assert.Equal(expected, (await Send(host, HttpMethod.Get, "/health", host_: hostHeader)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Start_Should_StopAndRefuse_WhenKestrelBoundANonLoopbackAddress()
+    {
+        // What the configuration check cannot see: the addresses are only known once Kestrel has bound them.
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://0.0.0.0:0");
+        await using var app = builder.Build();
+        var e = await Assert.ThrowsAsync<InputException>(() => Listening.StartAsync(app, allowRemote: false));
+        Assert.Contains("loopback", e.Message);
+        Assert.Contains("0.0.0.0", e.Message);
+        using var client = new HttpClient();
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(app.Urls.First().Replace("0.0.0.0", "127.0.0.1")));
     }
 
     [Fact]
