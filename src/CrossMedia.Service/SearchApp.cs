@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using CrossMedia.Core;
 using CrossMedia.Index;
@@ -12,6 +13,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
@@ -31,9 +34,15 @@ public static class SearchApp
     public const string ApiKeyHeader = "X-Api-Key";
     public const string ApiKeyEnvironment = "CROSSMEDIA_API_KEY";
 
+    /// <summary>
+    /// Starts a service made by <see cref="Build"/> and returns the addresses it listens on (a busy
+    /// port or a non-loopback address without AllowRemote is an <see cref="InputException"/>).
+    /// </summary>
+    public static Task<IReadOnlyList<string>> StartAsync(WebApplication app) =>
+        Listening.StartAsync(app, app.Services.GetRequiredService<ServiceOptions>().AllowRemote);
+
     public static WebApplication Build(EmbeddingIndex index, QueryEncoder encoder, ServiceOptions options)
     {
-        CheckUrls(options);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = [],
@@ -41,6 +50,11 @@ public static class SearchApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.WebHost.UseUrls(options.Urls);
+        bool loopback = Listening.CheckConfigured(options, builder.Configuration);
+        // DNS rebinding: a loopback service answers loopback host names only, unless told otherwise.
+        var allowedHosts = options.AllowedHosts ?? builder.Configuration["AllowedHosts"] ?? (loopback ? Listening.LoopbackHosts : "*");
+        builder.Services.Configure<HostFilteringOptions>(o => o.AllowedHosts = allowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Services.AddSingleton(options);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = options.MaxBodyBytes;
@@ -48,10 +62,16 @@ public static class SearchApp
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        // A failed start reaches the caller as an exception (a busy port as one line); the host need not log its stack too.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         var apiKey = options.ApiKey ?? builder.Configuration["CrossMedia:ApiKey"] ?? Environment.GetEnvironmentVariable(ApiKeyEnvironment);
         if (string.IsNullOrEmpty(apiKey)) apiKey = null;
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = 16);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.MaxDepth = 16;
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;  // a typo is an error, as in manifests
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         if (options.RequestsPerSecond > 0)
@@ -70,6 +90,8 @@ public static class SearchApp
         }
 
         var app = builder.Build();
+        app.Use(SecurityHeaders.Add);
+        app.UseHostFiltering();
         app.Use(ProblemsForExceptions);
         app.UseStatusCodePages(async ctx =>
         {
@@ -104,12 +126,14 @@ public static class SearchApp
                 index.Get(id) is { } item ? Results.Ok(Describe(index, item, null)) : NotFound(id))
             .WithSummary("Metadata of one item").Produces<ItemResponse>().ProducesProblem(404);
 
-        app.MapGet("/items/{id:long}/media", (long id) =>
+        app.MapGet("/items/{id:long}/media", (HttpContext ctx, long id) =>
             {
                 if (index.Get(id) is not { } item) return NotFound(id);
                 if (item.Source == "" || !File.Exists(item.Source))
                     return Results.Problem(statusCode: 404, title: "No media", detail: $"item {id} has no media file");
-                return Results.File(item.Source, MediaTypes.ContentTypeOf(item.Source), enableRangeProcessing: true);
+                var type = MediaTypes.ContentTypeOf(item.Source);
+                SecurityHeaders.ForMedia(ctx.Response);
+                return Results.File(item.Source, type, SecurityHeaders.Inline(type) ? null : Path.GetFileName(item.Source), enableRangeProcessing: true);
             })
             .WithSummary("The item's media file (streamed; range requests allowed)").ProducesProblem(404);
 
@@ -128,7 +152,7 @@ public static class SearchApp
                         medium = MediaTypes.MediumOf(name) ?? throw new InputException("request", "filename", $"an extension of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(name)}'");
                         var bytes = Base64(request.File);
                         // Kept under its (sanitised) name in a folder of its own, so names never collide.
-                        var folder = Directory.CreateDirectory(Path.Combine(mediaFolder, Guid.NewGuid().ToString("N"))).FullName;
+                        var folder = Uploads.NewFolder(mediaFolder);
                         saved = Path.Combine(folder, SafeName(name));
                         AtomicFile.WriteAllBytes(saved, bytes);
                         vector = encoder.EncodeFile(saved, medium);
@@ -156,8 +180,11 @@ public static class SearchApp
         app.MapDelete("/items/{id:long}", (HttpContext ctx, long id) =>
             {
                 if (Authorise(ctx, apiKey) is { } refused) return refused;
-                try { return index.Remove([id]) == 1 ? Results.NoContent() : NotFound(id); }
+                var source = index.Get(id)?.Source;
+                try { if (index.Remove([id]) != 1) return NotFound(id); }
                 catch (IndexBusyException) { return IndexBusy(); }
+                Uploads.DeleteStored(mediaFolder, source);
+                return Results.NoContent();
             })
             .WithSummary("Remove an item (requires X-Api-Key)").ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
         return app;
@@ -253,9 +280,9 @@ public static class SearchApp
             {
                 InputException ie => (400, "Invalid request", ie.Message),
                 BadHttpRequestException { StatusCode: 413 } => (413, "Request body too large", e.Message),
-                BadHttpRequestException { InnerException: JsonException je } => (400, "Malformed JSON", je.Message),
+                BadHttpRequestException { InnerException: JsonException je } => JsonProblem(ctx, je),
                 BadHttpRequestException b => (b.StatusCode, "Bad request", b.Message),
-                JsonException je => (400, "Malformed JSON", je.Message),
+                JsonException je => JsonProblem(ctx, je),
                 _ => (500, "Internal error", "the server failed; see its log"),
             };
             if (status == 500)
@@ -264,6 +291,11 @@ public static class SearchApp
             await WriteProblem(ctx, status, title, detail);
         }
     }
+
+    /// <summary>A body that is not JSON, or not the JSON the endpoint's contract describes.</summary>
+    private static (int, string, string) JsonProblem(HttpContext ctx, JsonException e) =>
+        (400, JsonErrors.IsSyntax(e) ? "Malformed JSON" : "Invalid request",
+            JsonErrors.Describe(e, ctx.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType).Message);
 
     private static Task WriteProblem(HttpContext ctx, int status, string title, string? detail)
     {
@@ -295,18 +327,5 @@ public static class SearchApp
         using var ms = new MemoryStream();
         s.CopyTo(ms);
         return ms.ToArray();
-    }
-
-    /// <summary>Refuses non-loopback addresses unless remote access is allowed explicitly.</summary>
-    private static void CheckUrls(ServiceOptions options)
-    {
-        foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                throw new InputException("--urls", "", "http://HOST:PORT", $"'{url}'");
-            bool loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-            if (!loopback && !options.AllowRemote)
-                throw new InputException("--urls", "", "a loopback address (127.0.0.1, [::1], localhost) unless --allow-remote is given", $"'{url}'");
-        }
     }
 }

@@ -8,6 +8,8 @@ namespace CrossMedia.Service;
 /// <param name="RequestsPerSecond">Requests per second per client address; 0 turns the limiter off.</param>
 /// <param name="AllowRemote">Permit listening on non-loopback addresses.</param>
 /// <param name="MediaFolder">Where uploaded media of POST /items are kept; null: beside the index file.</param>
+/// <param name="AllowedHosts">Host names requests may carry (';'-separated, as ASP.NET's AllowedHosts); null: the
+/// configuration's AllowedHosts, else loopback names for a loopback service and any host otherwise.</param>
 public sealed record ServiceOptions(
     string Urls = "http://127.0.0.1:5005",
     string? ApiKey = null,
@@ -15,4 +17,5 @@ public sealed record ServiceOptions(
     long MaxBodyBytes = 16 << 20,
     int RequestsPerSecond = 100,
     bool AllowRemote = false,
-    string? MediaFolder = null);
+    string? MediaFolder = null,
+    string? AllowedHosts = null);

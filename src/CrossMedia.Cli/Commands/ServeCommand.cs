@@ -4,6 +4,7 @@ using CrossMedia.Index;
 using CrossMedia.Models;
 using CrossMedia.Service;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 
 namespace CrossMedia.Cli.Commands;
 
@@ -17,6 +18,10 @@ internal static class ServeCommand
         var model = new Option<string?>("--model") { Description = "Model directory the index was built with (without it only common-space vectors can be searched)." };
         var urls = new Option<string>("--urls") { Description = "Address(es) to listen on, ';'-separated; loopback only unless --allow-remote.", DefaultValueFactory = _ => "http://127.0.0.1:5005" };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow listening on non-loopback addresses." };
+        var allowedHosts = new Option<string?>("--allowed-hosts")
+        {
+            Description = "Host names requests may use, ';'-separated (default: AllowedHosts from the configuration, else localhost;127.0.0.1;[::1] on loopback and any host otherwise).",
+        };
         var maxK = new Option<int>("--max-k") { Description = "Largest k a search may ask for.", DefaultValueFactory = _ => 100 };
         var maxBody = new Option<long>("--max-body") { Description = "Largest request body in bytes (base64 files included).", DefaultValueFactory = _ => 16L << 20 };
         var rate = new Option<int>("--rate-limit") { Description = "Requests per second per client address (0: no limit).", DefaultValueFactory = _ => 100 };
@@ -24,7 +29,7 @@ internal static class ServeCommand
         var c = new Command("serve", $"Serve search over HTTP: JSON API (POST /search, /items, /health, /openapi/v1.json) and a web page at /. " +
             $"POST/DELETE /items need the key from {SearchApp.ApiKeyEnvironment} (or CrossMedia:ApiKey) in the {SearchApp.ApiKeyHeader} header; without a key they are disabled.")
         {
-            index, model, urls, allowRemote, maxK, maxBody, rate, threads,
+            index, model, urls, allowRemote, allowedHosts, maxK, maxBody, rate, threads,
         };
         c.SetAction(parse =>
         {
@@ -37,10 +42,12 @@ internal static class ServeCommand
             using var mm = modelDir is null ? null : loadModel(modelDir);
             if (mm is not null) IndexCommand.CheckModel(idx, mm, modelDir!);
             var options = new ServiceOptions(Urls: parse.GetValue(urls)!, MaxK: parse.GetValue(maxK), MaxBodyBytes: parse.GetValue(maxBody),
-                RequestsPerSecond: parse.GetValue(rate), AllowRemote: parse.GetValue(allowRemote));
-            var app = SearchApp.Build(idx, new QueryEncoder(mm, idx.Dimension), options);
-            parse.InvocationConfiguration.Output.WriteLine($"serving {idx.Count} items on {options.Urls} (Ctrl+C to stop)");
-            app.Run();
+                RequestsPerSecond: parse.GetValue(rate), AllowRemote: parse.GetValue(allowRemote), AllowedHosts: parse.GetValue(allowedHosts));
+            using var app = SearchApp.Build(idx, new QueryEncoder(mm, idx.Dimension), options);
+            // The addresses Kestrel bound, which the configuration (Kestrel:Endpoints) may have changed.
+            var bound = SearchApp.StartAsync(app).GetAwaiter().GetResult();
+            parse.InvocationConfiguration.Output.WriteLine($"serving {idx.Count} items on {string.Join(";", bound)} (Ctrl+C to stop)");
+            app.WaitForShutdown();
             return 0;
         });
         return c;

@@ -9,18 +9,20 @@ namespace CrossMedia.Tests.Cli;
 /// </summary>
 internal static class CliProcess
 {
-    public static Process Start(IEnumerable<string> args)
+    /// <param name="environment">Extra environment variables for the child.</param>
+    public static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrossMedia.Cli.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         return Process.Start(psi)!;
     }
 
     /// <summary>Runs to the end (at most 3 minutes); its standard output goes to the test log too.</summary>
-    public static (int Code, string Out, string Err) Run(IEnumerable<string> args, ITestOutputHelper output)
+    public static (int Code, string Out, string Err) Run(IEnumerable<string> args, ITestOutputHelper output, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var p = Start(args);
+        using var p = Start(args, environment);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "the CLI did not finish");

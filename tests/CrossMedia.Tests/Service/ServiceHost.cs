@@ -47,8 +47,8 @@ internal sealed class ServiceHost : IAsyncDisposable
         options ??= new ServiceOptions();
         options = options with { Urls = "http://127.0.0.1:0" };
         var app = SearchApp.Build(index, new QueryEncoder(model, index.Dimension), options);
-        await app.StartAsync();
-        var host = new ServiceHost(root, media, index, app, app.Urls.First());
+        var urls = await SearchApp.StartAsync(app);
+        var host = new ServiceHost(root, media, index, app, urls[0]);
         return host;
     }
 
