@@ -6,11 +6,12 @@ namespace CrossMedia.Cli;
 
 /// <summary>
 /// Runs the command line: user errors (<see cref="InputException"/>, missing files) become one red
-/// line and exit code 2; never a stack trace.
+/// line and exit code 2; any other exception one line and exit code 1; never a stack trace.
 /// </summary>
 internal static class CliRunner
 {
     public const int UserError = 2;
+    public const int RuntimeError = 1;
 
     /// <summary>The root command with every registered command; named "crossmedia" as the launcher is.</summary>
     public static Command CreateRoot()
@@ -47,6 +48,21 @@ internal static class CliRunner
             WriteError(error, message);
             return UserError;
         }
+        catch (Exception e)
+        {
+            // Anything else (a libtorch error, a bug): one line rather than a stack trace and exit 134.
+            WriteError(error, RuntimeMessage(e));
+            return RuntimeError;
+        }
+    }
+
+    /// <summary>"TypeName: first line of the message" of the innermost exception that says something.</summary>
+    public static string RuntimeMessage(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException && e.InnerException is not null)
+            e = e.InnerException!;
+        var firstLine = e.Message.Split('\n', 2)[0].Trim(); // libtorch appends its native stack to the message
+        return $"{e.GetType().Name}: {firstLine}";
     }
 
     private static string CommandPath(System.CommandLine.Parsing.CommandResult result)

@@ -7,7 +7,8 @@ namespace CrossMedia.Tests;
 /// <summary>
 /// Entry point of the test assembly run as a program (`dotnet CrossMedia.Tests.dll PROBE`): probes
 /// that must start in a fresh process because what they observe is process-wide native state that
-/// other tests change (glibc's malloc keeps free space and adapts its mmap threshold to earlier traffic).
+/// other tests change (glibc's malloc keeps free space and adapts its mmap threshold to earlier traffic),
+/// or because a native fault in them would kill the test host (every backbone's forward and backward).
 /// xunit itself never calls it.
 /// </summary>
 public static class Program
@@ -15,6 +16,7 @@ public static class Program
     public static int Main(string[] args) => args switch
     {
         ["mapped-by-40mb-tensor"] => PrintMappedBytesOfA40MbTensor(),
+        [Models.Backbones.BackboneChild.Command, var name] => Models.Backbones.BackboneChild.RunInChild(name),
         _ => 2,
     };
 

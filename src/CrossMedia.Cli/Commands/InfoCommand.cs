@@ -5,12 +5,12 @@ using TorchSharp;
 
 namespace CrossMedia.Cli.Commands;
 
-/// <summary>`crossmedia info`: version, libtorch, threads and devices.</summary>
+/// <summary>`crossmedia info`: version, libtorch, threads, devices and the convolution backends (after the probe, see <see cref="ConvolutionProbe"/>).</summary>
 internal static class InfoCommand
 {
     public static Command Create()
     {
-        var command = new Command("info", "Print the version, the libtorch build, threads and available devices.");
+        var command = new Command("info", "Print the version, the libtorch build, threads, available devices and convolution backends.");
         command.SetAction(parse =>
         {
             TorchRuntime.Initialize();
@@ -20,6 +20,8 @@ internal static class InfoCommand
             output.WriteLine($"cuda available: {torch.cuda.is_available()}");
             using var x = torch.ones(2, 2);
             output.WriteLine($"torch check: sum(ones(2,2)) = {x.sum().item<float>()}");
+            ConvolutionProbe.EnsureSafe();
+            output.WriteLine($"convolutions: {NativeBackends.Describe()}");
             return 0;
         });
         return command;

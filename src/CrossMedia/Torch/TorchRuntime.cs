@@ -15,6 +15,7 @@ public static class TorchRuntime
 {
     private static readonly object Gate = new();
     private static bool _initialised;
+    private static IntPtr _torchCpu;
 
     /// <summary>The native libraries in dependency order (libgomp's file name carries a hash).</summary>
     private static readonly string[] NativeLibraries =
@@ -42,10 +43,28 @@ public static class TorchRuntime
                 var dir = AppContext.BaseDirectory;
                 foreach (var pattern in NativeLibraries)
                     foreach (var path in Directory.EnumerateFiles(dir, pattern).Order())
-                        NativeLibrary.Load(path);
+                    {
+                        var handle = NativeLibrary.Load(path);
+                        if (pattern == "libtorch_cpu.so") _torchCpu = handle;
+                    }
                 _initialised = true;
             }
         }
+    }
+
+    /// <summary>The address of an exported libtorch_cpu.so symbol (loads libtorch if needed); for switches TorchSharp does not wrap.</summary>
+    internal static IntPtr TorchCpuExport(string symbol)
+    {
+        LoadNativeLibraries();
+        return NativeLibrary.GetExport(_torchCpu, symbol);
+    }
+
+    /// <summary>The libtorch build this process runs: TorchSharp's version and the size of libtorch_cpu.so (a cache key).</summary>
+    internal static string LibTorchIdentity()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "libtorch_cpu.so");
+        var size = File.Exists(path) ? new FileInfo(path).Length : 0;
+        return $"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch_cpu.so {size} bytes";
     }
 
     /// <summary>Parses "cpu", "cuda" or "cuda:N" into a device, with a clear error when CUDA is absent.</summary>

@@ -32,14 +32,8 @@ public static class SyntheticMediaDataset
         "This {5} picture shows one {1}, coloured {0}.",
     ];
 
-    /// <summary>The default cache root: $XDG_CACHE_HOME/crossmedia, else ~/.cache/crossmedia, else the temp folder.</summary>
-    public static string DefaultRoot()
-    {
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        if (!string.IsNullOrEmpty(xdg)) return Path.Combine(xdg, "crossmedia");
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return string.IsNullOrEmpty(home) ? Path.Combine(Path.GetTempPath(), "crossmedia") : Path.Combine(home, ".cache", "crossmedia");
-    }
+    /// <summary>The default cache root: <see cref="UserCache.Root"/>.</summary>
+    public static string DefaultRoot() => UserCache.Root();
 
     /// <summary>The folder the files of these options live in under <paramref name="root"/>.</summary>
     public static string FolderOf(string root, SyntheticMediaOptions options)

@@ -6,11 +6,14 @@ namespace CrossMedia.Models.Backbones;
 /// <summary>
 /// An image network split, as in timm, into <see cref="ForwardFeatures"/> (pooled embedding, what
 /// retrieval and FGCrossNet's shared trunk need) and <see cref="ForwardHead"/> (the classifier).
-/// Input: NCHW float pictures; output of <c>forward</c>: logits [N, classes].
+/// Input: NCHW float pictures; output of <c>forward</c>: logits [N, classes]. Implementations run their
+/// layers with <c>call</c> (not <c>forward</c>), so forward hooks see every layer (the backbone tests name
+/// the layer a native fault happened in that way).
 /// </summary>
 public abstract class Backbone : nn.Module<Tensor, Tensor>
 {
-    protected Backbone(string name) : base(name) { }
+    /// <remarks>Every convolutional network is a backbone: building one first makes sure convolutions cannot crash this process (<see cref="Torch.ConvolutionProbe"/>).</remarks>
+    protected Backbone(string name) : base(name) => Torch.ConvolutionProbe.EnsureSafe();
 
     /// <summary>Length of the pooled embedding that <see cref="ForwardHead"/> consumes.</summary>
     public abstract int FeatureDimension { get; }

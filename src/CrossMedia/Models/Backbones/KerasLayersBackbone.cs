@@ -219,11 +219,11 @@ public sealed class KerasLayersBackbone : Backbone
         using var scope = NewDisposeScope();
         var outputs = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [_inputName] = pictures };
         foreach (var (name, input, module) in _steps)
-            outputs[name] = module.forward(outputs[input]);
+            outputs[name] = module.call(outputs[input]);
         return outputs[_trunkOutput].mean([2, 3]).MoveToOuterDisposeScope();
     }
 
-    public override Tensor ForwardHead(Tensor features) => classifier.forward(features);
+    public override Tensor ForwardHead(Tensor features) => classifier.call(features);
 
     private static (nn.Module<Tensor, Tensor>, int) Build(string file, KerasLayer layer, int inChannels)
     {

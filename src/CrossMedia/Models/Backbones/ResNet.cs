@@ -39,9 +39,9 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = F.relu(bn1.forward(conv1.forward(x)));
-        y = bn2.forward(conv2.forward(y));
-        var shortcut = downsample is null ? x : downsample.forward(x);
+        var y = F.relu(bn1.call(conv1.call(x)));
+        y = bn2.call(conv2.call(y));
+        var shortcut = downsample is null ? x : downsample.call(x);
         return F.relu(y.add_(shortcut)).MoveToOuterDisposeScope();
     }
 }
@@ -77,10 +77,10 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = F.relu(bn1.forward(conv1.forward(x)));
-        y = F.relu(bn2.forward(conv2.forward(y)));
-        y = bn3.forward(conv3.forward(y));
-        var shortcut = downsample is null ? x : downsample.forward(x);
+        var y = F.relu(bn1.call(conv1.call(x)));
+        y = F.relu(bn2.call(conv2.call(y)));
+        y = bn3.call(conv3.call(y));
+        var shortcut = downsample is null ? x : downsample.call(x);
         return F.relu(y.add_(shortcut)).MoveToOuterDisposeScope();
     }
 }
@@ -134,12 +134,12 @@ public sealed class ResNet : Backbone
     public override Tensor ForwardFeatures(Tensor pictures)
     {
         using var scope = NewDisposeScope();
-        var x = maxpool.forward(F.relu(bn1.forward(conv1.forward(pictures))));
-        x = layer4.forward(layer3.forward(layer2.forward(layer1.forward(x))));
+        var x = maxpool.call(F.relu(bn1.call(conv1.call(pictures))));
+        x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         return x.mean([2, 3]).MoveToOuterDisposeScope();
     }
 
-    public override Tensor ForwardHead(Tensor features) => fc.forward(features);
+    public override Tensor ForwardHead(Tensor features) => fc.call(features);
 
     private static Sequential MakeStage(ref int inChannels, int channels, int blocks, int stride, bool bottleneck)
     {
