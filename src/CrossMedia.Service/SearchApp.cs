@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Threading.RateLimiting;
 using CrossMedia.Core;
 using CrossMedia.Index;
+using CrossMedia.Media;
 using CrossMedia.Service.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -98,7 +99,7 @@ public static class SearchApp
                 return new SearchResponse(index.Metric.Name(), hits.Select(h => Describe(index, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds);
             })
             .WithSummary("Nearest items of every medium for text, a media file or a vector")
-            .Produces<SearchResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(429);
+            .Produces<SearchResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(422).ProducesProblem(429).ProducesProblem(503);
 
         app.MapGet("/items/{id:long}", (long id) =>
                 index.Get(id) is { } item ? Results.Ok(Describe(index, item, null)) : NotFound(id))
@@ -245,6 +246,9 @@ public static class SearchApp
         {
             var (status, title, detail) = e switch
             {
+                MediaLimitException or UndecodableMediaException { LimitExceeded: true } => (413, "Media over a limit", e.Message),
+                UndecodableMediaException => (422, "Undecodable media", e.Message),
+                QueryBusyException => (503, "Busy", e.Message),
                 InputException ie => (400, "Invalid request", ie.Message),
                 BadHttpRequestException { StatusCode: 413 } => (413, "Request body too large", e.Message),
                 BadHttpRequestException { InnerException: JsonException je } => (400, "Malformed JSON", je.Message),
@@ -255,6 +259,7 @@ public static class SearchApp
             if (status == 500)
                 ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CrossMedia.Service").LogError(e, "request failed");
             ctx.Response.Clear();
+            if (status == 503) ctx.Response.Headers.RetryAfter = "1";
             await WriteProblem(ctx, status, title, detail);
         }
     }
