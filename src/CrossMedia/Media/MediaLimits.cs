@@ -6,7 +6,8 @@ namespace CrossMedia.Media;
 /// What a media file may demand of the decoder: checked from the file's header (picture size,
 /// duration, frame count) before anything is decoded, and enforced again while decoding (ffmpeg's
 /// <c>-t</c>, an output-size cap and a timeout that kills the tool). The defaults keep one
-/// decode under a few hundred MB and about a minute, whatever the file claims.
+/// decode under about 1 GB (a 40-megapixel picture at 16 bytes a pixel, less for anything else)
+/// and two minutes per tool run, whatever the file claims.
 /// </summary>
 public sealed record MediaLimits
 {
@@ -29,7 +30,7 @@ public sealed record MediaLimits
     /// <summary>Largest text file in bytes.</summary>
     public long MaxTextBytes { get; init; } = 1 << 20;
     /// <summary>Longest one ffmpeg/ffprobe run may take before it is killed.</summary>
-    public TimeSpan DecodeTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan DecodeTimeout { get; init; } = TimeSpan.FromSeconds(120);
     /// <summary>File and text queries a query encoder (a service) decodes at once, counting one waiting for the model; more are refused at once.</summary>
     public int MaxConcurrentDecodes { get; init; } = 2;
 
