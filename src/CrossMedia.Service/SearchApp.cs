@@ -132,7 +132,7 @@ public static class SearchApp
                         var folder = Directory.CreateDirectory(Path.Combine(mediaFolder, Guid.NewGuid().ToString("N"))).FullName;
                         saved = Path.Combine(folder, SafeName(name));
                         AtomicFile.WriteAllBytes(saved, bytes);
-                        vector = encoder.EncodeFile(saved, medium);
+                        vector = encoder.EncodeFile(saved, medium, shownAs: Path.GetFileName(saved));
                         key = request.Key ?? Path.GetFileName(name);
                     }
                     else if (request.Vector is not null)
@@ -180,7 +180,7 @@ public static class SearchApp
         var folder = Directory.CreateTempSubdirectory("crossmedia-query-").FullName;
         var tmp = Path.Combine(folder, SafeName(name));
         File.WriteAllBytes(tmp, bytes);
-        try { return encoder.EncodeFile(tmp, medium); }
+        try { return encoder.EncodeFile(tmp, medium, shownAs: Path.GetFileName(tmp)); }
         finally { Directory.Delete(folder, recursive: true); }
     }
 

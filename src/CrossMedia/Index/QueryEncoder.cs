@@ -47,15 +47,25 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
         finally { File.Delete(tmp); }
     }
 
-    /// <summary>Encodes a media file; its medium comes from <paramref name="medium"/> or the extension.</summary>
-    public Matrix EncodeFile(string path, string? medium = null)
+    /// <summary>
+    /// Encodes a media file; its medium comes from <paramref name="medium"/> or the extension. Errors
+    /// name the file as <paramref name="shownAs"/> when given (an upload kept under a private temporary path).
+    /// </summary>
+    public Matrix EncodeFile(string path, string? medium = null, string? shownAs = null)
     {
         if (!File.Exists(path)) throw new InputException(path, "", "a media file", "no such file");
         medium ??= MediaTypes.MediumOf(path)
             ?? throw new InputException(path, "extension", $"one of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(path)}'");
         var spec = model?.Media.FirstOrDefault(s => s.Name == medium && s.AcceptsFiles)
             ?? throw new InputException("query", "file", $"a model that reads {medium} files ({ModelName} accepts: {Accepts()})", $"a {medium} file");
-        return EmbedFile(spec.Name, path, check: true);
+        try
+        {
+            return EmbedFile(spec.Name, path, check: true);
+        }
+        catch (InputException e) when (shownAs is not null)
+        {
+            throw ShownAs(e, path, shownAs);
+        }
     }
 
     /// <summary>Encodes a vector: features of medium <paramref name="from"/>, or a common-space vector
@@ -112,6 +122,21 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
         {
             decodes.Release();
         }
+    }
+
+    /// <summary>The error with <paramref name="path"/> replaced by <paramref name="name"/> wherever it is quoted.</summary>
+    private static InputException ShownAs(InputException e, string path, string name)
+    {
+        string Swap(string s) => s.Replace(path, name, StringComparison.Ordinal);
+        return e switch
+        {
+            UndecodableMediaException u => new UndecodableMediaException(u.Problems.Select(p => p with
+            {
+                Path = Swap(p.Path), Reason = Swap(p.Reason), Error = p.Error is InputException ie ? ShownAs(ie, path, name) : p.Error,
+            }).ToArray()),
+            MediaLimitException => new MediaLimitException(Swap(e.Location), e.Field, e.Expected, Swap(e.Found)),
+            _ => new InputException(Swap(e.Location), e.Field, e.Expected, Swap(e.Found), e),
+        };
     }
 
     private Matrix Embed(Medium medium)

@@ -66,8 +66,9 @@ public class MediaRefusalServiceTests
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString()!;
-        Assert.Contains(name, detail);
+        Assert.StartsWith(name + ": ", detail);  // the client's name, not the server's temporary path
         Assert.Contains(reason, detail);
+        Assert.DoesNotContain(Path.GetTempPath(), detail);
         Assert.DoesNotContain('\n', detail);
     }
 }
