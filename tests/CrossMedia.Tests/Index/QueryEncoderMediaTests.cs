@@ -47,7 +47,7 @@ public class QueryEncoderMediaTests
     }
 
     /// <summary>Reads files as a real model would (it never sees a refused one); optionally blocks inside <see cref="Embed"/>.</summary>
-    private sealed class CountingModel : IEmbeddingModel
+    internal sealed class CountingModel : IEmbeddingModel
     {
         private int calls;
         public ManualResetEventSlim? Gate { get; init; }

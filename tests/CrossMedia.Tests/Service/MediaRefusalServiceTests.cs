@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CrossMedia.Index;
+using CrossMedia.Media;
 using CrossMedia.Service;
 using CrossMedia.Tests.Index;
 using CrossMedia.Tests.Media;
@@ -59,6 +61,33 @@ public class MediaRefusalServiceTests
         add.Headers.Add(SearchApp.ApiKeyHeader, "s3cret");
         await AssertProblem(await host.Client.SendAsync(add), status, name, reason);
         Assert.Equal(8, host.Index.Count);
+    }
+
+    [Fact]
+    public async Task Search_Should_Answer503AtOnce_WhenTheDecodeCapIsTaken()
+    {
+        using var files = new MediaTestFiles();
+        using var model = new QueryEncoderMediaTests.CountingModel { Gate = new ManualResetEventSlim() };
+        using var index = EmbeddingIndex.Create(new IndexHeader(model.Method, "", 16, IndexMetric.Cosine, ["image"], []));
+        var encoder = new QueryEncoder(model, 16, new MediaLimits { MaxConcurrentDecodes = 1 });
+        await using var app = SearchApp.Build(index, encoder, new ServiceOptions(Urls: "http://127.0.0.1:0", RequestsPerSecond: 0));
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        var body = new { file = Convert.ToBase64String(HashingTestModel.TinyPng()), filename = "bird.png" };
+
+        var first = client.PostAsJsonAsync("/search", body);
+        model.Entered.Wait();  // the first upload holds the only decode slot
+        var busy = await client.PostAsJsonAsync("/search", body);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+        Assert.Equal("1", busy.Headers.RetryAfter?.ToString());
+        Assert.Equal("1 media queries are in progress; try again shortly",
+            JsonDocument.Parse(await busy.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/search", new { vector = new float[16], from = "embedding" })).StatusCode);
+
+        model.Gate.Set();
+        Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/search", body)).StatusCode);
+        await app.StopAsync();
     }
 
     private static async Task AssertProblem(HttpResponseMessage response, int status, string name, string reason)
