@@ -8,6 +8,7 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using CrossMedia.Core;
 using CrossMedia.Index;
+using CrossMedia.Media;
 using CrossMedia.Service.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -120,7 +121,7 @@ public static class SearchApp
                 return new SearchResponse(index.Metric.Name(), hits.Select(h => Describe(index, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds);
             })
             .WithSummary("Nearest items of every medium for text, a media file or a vector")
-            .Produces<SearchResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(429);
+            .Produces<SearchResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(422).ProducesProblem(429).ProducesProblem(503);
 
         app.MapGet("/items/{id:long}", (long id) =>
                 index.Get(id) is { } item ? Results.Ok(Describe(index, item, null)) : NotFound(id))
@@ -155,7 +156,7 @@ public static class SearchApp
                         var folder = Uploads.NewFolder(mediaFolder);
                         saved = Path.Combine(folder, SafeName(name));
                         AtomicFile.WriteAllBytes(saved, bytes);
-                        vector = encoder.EncodeFile(saved, medium);
+                        vector = encoder.EncodeFile(saved, medium, shownAs: Path.GetFileName(saved));
                         key = request.Key ?? Path.GetFileName(name);
                     }
                     else if (request.Vector is not null)
@@ -208,7 +209,7 @@ public static class SearchApp
         var folder = Directory.CreateTempSubdirectory("crossmedia-query-").FullName;
         var tmp = Path.Combine(folder, SafeName(name));
         File.WriteAllBytes(tmp, bytes);
-        try { return encoder.EncodeFile(tmp, medium); }
+        try { return encoder.EncodeFile(tmp, medium, shownAs: Path.GetFileName(tmp)); }
         finally { Directory.Delete(folder, recursive: true); }
     }
 
@@ -278,6 +279,9 @@ public static class SearchApp
         {
             var (status, title, detail) = e switch
             {
+                MediaLimitException or UndecodableMediaException { LimitExceeded: true } => (413, "Media over a limit", e.Message),
+                UndecodableMediaException => (422, "Undecodable media", e.Message),
+                QueryBusyException => (503, "Busy", e.Message),
                 InputException ie => (400, "Invalid request", ie.Message),
                 BadHttpRequestException { StatusCode: 413 } => (413, "Request body too large", e.Message),
                 BadHttpRequestException { InnerException: JsonException je } => JsonProblem(ctx, je),
@@ -288,6 +292,7 @@ public static class SearchApp
             if (status == 500)
                 ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CrossMedia.Service").LogError(e, "request failed");
             ctx.Response.Clear();
+            if (status == 503) ctx.Response.Headers.RetryAfter = "1";
             await WriteProblem(ctx, status, title, detail);
         }
     }

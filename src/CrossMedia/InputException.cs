@@ -8,7 +8,7 @@ namespace CrossMedia;
 /// CrossMedia expected. The CLI prints <see cref="Exception.Message"/> as one line and exits
 /// with code 2; the service answers 400 with it.
 /// </summary>
-public sealed class InputException : Exception
+public class InputException : Exception
 {
     /// <summary>The file path, option name or request part at fault.</summary>
     public string Location { get; }

@@ -37,10 +37,11 @@ internal static class IndexCommand
         var dataset = new Option<string?>("--dataset") { Description = $"Dataset to index: a built-in ({string.Join(", ", DatasetCatalog.Names)}) or a manifest .json; every medium the model accepts is embedded." };
         var split = new Option<string>("--split") { Description = "Which part of --dataset to index: all, train, val or test.", DefaultValueFactory = _ => "all" };
         var seed = new Option<int>("--seed") { Description = "Seed for the dataset's validation hold-out.", DefaultValueFactory = _ => 0 };
+        var skipBad = new Option<bool>("--skip-bad") { Description = "Leave out media files that cannot be decoded (each is listed) instead of failing." };
         var data = new DatasetOptions(withDatasetOption: false);
         var c = new Command("build", "Embed a dataset or a folder of media files (or take precomputed vectors) with a model and write an index.")
         {
-            model, dataset, split, seed, folder, vectors, medium, metric, output,
+            model, dataset, split, seed, folder, vectors, medium, metric, output, skipBad,
         };
         data.AddTo(c);
         c.SetAction(parse =>
@@ -81,9 +82,9 @@ internal static class IndexCommand
                     var ds = data.Resolve(parse, parse.GetValue(seed), datasetName);
                     var part = parse.GetValue(split)!;
                     if (part != "all") ds = ds.Select(SplitNames.Parse(part, "--split"));
-                    index = IndexBuilder.FromDataset(mm, ModelIdentity.Of(modelDir), ds, m);
+                    index = IndexBuilder.FromDataset(mm, ModelIdentity.Of(modelDir), ds, m, skipBad: parse.GetValue(skipBad), skipped: o.WriteLine);
                 }
-                else index = IndexBuilder.FromFolder(mm, ModelIdentity.Of(modelDir), folderPath!, m, note => o.WriteLine(note));
+                else index = IndexBuilder.FromFolder(mm, ModelIdentity.Of(modelDir), folderPath!, m, o.WriteLine, skipBad: parse.GetValue(skipBad));
             }
             using (index)
             {

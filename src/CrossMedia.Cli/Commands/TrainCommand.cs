@@ -102,9 +102,11 @@ internal static class TrainCommand
             };
             // Validation holds the training classes only (all of them, or the seen ones), so it is ranked
             // as a standard scenario; test is evaluated once, here, under the real scenario.
-            record.Results.AddRange(ScenarioEvaluation.Evaluate(model, trainingSet, Split.Val, Scenario.Standard, null, retrieval, includeAll)
+            // Undecodable files are left out of the evaluation and listed, as training does.
+            void Skipped(CrossMedia.Media.MediaProblem p) => console.MarkupLine($"[yellow]skipped {Markup.Escape(p.ToString())}[/]");
+            record.Results.AddRange(ScenarioEvaluation.Evaluate(model, trainingSet, Split.Val, Scenario.Standard, null, retrieval, includeAll, Skipped)
                 .Select(r => r with { Subset = sc == Scenario.Standard ? "all" : "seen" }));
-            record.Results.AddRange(ScenarioEvaluation.Evaluate(model, dataset, Split.Test, sc, classes, retrieval, includeAll));
+            record.Results.AddRange(ScenarioEvaluation.Evaluate(model, dataset, Split.Test, sc, classes, retrieval, includeAll, Skipped));
             foreach (var g in record.Results.GroupBy(r => $"{r.Split}_{r.Subset}"))
             {
                 // Both averages the FGCrossNet paper reports: bi-modal directions and X → All.

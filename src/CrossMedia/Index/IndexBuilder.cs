@@ -1,5 +1,6 @@
 using CrossMedia.Core;
 using CrossMedia.Data;
+using CrossMedia.Media;
 using CrossMedia.Models;
 
 namespace CrossMedia.Index;
@@ -13,10 +14,12 @@ public static class IndexBuilder
     /// <summary>
     /// Every media file under <paramref name="folder"/> (recursively; medium by extension) whose medium
     /// the model reads as files. Labels are the top-level sub-folders (class names); files directly in
-    /// the folder get −1. <paramref name="skipped"/> receives a note per medium left out.
+    /// the folder get −1. <paramref name="skipped"/> receives a note per medium left out and per file
+    /// that cannot be decoded. Every file's header is checked first (<see cref="MediaCheck"/>): a bad
+    /// file fails the build (all of them listed) unless <paramref name="skipBad"/>, which leaves them out.
     /// </summary>
     public static EmbeddingIndex FromFolder(IEmbeddingModel model, string modelSha256, string folder, IndexMetric metric,
-        Action<string>? skipped = null, IProgress<int>? progress = null)
+        Action<string>? skipped = null, IProgress<int>? progress = null, bool skipBad = false, MediaLimits? limits = null)
     {
         if (!Directory.Exists(folder)) throw new InputException(folder, "", "a folder of media files", "no such folder");
         var root = Path.GetFullPath(folder);
@@ -36,32 +39,40 @@ public static class IndexBuilder
         var classNames = Directory.EnumerateDirectories(root).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
         var classIndex = classNames.Select((c, i) => (c, i)).ToDictionary(x => x.c!, x => x.i);
         var media = files.Keys.Where(accepted.Contains).Order(StringComparer.Ordinal).ToArray();
+
+        // Headers first (cheap): a folder with bad files fails before anything is embedded.
+        var problems = new List<MediaProblem>();
+        foreach (var medium in media)
+            files[medium] = files[medium].Where(f => Decodable(f, medium, limits, problems, skipped)).ToArray();
+        if (problems.Count > 0 && !skipBad) throw Refused(folder, problems);
+
+        int LabelOf(string file)
+        {
+            var rel = Path.GetRelativePath(root, file);
+            int slash = rel.IndexOfAny(['/', '\\']);
+            return slash < 0 ? -1 : classIndex[rel[..slash]];
+        }
         var index = EmbeddingIndex.Create(new IndexHeader(model.Method, modelSha256, model.EmbeddingDimension, metric, media, classNames!));
         int done = 0;
         foreach (var medium in media)
         {
             foreach (var chunk in files[medium].Chunk(Batch))
             {
-                var labels = chunk.Select(f =>
-                {
-                    var rel = Path.GetRelativePath(root, f);
-                    int slash = rel.IndexOfAny(['/', '\\']);
-                    return slash < 0 ? -1 : classIndex[rel[..slash]];
-                }).ToArray();
-                var m = new Medium(medium, null, chunk, labels.Select(l => Math.Max(l, 0)).ToArray(), chunk.Select(_ => Split.Test).ToArray(),
+                var m = new Medium(medium, null, chunk, chunk.Select(f => Math.Max(LabelOf(f), 0)).ToArray(), chunk.Select(_ => Split.Test).ToArray(),
                     chunk.Select(f => Path.GetRelativePath(root, f)).ToArray());
-                var vectors = model.Embed(m);
-                CheckEmbedding(model, vectors, chunk.Length);
-                index.Add(chunk.Select((f, i) => new NewItem(m.Ids[i], medium, labels[i], f)).ToArray(), vectors);
+                var (vectors, kept) = Embed(model, m, skipBad, problems, skipped);
+                CheckEmbedding(model, vectors, kept.Count);
+                index.Add(kept.Files!.Select((f, i) => new NewItem(kept.Ids[i], medium, LabelOf(f), f)).ToArray(), vectors);
                 progress?.Report(done += chunk.Length);
             }
         }
+        if (problems.Count > 0) skipped?.Invoke($"{problems.Count} undecodable files left out (--skip-bad)");
         return index;
     }
 
-    /// <summary>Every item of every dataset medium the model can embed (as features or files, by its specs).</summary>
+    /// <summary>Every item of every dataset medium the model can embed (as features or files, by its specs); undecodable files fail the build unless <paramref name="skipBad"/>.</summary>
     public static EmbeddingIndex FromDataset(IEmbeddingModel model, string modelSha256, Dataset dataset, IndexMetric metric,
-        IProgress<int>? progress = null)
+        IProgress<int>? progress = null, bool skipBad = false, Action<string>? skipped = null)
     {
         var usable = dataset.Media.Where(m => model.Media.Any(s => s.Name == m.Name
             && (s.AcceptsFiles ? m.Files is not null : m.Features is not null && m.Features.Cols == s.FeatureDimension))).ToArray();
@@ -70,22 +81,55 @@ public static class IndexBuilder
                 string.Join(", ", dataset.Media.Select(m => m.Features is null ? $"{m.Name} (files)" : $"{m.Name} ({m.Dimension}-d)")));
         var index = EmbeddingIndex.Create(new IndexHeader(model.Method, modelSha256, model.EmbeddingDimension, metric,
             usable.Select(m => m.Name).ToArray(), dataset.ClassNames));
+        var problems = new List<MediaProblem>();
         int done = 0;
         foreach (var medium in usable)
         {
             const int rows = 4096;
             for (int start = 0; start < medium.Count; start += rows)
             {
-                var part = medium.Select(Enumerable.Range(start, Math.Min(rows, medium.Count - start)).ToArray());
-                var vectors = model.Embed(part);
+                var (vectors, part) = Embed(model, medium.Select(Enumerable.Range(start, Math.Min(rows, medium.Count - start)).ToArray()), skipBad, problems, skipped);
                 CheckEmbedding(model, vectors, part.Count);
                 index.Add(Enumerable.Range(0, part.Count).Select(i =>
                     new NewItem(part.Ids[i], part.Name, part.Labels[i], part.Files?[i] ?? "")).ToArray(), vectors);
-                progress?.Report(done += part.Count);
+                progress?.Report(done += Math.Min(rows, medium.Count - start));
             }
         }
+        if (problems.Count > 0) skipped?.Invoke($"{problems.Count} undecodable files left out (--skip-bad)");
         return index;
     }
+
+    /// <summary>True when the file's header passes <see cref="MediaCheck"/>; otherwise the problem is recorded and reported.</summary>
+    private static bool Decodable(string file, string medium, MediaLimits? limits, List<MediaProblem> problems, Action<string>? skipped)
+    {
+        if ((MediaKinds.FromMediumName(medium) ?? MediaKinds.FromExtension(file)) is not { } kind) return true;
+        try
+        {
+            MediaCheck.File(file, kind, limits);
+            return true;
+        }
+        catch (InputException e)
+        {
+            var p = MediaProblem.Of(file, e);
+            problems.Add(p);
+            skipped?.Invoke($"undecodable {p}");
+            return false;
+        }
+    }
+
+    /// <summary>The model's embeddings of the items; with <paramref name="skipBad"/> files the model cannot decode are left out (and reported).</summary>
+    private static (Matrix Vectors, Medium Kept) Embed(IEmbeddingModel model, Medium medium, bool skipBad, List<MediaProblem> problems, Action<string>? skipped)
+    {
+        if (!skipBad) return (model.Embed(medium), medium);
+        int before = problems.Count;
+        var result = model.EmbedDecodable(medium, problems);
+        foreach (var p in problems.Skip(before)) skipped?.Invoke($"undecodable {p}");
+        return result;
+    }
+
+    private static InputException Refused(string folder, IReadOnlyList<MediaProblem> problems) =>
+        new(folder, "", "media files that can all be decoded (--skip-bad leaves the others out)",
+            $"{problems.Count} that cannot, first {problems[0]}");
 
     private static void CheckEmbedding(IEmbeddingModel model, Matrix vectors, int rows)
     {

@@ -1,5 +1,6 @@
 using CrossMedia.Core;
 using CrossMedia.Data;
+using CrossMedia.Media;
 using CrossMedia.Models;
 
 namespace CrossMedia.Index;
@@ -7,13 +8,19 @@ namespace CrossMedia.Index;
 /// <summary>
 /// Turns a query (free text, a media file, or a vector) into a vector of the index's space with
 /// the model, or explains which inputs the model can take. Model calls are serialised: models
-/// are not required to be thread-safe.
+/// are not required to be thread-safe. A media file is checked against <see cref="Limits"/> from
+/// its header before the model decodes it, and at most <see cref="MediaLimits.MaxConcurrentDecodes"/>
+/// file or text queries are in progress at once; more are refused (<see cref="QueryBusyException"/>)
+/// rather than queued, so a flood of uploads cannot pile up memory.
 /// </summary>
-public sealed class QueryEncoder(IEmbeddingModel? model, int dimension)
+public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLimits? limits = null)
 {
     /// <summary><c>--from</c> value for vectors already in the model's common space.</summary>
     public const string Embedding = "embedding";
     private readonly Lock modelLock = new();
+    private readonly SemaphoreSlim decodes = new((limits ?? MediaLimits.Default).MaxConcurrentDecodes);
+
+    public MediaLimits Limits { get; } = limits ?? MediaLimits.Default;
 
     public IEmbeddingModel? Model => model;
 
@@ -36,19 +43,29 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension)
             ?? throw new InputException("query", "text", $"a model with a text encoder ({ModelName} accepts: {Accepts()})", "free text");
         var tmp = Path.Combine(Path.GetTempPath(), $"crossmedia-query-{Guid.NewGuid():N}.txt");
         File.WriteAllText(tmp, text);
-        try { return EmbedFile(spec.Name, tmp); }
+        try { return EmbedFile(spec.Name, tmp, check: false); }
         finally { File.Delete(tmp); }
     }
 
-    /// <summary>Encodes a media file; its medium comes from <paramref name="medium"/> or the extension.</summary>
-    public Matrix EncodeFile(string path, string? medium = null)
+    /// <summary>
+    /// Encodes a media file; its medium comes from <paramref name="medium"/> or the extension. Errors
+    /// name the file as <paramref name="shownAs"/> when given (an upload kept under a private temporary path).
+    /// </summary>
+    public Matrix EncodeFile(string path, string? medium = null, string? shownAs = null)
     {
         if (!File.Exists(path)) throw new InputException(path, "", "a media file", "no such file");
         medium ??= MediaTypes.MediumOf(path)
             ?? throw new InputException(path, "extension", $"one of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(path)}'");
         var spec = model?.Media.FirstOrDefault(s => s.Name == medium && s.AcceptsFiles)
             ?? throw new InputException("query", "file", $"a model that reads {medium} files ({ModelName} accepts: {Accepts()})", $"a {medium} file");
-        return EmbedFile(spec.Name, path);
+        try
+        {
+            return EmbedFile(spec.Name, path, check: true);
+        }
+        catch (InputException e) when (shownAs is not null)
+        {
+            throw ShownAs(e, path, shownAs);
+        }
     }
 
     /// <summary>Encodes a vector: features of medium <paramref name="from"/>, or a common-space vector
@@ -81,7 +98,46 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension)
         return Embed(medium);
     }
 
-    private Matrix EmbedFile(string medium, string path) => Embed(new Medium(medium, null, [path], [0], [Split.Test]));
+    /// <summary>Embeds one file under the decode cap; <paramref name="check"/>: check the file's header against the limits first.</summary>
+    private Matrix EmbedFile(string medium, string path, bool check)
+    {
+        if (!decodes.Wait(0))
+            throw new QueryBusyException($"{Limits.MaxConcurrentDecodes} media queries are in progress; try again shortly");
+        try
+        {
+            if (check && (MediaKinds.FromMediumName(medium) ?? MediaKinds.FromExtension(path)) is { } kind)
+            {
+                try
+                {
+                    MediaCheck.File(path, kind, Limits);
+                }
+                catch (InputException e) when (e is not MediaLimitException)
+                {
+                    throw new UndecodableMediaException([MediaProblem.Of(path, e)]);
+                }
+            }
+            return Embed(new Medium(medium, null, [path], [0], [Split.Test]));
+        }
+        finally
+        {
+            decodes.Release();
+        }
+    }
+
+    /// <summary>The error with <paramref name="path"/> replaced by <paramref name="name"/> wherever it is quoted.</summary>
+    private static InputException ShownAs(InputException e, string path, string name)
+    {
+        string Swap(string s) => s.Replace(path, name, StringComparison.Ordinal);
+        return e switch
+        {
+            UndecodableMediaException u => new UndecodableMediaException(u.Problems.Select(p => p with
+            {
+                Path = Swap(p.Path), Reason = Swap(p.Reason), Error = p.Error is InputException ie ? ShownAs(ie, path, name) : p.Error,
+            }).ToArray()),
+            MediaLimitException => new MediaLimitException(Swap(e.Location), e.Field, e.Expected, Swap(e.Found)),
+            _ => new InputException(Swap(e.Location), e.Field, e.Expected, Swap(e.Found), e),
+        };
+    }
 
     private Matrix Embed(Medium medium)
     {
@@ -92,3 +148,6 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension)
         return result;
     }
 }
+
+/// <summary>Too many media queries in progress: refused at once rather than queued (HTTP 503 with Retry-After).</summary>
+public sealed class QueryBusyException(string message) : Exception(message);

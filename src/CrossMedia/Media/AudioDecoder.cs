@@ -6,20 +6,42 @@ namespace CrossMedia.Media;
 /// <summary>Decodes any audio ffmpeg understands to mono float samples at a given rate.</summary>
 public static class AudioDecoder
 {
-    /// <summary>`ffmpeg -i IN -ac 1 -ar RATE -f f32le -`: the first audio stream, downmixed and resampled.</summary>
-    public static float[] Decode(string path, int sampleRate = 22050)
+    private const string Expected = "audio ffmpeg can decode";
+
+    /// <summary>
+    /// `ffmpeg -i IN -ac 1 -ar RATE -f f32le -`: the first audio stream, downmixed and resampled. The
+    /// duration is checked from the header first; decoding stops a second past the limit (<c>-t</c>,
+    /// an output cap), so a header that understates the length cannot make it run longer.
+    /// </summary>
+    public static float[] Decode(string path, int sampleRate = 22050, MediaLimits? limits = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
+        limits ??= MediaLimits.Default;
+        Check(path, limits);
+        double stopAt = limits.MaxAudioSeconds + 1;
+        long maxSamples = (long)Math.Ceiling(limits.MaxAudioSeconds * sampleRate);
         var r = Ffmpeg.Run("ffmpeg", ["-v", "error", "-nostdin", "-i", path, "-vn", "-ac", "1",
-            "-ar", sampleRate.ToString(CultureInfo.InvariantCulture), "-f", "f32le", "-"]);
+            "-ar", sampleRate.ToString(CultureInfo.InvariantCulture), "-t", stopAt.ToString(CultureInfo.InvariantCulture), "-f", "f32le", "-"],
+            timeout: limits.DecodeTimeout, maxOutputBytes: 4 * (maxSamples + 1), source: path);
+        if (r.Capped || r.Stdout.Length / 4 > maxSamples)
+            throw new MediaLimitException(path, "duration", $"at most {MediaLimits.Format(limits.MaxAudioSeconds)} seconds", "a longer stream than its header says");
         if (r.ExitCode != 0)
-            throw new InputException(path, "", "audio ffmpeg can decode", Ffmpeg.LastLine(r.Stderr));
+            throw new InputException(path, "", Expected, Ffmpeg.LastLine(r.Stderr));
         if (r.Stdout.Length < 4)
             throw new InputException(path, "", "at least one audio sample", "no samples");
         return MemoryMarshal.Cast<byte, float>(r.Stdout.AsSpan(0, r.Stdout.Length / 4 * 4)).ToArray();
     }
 
+    /// <summary>Checks an audio file's header (an audio stream ffprobe reads, its duration) without decoding it.</summary>
+    public static void Check(string path, MediaLimits? limits = null)
+    {
+        limits ??= MediaLimits.Default;
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
+        if (new FileInfo(path).Length == 0) throw new InputException(path, "", Expected, "an empty file");
+        var header = Ffmpeg.Probe(path, "a:0", Expected, limits.DecodeTimeout);
+        if (header.Seconds is { } seconds) MediaLimits.CheckSeconds(path, seconds, limits.MaxAudioSeconds);
+    }
+
     /// <summary>Audio file → spectrogram picture (the audio path up to the image path).</summary>
-    public static RgbImage SpectrogramPicture(string path, SpectrogramOptions options) =>
-        Spectrogram.Picture(Decode(path, options.SampleRate), options);
+    public static RgbImage SpectrogramPicture(string path, SpectrogramOptions options, MediaLimits? limits = null) =>
+        Spectrogram.Picture(Decode(path, options.SampleRate, limits), options);
 }

@@ -9,19 +9,26 @@ namespace CrossMedia.Media;
 /// </summary>
 internal static class Ffmpeg
 {
-    /// <summary>Longest a single ffmpeg call may take before it is killed.</summary>
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+    /// <summary>Longest a single ffmpeg call may take by default before it is killed.</summary>
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
     private static readonly Lazy<string> VideoEncoderLazy = new(DetectVideoEncoder);
 
     /// <summary>libx264 when this ffmpeg has it, else the built-in MPEG-4 part 2 encoder.</summary>
     public static string VideoEncoder => VideoEncoderLazy.Value;
 
-    public sealed record Result(int ExitCode, byte[] Stdout, string Stderr);
+    /// <param name="Capped">Standard output went past the cap: the tool was killed and <see cref="Stdout"/> holds the cap's worth.</param>
+    public sealed record Result(int ExitCode, byte[] Stdout, string Stderr, bool Capped = false);
 
-    /// <summary>Runs a tool; <paramref name="stdin"/> (if given) is written to its standard input.</summary>
-    public static Result Run(string tool, IEnumerable<string> args, byte[]? stdin = null)
+    /// <summary>
+    /// Runs a tool; <paramref name="stdin"/> (if given) is written to its standard input. The tool is
+    /// killed when it runs past <paramref name="timeout"/> (a <see cref="MediaLimitException"/> naming
+    /// <paramref name="source"/>) or writes more than <paramref name="maxOutputBytes"/> (<see cref="Result.Capped"/>).
+    /// </summary>
+    public static Result Run(string tool, IEnumerable<string> args, byte[]? stdin = null, TimeSpan? timeout = null,
+        long maxOutputBytes = long.MaxValue, string? source = null)
     {
+        var limit = timeout ?? DefaultTimeout;
         var psi = new ProcessStartInfo(tool)
         {
             RedirectStandardOutput = true,
@@ -42,7 +49,7 @@ internal static class Ffmpeg
         using (process)
         {
             var stdout = new MemoryStream();
-            var outTask = process.StandardOutput.BaseStream.CopyToAsync(stdout);
+            var outTask = ReadCappedAsync(process, stdout, maxOutputBytes);
             var errTask = process.StandardError.ReadToEndAsync();
             if (stdin is not null)
             {
@@ -56,13 +63,85 @@ internal static class Ffmpeg
                     // The tool exited early (bad input); its exit code and stderr say why.
                 }
             }
-            if (!process.WaitForExit(Timeout))
+            if (!process.WaitForExit(limit))
             {
-                process.Kill(entireProcessTree: true);
-                throw new InputException(tool, "", $"to finish within {Timeout.TotalMinutes} minutes", "a timeout");
+                Kill(process);
+                throw new MediaLimitException(source ?? tool, "", $"decoding within {MediaLimits.Format(limit.TotalSeconds)} seconds", "a longer run (stopped)");
             }
             Task.WaitAll(outTask, errTask);
-            return new Result(process.ExitCode, stdout.ToArray(), errTask.Result);
+            return new Result(process.ExitCode, stdout.ToArray(), errTask.Result, outTask.Result);
+        }
+    }
+
+    /// <summary>Copies the tool's stdout up to <paramref name="cap"/> bytes; past it, kills the tool and returns true.</summary>
+    private static async Task<bool> ReadCappedAsync(Process process, MemoryStream into, long cap)
+    {
+        var buffer = new byte[81920];
+        var from = process.StandardOutput.BaseStream;
+        int n;
+        while ((n = await from.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            if (into.Length + n > cap)
+            {
+                into.Write(buffer, 0, (int)(cap - into.Length));
+                Kill(process);
+                return true;
+            }
+            into.Write(buffer, 0, n);
+        }
+        return false;
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    /// <summary>What ffprobe reads from a stream's header (no decoding); null where the header does not say.</summary>
+    public sealed record StreamHeader(int Width, int Height, double? Seconds, long? Frames);
+
+    /// <summary>
+    /// The header of the file's first video (<paramref name="stream"/> "v:0") or audio ("a:0") stream,
+    /// read by ffprobe without decoding; an <see cref="InputException"/> naming <paramref name="path"/>
+    /// when ffprobe cannot read it or the stream is missing.
+    /// </summary>
+    public static StreamHeader Probe(string path, string stream, string expected, TimeSpan timeout)
+    {
+        var r = Run("ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries",
+            "stream=width,height,duration,nb_frames,avg_frame_rate:format=duration", "-of", "json", path], timeout: timeout,
+            maxOutputBytes: 1 << 20, source: path);
+        if (r.ExitCode != 0 || r.Capped) throw new InputException(path, "", expected, r.Capped ? "an unreadable header" : LastLine(r.Stderr));
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(r.Stdout);
+            var streams = json.RootElement.TryGetProperty("streams", out var ss) ? ss : default;
+            if (streams.ValueKind != System.Text.Json.JsonValueKind.Array || streams.GetArrayLength() == 0)
+                throw new InputException(path, "", expected, stream.StartsWith('v') ? "no video stream" : "no audio stream");
+            var s = streams[0];
+            int Int(string name) => s.TryGetProperty(name, out var v) && v.TryGetInt32(out var i) ? i : 0;
+            double? Number(System.Text.Json.JsonElement e, string name) =>
+                e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String
+                && double.TryParse(v.GetString(), System.Globalization.CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && d >= 0 ? d : null;
+            var seconds = Number(s, "duration")
+                ?? (json.RootElement.TryGetProperty("format", out var f) ? Number(f, "duration") : null);
+            long? frames = Number(s, "nb_frames") is { } n ? (long)n : null;
+            if (frames is null && seconds is { } sec && s.TryGetProperty("avg_frame_rate", out var rate)
+                && rate.GetString()?.Split('/') is [var num, var den]
+                && double.TryParse(num, System.Globalization.CultureInfo.InvariantCulture, out var a)
+                && double.TryParse(den, System.Globalization.CultureInfo.InvariantCulture, out var b) && b > 0)
+                frames = (long)Math.Ceiling(sec * a / b);
+            return new StreamHeader(Int("width"), Int("height"), seconds, frames);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new InputException(path, "", expected, "an unreadable header");
         }
     }
 

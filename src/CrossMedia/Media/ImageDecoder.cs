@@ -11,26 +11,41 @@ namespace CrossMedia.Media;
 /// </summary>
 public static class ImageDecoder
 {
-    /// <summary>Decodes a picture file. <paramref name="svgShorterSide"/> is the shorter side an SVG is rendered at.</summary>
-    public static RgbImage Decode(string path, int svgShorterSide = 512)
+    private const string Expected = "a picture (PNG, JPEG, WebP, GIF, BMP or SVG)";
+
+    /// <summary>
+    /// Decodes a picture file. <paramref name="svgShorterSide"/> is the shorter side an SVG is rendered at;
+    /// the size is checked against <paramref name="limits"/> (default <see cref="MediaLimits.Default"/>) from the header.
+    /// </summary>
+    public static RgbImage Decode(string path, int svgShorterSide = 512, MediaLimits? limits = null)
     {
+        limits ??= MediaLimits.Default;
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
-        if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
-            return DecodeBytes(RasteriseSvg(path, svgShorterSide), path);
-        return DecodeBytes(File.ReadAllBytes(path), path);
+        if (IsSvg(path))
+            return DecodeBytes(RasteriseSvg(path, svgShorterSide, limits), path, limits);
+        return DecodeBytes(File.ReadAllBytes(path), path, limits);
+    }
+
+    /// <summary>Checks a picture file's header (format and size) without decoding its pixels.</summary>
+    public static void Check(string path, int svgShorterSide = 512, MediaLimits? limits = null)
+    {
+        limits ??= MediaLimits.Default;
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
+        if (IsSvg(path))
+        {
+            SvgSize(path, svgShorterSide, limits);
+            return;
+        }
+        using var stream = File.OpenRead(path);
+        using var codec = OpenCodec(new SKManagedStream(stream), stream.Length, path, limits);
     }
 
     /// <summary>Decodes encoded picture bytes; <paramref name="source"/> names them in errors.</summary>
-    public static RgbImage DecodeBytes(byte[] bytes, string source)
+    public static RgbImage DecodeBytes(byte[] bytes, string source, MediaLimits? limits = null)
     {
-        if (bytes.Length == 0) throw new InputException(source, "", "a picture (PNG, JPEG, WebP, GIF, BMP or SVG)", "an empty file");
         using var stream = new SKMemoryStream(bytes);
-        using var codec = SKCodec.Create(stream, out var status);
-        if (codec is null)
-            throw new InputException(source, "", "a picture (PNG, JPEG, WebP, GIF, BMP or SVG)", $"undecodable data ({status})");
+        using var codec = OpenCodec(stream, bytes.Length, source, limits ?? MediaLimits.Default);
         var size = codec.Info;
-        if (size.Width < 1 || size.Height < 1 || (long)size.Width * size.Height > 100_000_000)
-            throw new InputException(source, "size", "1 to 100 megapixels", $"{size.Width}x{size.Height}");
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[info.BytesSize];
         var handle = System.Runtime.InteropServices.GCHandle.Alloc(rgba, System.Runtime.InteropServices.GCHandleType.Pinned);
@@ -49,6 +64,26 @@ public static class ImageDecoder
         return CompositeOnWhite(rgba, info.Width, info.Height);
     }
 
+    /// <summary>The codec of an encoded picture after its header passed the checks (the pixels are not decoded yet).</summary>
+    private static SKCodec OpenCodec(SKStream stream, long length, string source, MediaLimits limits)
+    {
+        if (length == 0) throw new InputException(source, "", Expected, "an empty file");
+        var codec = SKCodec.Create(stream, out var status)
+            ?? throw new InputException(source, "", Expected, $"undecodable data ({status})");
+        try
+        {
+            limits.CheckPicture(source, codec.Info.Width, codec.Info.Height, limits.MaxPixels);
+            return codec;
+        }
+        catch
+        {
+            codec.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsSvg(string path) => Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Straight-alpha RGBA bytes → RGB over a white background.</summary>
     public static RgbImage CompositeOnWhite(ReadOnlySpan<byte> rgba, int width, int height)
     {
@@ -65,19 +100,29 @@ public static class ImageDecoder
     }
 
     /// <summary>SVG → PNG bytes via ffmpeg (librsvg), the shorter side at <paramref name="shorterSide"/> pixels.</summary>
-    private static byte[] RasteriseSvg(string path, int shorterSide)
+    private static byte[] RasteriseSvg(string path, int shorterSide, MediaLimits limits)
     {
-        var probe = Ffmpeg.Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path]);
-        var dims = System.Text.Encoding.UTF8.GetString(probe.Stdout).Trim().Split(',');
-        if (probe.ExitCode != 0 || dims.Length != 2
-            || !int.TryParse(dims[0], CultureInfo.InvariantCulture, out var w) || !int.TryParse(dims[1], CultureInfo.InvariantCulture, out var h)
-            || w < 1 || h < 1)
-            throw new InputException(path, "", "an SVG picture ffmpeg/librsvg can render", Ffmpeg.LastLine(probe.Stderr));
-        int width = w <= h ? shorterSide : (int)Math.Round((double)shorterSide * w / h);
+        var (width, height) = SvgSize(path, shorterSide, limits);
         var r = Ffmpeg.Run("ffmpeg", ["-v", "error", "-nostdin", "-width", width.ToString(CultureInfo.InvariantCulture), "-keep_ar", "1",
-            "-i", path, "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-pix_fmt", "rgba", "-"]);
-        if (r.ExitCode != 0 || r.Stdout.Length == 0)
-            throw new InputException(path, "", "an SVG picture ffmpeg/librsvg can render", Ffmpeg.LastLine(r.Stderr));
+            "-i", path, "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-pix_fmt", "rgba", "-"],
+            timeout: limits.DecodeTimeout, maxOutputBytes: 64 + 8L * width * height, source: path);
+        if (r.ExitCode != 0 || r.Stdout.Length == 0 || r.Capped)
+            throw new InputException(path, "", SvgExpected, r.Capped ? "a larger picture than its header says" : Ffmpeg.LastLine(r.Stderr));
         return r.Stdout;
+    }
+
+    private const string SvgExpected = "an SVG picture ffmpeg/librsvg can render";
+
+    /// <summary>The size an SVG is rendered at (shorter side <paramref name="shorterSide"/>), checked against the limits.</summary>
+    private static (int Width, int Height) SvgSize(string path, int shorterSide, MediaLimits limits)
+    {
+        var header = Ffmpeg.Probe(path, "v:0", SvgExpected, limits.DecodeTimeout);
+        if (header.Width < 1 || header.Height < 1) throw new InputException(path, "size", SvgExpected, $"{header.Width}x{header.Height}");
+        // The aspect ratio is the file's; the size is what rendering at the shorter side makes of it.
+        limits.CheckPicture(path, header.Width, header.Height, long.MaxValue);
+        double scale = (double)shorterSide / Math.Min(header.Width, header.Height);
+        int width = (int)Math.Round(header.Width * scale), height = (int)Math.Round(header.Height * scale);
+        limits.CheckPicture(path, width, height, limits.MaxPixels);
+        return (width, height);
     }
 }

@@ -17,8 +17,10 @@ namespace CrossMedia.Media;
 /// them in order. So decoding runs ahead while a training step uses the previous batch, memory
 /// stays bounded, and the item order is the requested order (reproducible batches).
 ///
-/// Unreadable or unsupported files never stop a run: they are skipped and listed in
-/// <see cref="Problems"/> with the file name and the reason.
+/// Unreadable or unsupported files never stop the pipeline: they are left out and listed in
+/// <see cref="Problems"/> with the file name and the reason. Training may go on without them
+/// (and reports them); inference must not (<see cref="ThrowIfProblems"/>): a missing item is
+/// never replaced by a made-up vector.
 /// </summary>
 public sealed class MediaDecoder
 {
@@ -146,6 +148,15 @@ public sealed class MediaDecoder
         if (batch.Count > 0) yield return batch;
     }
 
+    /// <summary>
+    /// Throws an <see cref="UndecodableMediaException"/> naming every file left out so far (the first one's
+    /// error leads the message); does nothing when every file decoded.
+    /// </summary>
+    public void ThrowIfProblems()
+    {
+        if (Problems is { Count: > 0 } problems) throw new UndecodableMediaException(problems);
+    }
+
     /// <summary>Decodes one item now; null (and a <see cref="Problems"/> entry) when its file is unusable.</summary>
     public DecodedItem? Decode(Medium medium, int row) => DecodeRow(medium, FilesOf(medium), row);
 
@@ -161,7 +172,7 @@ public sealed class MediaDecoder
                 ?? throw new InputException(path, "", "a medium named image/text/audio/video or a known file extension",
                     $"medium '{medium.Name}', extension '{Path.GetExtension(path)}'");
             if (kind == MediaKind.Text)
-                return new DecodedItem { Row = row, Id = medium.Ids[row], Label = medium.Labels[row], Split = medium.Splits[row], Kind = kind, Path = path, Text = TextMedia.Read(path) };
+                return new DecodedItem { Row = row, Id = medium.Ids[row], Label = medium.Labels[row], Split = medium.Splits[row], Kind = kind, Path = path, Text = TextMedia.Read(path, Options.Limits) };
             var (tensors, h, w) = DecodePictures(path, kind);
             return kind == MediaKind.Video
                 ? new DecodedItem { Row = row, Id = medium.Ids[row], Label = medium.Labels[row], Split = medium.Splits[row], Kind = kind, Path = path, Frames = tensors, Height = h, Width = w }
@@ -169,7 +180,7 @@ public sealed class MediaDecoder
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _problems.Enqueue(new MediaProblem(path, Reason(e)));
+            _problems.Enqueue(MediaProblem.Of(path, e));
             return null;
         }
         finally
@@ -189,11 +200,12 @@ public sealed class MediaDecoder
             if (_cache.TryRead(cacheFile, out var cached, out var ch, out var cw)) return (cached, ch, cw);
         }
         var p = Options.Preprocessing;
+        var limits = Options.Limits;
         float[][] tensors = kind switch
         {
-            MediaKind.Image => [ImageTransform.Preprocess(ImageDecoder.Decode(path, p.ResizeSize), p)],
-            MediaKind.Audio => [ImageTransform.Preprocess(AudioDecoder.SpectrogramPicture(path, Options.Spectrogram), p)],
-            MediaKind.Video => VideoDecoder.SampleFrames(path, Options.FramesPerVideo).Select(f => ImageTransform.Preprocess(f, p)).ToArray(),
+            MediaKind.Image => [ImageTransform.Preprocess(ImageDecoder.Decode(path, p.ResizeSize, limits), p)],
+            MediaKind.Audio => [ImageTransform.Preprocess(AudioDecoder.SpectrogramPicture(path, Options.Spectrogram, limits), p)],
+            MediaKind.Video => VideoDecoder.SampleFrames(path, Options.FramesPerVideo, limits).Select(f => ImageTransform.Preprocess(f, p)).ToArray(),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         if (cacheFile is not null)
@@ -216,13 +228,5 @@ public sealed class MediaDecoder
         MediaKind.Audio => Options.Preprocessing.Fingerprint() + "|" + Options.Spectrogram.Fingerprint(),
         MediaKind.Video => Options.Preprocessing.Fingerprint() + "|frames=" + Options.FramesPerVideo.ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => Options.Preprocessing.Fingerprint(),
-    };
-
-    /// <summary>A one-line reason: the user-facing message of known errors, else the exception type and message.</summary>
-    private static string Reason(Exception e) => e switch
-    {
-        InputException ie => ie.Found.Length > 0 ? $"expected {ie.Expected}, found {ie.Found}" : ie.Message,
-        FileNotFoundException => "not found",
-        _ => $"{e.GetType().Name}: {e.Message}",
     };
 }

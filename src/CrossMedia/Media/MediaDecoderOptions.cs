@@ -15,11 +15,14 @@ public sealed record MediaDecoderOptions
     public int Prefetch { get; init; } = 16;
     /// <summary>Folder for the on-disk cache of decoded tensors; null = no cache.</summary>
     public string? CacheDirectory { get; init; }
+    /// <summary>What one file may demand (size, duration, frames, time), checked before decoding.</summary>
+    public MediaLimits Limits { get; init; } = MediaLimits.Default;
 
     public void Validate()
     {
         Preprocessing.Validate();
         Spectrogram.Validate();
+        Limits.Validate();
         if (FramesPerVideo < 1) throw new InputException("decoder", "frames per video", "at least 1", FramesPerVideo.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (Workers < 1) throw new InputException("decoder", "workers", "at least 1", Workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (Prefetch < 1) throw new InputException("decoder", "prefetch", "at least 1", Prefetch.ToString(System.Globalization.CultureInfo.InvariantCulture));

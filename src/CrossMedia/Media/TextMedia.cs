@@ -9,9 +9,13 @@ public static class TextMedia
     /// The whole file as UTF-8 (BOM removed, line breaks normalised to '\n', outer whitespace
     /// trimmed). The FGCrossNet reference kept only the last line; every line is kept here.
     /// </summary>
-    public static string ReadAll(string path)
+    public static string ReadAll(string path, MediaLimits? limits = null)
     {
+        limits ??= MediaLimits.Default;
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
+        long length = new FileInfo(path).Length;
+        if (length > limits.MaxTextBytes)
+            throw new MediaLimitException(path, "size", $"a text of at most {limits.MaxTextBytes} bytes", $"{length} bytes");
         var bytes = File.ReadAllBytes(path);
         if (bytes.Contains((byte)0)) throw new InputException(path, "", "a text file", "binary data (NUL bytes)");
         string text;
@@ -33,9 +37,9 @@ public static class TextMedia
     /// The text of an item as the decoder reads it: the whole file, except that TuxPaint's
     /// translation lines (`lang.utf8=...`) are dropped, which leaves a stamp's English description.
     /// </summary>
-    public static string Read(string path)
+    public static string Read(string path, MediaLimits? limits = null)
     {
-        var lines = ReadAll(path).Split('\n').Where(l => !IsTranslationLine(l.Trim())).ToArray();
+        var lines = ReadAll(path, limits).Split('\n').Where(l => !IsTranslationLine(l.Trim())).ToArray();
         var text = string.Join("\n", lines).Trim();
         if (text.Length == 0) throw new InputException(path, "", "text besides translations", "only `lang.utf8=` lines");
         return text;

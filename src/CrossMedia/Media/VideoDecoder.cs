@@ -6,37 +6,63 @@ namespace CrossMedia.Media;
 /// <summary>Uniformly sampled frames of a video file, decoded by ffmpeg.</summary>
 public static class VideoDecoder
 {
-    /// <summary>Width, height and exact frame count (ffprobe decodes the stream to count).</summary>
-    public static (int Width, int Height, int Frames) Probe(string path)
+    private const string Expected = "a video ffmpeg can decode";
+
+    /// <summary>
+    /// Width, height and exact frame count (ffprobe decodes the stream to count, so the header is
+    /// checked against <paramref name="limits"/> first and the count runs under its timeout).
+    /// </summary>
+    public static (int Width, int Height, int Frames) Probe(string path, MediaLimits? limits = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
+        limits ??= MediaLimits.Default;
+        Check(path, limits);
         var r = Ffmpeg.Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-count_frames",
-            "-show_entries", "stream=width,height,nb_read_frames", "-of", "csv=p=0", path]);
+            "-show_entries", "stream=width,height,nb_read_frames", "-of", "csv=p=0", path],
+            timeout: limits.DecodeTimeout, maxOutputBytes: 1 << 16, source: path);
         var parts = Encoding.UTF8.GetString(r.Stdout).Trim().Split('\n')[0].Trim().Split(',');
         if (r.ExitCode != 0 || parts.Length < 3
             || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var w)
             || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var h)
             || !int.TryParse(parts[2], CultureInfo.InvariantCulture, out var n))
-            throw new InputException(path, "", "a video ffmpeg can decode", r.ExitCode != 0 ? Ffmpeg.LastLine(r.Stderr) : "no video stream");
+            throw new InputException(path, "", Expected, r.ExitCode != 0 ? Ffmpeg.LastLine(r.Stderr) : "no video stream");
         if (w < 1 || h < 1 || n < 1) throw new InputException(path, "", "a video with at least one frame", $"{w}x{h}, {n} frames");
+        limits.CheckPicture(path, w, h, limits.MaxVideoFramePixels);
+        if (n > limits.MaxVideoFrames)
+            throw new MediaLimitException(path, "frames", $"at most {limits.MaxVideoFrames} frames", n.ToString(CultureInfo.InvariantCulture));
         return (w, h, n);
+    }
+
+    /// <summary>Checks a video file's header (frame size, duration, frame count) without decoding it.</summary>
+    public static void Check(string path, MediaLimits? limits = null)
+    {
+        limits ??= MediaLimits.Default;
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
+        if (new FileInfo(path).Length == 0) throw new InputException(path, "", Expected, "an empty file");
+        var header = Ffmpeg.Probe(path, "v:0", Expected, limits.DecodeTimeout);
+        limits.CheckPicture(path, header.Width, header.Height, limits.MaxVideoFramePixels);
+        if (header.Seconds is { } seconds) MediaLimits.CheckSeconds(path, seconds, limits.MaxVideoSeconds);
+        if (header.Frames is { } frames && frames > limits.MaxVideoFrames)
+            throw new MediaLimitException(path, "frames", $"at most {limits.MaxVideoFrames} frames", frames.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>
     /// <paramref name="count"/> frames sampled with <see cref="FrameSampling.Uniform"/>; only the distinct
     /// sampled frames are converted (ffmpeg's select filter), repeats are shared.
     /// </summary>
-    public static RgbImage[] SampleFrames(string path, int count)
+    public static RgbImage[] SampleFrames(string path, int count, MediaLimits? limits = null)
     {
-        var (w, h, n) = Probe(path);
+        limits ??= MediaLimits.Default;
+        var (w, h, n) = Probe(path, limits);
         var wanted = FrameSampling.Uniform(n, count);
         var distinct = wanted.Distinct().Order().ToArray();
         var select = "select='" + string.Join("+", distinct.Select(i => $"eq(n\\,{i.ToString(CultureInfo.InvariantCulture)})")) + "'";
-        // -noautorotate: frames keep the stored orientation, the size ffprobe reported.
-        var r = Ffmpeg.Run("ffmpeg", ["-v", "error", "-nostdin", "-noautorotate", "-i", path, "-map", "0:v:0", "-vf", select,
-            "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
-        if (r.ExitCode != 0) throw new InputException(path, "", "a video ffmpeg can decode", Ffmpeg.LastLine(r.Stderr));
         int frameBytes = w * h * 3;
+        // -noautorotate: frames keep the stored orientation, the size ffprobe reported. The output
+        // cap is the selected frames' size: a stream that grows past it is cut off.
+        var r = Ffmpeg.Run("ffmpeg", ["-v", "error", "-nostdin", "-noautorotate", "-i", path, "-map", "0:v:0", "-vf", select,
+            "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+            timeout: limits.DecodeTimeout, maxOutputBytes: (long)frameBytes * distinct.Length, source: path);
+        if (r.ExitCode != 0 && !r.Capped) throw new InputException(path, "", Expected, Ffmpeg.LastLine(r.Stderr));
         int got = r.Stdout.Length / frameBytes;
         if (got == 0) throw new InputException(path, "", "decodable video frames", "none");
         var frames = new RgbImage[got];

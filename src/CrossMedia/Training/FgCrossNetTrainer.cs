@@ -211,8 +211,9 @@ public sealed class FgCrossNetTrainer
     /// <summary>Mean mAP over every ordered pair of media with validation items (12 directions for four media).</summary>
     private double ValidationMap(FgCrossNetNetwork net, MediaKind[] kinds, List<DecodedItem>[] val, Medium[] valMedia)
     {
-        var embedded = Enumerable.Range(0, val.Length).Where(m => valMedia[m].Count > 0)
-            .Select(m => new EmbeddedMedium(valMedia[m].Name, FgCrossNetInputs.Embed(net, kinds[m], val[m], valMedia[m].Count, device), valMedia[m].Labels))
+        // Files that failed to decode were reported and are left out with their labels.
+        var embedded = Enumerable.Range(0, val.Length).Where(m => val[m].Count > 0)
+            .Select(m => new EmbeddedMedium(valMedia[m].Name, FgCrossNetInputs.Embed(net, kinds[m], val[m], device), val[m].Select(i => i.Label).ToArray()))
             .ToArray();
         net.train();
         return CrossMediaEvaluation.AllDirections(embedded).Average(d => d.Result.Map);

@@ -1,6 +1,7 @@
 using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Evaluation;
+using CrossMedia.Media;
 using CrossMedia.Models;
 
 namespace CrossMedia.Training;
@@ -13,16 +14,20 @@ namespace CrossMedia.Training;
 /// </summary>
 public static class ScenarioEvaluation
 {
+    /// <param name="skipped">Receives each media file that could not be decoded; it is left out of the evaluation with its label.</param>
     public static List<ResultRow> Evaluate(IEmbeddingModel model, Dataset data, Split split, Scenario scenario,
-        ClassSplit? classes, RetrievalOptions? options = null, bool includeAll = false)
+        ClassSplit? classes, RetrievalOptions? options = null, bool includeAll = false, Action<MediaProblem>? skipped = null)
     {
         var known = model.Media.Select(s => s.Name).ToHashSet();
+        var problems = new List<MediaProblem>();
         var embedded = data.Media
             .Where(m => known.Contains(m.Name))
             .Select(m => m.Select(split))
             .Where(m => m.Count > 0)
-            .Select(m => new EmbeddedMedium(m.Name, model.Embed(m), m.Labels, m.LabelSets))
+            .Select(m => model.EmbedDecodable(m, problems))
+            .Select(e => new EmbeddedMedium(e.Kept.Name, e.Embeddings, e.Kept.Labels, e.Kept.LabelSets))
             .ToList();
+        foreach (var p in problems) skipped?.Invoke(p);
         return EvaluateEmbedded(embedded, split, scenario, classes, options, includeAll);
     }
 

@@ -84,7 +84,7 @@ internal sealed class HashingTestModel(int dimension = 16, bool acceptsFiles = t
 
     public void Dispose() { }
 
-    /// <summary>A folder of tiny media: text files, and image/audio/video files named for what they show.</summary>
+    /// <summary>A folder of tiny (real, decodable) media: text files, and image/audio/video files named for what they show.</summary>
     public static string MakeMediaFolder(string root)
     {
         var birds = Directory.CreateDirectory(Path.Combine(root, "birds")).FullName;
@@ -95,7 +95,7 @@ internal sealed class HashingTestModel(int dimension = 16, bool acceptsFiles = t
         File.WriteAllBytes(Path.Combine(music, "guitar_music.png"), TinyPng());
         File.WriteAllBytes(Path.Combine(birds, "bird_song.wav"), TinyWav());
         File.WriteAllBytes(Path.Combine(music, "rock_drums.wav"), TinyWav());
-        File.WriteAllBytes(Path.Combine(birds, "flying_bird.mp4"), [0, 0, 0, 0x18, (byte)'f', (byte)'t', (byte)'y', (byte)'p']);
+        CrossMedia.Media.VideoEncoder.WriteMp4(Path.Combine(birds, "flying_bird.mp4"), TinyFrames(), 10);
         File.WriteAllText(Path.Combine(root, "notes.md"), "Unsorted notes about birds and music.");
         File.WriteAllText(Path.Combine(root, "ignored.xyz"), "not media");
         return root;
@@ -111,6 +111,14 @@ internal sealed class HashingTestModel(int dimension = 16, bool acceptsFiles = t
         using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }
+
+    /// <summary>Four 16×16 frames of a grey ramp.</summary>
+    private static CrossMedia.Media.RgbImage[] TinyFrames() => Enumerable.Range(0, 4).Select(i =>
+    {
+        var frame = new CrossMedia.Media.RgbImage(16, 16);
+        Array.Fill(frame.Pixels, 40f * i);
+        return frame;
+    }).ToArray();
 
     /// <summary>0.1 s of a 440 Hz tone as 16-bit mono PCM WAV.</summary>
     public static byte[] TinyWav()

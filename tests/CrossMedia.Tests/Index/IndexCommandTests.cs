@@ -174,4 +174,57 @@ public sealed class IndexCommandTests : IDisposable
         Assert.Equal(2, badK.Code);
         Assert.Contains("--max-k", badK.Err);
     }
+
+    [Fact]
+    public void BuildFolder_Should_FailListingUndecodableFiles_UnlessSkipBad()
+    {
+        var model = new HashingTestModel();
+        var modelDir = SaveModel(model, "model");
+        var media = HashingTestModel.MakeMediaFolder(Directory.CreateDirectory(Path.Combine(dir, "media")).FullName);
+        var empty = Path.Combine(media, "birds", "empty.png");
+        File.WriteAllBytes(empty, []);
+        var words = Path.Combine(media, "music", "words.wav");
+        File.WriteAllText(words, "not a sound");
+        var huge = Path.Combine(media, "claims.png");
+        File.WriteAllBytes(huge, CrossMedia.Tests.Media.HostileMedia.Png(100_000, 100_000));
+        var indexPath = Path.Combine(dir, "bad.cmidx");
+
+        var failed = Run(_ => model, "index", "build", "--model", modelDir, "--folder", media, "--out", indexPath);
+        Assert.Equal(2, failed.Code);
+        Assert.Contains($"{media}: expected media files that can all be decoded (--skip-bad leaves the others out), found 3 that cannot", failed.Err);
+        foreach (var bad in new[] { empty, words, huge }) Assert.Contains($"undecodable {bad}: ", failed.Out);
+        Assert.False(File.Exists(indexPath));
+
+        var skipped = Run(_ => model, "index", "build", "--model", modelDir, "--folder", media, "--out", indexPath, "--skip-bad");
+        Assert.True(skipped.Code == 0, skipped.Err);
+        Assert.Contains($"undecodable {huge}: size: expected sides of at most 16384 pixels, found 100000x100000", skipped.Out);
+        Assert.Contains("3 undecodable files left out (--skip-bad)", skipped.Out);
+        Assert.Contains("8 items", skipped.Out);  // the 8 good files only
+    }
+
+    [Theory]
+    [InlineData("empty.png", "expected a picture (PNG, JPEG, WebP, GIF, BMP or SVG), found an empty file")]
+    [InlineData("empty.txt", "expected some text, found an empty file")]
+    [InlineData("words.wav", "expected audio ffmpeg can decode, found")]
+    [InlineData("claims.png", "size: expected sides of at most 16384 pixels, found 100000x100000")]
+    public void SearchAndAdd_Should_RefuseAnUndecodableFile_WithExitCode2(string name, string reason)
+    {
+        var model = new HashingTestModel();
+        var modelDir = SaveModel(model, "model");
+        var media = HashingTestModel.MakeMediaFolder(Directory.CreateDirectory(Path.Combine(dir, "media")).FullName);
+        var indexPath = Path.Combine(dir, "i.cmidx");
+        Assert.Equal(0, Run(_ => model, "index", "build", "--model", modelDir, "--folder", media, "--out", indexPath).Code);
+        var file = Path.Combine(dir, name);
+        File.WriteAllBytes(file, name.StartsWith("claims", StringComparison.Ordinal) ? CrossMedia.Tests.Media.HostileMedia.Png(100_000, 100_000)
+            : name.StartsWith("words", StringComparison.Ordinal) ? "not a sound"u8.ToArray() : []);
+
+        var search = Run(_ => model, "search", "--index", indexPath, "--model", modelDir, "--file", file);
+        Assert.Equal(2, search.Code);
+        Assert.Equal("", search.Out);
+        Assert.StartsWith($"error: {file}: {reason}", search.Err);
+        var add = Run(_ => model, "index", "add", "--index", indexPath, "--model", modelDir, "--file", file);
+        Assert.Equal(2, add.Code);
+        Assert.StartsWith($"error: {file}: {reason}", add.Err);
+        Assert.Contains("8 items", Run(_ => model, "index", "info", "--index", indexPath).Out);
+    }
 }

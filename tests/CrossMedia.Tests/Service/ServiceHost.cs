@@ -22,22 +22,11 @@ internal sealed class ServiceHost : IAsyncDisposable
         Client = new HttpClient { BaseAddress = new Uri(baseUrl) };
     }
 
-    /// <param name="realVideo">Replace the placeholder video with a real one-second clip made by ffmpeg.</param>
     /// <param name="metric">The index's metric.</param>
-    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, bool realVideo = false, IndexMetric metric = IndexMetric.Cosine)
+    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, IndexMetric metric = IndexMetric.Cosine)
     {
         var root = Directory.CreateTempSubdirectory("cm-service-").FullName;
         var media = HashingTestModel.MakeMediaFolder(Directory.CreateDirectory(Path.Combine(root, "media")).FullName);
-        if (realVideo)
-        {
-            var video = Path.Combine(media, "birds", "flying_bird.mp4");
-            File.Delete(video);
-            var ffmpeg = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffmpeg",
-                ["-loglevel", "error", "-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=10", "-pix_fmt", "yuv420p", video])
-                { RedirectStandardError = true })!;
-            await ffmpeg.WaitForExitAsync();
-            if (ffmpeg.ExitCode != 0) throw new InvalidOperationException("ffmpeg failed: " + await ffmpeg.StandardError.ReadToEndAsync());
-        }
         var model = new HashingTestModel();
         var built = IndexBuilder.FromFolder(model, "", media, metric);
         var path = Path.Combine(root, "media.cmidx");

@@ -12,7 +12,7 @@ public class WebPageTests
     public async Task Page_Should_ShowResultCardsOfEveryMedium_ForATextSearch()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} missing: run scripts/install-deps.sh");
-        await using var host = await ServiceHost.StartAsync(new ServiceOptions(RequestsPerSecond: 0), realVideo: true);
+        await using var host = await ServiceHost.StartAsync(new ServiceOptions(RequestsPerSecond: 0));
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

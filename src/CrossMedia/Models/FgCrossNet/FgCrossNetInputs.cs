@@ -58,17 +58,16 @@ public static class FgCrossNetInputs
     }
 
     /// <summary>
-    /// Softmax of the logits for every row of a medium of <paramref name="count"/> items, in eval mode
-    /// without gradients. Rows whose file could not be decoded (absent from <paramref name="items"/>)
-    /// get the uniform distribution, so the matrix stays aligned with the medium's labels.
+    /// Softmax of the logits of each decoded item, one row per item in the given order, in eval mode
+    /// without gradients. Only decoded items have rows: a file that failed to decode is never given
+    /// a stand-in row (callers drop it with its label, or refuse the request).
     /// </summary>
-    public static Matrix Embed(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> items, int count, Device device, int batchSize = 32)
+    public static Matrix Embed(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> items, Device device, int batchSize = 32)
     {
         bool wasTraining = net.training;
         net.eval();
         int c = net.Classes;
-        var result = new Matrix(count, c);
-        Array.Fill(result.Data, 1f / c);
+        var result = new Matrix(items.Count, c);
         using (no_grad())
         {
             for (int start = 0; start < items.Count; start += batchSize)
@@ -76,7 +75,7 @@ public static class FgCrossNetInputs
                 using var scope = NewDisposeScope();
                 var batch = items.Skip(start).Take(batchSize).ToArray();
                 var p = nn.functional.softmax(Logits(net, kind, batch, device), 1).cpu().data<float>().ToArray();
-                for (int i = 0; i < batch.Length; i++) Array.Copy(p, i * c, result.Data, batch[i].Row * c, c);
+                Array.Copy(p, 0, result.Data, start * c, batch.Length * c);
             }
         }
         if (wasTraining) net.train();

@@ -40,12 +40,17 @@ public sealed class FgCrossNetModel : IEmbeddingModel
 
     public FgCrossNetNetwork Network => network;
 
+    /// <summary>What one file may demand of the decoder (a service may tighten it).</summary>
+    public MediaLimits Limits { get; init; } = MediaLimits.Default;
+
+    /// <summary>Embeds every item; a file that cannot be decoded is an <see cref="UndecodableMediaException"/> naming it.</summary>
     public Matrix Embed(Medium medium)
     {
         var kind = FgCrossNetInputs.KindOf(medium);
-        var decoder = new MediaDecoder(Config.DecoderOptions(network.Backbone.Normalization, Workers));
+        var decoder = new MediaDecoder(Config.DecoderOptions(network.Backbone.Normalization, Workers) with { Limits = Limits });
         var items = FgCrossNetInputs.DecodeAll(decoder, medium);
-        return FgCrossNetInputs.Embed(network, kind, items, medium.Count, Device);
+        decoder.ThrowIfProblems();
+        return FgCrossNetInputs.Embed(network, kind, items, Device);
     }
 
     public void Save(string directory)
