@@ -15,6 +15,7 @@ public static class Program
     public static int Main(string[] args) => args switch
     {
         ["mapped-by-40mb-tensor"] => PrintMappedBytesOfA40MbTensor(),
+        ["gc-stress", var seconds] => Training.GcStressProbe.Run(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)),
         _ => 2,
     };
 
