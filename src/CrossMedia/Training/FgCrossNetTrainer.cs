@@ -133,8 +133,7 @@ public sealed class FgCrossNetTrainer
                     progress.BatchCompleted(epoch, b + 1, batches);
                 }
                 var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
-                if (losses.Values.Any(v => !double.IsFinite(v)))
-                    throw new InvalidOperationException($"FGCrossNet training diverged in epoch {epoch} (a loss is not finite); lower --lr");
+                TrainingDivergedException.ThrowIfNotFinite("FGCrossNet", epoch, losses);
 
                 double? valMap = null;
                 if (hasValidation)

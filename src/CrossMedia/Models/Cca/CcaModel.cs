@@ -100,10 +100,12 @@ public sealed class CcaModel : IEmbeddingModel
             }).ToArray()),
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ModelStore.ManifestFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        FileChecksums.Write(directory, [ModelStore.ManifestFile]);
     }
 
     public static CcaModel Load(string directory)
     {
+        FileChecksums.Verify(directory);
         var path = Path.Combine(directory, ModelStore.ManifestFile);
         try
         {
