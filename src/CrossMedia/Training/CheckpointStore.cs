@@ -39,6 +39,23 @@ public sealed class CheckpointStore
         return final;
     }
 
+    /// <summary>
+    /// Reads file <paramref name="name"/> of checkpoint <paramref name="directory"/> with <paramref name="read"/>;
+    /// a file cut short (possible only in checkpoints written before checksums) is refused naming it.
+    /// </summary>
+    public static void Read(string directory, string name, Action<string> read)
+    {
+        var path = Path.Combine(directory, name);
+        try
+        {
+            read(path);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InputException(path, "", "a complete checkpoint file", "a file that ends early (truncated)", e);
+        }
+    }
+
     /// <summary>The directory of the newest complete checkpoint, its files verified, or null when there is none.</summary>
     public string? Latest()
     {

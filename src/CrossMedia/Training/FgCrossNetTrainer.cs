@@ -288,14 +288,14 @@ public sealed class FgCrossNetTrainer
         if (state.Settings is { } saved) ResumeSettings.Check(dir, saved, settings);
         try
         {
-            net.load(Path.Combine(dir, NetworkFile));
-            best.load(Path.Combine(dir, BestFile));
+            CheckpointStore.Read(dir, NetworkFile, p => net.load(p));
+            CheckpointStore.Read(dir, BestFile, p => best.load(p));
         }
         catch (ArgumentException e)
         {
             throw new InputException(dir, NetworkFile, "a network of the same architecture (same --backbone, --input-size, data)", e.Message, e);
         }
-        optimizer.load_state_dict(Path.Combine(dir, OptimizerFile));
+        CheckpointStore.Read(dir, OptimizerFile, optimizer.load_state_dict);
         return state;
     }
 

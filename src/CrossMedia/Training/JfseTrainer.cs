@@ -342,16 +342,16 @@ public sealed class JfseTrainer
         state.Fingerprint = null;
         try
         {
-            nets.load(Path.Combine(dir, NetworksFile));
-            bestV.load(Path.Combine(dir, "best_regressor_v.bin"));
-            bestT.load(Path.Combine(dir, "best_regressor_t.bin"));
+            CheckpointStore.Read(dir, NetworksFile, p => nets.load(p));
+            CheckpointStore.Read(dir, "best_regressor_v.bin", p => bestV.load(p));
+            CheckpointStore.Read(dir, "best_regressor_t.bin", p => bestT.load(p));
         }
         catch (ArgumentException e)
         {
             throw new InputException(dir, NetworksFile, "networks of the same architecture (same data and --hidden)", e.Message, e);
         }
         for (int i = 0; i < optimizers.Count; i++)
-            optimizers[i].load_state_dict(Path.Combine(dir, $"adam_{OptimizerNames[i]}.bin"));
+            CheckpointStore.Read(dir, $"adam_{OptimizerNames[i]}.bin", optimizers[i].load_state_dict);
         return state;
     }
 

@@ -44,6 +44,7 @@ public class JfseCheckpointCadenceTests
     [Theory]
     [InlineData("flip")]
     [InlineData("truncate")]
+    [InlineData("truncate-unchecked")] // a checkpoint written before checksums
     public void Resume_Should_RefuseADamagedWeightFile_InsteadOfLoadingIt(string damage)
     {
         TorchRuntime.Initialize(1);
@@ -59,6 +60,7 @@ public class JfseCheckpointCadenceTests
             var bytes = File.ReadAllBytes(weights);
             if (damage == "flip") bytes[bytes.Length - 100] ^= 0x40; // inside the last tensor's data
             File.WriteAllBytes(weights, damage == "flip" ? bytes : bytes[..(bytes.Length / 2)]);
+            if (damage == "truncate-unchecked") File.Delete(Path.Combine(checkpoint, CrossMedia.Core.FileChecksums.FileName));
             var e = Assert.Throws<InputException>(() => new JfseTrainer(options).Train(data, checkpointDirectory: dir, resume: true));
             Assert.StartsWith(weights + ": ", e.Message);
             Assert.Contains(damage == "flip" ? "checksum mismatch: the file is damaged" : "truncated", e.Message);
