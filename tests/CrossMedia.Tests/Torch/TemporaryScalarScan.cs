@@ -39,7 +39,7 @@ public static class TemporaryScalarScan
     public static IReadOnlySet<string> HazardousTorchSharpMembers(string torchSharpPath)
     {
         var calls = new Dictionary<string, HashSet<string>>();
-        foreach (var (caller, _, _, callee, _) in Calls(torchSharpPath))
+        foreach (var (caller, _, _, callee, _, _) in Calls(torchSharpPath))
         {
             if (!calls.TryGetValue(caller, out var set)) calls[caller] = set = [];
             set.Add(callee);
@@ -67,13 +67,13 @@ public static class TemporaryScalarScan
         using var pdbStream = File.OpenRead(pdbPath);
         using var pdbProvider = MetadataReaderProvider.FromPortablePdbStream(pdbStream);
         var pdb = pdbProvider.GetMetadataReader();
-        foreach (var (caller, method, offset, callee, stored) in Calls(assemblyPath))
+        foreach (var (caller, method, offset, callee, stored, isNew) in Calls(assemblyPath))
         {
             if (!IsConversion(callee) && !hazardous.Contains(callee)) continue;
             // An explicit ToScalar() kept in a variable or field is the pattern (TorchScalars): held until disposed.
             if (stored && callee.StartsWith("TorchSharp.ScalarExtensionMethods::", StringComparison.Ordinal)) continue;
-            // A subclass's constructor calling its TorchSharp base: the subclass replaces the hazardous member (see Adam).
-            if (IsConstructor(caller) && IsConstructor(callee) && !IsConversion(callee)) continue;
+            // A subclass's constructor calling its TorchSharp base (call, not newobj): the subclass replaces the hazardous member (see SGD).
+            if (IsConstructor(caller) && IsConstructor(callee) && !isNew && !IsConversion(callee)) continue;
             var (file, line) = Locate(pdb, method, offset);
             findings.Add(new Finding(file, line, caller, callee));
         }
@@ -94,13 +94,13 @@ public static class TemporaryScalarScan
         return (pdb.GetString(pdb.GetDocument(p.Document).Name), p.StartLine);
     }
 
-    /// <summary>(caller, caller handle, IL offset, callee, whether the result is stored at once) for every call, callvirt, newobj and ldftn.</summary>
-    private static List<(string Caller, MethodDefinitionHandle Method, int Offset, string Callee, bool Stored)> Calls(string assemblyPath)
+    /// <summary>(caller, caller handle, IL offset, callee, whether the result is stored at once, whether it is a newobj) for every call, callvirt, newobj and ldftn.</summary>
+    private static List<(string Caller, MethodDefinitionHandle Method, int Offset, string Callee, bool Stored, bool IsNew)> Calls(string assemblyPath)
     {
         using var pe = new PEReader(File.OpenRead(assemblyPath));
         var md = pe.GetMetadataReader();
         var names = new Names(md);
-        var result = new List<(string, MethodDefinitionHandle, int, string, bool)>();
+        var result = new List<(string, MethodDefinitionHandle, int, string, bool, bool)>();
         foreach (var handle in md.MethodDefinitions)
         {
             var def = md.GetMethodDefinition(handle);
@@ -120,7 +120,7 @@ public static class TemporaryScalarScan
                     int next = il.RemainingBytes > 0 ? il.ReadByte() : -1;
                     if (next == 0xFE && il.RemainingBytes > 0) next = 0xFE00 | il.ReadByte();
                     il.Offset -= next > 0xFF ? 2 : next >= 0 ? 1 : 0;
-                    result.Add((caller, handle, offset, names.Of(token), next is >= 0x0A and <= 0x0D or 0x13 or 0xFE0E or 0x7D or 0x80));
+                    result.Add((caller, handle, offset, names.Of(token), next is >= 0x0A and <= 0x0D or 0x13 or 0xFE0E or 0x7D or 0x80, code == 0x73));
                     continue;
                 }
                 int skip = operand switch
