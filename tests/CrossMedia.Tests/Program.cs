@@ -17,6 +17,7 @@ public static class Program
     {
         ["mapped-by-40mb-tensor"] => PrintMappedBytesOfA40MbTensor(),
         [Models.Backbones.BackboneChild.Command, var name] => Models.Backbones.BackboneChild.RunInChild(name),
+        ["gc-stress", var seconds] => Training.GcStressProbe.Run(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)),
         _ => 2,
     };
 

@@ -1,3 +1,4 @@
+using CrossMedia.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,6 +25,9 @@ public sealed class Adam : TorchSharp.Modules.Adam
         double beta1 = o.beta1!.Value, beta2 = o.beta2!.Value, eps = o.eps!.Value, weightDecay = o.weight_decay!.Value;
         bool amsgrad = o.amsgrad!.Value, maximize = o.maximize!.Value;
         double lr = o.LearningRate!.Value;
+        // Held Scalars for the whole group (see TorchScalars).
+        using Scalar b1 = beta1.ToScalar(), keep1 = (1 - beta1).ToScalar(), b2 = beta2.ToScalar(), keep2 = (1 - beta2).ToScalar(),
+            epsilon = eps.ToScalar(), decay = weightDecay.ToScalar();
         foreach (var param in group.Parameters)
         {
             using var scope = NewDisposeScope(); // this parameter's temporaries die here
@@ -34,9 +38,9 @@ public sealed class Adam : TorchSharp.Modules.Adam
             state.step += 1;
             double biasCorrection1 = 1 - Math.Pow(beta1, state.step);
             double biasCorrection2 = 1 - Math.Pow(beta2, state.step);
-            if (weightDecay != 0) grad = grad.add(param, alpha: weightDecay);
-            state.exp_avg.mul_(beta1).add_(grad, alpha: 1 - beta1);
-            state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad.conj(), value: 1 - beta2);
+            if (weightDecay != 0) grad = grad.add(param, alpha: decay);
+            state.exp_avg.mul_(b1).add_(grad, alpha: keep1);
+            state.exp_avg_sq.mul_(b2).addcmul_(grad, grad.conj(), value: keep2);
             Tensor second = state.exp_avg_sq;
             if (amsgrad)
             {
@@ -46,8 +50,9 @@ public sealed class Adam : TorchSharp.Modules.Adam
                 second = state.max_exp_avg_sq;
             }
             // sqrt(v) / sqrt(1 - beta2^t) + eps, as TorchSharp computes it, in one buffer.
-            var denom = second.sqrt().div_(Math.Sqrt(biasCorrection2)).add_(eps);
-            param.addcdiv_(state.exp_avg, denom, value: -(lr / biasCorrection1));
+            using Scalar correction2 = Math.Sqrt(biasCorrection2).ToScalar(), stepSize = (-(lr / biasCorrection1)).ToScalar();
+            var denom = second.sqrt().div_(correction2).add_(epsilon, TorchScalars.One);
+            param.addcdiv_(state.exp_avg, denom, value: stepSize);
         }
     }, closure);
 }

@@ -8,7 +8,9 @@ namespace CrossMedia.Training;
 /// Crash-safe checkpoints in a directory. Each checkpoint is a sub-directory written completely
 /// under a temporary name and renamed into place; only then is <c>latest.json</c> (written
 /// atomically) pointed at it, and older checkpoints are removed. A process killed at any moment
-/// leaves either the previous checkpoint or the new one, never a half-written one in use.
+/// leaves either the previous checkpoint or the new one, never a half-written one in use. Each
+/// checkpoint carries its files' checksums (<see cref="FileChecksums"/>), verified by <see cref="Latest"/>:
+/// a checkpoint damaged later (truncated, a flipped bit) is refused, never loaded.
 /// </summary>
 public sealed class CheckpointStore
 {
@@ -27,6 +29,7 @@ public sealed class CheckpointStore
         if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, true);
         System.IO.Directory.CreateDirectory(temp);
         write(temp);
+        FileChecksums.Write(temp);
         if (System.IO.Directory.Exists(final)) System.IO.Directory.Delete(final, true);
         System.IO.Directory.Move(temp, final);
         AtomicFile.WriteAllText(Path.Combine(Directory, PointerFile), new JsonObject { ["directory"] = name, ["epoch"] = epoch }.ToJsonString());
@@ -36,7 +39,24 @@ public sealed class CheckpointStore
         return final;
     }
 
-    /// <summary>The directory of the newest complete checkpoint, or null when there is none.</summary>
+    /// <summary>
+    /// Reads file <paramref name="name"/> of checkpoint <paramref name="directory"/> with <paramref name="read"/>;
+    /// a file cut short (possible only in checkpoints written before checksums) is refused naming it.
+    /// </summary>
+    public static void Read(string directory, string name, Action<string> read)
+    {
+        var path = Path.Combine(directory, name);
+        try
+        {
+            read(path);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InputException(path, "", "a complete checkpoint file", "a file that ends early (truncated)", e);
+        }
+    }
+
+    /// <summary>The directory of the newest complete checkpoint, its files verified, or null when there is none.</summary>
     public string? Latest()
     {
         var pointer = Path.Combine(Directory, PointerFile);
@@ -47,6 +67,7 @@ public sealed class CheckpointStore
             if (name is null || name.Contains('/') || name.Contains("..")) throw new InputException(pointer, "directory", "a checkpoint name", name ?? "none");
             var dir = Path.Combine(Directory, name);
             if (!System.IO.Directory.Exists(dir)) throw new InputException(pointer, "directory", "an existing checkpoint directory", name);
+            FileChecksums.Verify(dir);
             return dir;
         }
         catch (JsonException e)

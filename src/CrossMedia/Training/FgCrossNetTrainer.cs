@@ -26,7 +26,7 @@ namespace CrossMedia.Training;
 /// Reproducibility: initialisation from the seed; batch order and augmentation of an epoch come from a
 /// generator seeded by (seed, epoch), so a resumed run continues exactly as an uninterrupted one: a
 /// checkpoint holds the network (with batch-norm statistics and class centres), the selected network,
-/// the SGD momentum and the epoch history, and records the settings that shape training; resuming
+/// the SGD momentum (<see cref="SGD"/>) and the epoch history, and records the settings that shape training; resuming
 /// under other settings is refused (<see cref="InputException"/> naming them).
 /// </para>
 /// </summary>
@@ -133,8 +133,7 @@ public sealed class FgCrossNetTrainer
                     progress.BatchCompleted(epoch, b + 1, batches);
                 }
                 var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
-                if (losses.Values.Any(v => !double.IsFinite(v)))
-                    throw new InvalidOperationException($"FGCrossNet training diverged in epoch {epoch} (a loss is not finite); lower --lr");
+                TrainingDivergedException.ThrowIfNotFinite("FGCrossNet", epoch, losses);
 
                 double? valMap = null;
                 if (hasValidation)
@@ -174,7 +173,7 @@ public sealed class FgCrossNetTrainer
     }
 
     /// <summary>One optimisation step in its own dispose scope; returns the loss terms.</summary>
-    private Dictionary<string, double> Step(FgCrossNetNetwork net, SGD optimizer, MediaKind[] kinds, List<DecodedItem>[] train,
+    internal Dictionary<string, double> Step(FgCrossNetNetwork net, SGD optimizer, MediaKind[] kinds, List<DecodedItem>[] train,
         long[][] orders, int b, bool stage2, Random rng)
     {
         using var scope = NewDisposeScope();
@@ -190,15 +189,16 @@ public sealed class FgCrossNetTrainer
         var all = net.EncodePictures(cat(pictures, 0));
         var allLabels = cat(labels, 0);
         var parts = all.split(pictures.Select(p => p.shape[0]).ToArray(), 0);
-        var ce = parts.Zip(labels, (z, y) => nn.functional.cross_entropy(z, y)).Aggregate((x, y) => x.add(y));
+        var ce = parts.Zip(labels, (z, y) => nn.functional.cross_entropy(z, y)).Aggregate((x, y) => x.add(y, TorchScalars.One));
         var center = CenterLoss.Compute(all, allLabels, net.Centers, options.CenterWeight);
-        var total = ce.add(center);
+        var total = ce.add(center, TorchScalars.One);
         double ranking = 0;
         if (stage2 && options.RankingWeight > 0)
         {
             var r = QuadrupletLoss.Compute(all, allLabels);
             ranking = r.item<float>();
-            total = total.add(r.mul(options.RankingWeight));
+            using var weight = options.RankingWeight.ToScalar();
+            total = total.add(r.mul(weight), TorchScalars.One);
         }
         optimizer.zero_grad();
         total.backward();
@@ -219,8 +219,8 @@ public sealed class FgCrossNetTrainer
         return CrossMediaEvaluation.AllDirections(embedded).Average(d => d.Result.Map);
     }
 
-    private SGD NewOptimizer(FgCrossNetNetwork net) =>
-        optim.SGD(net.parameters(), options.LearningRate, options.Momentum);
+    internal SGD NewOptimizer(FgCrossNetNetwork net) =>
+        new(net.parameters(), options.LearningRate, options.Momentum);
 
     /// <summary>
     /// The settings that change what the epochs compute, named as the CLI options where one exists; a
@@ -289,14 +289,14 @@ public sealed class FgCrossNetTrainer
         if (state.Settings is { } saved) ResumeSettings.Check(dir, saved, settings);
         try
         {
-            net.load(Path.Combine(dir, NetworkFile));
-            best.load(Path.Combine(dir, BestFile));
+            CheckpointStore.Read(dir, NetworkFile, p => net.load(p));
+            CheckpointStore.Read(dir, BestFile, p => best.load(p));
         }
         catch (ArgumentException e)
         {
             throw new InputException(dir, NetworkFile, "a network of the same architecture (same --backbone, --input-size, data)", e.Message, e);
         }
-        optimizer.load_state_dict(Path.Combine(dir, OptimizerFile));
+        CheckpointStore.Read(dir, OptimizerFile, optimizer.load_state_dict);
         return state;
     }
 

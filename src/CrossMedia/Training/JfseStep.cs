@@ -1,5 +1,6 @@
 using CrossMedia.Models.Jfse;
 using CrossMedia.Models.Losses;
+using CrossMedia.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 using Optimizer = TorchSharp.Modules.OptimizerHelper;
@@ -69,7 +70,7 @@ public sealed class JfseStep : IDisposable
                 synT = nets.GeneratorT.forward(cT, Noise(cT.shape[0], dz));
             }
             var ld = WassersteinLoss.CriticWithPenalty(nets.CriticV.forward, realV, synV, cV, Uniform(realV.shape[0]), w.GradientPenalty)
-                     + WassersteinLoss.CriticWithPenalty(nets.CriticT.forward, realT, synT, cT, Uniform(realT.shape[0]), w.GradientPenalty);
+                     .add(WassersteinLoss.CriticWithPenalty(nets.CriticT.forward, realT, synT, cT, Uniform(realT.shape[0]), w.GradientPenalty), TorchScalars.One);
             optD.zero_grad();
             ld.backward();
             optD.step();
@@ -87,13 +88,13 @@ public sealed class JfseStep : IDisposable
         var genT = nets.GeneratorT.forward(synCT, Noise(synCT.shape[0], dz));
         long nv = realV.shape[0], nt = realT.shape[0];
         var advG = WassersteinLoss.Generator(nets.CriticV.forward(genV.narrow(0, 0, nv), cV))
-                   + WassersteinLoss.Generator(nets.CriticT.forward(genT.narrow(0, 0, nt), cT));
+                   .add(WassersteinLoss.Generator(nets.CriticT.forward(genT.narrow(0, 0, nt), cT)), TorchScalars.One);
         var eGenV = nets.RegressorV.forward(genV);
         var eGenT = nets.RegressorT.forward(genT);
-        var cycG = CycleLoss.Compute(eGenV, synCV) + CycleLoss.Compute(eGenT, synCT);
+        var cycG = CycleLoss.Compute(eGenV, synCV).add(CycleLoss.Compute(eGenT, synCT), TorchScalars.One);
         var modG = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eGenV, lambda)),
                                         nets.Classifier.forward(GradientReversal.Apply(eGenT, lambda)));
-        var lossG = w.GeneratorAdversarial * advG + w.GeneratorCycle * cycG + w.GeneratorModality * modG;
+        var lossG = WeightedSum((w.GeneratorAdversarial, advG), (w.GeneratorCycle, cycG), (w.GeneratorModality, modG));
         optG.zero_grad();
         lossG.backward();
         optG.step();
@@ -104,7 +105,7 @@ public sealed class JfseStep : IDisposable
         var synT2 = genT.detach();
         // The cycle, alignment and modality terms of one pair of embedding batches (real, then synthetic).
         (Tensor Cycle, Tensor Alignment, Tensor Modality) RegressorTerms(Tensor ev, Tensor et, Tensor targetV, Tensor targetT, Tensor labelsV, Tensor labelsT) =>
-            (CycleLoss.Compute(ev, targetV) + CycleLoss.Compute(et, targetT),
+            (CycleLoss.Compute(ev, targetV).add(CycleLoss.Compute(et, targetT), TorchScalars.One),
              AlignmentLoss.Compute(options.Alignment, ev, labelsV, et, labelsT),
              ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(ev, lambda)),
                                   nets.Classifier.forward(GradientReversal.Apply(et, lambda))));
@@ -114,18 +115,18 @@ public sealed class JfseStep : IDisposable
         var eSV = nets.RegressorV.forward(synV2);
         var eST = nets.RegressorT.forward(synT2);
         var (cycSyn, daSyn, modSyn) = RegressorTerms(eSV, eST, synCV, synCT, synLabV, synLabT);
-        var lossR = w.RegressorCycleReal * cycReal + w.RegressorAlignmentReal * daReal + w.RegressorModalityReal * modReal
-                    + w.RegressorCycleSynthetic * cycSyn + w.RegressorModalitySynthetic * modSyn + w.RegressorAlignmentSynthetic * daSyn;
+        var lossR = WeightedSum((w.RegressorCycleReal, cycReal), (w.RegressorAlignmentReal, daReal), (w.RegressorModalityReal, modReal),
+            (w.RegressorCycleSynthetic, cycSyn), (w.RegressorModalitySynthetic, modSyn), (w.RegressorAlignmentSynthetic, daSyn));
         // Extension (off by default): CMPM with every real pair as its own class; the trainer allows it for paired batches only.
         var pairReal = w.RegressorPairAlignment > 0 ? AlignmentLoss.Compute(AlignmentScheme.Cmpm, eV, idxV, eT, idxT) : null;
-        if (pairReal is not null) lossR = lossR + w.RegressorPairAlignment * pairReal;
+        if (pairReal is not null) lossR = lossR.add(WeightedSum((w.RegressorPairAlignment, pairReal)), TorchScalars.One);
         optR.zero_grad();
         lossR.backward();
         optR.step();
 
         // Modality classifier step on fixed embeddings.
         var lossM = ModalityLoss.Compute(nets.Classifier.forward(eV.detach()), nets.Classifier.forward(eT.detach()))
-                    + w.ClassifierSynthetic * ModalityLoss.Compute(nets.Classifier.forward(eSV.detach()), nets.Classifier.forward(eST.detach()));
+            .add(WeightedSum((w.ClassifierSynthetic, ModalityLoss.Compute(nets.Classifier.forward(eSV.detach()), nets.Classifier.forward(eST.detach())))), TorchScalars.One);
         optM.zero_grad();
         lossM.backward();
         optM.step();
@@ -141,6 +142,19 @@ public sealed class JfseStep : IDisposable
         };
         if (pairReal is not null) losses["pair_alignment_real"] = pairReal.item<float>();
         return losses;
+    }
+
+    /// <summary>Σ wᵢ·tᵢ, summed left to right as the written formula; each weight a held Scalar (see <see cref="TorchScalars"/>).</summary>
+    private static Tensor WeightedSum(params (double Weight, Tensor Term)[] terms)
+    {
+        Tensor? sum = null;
+        foreach (var (weight, term) in terms)
+        {
+            using var w = weight.ToScalar();
+            var part = term.mul(w);
+            sum = sum is null ? part : sum.add(part, TorchScalars.One);
+        }
+        return sum ?? throw new ArgumentException("no terms", nameof(terms));
     }
 
     public void Dispose()

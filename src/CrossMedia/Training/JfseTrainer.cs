@@ -130,7 +130,7 @@ public sealed class JfseTrainer
         bool hasValidation = valV is { Count: > 0 } && valT is { Count: > 0 };
         if (!hasValidation) progress.Message("no validation items: the last epoch and raw embeddings are used (no selection possible)");
 
-        progress.Started(state.Epoch + 1, options.Epochs, batches, double.IsFinite(state.BestScore) ? state.BestScore : null);
+        progress.Started(state.Epoch + 1, options.Epochs, batches, state.BestScore);
         var clock = Stopwatch.StartNew();
         int epochsThisRun = 0;
         bool stoppedEarly = state.Stopped;
@@ -155,8 +155,7 @@ public sealed class JfseTrainer
                 progress.BatchCompleted(epoch, b + 1, batches);
             }
             var meanLosses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
-            if (meanLosses.Values.Any(v => !double.IsFinite(v)))
-                throw new InvalidOperationException($"JFSE training diverged in epoch {epoch} (a loss is not finite); lower the learning rate");
+            TrainingDivergedException.ThrowIfNotFinite("JFSE", epoch, meanLosses);
 
             double? valMap = null;
             string? valPost = null;
@@ -172,7 +171,7 @@ public sealed class JfseTrainer
                         JfseModel.EmbedRaw(nets.RegressorT, scalerT, JfseModel.FeaturesOf(valT!, arch.TextDimension), device), valT!.Labels);
                     valMap = score;
                     valPost = bestPost.ToString().ToLowerInvariant();
-                    if (score > state.BestScore)
+                    if (double.IsFinite(score) && (state.BestScore is not { } best || score > best))
                     {
                         state.BestScore = score;
                         state.BestEpoch = epoch;
@@ -233,7 +232,7 @@ public sealed class JfseTrainer
         var model = new JfseModel(arch, names.ToArray(), finalV, finalT, [scalerV, scalerT],
             [EmbeddingNormalizer.Fit(trainV, post, options.ZScore), EmbeddingNormalizer.Fit(trainT, post, options.ZScore)], device);
         return new JfseTrainingResult(model, state.History.ToArray(), state.BestEpoch, post,
-            hasValidation ? state.BestScore : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
+            hasValidation ? state.BestScore ?? double.NaN : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
     }
 
     /// <summary>
@@ -343,16 +342,16 @@ public sealed class JfseTrainer
         state.Fingerprint = null;
         try
         {
-            nets.load(Path.Combine(dir, NetworksFile));
-            bestV.load(Path.Combine(dir, "best_regressor_v.bin"));
-            bestT.load(Path.Combine(dir, "best_regressor_t.bin"));
+            CheckpointStore.Read(dir, NetworksFile, p => nets.load(p));
+            CheckpointStore.Read(dir, "best_regressor_v.bin", p => bestV.load(p));
+            CheckpointStore.Read(dir, "best_regressor_t.bin", p => bestT.load(p));
         }
         catch (ArgumentException e)
         {
             throw new InputException(dir, NetworksFile, "networks of the same architecture (same data and --hidden)", e.Message, e);
         }
         for (int i = 0; i < optimizers.Count; i++)
-            optimizers[i].load_state_dict(Path.Combine(dir, $"adam_{OptimizerNames[i]}.bin"));
+            CheckpointStore.Read(dir, $"adam_{OptimizerNames[i]}.bin", optimizers[i].load_state_dict);
         return state;
     }
 
@@ -361,7 +360,8 @@ public sealed class JfseTrainer
     {
         public int Epoch { get; set; }
         public int BestEpoch { get; set; }
-        public double BestScore { get; set; } = double.NegativeInfinity;
+        /// <summary>Null until the first validation: a checkpoint may be written before one (JSON has no −∞).</summary>
+        public double? BestScore { get; set; }
         public EmbeddingPostProcessing BestPost { get; set; }
         public int EvalsWithoutImprovement { get; set; }
         public bool Stopped { get; set; }

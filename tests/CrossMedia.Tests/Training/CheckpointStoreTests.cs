@@ -49,4 +49,32 @@ public class CheckpointStoreTests
         }
         finally { Directory.Delete(dir, true); }
     }
+    [Fact]
+    public void Latest_Should_RefuseATruncatedOrBitFlippedCheckpoint_NamingTheFile_AndAcceptOneWithoutChecksums()
+    {
+        var dir = Directory.CreateTempSubdirectory("ckstore").FullName;
+        try
+        {
+            var store = new CheckpointStore(dir);
+            store.Save(1, d => File.WriteAllBytes(Path.Combine(d, "weights.bin"), Enumerable.Range(0, 100).Select(i => (byte)i).ToArray()));
+            var weights = Path.Combine(store.Latest()!, "weights.bin");
+            var good = File.ReadAllBytes(weights);
+
+            var flipped = (byte[])good.Clone();
+            flipped[57] ^= 0x10;
+            File.WriteAllBytes(weights, flipped);
+            var flip = Assert.Throws<InputException>(() => store.Latest());
+            Assert.Contains(weights, flip.Message);
+            Assert.Contains("checksum mismatch: the file is damaged", flip.Message);
+
+            File.WriteAllBytes(weights, good[..60]);
+            var cut = Assert.Throws<InputException>(() => store.Latest());
+            Assert.Equal($"{weights}: size (the file is truncated or damaged): expected 100 bytes, found 60 bytes", cut.Message);
+
+            // Checkpoints written before checksums existed are read as they are.
+            File.Delete(Path.Combine(Path.GetDirectoryName(weights)!, CrossMedia.Core.FileChecksums.FileName));
+            Assert.Equal(Path.GetDirectoryName(weights), store.Latest());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

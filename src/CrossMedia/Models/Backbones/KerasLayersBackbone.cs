@@ -257,12 +257,13 @@ public sealed class KerasLayersBackbone : Backbone
                 var eps = c["epsilon"]?.GetValue<double>() ?? 1e-3;
                 // Keras' momentum weighs the old statistics; PyTorch's the new batch.
                 var momentum = 1 - (c["momentum"]?.GetValue<double>() ?? 0.99);
-                return (nn.BatchNorm2d(inChannels, eps, momentum), inChannels);
+                return (new BatchNorm2d(inChannels, eps, momentum), inChannels);
             }
             case "LeakyReLU":
             {
                 var alpha = (c["alpha"] ?? c["negative_slope"])?.GetValue<double>() ?? 0.3;
-                return (new KerasElementwise(layer.Name, (x, _) => F.leaky_relu(x, alpha)), inChannels);
+                var slope = alpha.ToScalar(); // held by the layer's closure (see TorchScalars)
+                return (new KerasElementwise(layer.Name, (x, _) => x.leaky_relu(slope)), inChannels);
             }
             case "ReLU":
                 return (new KerasElementwise(layer.Name, (x, _) => F.relu(x)), inChannels);

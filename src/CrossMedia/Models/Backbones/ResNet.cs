@@ -3,6 +3,7 @@
 // (the "v1.5" variant: a bottleneck block downsamples in its 3×3 convolution), so ImageNet
 // checkpoints published with the usual PyTorch names load without renaming.
 using CrossMedia.Models.Weights;
+using CrossMedia.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,9 +27,9 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public BasicBlock(int inChannels, int channels, int stride, Sequential? downsample) : base(nameof(BasicBlock))
     {
         conv1 = nn.Conv2d(inChannels, channels, 3, stride: stride, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(channels);
+        bn1 = new BatchNorm2d(channels);
         conv2 = nn.Conv2d(channels, channels, 3, stride: 1, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(channels);
+        bn2 = new BatchNorm2d(channels);
         this.downsample = downsample;
         RegisterComponents();
     }
@@ -42,7 +43,7 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var y = F.relu(bn1.call(conv1.call(x)));
         y = bn2.call(conv2.call(y));
         var shortcut = downsample is null ? x : downsample.call(x);
-        return F.relu(y.add_(shortcut)).MoveToOuterDisposeScope();
+        return F.relu(y.add_(shortcut, TorchScalars.One)).MoveToOuterDisposeScope();
     }
 }
 
@@ -62,11 +63,11 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
     public Bottleneck(int inChannels, int channels, int stride, Sequential? downsample) : base(nameof(Bottleneck))
     {
         conv1 = nn.Conv2d(inChannels, channels, 1, bias: false);
-        bn1 = nn.BatchNorm2d(channels);
+        bn1 = new BatchNorm2d(channels);
         conv2 = nn.Conv2d(channels, channels, 3, stride: stride, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(channels);
+        bn2 = new BatchNorm2d(channels);
         conv3 = nn.Conv2d(channels, channels * Expansion, 1, bias: false);
-        bn3 = nn.BatchNorm2d(channels * Expansion);
+        bn3 = new BatchNorm2d(channels * Expansion);
         this.downsample = downsample;
         RegisterComponents();
     }
@@ -81,7 +82,7 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
         y = F.relu(bn2.call(conv2.call(y)));
         y = bn3.call(conv3.call(y));
         var shortcut = downsample is null ? x : downsample.call(x);
-        return F.relu(y.add_(shortcut)).MoveToOuterDisposeScope();
+        return F.relu(y.add_(shortcut, TorchScalars.One)).MoveToOuterDisposeScope();
     }
 }
 
@@ -113,7 +114,7 @@ public sealed class ResNet : Backbone
         Config = config;
         var expansion = config.Bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion;
         conv1 = nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(64);
+        bn1 = new BatchNorm2d(64);
         maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
         var inChannels = 64;
         layer1 = MakeStage(ref inChannels, 64, config.Layers[0], 1, config.Bottleneck);
@@ -152,7 +153,7 @@ public sealed class ResNet : Backbone
             if (s != 1 || inChannels != channels * expansion)
                 downsample = nn.Sequential(
                     ("0", nn.Conv2d(inChannels, channels * expansion, 1, stride: s, bias: false)),
-                    ("1", nn.BatchNorm2d(channels * expansion)));
+                    ("1", new BatchNorm2d(channels * expansion)));
             nn.Module<Tensor, Tensor> block = bottleneck
                 ? new Bottleneck(inChannels, channels, s, downsample)
                 : new BasicBlock(inChannels, channels, s, downsample);
@@ -176,7 +177,7 @@ public sealed class ResNet : Backbone
                     nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
                     break;
                 case BatchNorm2d bn:
-                    bn.weight!.fill_(1);
+                    bn.weight!.fill_(TorchScalars.One);
                     bn.bias!.zero_();
                     break;
             }

@@ -52,17 +52,18 @@ public sealed class CcaModel : IEmbeddingModel
         var my = y.mean([0]);
         var xc = x - mx;
         var yc = y - my;
-        double n1 = a.Rows - 1;
-        var cxx = Regularise(xc.T.matmul(xc) / n1, config.Regularisation);
-        var cyy = Regularise(yc.T.matmul(yc) / n1, config.Regularisation);
-        var cxy = xc.T.matmul(yc) / n1;
+        using var n1 = ((double)(a.Rows - 1)).ToScalar();
+        var cxx = Regularise(xc.T.matmul(xc).div(n1), config.Regularisation);
+        var cyy = Regularise(yc.T.matmul(yc).div(n1), config.Regularisation);
+        var cxy = xc.T.matmul(yc).div(n1);
         var kx = InverseSqrt(cxx);
         var ky = InverseSqrt(cyy);
         var (u, s, vh) = linalg.svd(kx.matmul(cxy).matmul(ky), fullMatrices: false);
         int k = Math.Min(a.Cols, b.Cols);
         if (config.Dimensions > 0) k = Math.Min(k, config.Dimensions);
         var correlations = s[..k];
-        var scale = correlations.clamp_min(1e-12).pow(config.CorrelationPower);
+        using var power = config.CorrelationPower.ToScalar();
+        var scale = correlations.clamp_min(TorchScalars.Tiny).pow(power);
         var wx = kx.matmul(u[.., ..k]) * scale;
         var wy = ky.matmul(vh.T[.., ..k]) * scale;
         return new CcaModel(
@@ -99,10 +100,12 @@ public sealed class CcaModel : IEmbeddingModel
             }).ToArray()),
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ModelStore.ManifestFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        FileChecksums.Write(directory, [ModelStore.ManifestFile]);
     }
 
     public static CcaModel Load(string directory)
     {
+        FileChecksums.Verify(directory);
         var path = Path.Combine(directory, ModelStore.ManifestFile);
         try
         {
@@ -135,14 +138,14 @@ public sealed class CcaModel : IEmbeddingModel
     private static Tensor Regularise(Tensor c, double relative)
     {
         int d = (int)c.shape[0];
-        var ridge = relative * c.trace().item<double>() / d + 1e-12;
-        return c + eye(d, dtype: ScalarType.Float64) * ridge;
+        using var ridge = (relative * c.trace().item<double>() / d + 1e-12).ToScalar();
+        return c.add(eye(d, dtype: ScalarType.Float64), ridge);
     }
 
     private static Tensor InverseSqrt(Tensor c)
     {
         var (values, vectors) = linalg.eigh(c);
-        return vectors.matmul(diag(values.clamp_min(1e-12).rsqrt())).matmul(vectors.T);
+        return vectors.matmul(diag(values.clamp_min(TorchScalars.Tiny).rsqrt())).matmul(vectors.T);
     }
 
     /// <summary>Centering then a d × k projection, in double precision.</summary>

@@ -1,3 +1,5 @@
+using CrossMedia.Torch;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CrossMedia.Models.FgCrossNet;
@@ -28,7 +30,8 @@ public static class CenterLoss
         if (weight <= 0) throw new ArgumentOutOfRangeException(nameof(weight), weight, "must be positive");
         using var scope = NewDisposeScope();
         var c = ScaleGradient(centers, 1.0 / weight).index_select(0, labels);
-        var loss = (features - c).pow(2).sum(1).mean().mul(weight);
+        using var w = weight.ToScalar();
+        var loss = (features - c).pow(TorchScalars.Two).sum(1).mean().mul(w);
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -36,8 +39,9 @@ public static class CenterLoss
     public static Tensor ScaleGradient(Tensor t, double factor)
     {
         using var scope = NewDisposeScope();
+        using var f = factor.ToScalar();
         var frozen = t.detach();
         // t − frozen is exactly 0 in value but carries d/dt = 1; scaling it scales only the gradient.
-        return frozen.add(t.sub(frozen).mul(factor)).MoveToOuterDisposeScope();
+        return frozen.add(t.sub(frozen).mul(f), TorchScalars.One).MoveToOuterDisposeScope();
     }
 }

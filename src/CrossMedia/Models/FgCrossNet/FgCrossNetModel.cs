@@ -59,12 +59,14 @@ public sealed class FgCrossNetModel : IEmbeddingModel
         JfseModel.SaveModule(network, Path.Combine(directory, WeightsFile));
         var manifest = new Manifest(MethodName, Config, BuildInfo.Version);
         AtomicFile.WriteAllText(Path.Combine(directory, ModelStore.ManifestFile), JsonSerializer.Serialize(manifest, JsonOptions));
+        FileChecksums.Write(directory, [ModelStore.ManifestFile, WeightsFile]);
     }
 
     public static FgCrossNetModel Load(string directory) => Load(directory, CPU);
 
     public static FgCrossNetModel Load(string directory, Device device)
     {
+        FileChecksums.Verify(directory);
         var path = Path.Combine(directory, ModelStore.ManifestFile);
         Manifest m;
         try

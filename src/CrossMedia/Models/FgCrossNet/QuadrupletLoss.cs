@@ -1,3 +1,4 @@
+using CrossMedia.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,7 +42,8 @@ public static class QuadrupletLoss
         var (coefficients, value) = Mine(distances.detach(), labels, margin1, margin2, Math.Max(1, maxChunkElements / Math.Max(1, b)));
         var surrogate = coefficients.mul(distances).sum();
         // Σ G·D has the loss's gradient; adding the detached difference gives the loss's exact value.
-        var loss = surrogate.add(surrogate.detach().neg().add(value));
+        using var exact = value.ToScalar();
+        var loss = surrogate.add(surrogate.detach().neg().add(exact, TorchScalars.One), TorchScalars.One);
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -49,9 +51,9 @@ public static class QuadrupletLoss
     public static Tensor EuclideanDistances(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var sq = x.pow(2).sum(1, keepdim: true);
-        var d2 = sq.add(sq.t()).sub(x.matmul(x.t()).mul(2));
-        return d2.clamp_min(1e-12).sqrt().MoveToOuterDisposeScope();
+        var sq = x.pow(TorchScalars.Two).sum(1, keepdim: true);
+        var d2 = sq.add(sq.t(), TorchScalars.One).sub(x.matmul(x.t()).mul(TorchScalars.Two));
+        return d2.clamp_min(TorchScalars.Tiny).sqrt().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -64,6 +66,8 @@ public static class QuadrupletLoss
     internal static (Tensor Coefficients, double Value) Mine(Tensor d, Tensor labels, double margin1, double margin2, long pairsPerChunk)
     {
         using var noGrad = torch.no_grad();
+        using var m1 = margin1.ToScalar();
+        using var m2 = margin2.ToScalar();
         var b = d.shape[0];
         var device = d.device;
         var y = labels.to(device);
@@ -77,10 +81,11 @@ public static class QuadrupletLoss
             var members = Enumerable.Range(0, (int)b).Where(i => yHost[i] == cls).Select(i => (long)i).ToArray();
             if (members.Length < 2 || members.Length == b) continue;            // no positive, or no negative
             using var classScope = NewDisposeScope();
-            var outside = y.ne(cls);                                             // [B] n outside the anchor class
+            using var clsScalar = cls.ToScalar();
+            var outside = y.ne(clsScalar);                                            // [B] n outside the anchor class
             var admissible = outside.unsqueeze(1).logical_and(outside.unsqueeze(0)).logical_and(different); // (n1, n2)
             var perN1 = admissible.sum(1, type: d.dtype);                        // [B] admissible n2 per n1
-            var rows = d.masked_fill(admissible.logical_not(), double.PositiveInfinity).sort(1).Values; // [B, B]
+            var rows = d.masked_fill(admissible.logical_not(), TorchScalars.PositiveInfinity).sort(1).Values; // [B, B]
             var prefix = torch.cat([torch.zeros([b, 1], d.dtype, device), rows.nan_to_num(posinf: 0).cumsum(1)], 1); // [B, B+1]
 
             var pairList = members.SelectMany(a => members.Where(p => p != a).Select(p => (a, p))).ToArray();
@@ -92,9 +97,9 @@ public static class QuadrupletLoss
                 var anchors = torch.tensor(chunk.Select(c => c.a).ToArray(), device: device);
                 var positives = torch.tensor(chunk.Select(c => c.p).ToArray(), device: device);
                 var dap = d.index(anchors, positives);                           // [K]
-                var t1 = dap.unsqueeze(1).sub(d.index_select(0, anchors)).add(margin1); // [K, B] over n1
-                var active1 = t1.gt(0).logical_and(outside.unsqueeze(0));
-                var threshold2 = dap.add(margin2);                               // hinge 2 active iff d(n1, n2) < this
+                var t1 = dap.unsqueeze(1).sub(d.index_select(0, anchors)).add(m1, TorchScalars.One); // [K, B] over n1
+                var active1 = t1.gt(TorchScalars.Zero).logical_and(outside.unsqueeze(0));
+                var threshold2 = dap.add(m2, TorchScalars.One);                              // hinge 2 active iff d(n1, n2) < this
                 // Active second hinges per (k, n1): admissible n2 with d(n1, n2) < threshold (rows sorted, +∞ last).
                 var queries = threshold2.unsqueeze(0).expand(b, -1).contiguous(); // [B, K]
                 var active2 = torch.searchsorted(rows, queries).t();              // [K, B] counts
@@ -106,17 +111,20 @@ public static class QuadrupletLoss
                 total += t1.mul(uses1).sum(ScalarType.Float64).item<double>()
                        + active2F.mul(threshold2.unsqueeze(1)).sub(active2Sum).sum(ScalarType.Float64).item<double>();
                 // ∂/∂d(a,p): +1 per active hinge; ∂/∂d(a,n1): −1 per active hinge 1.
-                g.view(-1).index_add_(0, anchors.mul(b).add(positives), uses1.sum(1).add(active2F.sum(1)), 1);
-                g.index_add_(0, anchors, uses1, alpha: -1);
+                using var rowLength = b.ToScalar();
+                g.view(-1).index_add_(0, anchors.mul(rowLength).add(positives, TorchScalars.One), uses1.sum(1).add(active2F.sum(1), TorchScalars.One), TorchScalars.One);
+                g.index_add_(0, anchors, uses1, alpha: TorchScalars.MinusOne);
                 thresholds.Add(threshold2.MoveToOuterDisposeScope());
             }
             // ∂/∂d(n1,n2): −1 for every (a, p) of this class whose hinge 2 is active there.
             var sortedThresholds = torch.cat(thresholds, 0).sort().Values;
             var notAbove = torch.searchsorted(sortedThresholds, d.contiguous(), right: true); // [B, B] thresholds ≤ d
-            var above = notAbove.neg().add(sortedThresholds.shape[0]).to(d.dtype).mul(admissible.to(d.dtype));
+            using var thresholdCount = sortedThresholds.shape[0].ToScalar();
+            var above = notAbove.neg().add(thresholdCount, TorchScalars.One).to(d.dtype).mul(admissible.to(d.dtype));
             g.sub_(above);
         }
         if (count == 0) return (g, 0.0);
-        return (g.div_(count), total / count);
+        using var countScalar = count.ToScalar();
+        return (g.div_(countScalar), total / count);
     }
 }

@@ -1,3 +1,4 @@
+using CrossMedia.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,8 +32,8 @@ public static class VideoPooling
         }
         using var scope = NewDisposeScope();
         var index = torch.tensor(group, device: frameLogits.device);
-        var sums = torch.zeros([order.Count, frameLogits.shape[1]], frameLogits.dtype, frameLogits.device).index_add(0, index, frameLogits, 1);
-        var counts = torch.zeros([order.Count], frameLogits.dtype, frameLogits.device).index_add(0, index, torch.ones([group.Length], frameLogits.dtype, frameLogits.device), 1);
+        var sums = torch.zeros([order.Count, frameLogits.shape[1]], frameLogits.dtype, frameLogits.device).index_add(0, index, frameLogits, TorchScalars.One);
+        var counts = torch.zeros([order.Count], frameLogits.dtype, frameLogits.device).index_add(0, index, torch.ones([group.Length], frameLogits.dtype, frameLogits.device), TorchScalars.One);
         var mean = sums.div(counts.unsqueeze(1)).MoveToOuterDisposeScope();
         return (mean, ids.ToArray());
     }

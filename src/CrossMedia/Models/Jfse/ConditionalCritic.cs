@@ -7,6 +7,7 @@ namespace CrossMedia.Models.Jfse;
 /// <summary>Conditional WGAN critic D_m: [x ; c] → h, LeakyReLU(0.2) → 1 (an unbounded score, no sigmoid).</summary>
 public sealed class ConditionalCritic : nn.Module<Tensor, Tensor, Tensor>
 {
+    private static readonly Scalar Slope = 0.2.ToScalar();
     private readonly Linear hidden;
     private readonly Linear output;
 
@@ -21,7 +22,7 @@ public sealed class ConditionalCritic : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor features, Tensor classEmbedding)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.leaky_relu(hidden.forward(cat([features, classEmbedding], 1)), 0.2);
+        var h = hidden.forward(cat([features, classEmbedding], 1)).leaky_relu(Slope);
         return output.forward(h).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,5 @@
+using CrossMedia.Torch;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CrossMedia.Models.Jfse;
@@ -13,8 +15,9 @@ public static class GradientReversal
     public static Tensor Apply(Tensor x, double lambda)
     {
         using var scope = NewDisposeScope();
+        using var factor = (-lambda).ToScalar();
         var frozen = x.detach();
-        return (frozen + (x - frozen) * (-lambda)).MoveToOuterDisposeScope();
+        return frozen.add((x - frozen).mul(factor), TorchScalars.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>The DANN schedule λ(p) = 2/(1 + exp(−10p)) − 1 for training progress p ∈ [0, 1].</summary>

@@ -109,6 +109,7 @@ public sealed class JfseModel : IEmbeddingModel
         SaveModule(regressorT, Path.Combine(directory, TextWeights));
         var manifest = new Manifest(MethodName, Architecture, MediumNames.ToArray(), InputScalers.ToArray(), Normalizers.ToArray(), BuildInfo.Version);
         AtomicFile.WriteAllText(Path.Combine(directory, ModelStore.ManifestFile), JsonSerializer.Serialize(manifest, JsonOptions));
+        FileChecksums.Write(directory, [ModelStore.ManifestFile, ImageWeights, TextWeights]);
     }
 
     /// <summary>Saves a module's state dict through a temporary file and a rename.</summary>
@@ -123,6 +124,7 @@ public sealed class JfseModel : IEmbeddingModel
 
     public static JfseModel Load(string directory, Device device)
     {
+        FileChecksums.Verify(directory);
         var path = Path.Combine(directory, ModelStore.ManifestFile);
         Manifest m;
         try

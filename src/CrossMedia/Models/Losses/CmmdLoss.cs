@@ -1,3 +1,4 @@
+using CrossMedia.Torch;
 using static TorchSharp.torch;
 
 namespace CrossMedia.Models.Losses;
@@ -18,7 +19,8 @@ public static class CmmdLoss
     public static Tensor Kernel(Tensor x, Tensor y)
     {
         using var scope = NewDisposeScope();
-        var sq = (x.pow(2).sum(1, true) + y.pow(2).sum(1).unsqueeze(0) - 2 * x.matmul(y.t())).clamp_min(0);
+        var sq = x.pow(TorchScalars.Two).sum(1, true).add(y.pow(TorchScalars.Two).sum(1).unsqueeze(0), TorchScalars.One)
+            .sub(x.matmul(y.t()).mul(TorchScalars.Two)).clamp_min(TorchScalars.Zero);
         var betas = tensor(Bandwidths.Select(s => 1.0 / (2 * s)).ToArray()).to(x.dtype, x.device);
         var k = (-betas.view(-1, 1, 1) * sq.unsqueeze(0)).exp().sum(0, false);
         return k.MoveToOuterDisposeScope();
@@ -27,7 +29,7 @@ public static class CmmdLoss
     public static Tensor Compute(Tensor x, Tensor y)
     {
         using var scope = NewDisposeScope();
-        var mmd = Kernel(x, x).mean() + Kernel(y, y).mean() - 2 * Kernel(x, y).mean();
-        return mmd.clamp_min(0).MoveToOuterDisposeScope();
+        var mmd = Kernel(x, x).mean().add(Kernel(y, y).mean(), TorchScalars.One).sub(Kernel(x, y).mean().mul(TorchScalars.Two));
+        return mmd.clamp_min(TorchScalars.Zero).MoveToOuterDisposeScope();
     }
 }

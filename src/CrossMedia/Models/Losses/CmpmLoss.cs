@@ -1,3 +1,5 @@
+using CrossMedia.Torch;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CrossMedia.Models.Losses;
@@ -11,17 +13,18 @@ namespace CrossMedia.Models.Losses;
 public static class CmpmLoss
 {
     public const double Epsilon = 1e-8;
+    private static readonly Scalar EpsilonScalar = Epsilon.ToScalar();
 
     /// <summary>One direction: embeddings <paramref name="a"/> (n×d) projected on normalised <paramref name="b"/> (m×d).</summary>
     public static Tensor OneDirection(Tensor a, Tensor labelsA, Tensor b, Tensor labelsB)
     {
         using var scope = NewDisposeScope();
-        var bNorm = b / b.norm(1, true, 2).clamp_min(1e-12);
+        var bNorm = b / b.norm(1, true, 2).clamp_min(TorchScalars.Tiny);
         var logits = a.matmul(bNorm.t());
         var logP = nn.functional.log_softmax(logits, 1);
         var match = labelsA.unsqueeze(1).eq(labelsB.unsqueeze(0)).to_type(a.dtype);
-        var q = match / match.sum(1, true).clamp_min(1);
-        var loss = (logP.exp() * (logP - (q + Epsilon).log())).sum(1).mean();
+        var q = match / match.sum(1, true).clamp_min(TorchScalars.One);
+        var loss = (logP.exp() * (logP - q.add(EpsilonScalar, TorchScalars.One).log())).sum(1).mean();
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -30,7 +33,7 @@ public static class CmpmLoss
     {
         using var scope = NewDisposeScope();
         var loss = OneDirection(imageEmbeddings, imageLabels, textEmbeddings, textLabels)
-                   + OneDirection(textEmbeddings, textLabels, imageEmbeddings, imageLabels);
+            .add(OneDirection(textEmbeddings, textLabels, imageEmbeddings, imageLabels), TorchScalars.One);
         return loss.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,5 @@
+using CrossMedia.Torch;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CrossMedia.Models.Losses;
@@ -12,7 +14,8 @@ public static class CoralLoss
     {
         using var scope = NewDisposeScope();
         var centred = x - x.mean([0], true);
-        var cov = centred.t().matmul(centred) / Math.Max(1, x.shape[0] - 1);
+        using var n = Math.Max(1, x.shape[0] - 1).ToScalar();
+        var cov = centred.t().matmul(centred).div(n);
         return cov.MoveToOuterDisposeScope();
     }
 
@@ -20,7 +23,8 @@ public static class CoralLoss
     {
         using var scope = NewDisposeScope();
         long d = x.shape[1];
-        var loss = (Covariance(x) - Covariance(y)).pow(2).sum() / (4.0 * d * d);
+        using var scale = (4.0 * d * d).ToScalar();
+        var loss = (Covariance(x) - Covariance(y)).pow(TorchScalars.Two).sum().div(scale);
         return loss.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using CrossMedia.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,20 +26,21 @@ public static class WassersteinLoss
     public static Tensor GradientPenalty(Func<Tensor, Tensor, Tensor> critic, Tensor real, Tensor synthetic, Tensor condition, Tensor alpha)
     {
         using var scope = NewDisposeScope();
-        var mixed = (alpha * real + (1 - alpha) * synthetic.detach()).detach().requires_grad_(true);
+        var mixed = alpha.mul(real).add(alpha.neg().add(TorchScalars.One, TorchScalars.One).mul(synthetic.detach()), TorchScalars.One).detach().requires_grad_(true);
         var scores = critic(mixed, condition);
         // retain_graph must accompany create_graph in TorchSharp, or the graph is freed before backward.
         var gradient = torch.autograd.grad([scores.sum()], [mixed], retain_graph: true, create_graph: true)[0];
-        var norm = gradient.pow(2).sum(1).add(1e-12).sqrt();
-        return (norm - 1).pow(2).mean().MoveToOuterDisposeScope();
+        var norm = gradient.pow(TorchScalars.Two).sum(1).add(TorchScalars.Tiny, TorchScalars.One).sqrt();
+        return norm.sub(TorchScalars.One).pow(TorchScalars.Two).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>Full critic loss: <see cref="Critic"/> + λ_gp · <see cref="GradientPenalty"/>.</summary>
     public static Tensor CriticWithPenalty(Func<Tensor, Tensor, Tensor> critic, Tensor real, Tensor synthetic, Tensor condition, Tensor alpha, double lambdaGp)
     {
         using var scope = NewDisposeScope();
+        using var weight = lambdaGp.ToScalar();
         var loss = Critic(critic(synthetic.detach(), condition), critic(real, condition))
-                   + lambdaGp * GradientPenalty(critic, real, synthetic, condition, alpha);
+            .add(GradientPenalty(critic, real, synthetic, condition, alpha).mul(weight), TorchScalars.One);
         return loss.MoveToOuterDisposeScope();
     }
 }
