@@ -84,6 +84,10 @@ public readonly record struct CaseResult(Outcome Outcome, string Class, string D
 /// <summary>A fuzz target: generates and runs case <c>index</c> from its own random stream, in a fresh folder.</summary>
 public interface IFuzzTarget : IDisposable
 {
+    /// <summary>Set by the worker: a target calls it with what the case is (e.g. "readers npy") before the risky part,
+    /// so a hang or a native crash of the case is reported with that label.</summary>
+    static Action<string> Announce { get; set; } = _ => { };
+
     string Name { get; }
     CaseResult Run(int index, Random rng, string caseDir);
     /// <summary>Checks that run after the last case (service health, index reopened); empty by default.</summary>

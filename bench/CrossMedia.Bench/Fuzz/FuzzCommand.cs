@@ -94,6 +94,7 @@ public static class FuzzCommand
         var stdout = Console.Out;
         // Library output (warnings, ASP.NET logs) must not mix with the protocol.
         Console.SetOut(TextWriter.Null);
+        IFuzzTarget.Announce = label => { stdout.WriteLine($"label {Escape(label)}"); stdout.Flush(); };
         using var t = CreateTarget(target);
         long baseline = FuzzUtil.StatusKiB("VmHWM");
         stdout.WriteLine($"ready {baseline}");
@@ -235,6 +236,7 @@ internal sealed class Supervisor(string target, int cases, FuzzCommand.Settings 
         child.BeginOutputReadLine();
         child.BeginErrorReadLine();
         int next = from, pending = -1;
+        string label = "";
         long baseline = 0;
         var started = Stopwatch.StartNew();
         var startup = TimeSpan.FromSeconds(120);
@@ -247,7 +249,8 @@ internal sealed class Supervisor(string target, int cases, FuzzCommand.Settings 
                 switch (parts[0])
                 {
                     case "ready": baseline = long.Parse(parts[1], CultureInfo.InvariantCulture); break;
-                    case "start": pending = int.Parse(parts[1], CultureInfo.InvariantCulture); started.Restart(); break;
+                    case "start": pending = int.Parse(parts[1], CultureInfo.InvariantCulture); started.Restart(); label = ""; break;
+                    case "label": label = line[6..] + ": "; break;
                     case "done":
                         var (cls, detail) = SplitTab(parts[3]);
                         report.Add(int.Parse(parts[1], CultureInfo.InvariantCulture), new CaseResult(Enum.Parse<Outcome>(parts[2]), cls, detail));
@@ -272,12 +275,12 @@ internal sealed class Supervisor(string target, int cases, FuzzCommand.Settings 
             if (pending >= 0 && started.Elapsed > s.CaseTimeout)
             {
                 kill = "hang";
-                result = new CaseResult(Outcome.Hang, $"no answer within {s.CaseTimeout.TotalSeconds:F0} s", StackHint(child.Id));
+                result = new CaseResult(Outcome.Hang, $"{label}no answer within {s.CaseTimeout.TotalSeconds:F0} s", StackHint(child.Id));
             }
             else if (pending >= 0 && baseline > 0 && rss - baseline > s.MemoryKiB + (512L << 10))
             {
                 kill = "memory";
-                result = new CaseResult(Outcome.Memory, $"resident memory past {(s.MemoryKiB >> 10) + 512} MiB above start", $"RSS {rss / 1024} MiB when killed");
+                result = new CaseResult(Outcome.Memory, $"{label}resident memory past {(s.MemoryKiB >> 10) + 512} MiB above start", $"RSS {rss / 1024} MiB when killed");
             }
             else if (pending < 0 && started.Elapsed > startup)
             {
@@ -303,7 +306,7 @@ internal sealed class Supervisor(string target, int cases, FuzzCommand.Settings 
             lock (stderr) tail = string.Join(" / ", stderr.Where(l => l.Trim().Length > 0).Take(6));
             var signal = child.ExitCode > 128 ? $" (signal {child.ExitCode - 128})" : "";
             FuzzCommand.KeepFiles(Path.Combine(work, pending.ToString(CultureInfo.InvariantCulture)), Path.Combine(failures, $"{target}-{pending}"));
-            report.Add(pending, new CaseResult(Outcome.Crash, $"process exit {child.ExitCode}{signal}: {FirstLine(stderr)}", CaseResult.Short(tail)));
+            report.Add(pending, new CaseResult(Outcome.Crash, $"{label}process exit {child.ExitCode}{signal}: {FirstLine(stderr)}", CaseResult.Short(tail)));
             report.Restarts++;
             return pending + 1;
         }

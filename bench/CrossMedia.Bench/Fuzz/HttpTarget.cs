@@ -76,6 +76,8 @@ public sealed class HttpTarget : IFuzzTarget
     public CaseResult Run(int caseIndex, Random rng, string dir)
     {
         var (request, what, upload) = MakeRequest(rng, dir);
+        IFuzzTarget.Announce(what);
+        long sent = request.Content?.ReadAsByteArrayAsync().GetAwaiter().GetResult().Length ?? 0;
         HttpResponseMessage response;
         string body;
         try
@@ -87,10 +89,14 @@ public sealed class HttpTarget : IFuzzTarget
         {
             return new(Outcome.Hang, $"{what}: no answer within {client.Timeout.TotalSeconds:F0} s", "");
         }
-        catch (HttpRequestException e) when (what.StartsWith("oversized", StringComparison.Ordinal))
+        catch (HttpRequestException e) when (sent > 16 << 10)
         {
-            // Kestrel stops reading past the body limit and may reset the connection while the client still sends.
-            return new(Outcome.Clean, what + ": connection closed", e.Message);
+            // Kestrel may answer (413, 401, 415) before reading a large body and close the connection while the client still sends.
+            return new(Outcome.Clean, what + ": connection closed while sending a large body", e.Message);
+        }
+        catch (HttpRequestException e)
+        {
+            return new(Outcome.Crash, what + ": connection closed without an answer", $"{sent} bytes sent; {e.Message} {e.InnerException?.Message}");
         }
         int status = (int)response.StatusCode;
         if (status >= 500) return new(Outcome.Crash, $"{what}: HTTP {status}", CaseResult.Short(body));

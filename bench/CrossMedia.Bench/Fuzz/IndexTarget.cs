@@ -114,6 +114,7 @@ public sealed class IndexTarget : IFuzzTarget
         var mutated = Mutator.MutateOnce(rng, bytes, [], false, log);
         File.WriteAllBytes(target, mutated);
         var m = log[0];
+        IFuzzTarget.Announce($"{(target == path ? "index file" : "log")} {m.Kind.Split('=')[0]}");
         string what = $"{(target == path ? "index file" : target == logFile ? "log" : Path.GetFileName(target))} {m.Kind.Split('=')[0]}";
         string detail = $"{Path.GetFileName(target)} {m} of {bytes.Length} bytes; {baseItems.Count} base items, {commits.Count} log records";
 
@@ -234,6 +235,7 @@ public sealed class IndexTarget : IFuzzTarget
                     _ => rng.Chance(0.25) ? "many-media" : "check",
                 };
                 ops.Add(op);
+                IFuzzTarget.Announce($"sequence {op}");
                 string where = $"step {s + 1} ({op}) of [{string.Join(" ", ops)}]";
                 try
                 {

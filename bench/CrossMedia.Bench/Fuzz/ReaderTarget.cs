@@ -23,7 +23,7 @@ public sealed class ReaderTarget : IFuzzTarget
 
     private static readonly (string Kind, int Weight)[] Kinds =
     [
-        ("npy", 18), ("npz", 8), ("mat", 16), ("delimited", 12), ("glove", 6), ("list", 5), ("manifest", 14),
+        ("npy", 18), ("npz", 8), ("mat", 12), ("mat73", 6), ("delimited", 12), ("glove", 6), ("list", 5), ("manifest", 14),
         ("picture", 12), ("wav", 3), ("text", 5), ("special", 1),
     ];
 
@@ -32,6 +32,7 @@ public sealed class ReaderTarget : IFuzzTarget
         int total = Kinds.Sum(k => k.Weight), pick = rng.Next(total);
         var kind = Kinds.First(k => (pick -= k.Weight) < 0).Kind;
         if (kind == "wav" && !ffmpeg) kind = "text";
+        IFuzzTarget.Announce(kind);
         if (kind == "manifest") return Manifest(rng, dir);
         if (kind == "special") return Special(rng, dir);
         var seed = kind switch
@@ -39,6 +40,7 @@ public sealed class ReaderTarget : IFuzzTarget
             "npy" => SeedFiles.Npy(rng),
             "npz" => SeedFiles.Npz(rng),
             "mat" => SeedFiles.MatV5(rng),
+            "mat73" => SeedFiles.Mat73(rng),
             "delimited" => SeedFiles.Delimited(rng),
             "glove" => SeedFiles.Glove(rng),
             "list" => SeedFiles.List(rng),
@@ -86,7 +88,7 @@ public sealed class ReaderTarget : IFuzzTarget
                 NpzFile.Read(path);
                 MatrixFile.Read(path, rng.Chance(0.5) ? "x" : null);
                 break;
-            case "mat":
+            case "mat" or "mat73":
                 foreach (var v in MatFile.Read(path).Where(v => v.IsNumeric)) v.ToMatrix(path);
                 MatrixFile.Read(path, rng.Chance(0.5) ? "X" : null);
                 break;
@@ -148,6 +150,7 @@ public sealed class ReaderTarget : IFuzzTarget
         if (rng.Chance(0.3)) root["media"]!["image"]!["features"] = new JsonObject { ["file"] = features.FileName, ["rows"] = new JsonArray(0, 2) };
 
         var manifest = Path.Combine(dir, "dataset.json");
+        IFuzzTarget.Announce("manifest");
         var log = new List<Mutation>();
         string text = root.ToJsonString();
         switch (rng.Next(10))
@@ -248,6 +251,7 @@ public sealed class ReaderTarget : IFuzzTarget
                 ext = ".npy";
                 break;
         }
+        IFuzzTarget.Announce($"special {what} as {ext}");
         return Read($"special {what} as {ext}", () => MatrixFile.Read(path), null);
     }
 

@@ -111,6 +111,39 @@ public static class SeedFiles
         return new Seed("data.mat", w.Build(), w.Fields, false);
     }
 
+    /// <summary>
+    /// A MATLAB v7.3 file: HDF5 written by PureHDF behind a 512-byte user block that holds the MATLAB
+    /// header. MATLAB stores an m×n array as an HDF5 dataset of shape n×m with a MATLAB_class attribute;
+    /// sometimes also an empty array (MATLAB_empty, its dimensions as data). Every stored u64 equal to a
+    /// dimension is a size field. (A chunked dataset declaring 2^28 doubles is not written: PureHDF
+    /// allocates its full extent while writing.)
+    /// </summary>
+    public static Seed Mat73(Random rng)
+    {
+        int m = rng.Next(1, 6), n = rng.Next(1, 6);
+        var data = new double[n, m];
+        for (int i = 0; i < n; i++) for (int j = 0; j < m; j++) data[i, j] = rng.NextDouble();
+        var file = new PureHDF.H5File
+        {
+            ["X"] = new PureHDF.H5Dataset(data) { Attributes = { ["MATLAB_class"] = "double" } },
+        };
+        if (rng.Chance(0.2)) file["E"] = new PureHDF.H5Dataset(new ulong[] { 5, 3 }) { Attributes = { ["MATLAB_class"] = "double", ["MATLAB_empty"] = (byte)1 } };
+        var ms = new MemoryStream();
+        file.Write(ms, new PureHDF.H5WriteOptions(UserBlockSize: 512));
+        var bytes = ms.ToArray();
+        var header = Encoding.ASCII.GetBytes("MATLAB 7.3 MAT-file, Platform: bench fuzz, HDF5 schema 1.00 .".PadRight(116));
+        header.CopyTo(bytes, 0);
+        Array.Clear(bytes, 116, 8);
+        bytes[124] = 0x00; bytes[125] = 0x02; bytes[126] = (byte)'I'; bytes[127] = (byte)'M';
+        var fields = new List<SizeField>();
+        for (int at = 512; at + 8 <= bytes.Length; at += 1)
+        {
+            ulong v = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(at));
+            if (v == (ulong)m || v == (ulong)n) fields.Add(new(at, 8, false));
+        }
+        return new Seed("data.mat", bytes, fields, false);
+    }
+
     /// <summary>A numeric matrix as CSV, TSV or whitespace text, sometimes with a header line, comments, NumPy's inf/nan spellings or CRLF.</summary>
     public static Seed Delimited(Random rng)
     {
