@@ -235,32 +235,13 @@ public sealed class HttpTarget : IFuzzTarget
         }
     }
 
-    /// <summary>Replaces or adds a field with a value of the wrong kind, a huge or odd number, NaN, deep nesting or a long string.</summary>
+    /// <summary>Replaces or adds a field (a known one or an unknown one) with an odd JSON value.</summary>
     private static string MutateJson(Random rng, JsonObject node)
     {
         var keys = node.Select(kv => kv.Key).Concat(["k", "vector", "from", "medium", "label", "key", "text", "unknown_field"]).ToArray();
-        var key = rng.Pick(keys);
-        string raw = rng.Next(16) switch
-        {
-            0 => "null",
-            1 => "true",
-            2 => "1e400",
-            3 => "1e10",
-            4 => "-1",
-            5 => "NaN",
-            6 => "2147483648",
-            7 => new string('[', 100) + new string(']', 100),
-            8 => "{\"a\": 1}",
-            9 => "[]",
-            10 => "\"" + new string('x', 20_000) + "\"",
-            11 => "[1e39, 1e39, 1e39]",
-            12 => "\"audio\"",
-            13 => "100000",
-            14 => "[" + string.Join(",", Enumerable.Repeat("3.4e38", 16)) + "]",
-            _ => "\"\\ud800\"",
-        };
-        node[key] = "@@fuzz@@";
-        return node.ToJsonString().Replace("\"@@fuzz@@\"", raw);
+        var raw = rng.Chance(0.1) ? "[" + string.Join(",", Enumerable.Repeat("3.4e38", 16)) + "]" : rng.Chance(0.1) ? "100000" : Mutator.OddJson(rng);
+        node[rng.Pick(keys)] = Mutator.JsonMarker;
+        return Mutator.RenderJson(node, raw);
     }
 
     public IEnumerable<(string Name, CaseResult Result)> Finish()

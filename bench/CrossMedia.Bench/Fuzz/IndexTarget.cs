@@ -121,7 +121,8 @@ public sealed class IndexTarget : IFuzzTarget
         // Records the mutation may take away: those it touched, and (for truncation) everything after the cut.
         var inFile = commits.Where(c => c.File == target).ToList();
         bool cut = m.Kind == "truncate";
-        long touchEnd = m.Kind.StartsWith("huge", StringComparison.Ordinal) || m.Kind is "flip" or "set" or "delete" ? m.Offset + Math.Max(1, m.Length) : m.Offset + 1;
+        // Overwrites and deletions touch [offset, offset + length); insertions the record at the insertion point.
+        long touchEnd = m.Kind is "insert" or "duplicate" ? m.Offset + 1 : m.Offset + Math.Max(1, m.Length);
         var damaged = inFile.Where(c => m.Kind != "append" && (cut ? c.End > m.Offset : c.Start < touchEnd && c.End > m.Offset)).ToHashSet();
         bool onlyTail = damaged.All(c => c == commits[^1] || cut);
 
@@ -133,15 +134,20 @@ public sealed class IndexTarget : IFuzzTarget
             var scores = Scores(opened, query);
             opened.Search(query, 1 + rng.Next(seen.Count + 3));
             var allowed = Expected(baseItems, commits.Where(c => !damaged.Contains(c)).ToList());
-            if (!Same(seen, all) && !(onlyTail && Same(seen, allowed)))
+            bool asAll = Same(seen, all), asAllowed = Same(seen, allowed);
+            if (!asAll && !asAllowed)
             {
-                // What is missing although its record was not damaged?
-                var lost = all.Keys.Where(id => !seen.ContainsKey(id) && allowed.ContainsKey(id)).ToArray();
-                var phantom = seen.Keys.Where(id => !all.ContainsKey(id) && !allowed.ContainsKey(id)).ToArray();
-                if (lost.Length > 0 || phantom.Length > 0 && target == path)
-                    return new(Outcome.Lost, $"{what}: open succeeded without committed items", $"{detail}; missing ids {string.Join(",", lost.Take(8))}; {Describe(all, seen)}");
-                return new(Outcome.Garbage, $"{what}: damaged {(damaged.Any(c => c != commits[^1]) ? "middle " : "")}record skipped, not refused", $"{detail}; {Describe(all, seen)}");
+                var ids = seen.Keys.ToHashSet();
+                if (ids.SetEquals(all.Keys) || ids.SetEquals(allowed.Keys))
+                    return new(Outcome.Garbage, $"{what}: open succeeded with changed item metadata", $"{detail}; {Describe(all, seen)}");
+                // Adds or removals whose records were not damaged are not reflected.
+                var notAdded = allowed.Keys.Where(id => !ids.Contains(id)).ToArray();
+                var undone = ids.Where(id => !all.ContainsKey(id) && !allowed.ContainsKey(id)).ToArray();
+                return new(Outcome.Lost, $"{what}: open succeeded without committed changes",
+                    $"{detail}; missing ids {string.Join(",", notAdded.Take(8))}; removals undone {string.Join(",", undone.Take(8))}; {Describe(all, seen)}");
             }
+            if (!asAll && !onlyTail)
+                return new(Outcome.Garbage, $"{what}: damaged middle record skipped, not refused", $"{detail}; {Describe(all, seen)}");
             foreach (var (id, score) in scores)
                 if (referenceScores.TryGetValue(id, out var expected) && !Close(score, expected))
                     return new(Outcome.Garbage, $"{what}: open succeeded with a changed vector", $"{detail}; item {id} score {score} instead of {expected}");

@@ -84,7 +84,7 @@ public static class Mutator
             case 7:
             {
                 int at = rng.Next(b.Length), n = 1 + rng.Next(Math.Min(256, b.Length - at));
-                log.Add(new("duplicate", at, n));
+                log.Add(new("duplicate", at + n, n)); // n bytes inserted at at + n
                 return [.. b[..(at + n)], .. b[at..(at + n)], .. b[(at + n)..]];
             }
             case 8 or 9:
@@ -156,6 +156,34 @@ public static class Mutator
             }
         }
     }
+
+    /// <summary>Raw JSON for a value of the wrong kind, a huge or odd number, NaN, deep nesting, a long string or a lone surrogate.</summary>
+    public static string OddJson(Random rng) => rng.Next(18) switch
+    {
+        0 => "null",
+        1 => "true",
+        2 => "12345678901234567890123",
+        3 => "1e400",
+        4 => "-1",
+        5 => "NaN",
+        6 => "\"../../../../etc/passwd\"",
+        7 => "\"/dev/zero\"",
+        8 => new string('[', 300) + new string(']', 300),
+        9 => "{\"unknown_field\": 1}",
+        10 => "[]",
+        11 => "\"" + new string('x', 20_000) + "\"",
+        12 => "1.5",
+        13 => "2147483648",
+        14 => "[1e39, 1e39, 1e39]",
+        15 => "\"\\ud800\"",
+        16 => "1e10",
+        _ => "\"\"",
+    };
+
+    /// <summary>A placeholder to put into a JSON tree where <see cref="RenderJson"/> then writes raw (possibly invalid) JSON.</summary>
+    public const string JsonMarker = "@@fuzz@@";
+
+    public static string RenderJson(System.Text.Json.Nodes.JsonNode root, string raw) => root.ToJsonString().Replace($"\"{JsonMarker}\"", raw);
 
     private static bool IsSeparator(char c) => c is ',' or '\t' or ' ' or '\n' or '\r' or '[' or ']' or '{' or '}' or ':' or '(' or ')' or '\'';
 }

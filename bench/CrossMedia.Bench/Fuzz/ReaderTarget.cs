@@ -173,7 +173,7 @@ public sealed class ReaderTarget : IFuzzTarget
         return Read("manifest", () => DatasetCatalog.LoadDetailed(manifest, new DatasetLoadOptions(), throwOnErrors: false), log);
     }
 
-    /// <summary>Replaces a random node of the manifest by a value of the wrong kind, a huge or odd number, a hostile path, deep nesting, or adds an unknown field.</summary>
+    /// <summary>Replaces a random node of the manifest by an odd JSON value (<see cref="Mutator.OddJson"/>), or adds an unknown field.</summary>
     private static string MutateJson(Random rng, JsonObject root, List<Mutation> log)
     {
         var nodes = new List<(JsonNode Parent, string? Key, int Index)>();
@@ -184,29 +184,12 @@ public sealed class ReaderTarget : IFuzzTarget
         }
         Walk(root);
         var (parent, key, idx) = rng.Pick(nodes);
-        string raw = rng.Next(14) switch
-        {
-            0 => "null",
-            1 => "true",
-            2 => "12345678901234567890123",
-            3 => "1e400",
-            4 => "-1",
-            5 => "NaN",
-            6 => "\"../../../../etc/passwd\"",
-            7 => "\"/dev/zero\"",
-            8 => new string('[', 300) + new string(']', 300),
-            9 => "{\"unknown_field\": 1}",
-            10 => "[]",
-            11 => "\"" + new string('x', 100_000) + "\"",
-            12 => "1.5",
-            _ => "\"\"",
-        };
+        var raw = Mutator.OddJson(rng);
         log.Add(new("json=" + CaseResult.Short(raw.Length > 20 ? raw[..20] : raw), 0, 0));
-        const string marker = "\"@@fuzz@@\"";
-        if (rng.Chance(0.15) && parent is JsonObject obj) obj["unknown_" + rng.Word(4)] = "@@fuzz@@";
-        else if (key is not null) ((JsonObject)parent)[key] = "@@fuzz@@";
-        else ((JsonArray)parent)[idx] = "@@fuzz@@";
-        return root.ToJsonString().Replace(marker, raw);
+        if (rng.Chance(0.15) && parent is JsonObject obj) obj["unknown_" + rng.Word(4)] = Mutator.JsonMarker;
+        else if (key is not null) ((JsonObject)parent)[key] = Mutator.JsonMarker;
+        else ((JsonArray)parent)[idx] = Mutator.JsonMarker;
+        return Mutator.RenderJson(root, raw);
     }
 
     [DllImport("libc", SetLastError = true)]
