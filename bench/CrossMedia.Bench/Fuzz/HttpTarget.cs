@@ -9,13 +9,15 @@ using CrossMedia.Models.FgCrossNet;
 using CrossMedia.Service;
 using CrossMedia.Torch;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CrossMedia.Bench.Fuzz;
 
 /// <summary>
 /// The HTTP service in this process on a loopback port, over a small index built with a real
 /// file-decoding model (FGCrossNet on an untrained ResNet-18 at 32 px, so uploads go through the
-/// media decoder as in `serve`). Each case sends one random or mutated request: JSON with wrong
+/// media decoder as in `serve`), inner-product metric. Each case sends one random or mutated request: JSON with wrong
 /// types, unknown fields, huge numbers, NaN, deep nesting, huge k; wrong content types; multipart
 /// uploads; corrupt media; long keys; bad ids, methods and paths; oversized bodies.
 /// Failures: a 5xx (crash), no answer in time (hang), a 2xx for media the decoder cannot read
@@ -34,6 +36,21 @@ public sealed class HttpTarget : IFuzzTarget
     /// <summary>Items the service has committed (listed at start, added with 201, removed with 204).</summary>
     private readonly HashSet<long> committed;
     private readonly int dimension;
+    private readonly ErrorLog errors = new();
+
+    /// <summary>Keeps the last exception the service logged, so a 5xx is reported with its cause.</summary>
+    private sealed class ErrorLog : ILoggerProvider, ILogger
+    {
+        public Exception? Last;
+        public ILogger CreateLogger(string categoryName) => this;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (exception is not null) Last = exception;
+        }
+        public void Dispose() { }
+    }
 
     public string Name => "http";
 
@@ -55,13 +72,15 @@ public sealed class HttpTarget : IFuzzTarget
         var config = new FgCrossNetConfig("resnet18", 4, 32, 36, 2, null, false, ["image", "text", "audio", "video"]);
         model = new FgCrossNetModel(config, config.CreateNetwork(true, out _), TorchSharp.torch.CPU) { Workers = 1 };
         indexPath = Path.Combine(root, "service.cmidx");
-        using (var built = IndexBuilder.FromFolder(model, "", media, IndexMetric.Cosine)) built.Save(indexPath);
+        // Inner product: scores are not bounded, so finite but huge query vectors can overflow them.
+        using (var built = IndexBuilder.FromFolder(model, "", media, IndexMetric.InnerProduct)) built.Save(indexPath);
         index = EmbeddingIndex.Open(indexPath);
         dimension = index.Dimension;
         committed = index.Items().Select(i => i.Id).ToHashSet();
         var options = new ServiceOptions(Urls: "http://127.0.0.1:0", ApiKey: ApiKey, MaxBodyBytes: MaxBody, RequestsPerSecond: 0,
             MediaFolder: Path.Combine(root, "uploads"));
         app = SearchApp.Build(index, new QueryEncoder(model, dimension), options);
+        app.Services.GetRequiredService<ILoggerFactory>().AddProvider(errors);
         app.StartAsync().GetAwaiter().GetResult();
         client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(8) };
     }
@@ -77,6 +96,7 @@ public sealed class HttpTarget : IFuzzTarget
     {
         var (request, what, upload) = MakeRequest(rng, dir);
         IFuzzTarget.Announce(what);
+        errors.Last = null;
         long sent = request.Content?.ReadAsByteArrayAsync().GetAwaiter().GetResult().Length ?? 0;
         HttpResponseMessage response;
         string body;
@@ -99,7 +119,11 @@ public sealed class HttpTarget : IFuzzTarget
             return new(Outcome.Crash, what + ": connection closed without an answer", $"{sent} bytes sent; {e.Message} {e.InnerException?.Message}");
         }
         int status = (int)response.StatusCode;
-        if (status >= 500) return new(Outcome.Crash, $"{what}: HTTP {status}", CaseResult.Short(body));
+        if (status >= 500)
+        {
+            var cause = errors.Last is { } e ? CaseResult.FromException("", e).Class.TrimStart(':', ' ') : "no exception logged";
+            return new(Outcome.Crash, $"{what}: HTTP {status} ({cause})", CaseResult.Short(errors.Last?.Message ?? body));
+        }
         if (status is >= 200 and < 300 && upload is { Decodable: false })
             return new(Outcome.Garbage, $"{what}: undecodable {upload.Extension} answered {status}", $"decoder says: {upload.Error}");
         if (response.StatusCode == HttpStatusCode.Created && request.RequestUri!.AbsolutePath == "/items")
@@ -161,7 +185,7 @@ public sealed class HttpTarget : IFuzzTarget
             string json = node.ToJsonString();
             if (rng.Chance(0.5))
             {
-                json = MutateJson(rng, node);
+                json = MutateJson(rng, node, dimension);
                 what += " mutated";
                 upload = null; // the file may no longer be what was checked
             }
@@ -236,11 +260,14 @@ public sealed class HttpTarget : IFuzzTarget
     }
 
     /// <summary>Replaces or adds a field (a known one or an unknown one) with an odd JSON value.</summary>
-    private static string MutateJson(Random rng, JsonObject node)
+    private static string MutateJson(Random rng, JsonObject node, int dimension)
     {
         var keys = node.Select(kv => kv.Key).Concat(["k", "vector", "from", "medium", "label", "key", "text", "unknown_field"]).ToArray();
-        var raw = rng.Chance(0.1) ? "[" + string.Join(",", Enumerable.Repeat("3.4e38", 16)) + "]" : rng.Chance(0.1) ? "100000" : Mutator.OddJson(rng);
-        node[rng.Pick(keys)] = Mutator.JsonMarker;
+        var key = rng.Pick(keys);
+        // A finite vector of the index's dimension whose scores overflow float; or a huge k.
+        var raw = key == "vector" && rng.Chance(0.3) ? "[" + string.Join(",", Enumerable.Repeat("3.4e38", dimension)) + "]"
+            : key == "k" && rng.Chance(0.3) ? "100000" : Mutator.OddJson(rng);
+        node[key] = Mutator.JsonMarker;
         return Mutator.RenderJson(node, raw);
     }
 

@@ -350,7 +350,11 @@ public sealed class IndexTarget : IFuzzTarget
         if (extra.Length > 0)
             return new(Outcome.Lost, "committed removals undone (or phantom items)" + cause, $"{where}: ids {string.Join(",", extra.Take(6))}");
         var changed = model.Values.FirstOrDefault(i => seen[i.Id] != i);
-        return changed is null ? null : new(Outcome.Garbage, "an item's metadata changed" + cause, $"{where}: {changed} became {seen[changed.Id]}");
+        if (changed is null) return null;
+        // A key that is not valid UTF-16 (a lone surrogate) cannot survive UTF-8 storage: accepted, then silently changed.
+        bool lossy = System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(changed.Key)) != changed.Key;
+        return new(Outcome.Garbage, lossy ? "a key with a lone surrogate accepted and changed on storage" : "an item's metadata changed" + cause,
+            $"{where}: {changed} became {seen[changed.Id]}");
     }
 
     public void Dispose() { }
