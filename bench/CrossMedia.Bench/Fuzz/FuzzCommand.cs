@@ -107,10 +107,14 @@ public static class FuzzCommand
             Directory.CreateDirectory(dir);
             stdout.WriteLine($"start {i}");
             stdout.Flush();
+            long before = FuzzUtil.StatusKiB("VmHWM");
             var r = RunCase(t, seed, i, dir);
-            long hwm = FuzzUtil.StatusKiB("VmHWM");
-            if (hwm - baseline > memoryKiB && r.Outcome != Outcome.Memory)
-                r = new CaseResult(Outcome.Memory, $"{r.Class}: peak RSS {hwm / 1024} MiB", $"peak RSS grew by {(hwm - baseline) / 1024} MiB; case outcome {r.Outcome} {r.Detail}");
+            long hwm = FuzzUtil.StatusKiB("VmHWM"), rss = FuzzUtil.StatusKiB("VmRSS");
+            // A spike within this case, or resident memory that crept up over the worker's cases (a leak).
+            if (hwm - before > memoryKiB && r.Outcome != Outcome.Memory)
+                r = new CaseResult(Outcome.Memory, $"{r.Class}: peak RSS +{(hwm - before) / 1024} MiB in one case", $"case outcome {r.Outcome} {r.Detail}");
+            else if (rss - baseline > memoryKiB && r.Outcome != Outcome.Memory)
+                r = new CaseResult(Outcome.Memory, $"resident memory grew by over {memoryKiB / 1024} MiB across {i - from + 1} cases", $"RSS {rss / 1024} MiB, {baseline / 1024} MiB at start");
             if (r.IsFailure) KeepFiles(dir, Path.Combine(failures, $"{target}-{i}"));
             Directory.Delete(dir, true);
             stdout.WriteLine($"done {i} {r.Outcome} {Escape(r.Class)}\t{Escape(r.Detail)}");

@@ -82,7 +82,7 @@ public sealed class HttpTarget : IFuzzTarget
         app = SearchApp.Build(index, new QueryEncoder(model, dimension), options);
         app.Services.GetRequiredService<ILoggerFactory>().AddProvider(errors);
         app.StartAsync().GetAwaiter().GetResult();
-        client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(8) };
+        client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(6) };
     }
 
     private static byte[] PngSeed(Random rng)
@@ -97,6 +97,9 @@ public sealed class HttpTarget : IFuzzTarget
         var (request, what, upload) = MakeRequest(rng, dir);
         IFuzzTarget.Announce(what);
         errors.Last = null;
+        // One connection per request: a pooled connection the server closed after an earlier (refused, oversized)
+        // request would otherwise fail this one on the client side.
+        request.Headers.ConnectionClose = true;
         long sent = request.Content?.ReadAsByteArrayAsync().GetAwaiter().GetResult().Length ?? 0;
         HttpResponseMessage response;
         string body;
