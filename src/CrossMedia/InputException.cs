@@ -34,13 +34,19 @@ public class InputException : Exception
     /// message: at most <see cref="ExcerptLength"/> characters, control and format characters escaped,
     /// so an error never echoes a whole file or smuggles terminal escapes into a log.
     /// </summary>
-    public static string Excerpt(string text)
+    public static string Excerpt(string text) => "'" + Escape(text, ExcerptLength) + "'";
+
+    /// <summary>
+    /// Text that may carry user-supplied content (a parser's message quoting the input) made safe for a
+    /// one-line message: at most <paramref name="max"/> characters, control and format characters escaped.
+    /// </summary>
+    public static string Escape(string text, int max)
     {
-        var sb = new StringBuilder("'");
+        var sb = new StringBuilder();
         int shown = 0;
         foreach (var rune in text.EnumerateRunes())
         {
-            if (shown++ == ExcerptLength) { sb.Append('…'); break; }
+            if (shown++ == max) { sb.Append('…'); break; }
             switch (rune.Value)
             {
                 case '\\': sb.Append(@"\\"); break;
@@ -55,7 +61,7 @@ public class InputException : Exception
                     break;
             }
         }
-        return sb.Append('\'').ToString();
+        return sb.ToString();
     }
 
     /// <summary>Raw bytes of a file (a magic number, a header) as <see cref="Excerpt"/> text: Latin-1, so every byte shows.</summary>

@@ -28,12 +28,43 @@ public static class DatasetManifest
         }
         catch (JsonException e)
         {
-            throw new InputException(manifestPath, $"line {e.LineNumber + 1}", "valid JSON", e.Message.Split('.')[0]);
+            // The parser's first sentence says what is wrong and may quote the input: escaped and shortened.
+            throw new InputException(manifestPath, $"line {e.LineNumber + 1}", "valid JSON", InputException.Escape(e.Message.Split('.')[0], 100));
         }
         using (doc)
         {
+            RequireText(manifestPath, doc.RootElement, "");
             var reader = new Reader(manifestPath, options);
             return reader.Load(doc.RootElement);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a string or field name that cannot be text: JSON may escape half of a surrogate pair ("\ud800"),
+    /// which .NET cannot turn into a string (GetString throws InvalidOperationException). Checked once, up front.
+    /// </summary>
+    private static void RequireText(string manifestPath, JsonElement e, string path)
+    {
+        void Refuse(string at) => throw new InputException(manifestPath, at.Length == 0 ? "(top level)" : at,
+            "valid Unicode text", "a lone UTF-16 surrogate escape (such as \\ud800)");
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                try { _ = e.GetString(); } catch (InvalidOperationException) { Refuse(path); }
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (var item in e.EnumerateArray()) RequireText(manifestPath, item, $"{path}[{i++}]");
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name = "";
+                    try { name = p.Name; } catch (InvalidOperationException) { Refuse(path.Length == 0 ? "a field name" : $"{path}: a field name"); }
+                    var shown = InputException.Escape(name, 40);
+                    RequireText(manifestPath, p.Value, path.Length == 0 ? shown : $"{path}.{shown}");
+                }
+                break;
         }
     }
 

@@ -42,6 +42,33 @@ public class ManifestFaultTests
         Assert.Contains("0..2", e.Expected);
     }
 
+    [Theory]
+    [InlineData("\"name\": \"tiny\"", "\"name\": \"\\ud800\"")]                    // a string field
+    [InlineData("[\"cat\", \"dog\", \"bird\"]", "[\"cat\", \"\\udc00x\", \"bird\"]")]  // a class name
+    [InlineData("\"image\": {", "\"\\ud800\": {")]                                 // a medium's name
+    public void Load_Should_RefuseALoneSurrogateEscape_WithAnInputException(string from, string to)
+    {
+        // JSON may escape half of a surrogate pair; .NET cannot make a string of it and threw InvalidOperationException (found by the fuzz run).
+        using var f = new ManifestFixture();
+        f.Write(f.Json().Replace(from, to));
+        var e = Assert.Throws<InputException>(() => DatasetCatalog.Load(f.Manifest, NoVal));
+        Assert.Equal(f.Manifest, e.Location);
+    }
+
+    [Fact]
+    public void Load_Should_QuoteBrokenJsonShortlyAndEscaped()
+    {
+        // The parser's message quotes the bad token: a 64 KiB token and raw control bytes went into the message whole.
+        using var f = new ManifestFixture();
+        File.WriteAllText(f.Manifest, "{\"paired\": fal" + new string('x', 65536) + "\u0001\u001b[31m}");
+        var e = Assert.Throws<InputException>(() => DatasetCatalog.Load(f.Manifest, NoVal));
+        Assert.True(e.Message.Length < f.Manifest.Length + 200, e.Message);
+        Assert.DoesNotContain(e.Message, c => char.IsControl(c));
+        File.WriteAllText(f.Manifest, "{\"paired\": \u0001}");
+        e = Assert.Throws<InputException>(() => DatasetCatalog.Load(f.Manifest, NoVal));
+        Assert.DoesNotContain(e.Message, c => char.IsControl(c));
+    }
+
     [Fact]
     public void Load_Should_CallANullFieldNull()
     {
