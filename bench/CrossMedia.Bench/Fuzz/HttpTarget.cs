@@ -73,7 +73,8 @@ public sealed class HttpTarget : IFuzzTarget
         model = new FgCrossNetModel(config, config.CreateNetwork(true, out _), TorchSharp.torch.CPU) { Workers = 1 };
         indexPath = Path.Combine(root, "service.cmidx");
         // Inner product: scores are not bounded, so finite but huge query vectors can overflow them.
-        using (var built = IndexBuilder.FromFolder(model, "", media, IndexMetric.InnerProduct)) built.Save(indexPath);
+        // Seeds include pictures past the media limits (e.g. 22×1): the gallery leaves them out.
+        using (var built = IndexBuilder.FromFolder(model, "", media, IndexMetric.InnerProduct, skipBad: true)) built.Save(indexPath);
         index = EmbeddingIndex.Open(indexPath);
         dimension = index.Dimension;
         committed = index.Items().Select(i => i.Id).ToHashSet();
