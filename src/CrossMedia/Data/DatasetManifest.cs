@@ -89,6 +89,9 @@ public static class DatasetManifest
             var mediaElement = Required(root, "media", "");
             if (mediaElement.ValueKind != JsonValueKind.Object || !mediaElement.EnumerateObject().Any())
                 throw Error("media", "an object with one entry per medium", mediaElement.ValueKind == JsonValueKind.Object ? "no media" : Found(mediaElement));
+            foreach (var m in mediaElement.EnumerateObject())
+                if (m.Name.Length is 0 or > 64 || m.Name.Any(char.IsControl))  // a medium's name appears in every message about it
+                    throw Error("media", "medium names of 1 to 64 characters without control characters", InputException.Excerpt(m.Name));
             var media = mediaElement.EnumerateObject().Select(m => ReadMedium(m.Name, m.Value, classes)).ToArray();
             if (paired && media.Any(m => m.Count != media[0].Count))
                 throw Error("paired", "equal item counts in every medium of a paired dataset", string.Join(", ", media.Select(m => $"{m.Name}={m.Count}")));
@@ -409,7 +412,7 @@ public static class DatasetManifest
         {
             foreach (var p in e.EnumerateObject())
                 if (!allowed.Contains(p.Name))
-                    throw Error(field.Length == 0 ? p.Name : $"{field}.{p.Name}", $"one of the fields {string.Join(", ", allowed)}", $"unknown field {InputException.Excerpt(p.Name)}");
+                    throw Error(field.Length == 0 ? InputException.Escape(p.Name, 40) : $"{field}.{InputException.Escape(p.Name, 40)}", $"one of the fields {string.Join(", ", allowed)}", $"unknown field {InputException.Excerpt(p.Name)}");
         }
     }
 }

@@ -56,6 +56,30 @@ public class ManifestFaultTests
     }
 
     [Fact]
+    public void Load_Should_RefuseAListFileLineWithANulCharacter()
+    {
+        // Path.GetFullPath threw ArgumentException "Null character in path" (found by the fuzz run).
+        using var f = new ManifestFixture();
+        f.Dir.File("sounds.list", "a.wav 0\nb\0.wav 1\nc.wav 2\nd.wav 2\n");
+        var e = Assert.Throws<InputException>(() => DatasetCatalog.Load(f.Manifest, NoVal));
+        Assert.Equal((Path.Combine(f.Dir.Path, "sounds.list"), "line 2"), (e.Location, e.Field));
+    }
+
+    [Fact]
+    public void Load_Should_RefuseAMediumNameWithControlCharactersOrOver64Characters()
+    {
+        // A medium's name is part of every message about it: a control character or a 1 MiB name went into them raw.
+        using var f = new ManifestFixture();
+        foreach (var name in new[] { "im\\u001bage", new string('m', 65) })
+        {
+            f.Write(f.Json().Replace("\"image\": {", $"\"{name}\": {{"));
+            var e = Assert.Throws<InputException>(() => DatasetCatalog.Load(f.Manifest, NoVal));
+            Assert.Equal("media", e.Field);
+            Assert.DoesNotContain(e.Message, c => char.IsControl(c));
+        }
+    }
+
+    [Fact]
     public void Load_Should_QuoteBrokenJsonShortlyAndEscaped()
     {
         // The parser's message quotes the bad token: a 64 KiB token and raw control bytes went into the message whole.

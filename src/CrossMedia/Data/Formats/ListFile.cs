@@ -42,6 +42,8 @@ public static class ListFile
                 int cut = t.LastIndexOfAny([' ', '\t']);
                 columns = cut < 0 ? [t] : [t[..cut].TrimEnd(), t[(cut + 1)..]];
             }
+            if (line.Contains('\0'))  // no file system takes it; .NET's path calls would throw ArgumentException
+                throw new InputException(path, $"line {lineNo}", "text without NUL characters", InputException.Excerpt(line));
             if (columns.Length < minColumns || columns.Any(c => c.Length == 0))
                 throw new InputException(path, $"line {lineNo}", $"at least {minColumns} non-empty columns (path and label)", InputException.Excerpt(line));
             rows.Add((columns, lineNo));

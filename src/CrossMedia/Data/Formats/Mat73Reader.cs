@@ -27,7 +27,13 @@ internal static class Mat73Reader
             return result;
         }
         catch (InputException) { throw; }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (OutOfMemoryException e)
+        {
+            // A damaged structure can make the HDF5 reader ask for an array past .NET's limits (declared sizes
+            // are checked first, but not every internal one can be): the file, not the machine, is at fault.
+            throw new InputException(path, "", "a valid MATLAB v7.3 (HDF5) file", "a damaged structure that asks for an impossible amount of memory", e);
+        }
+        catch (Exception e)
         {
             throw new InputException(path, "", "a valid MATLAB v7.3 (HDF5) file", Reason(e), e);
         }

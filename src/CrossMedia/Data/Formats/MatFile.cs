@@ -206,6 +206,10 @@ public static class MatFile
             {
                 throw new InputException(source, where, "as many decompressed bytes as the element declares", "fewer (truncated stream)", e);
             }
+            catch (IOException e)  // zlib's own failure (ZLibException) on a damaged stream
+            {
+                throw new InputException(source, where, "a valid zlib stream", "corrupt data", e);
+            }
             var innerReader = new Reader(inner, big, source);
             return innerReader.ReadMatrix(8, inner.Length, $"variable {index}");
         }
@@ -237,7 +241,7 @@ public static class MatFile
             if (nameTag.Type != MiInt8 && nameTag.Type != MiUInt8)
                 throw new InputException(source, $"{where} name", "a miINT8 element", $"type {nameTag.Type}");
             string name = Encoding.ASCII.GetString(buffer, nameTag.Data, nameTag.Bytes).TrimEnd('\0');
-            string label = $"variable '{name}'";
+            string label = $"variable {InputException.Excerpt(name)}";
             string className = ClassName(cls, logical);
 
             if (cls is < 4 or 5 or > 15) return new MatArray(name, className, dims, null, null);

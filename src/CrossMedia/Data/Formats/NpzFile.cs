@@ -40,7 +40,7 @@ public static class NpzFile
                 var names = zip.Entries.Where(e => !e.FullName.EndsWith('/'))
                     .Select(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal) ? e.FullName[..^4] : e.FullName)
                     .Order(StringComparer.Ordinal);
-                throw new InputException(path, "array", $"one of {string.Join(", ", names)}", $"'{name}'");
+                throw new InputException(path, "array", $"one of {string.Join(", ", names.Take(20).Select(n => InputException.Escape(n, 40)))}", InputException.Excerpt(name));
             }
             return ReadEntry(path, length, entry);
         }
