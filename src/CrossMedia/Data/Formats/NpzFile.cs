@@ -57,7 +57,7 @@ public static class NpzFile
     /// </summary>
     private static NpyArray ReadEntry(string path, long archiveLength, ZipArchiveEntry entry)
     {
-        string source = $"{path}:{entry.FullName}";
+        string source = $"{path}:{InputException.Escape(entry.FullName, 40)}";  // the member name is the archive's text
         long compressed = Math.Min(entry.CompressedLength, archiveLength);
         long plausible = compressed * DataFile.MaxDeflateRatio;
         if (entry.Length > plausible)
