@@ -166,7 +166,7 @@ public sealed class IndexTarget : IFuzzTarget
             if (missing.Length > 0)
                 return new(Outcome.Lost, $"{what}: items lost by the first append after the damage", $"{detail}; missing ids {string.Join(",", missing.Take(8))}");
             return Same(seen, all) ? CaseResult.Ok(what)
-                : new(Outcome.Torn, $"{what}: damage reaching the last record dropped as a torn tail", $"{detail}; {Describe(all, seen)}");
+                : new(Outcome.Torn, $"{what}: {(m.Kind == "truncate" ? "records past the cut" : "damage reaching the last record")} dropped as a torn tail", $"{detail}; {Describe(all, seen)}");
         }
         catch (Exception e)
         {
