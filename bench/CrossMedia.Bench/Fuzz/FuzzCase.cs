@@ -4,8 +4,8 @@ using System.Text;
 namespace CrossMedia.Bench.Fuzz;
 
 /// <summary>
-/// What one generated case did. Ok and Clean are the expected outcomes; Message is reported but
-/// does not fail the run; every other outcome is a failure (the run exits non-zero).
+/// What one generated case did. Ok and Clean are the expected outcomes; Message and Torn are reported but
+/// do not fail the run; every other outcome is a failure (the run exits non-zero).
 /// </summary>
 public enum Outcome
 {
@@ -15,6 +15,9 @@ public enum Outcome
     Clean,
     /// <summary>A clean error whose message is not one short line (raw file content quoted, control characters).</summary>
     Message,
+    /// <summary>Log records dropped by the documented torn-tail rule: the damage reached the last record (or truncation
+    /// cut it), which a reader cannot tell from an interrupted write; every record before the damage is there. Reported, not a failure.</summary>
+    Torn,
     /// <summary>An exception the CLI would print with a stack trace (exit 134), a native abort, or an HTTP 5xx.</summary>
     Crash,
     /// <summary>No answer within the per-case timeout.</summary>
@@ -32,7 +35,7 @@ public readonly record struct CaseResult(Outcome Outcome, string Class, string D
 {
     public static CaseResult Ok(string cls = "ok") => new(Outcome.Ok, cls, "");
 
-    public bool IsFailure => Outcome is not (Outcome.Ok or Outcome.Clean or Outcome.Message);
+    public bool IsFailure => Outcome is not (Outcome.Ok or Outcome.Clean or Outcome.Message or Outcome.Torn);
 
     /// <summary>
     /// An exception thrown by library code: clean when the CLI turns it into one line

@@ -179,11 +179,11 @@ public sealed class FailureClass(string outcome, int firstCase, string detail)
 
 public sealed record Summary(int Seed, int Cases, double Seconds, long MemoryBoundMiB, List<TargetReport> Targets)
 {
-    public int Failures => Targets.Sum(t => t.Outcomes.Where(o => o.Key is not ("ok" or "clean" or "message")).Sum(o => o.Value));
+    public int Failures => Targets.Sum(t => t.Outcomes.Where(o => o.Key is not ("ok" or "clean" or "message" or "torn")).Sum(o => o.Value));
 
     public void Print(TextWriter w)
     {
-        string[] columns = ["ok", "clean", "message", "crash", "hang", "memory", "lost", "garbage"];
+        string[] columns = ["ok", "clean", "message", "torn", "crash", "hang", "memory", "lost", "garbage"];
         w.WriteLine();
         w.WriteLine($"| target | cases | {string.Join(" | ", columns)} | peak RSS MiB | restarts |");
         w.WriteLine($"|---|---:|{string.Concat(columns.Select(_ => "---:|"))}---:|---:|");

@@ -11,8 +11,10 @@ namespace CrossMedia.Bench.Fuzz;
 /// of what was committed, checked after reopening.
 /// <para>
 /// The rule checked: an open either fails with a clean error or shows every committed item whose
-/// bytes were not damaged. Only a damaged <em>last</em> log record (a torn tail) or records cut off
-/// by truncation may be missing; a damaged record in the middle must be refused, not skipped.
+/// bytes were not damaged. Only damage that reaches the <em>last</em> log record (a torn tail: no
+/// intact record follows it) or records cut off by truncation may be missing — reported as
+/// <see cref="Outcome.Torn"/>, not a failure; a damaged record followed by an intact one must be
+/// refused, not skipped.
 /// Log records are located format-agnostically, by the file sizes after each commit.
 /// </para>
 /// </summary>
@@ -120,11 +122,8 @@ public sealed class IndexTarget : IFuzzTarget
 
         // Records the mutation may take away: those it touched, and (for truncation) everything after the cut.
         var inFile = commits.Where(c => c.File == target).ToList();
-        bool cut = m.Kind == "truncate";
-        // Overwrites and deletions touch [offset, offset + length); insertions the record at the insertion point.
-        long touchEnd = m.Kind is "insert" or "duplicate" ? m.Offset + 1 : m.Offset + Math.Max(1, m.Length);
-        var damaged = inFile.Where(c => m.Kind != "append" && (cut ? c.End > m.Offset : c.Start < touchEnd && c.End > m.Offset)).ToHashSet();
-        bool onlyTail = damaged.All(c => c == commits[^1] || cut);
+        var (damagedAt, tail) = DamagedRecords(inFile.Select(c => (c.Start, c.End)).ToList(), m);
+        var damaged = damagedAt.Select(i => inFile[i]).ToHashSet();
 
         EmbeddingIndex? opened = null;
         try
@@ -146,7 +145,7 @@ public sealed class IndexTarget : IFuzzTarget
                 return new(Outcome.Lost, $"{what}: open succeeded without committed changes",
                     $"{detail}; missing ids {string.Join(",", notAdded.Take(8))}; removals undone {string.Join(",", undone.Take(8))}; {Describe(all, seen)}");
             }
-            if (!asAll && !onlyTail)
+            if (!asAll && !tail)
                 return new(Outcome.Garbage, $"{what}: damaged middle record skipped, not refused", $"{detail}; {Describe(all, seen)}");
             foreach (var (id, score) in scores)
                 if (referenceScores.TryGetValue(id, out var expected) && !Close(score, expected))
@@ -166,7 +165,8 @@ public sealed class IndexTarget : IFuzzTarget
             var missing = afterAppend.Keys.Where(id => !final.ContainsKey(id)).ToArray();
             if (missing.Length > 0)
                 return new(Outcome.Lost, $"{what}: items lost by the first append after the damage", $"{detail}; missing ids {string.Join(",", missing.Take(8))}");
-            return CaseResult.Ok(what + (Same(seen, all) ? "" : " (torn tail dropped)"));
+            return Same(seen, all) ? CaseResult.Ok(what)
+                : new(Outcome.Torn, $"{what}: {(m.Kind == "truncate" ? "records past the cut" : "damage reaching the last record")} dropped as a torn tail", $"{detail}; {Describe(all, seen)}");
         }
         catch (Exception e)
         {
@@ -177,6 +177,23 @@ public sealed class IndexTarget : IFuzzTarget
         {
             opened?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The records (indexes into <paramref name="records"/>, byte ranges in file order) that mutation <paramref name="m"/>
+    /// damaged, and whether they are the file's tail: no intact record follows them. By the documented torn-tail rule a
+    /// damaged tail cannot be told from an interrupted write, so a reader may drop it; damage with an intact record after
+    /// it must be refused. Overwrites and deletions touch [offset, offset + length); insertions the record at the
+    /// insertion point; truncation every record past the cut; an append none.
+    /// </summary>
+    public static (IReadOnlySet<int> Damaged, bool Tail) DamagedRecords(IReadOnlyList<(long Start, long End)> records, Mutation m)
+    {
+        string kind = m.Kind.Split('=')[0];
+        bool cut = kind == "truncate";
+        long touchEnd = kind is "insert" or "duplicate" ? m.Offset + 1 : m.Offset + Math.Max(1, m.Length);
+        var damaged = Enumerable.Range(0, records.Count)
+            .Where(i => kind != "append" && records[i].End > m.Offset && (cut || records[i].Start < touchEnd)).ToHashSet();
+        return (damaged, damaged.All(i => i >= records.Count - damaged.Count));
     }
 
     private static Dictionary<string, long> Sizes(string dir) =>

@@ -94,7 +94,8 @@ public static class Mutator
         }
     }
 
-    /// <summary>Writes a huge (or zero) value into a size field of the seed, else into a random aligned word.</summary>
+    /// <summary>Writes a huge (or zero) value into a size field of the seed, else into a random aligned word;
+    /// always changes something and logs it (callers rely on one logged mutation per call).</summary>
     public static byte[] HugeValue(Random rng, byte[] b, IReadOnlyList<SizeField> fields, List<Mutation> log)
     {
         var r = (byte[])b.Clone();
@@ -102,11 +103,18 @@ public static class Mutator
         SizeField field = usable.Length > 0 && rng.Chance(0.8)
             ? rng.Pick(usable)
             : new SizeField(rng.Next(Math.Max(1, r.Length / 4)) * 4, rng.Chance(0.5) ? 4 : 8, rng.Chance(0.3));
-        if (field.Offset + field.Width > r.Length) return r;
+        if (field.Offset + field.Width > r.Length)
+        {
+            // A random word past the end (the last word of a file whose length is not a multiple of 4, or any word
+            // of a file under 8 bytes): moved back to fit, narrowed when the file is shorter than the word.
+            int width = new[] { field.Width, 4, 2, 1 }.First(w => w <= r.Length);
+            field = field with { Offset = Math.Min(field.Offset, (r.Length - width) & ~3), Width = width };
+        }
         ulong v = rng.Pick(HugeValues);
         var span = r.AsSpan(field.Offset, field.Width);
         switch (field.Width, field.BigEndian)
         {
+            case (1, _): span[0] = (byte)v; break;
             case (2, false): BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)v); break;
             case (2, true): BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)v); break;
             case (4, false): BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)v); break;

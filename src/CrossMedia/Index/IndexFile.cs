@@ -263,8 +263,16 @@ public static class IndexFile
         return Encoding.UTF8.GetBytes(s);
     }
 
+    /// <summary>A string a file may hold: valid UTF-16 (a lone surrogate has no UTF-8 form and would be stored as
+    /// U+FFFD, a different string from the one acknowledged) of at most <see cref="MaxStringBytes"/> bytes of UTF-8.</summary>
     public static void CheckString(string s, string source, string field)
     {
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (!char.IsSurrogate(s[i])) continue;
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { i++; continue; }
+            throw new InputException(source, field, "valid Unicode text", $"a lone surrogate at character {i}");
+        }
         // UTF-8 takes at most 3 bytes per UTF-16 unit: most strings need no count.
         if (s.Length > MaxStringBytes / 3 && Encoding.UTF8.GetByteCount(s) is var n && n > MaxStringBytes)
             throw new InputException(source, field, $"at most {MaxStringBytes} bytes of UTF-8", $"{n} bytes");

@@ -8,21 +8,24 @@ namespace CrossMedia.Index;
 /// The append log beside an index file (<c>INDEX.log</c>): additions and removals made after the
 /// index was written, so a change costs one appended record instead of a rewrite.
 /// <code>
-///   header: magic "CMIDXLOG" (8), u32 version (1), content hash of the base index file (64)
+///   header: magic "CMIDXLOG" (8), u32 version (2), content hash of the base index file (64),
+///           SHA-256 of those 76 bytes (32; version 1 logs, written before, have no header checksum)
 ///   record: u32 payload length L, payload (L), SHA-256 of the payload (32)
 ///   payload: u8 kind (1 add, 2 remove), i64 id, then for add: medium, label (i32), key, source
 ///            (strings: u32 length + UTF-8), u32 dimension, float32 vector
 /// </code>
 /// Replay ends at a torn tail (an incomplete or failing last record, which a crash mid-append
 /// leaves; the next append cuts it off) and refuses damage followed by valid records. A log whose
-/// base hash differs from the index file's is stale (left over from before a compaction that
-/// already contains it) and is ignored. Writers hold the <see cref="IndexLock"/>.
+/// intact header names another base index file is stale (left over from before a compaction that
+/// already contains it) and is ignored; a damaged header is refused, never taken for stale, so
+/// damage cannot silently drop committed records. Writers hold the <see cref="IndexLock"/>.
 /// </summary>
 internal static class IndexLog
 {
     private static ReadOnlySpan<byte> Magic => "CMIDXLOG"u8;
-    private const uint Version = 1;
-    private const int HeaderBytes = 8 + 4 + 64;
+    private const uint Version = 2;
+    /// <summary>Magic, version and base hash; version 2 adds their SHA-256.</summary>
+    private const int V1HeaderBytes = 8 + 4 + 64, HeaderBytes = V1HeaderBytes + 32;
     private const int MaxRecordBytes = 1 << 24;
 
     public abstract record Record(long Id);
@@ -57,15 +60,27 @@ internal static class IndexLog
         {
             if (fs.Length > int.MaxValue)
                 throw new InputException(path, "length", "at most 2 GiB (compact the index: 'crossmedia index compact')", $"{fs.Length} bytes");
-            if (fs.Length < HeaderBytes) return new Replay(State.Missing, records, 0, fs.Length);  // its creation was interrupted
-            var header = new byte[HeaderBytes];
+            if (fs.Length < V1HeaderBytes) return new Replay(State.Missing, records, 0, fs.Length);  // its creation was interrupted
+            var header = new byte[V1HeaderBytes];
             fs.ReadExactly(header);
             if (!header.AsSpan(0, 8).SequenceEqual(Magic))
                 throw new InputException(path, "magic", "\"CMIDXLOG\" (a CrossMedia index log)", $"bytes {Convert.ToHexString(header, 0, 8)} (damaged; move the log aside to open the index without its changes)");
             uint version = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8));
-            if (version != Version) throw new InputException(path, "version", Version.ToString(), version.ToString());
+            if (version is not (1 or Version))
+                throw new InputException(path, "version", $"1 or {Version}", $"{version} (damaged or written by a newer CrossMedia; move the log aside to open the index without its changes)");
+            int headerBytes = version == 1 ? V1HeaderBytes : HeaderBytes;
+            if (version == Version)
+            {
+                if (fs.Length < HeaderBytes) return new Replay(State.Missing, records, 0, fs.Length);  // its creation was interrupted
+                var checksum = new byte[32];
+                fs.ReadExactly(checksum);
+                if (!SHA256.HashData(header).AsSpan().SequenceEqual(checksum))
+                    throw new InputException(path, "header", "an intact header (magic, version, base index hash and their SHA-256 agree)",
+                        "damaged bytes (the log's records cannot be matched to the index; move the log aside to open the index without its changes)");
+            }
+            // Only an intact header (version 1 logs have no checksum to tell) that names another index file is stale.
             if (!header.AsSpan(12, 64).SequenceEqual(baseHash)) return new Replay(State.Stale, records, 0, 0);
-            from = Math.Max(from, HeaderBytes);
+            from = Math.Max(from, headerBytes);
             if (from > fs.Length)
                 throw new InputException(path, "length", $"at least the {from} bytes already read", $"{fs.Length} bytes (shortened by something other than CrossMedia)");
             bytes = new byte[fs.Length - from];
@@ -138,19 +153,21 @@ internal static class IndexLog
     }
 
     /// <summary>Appends records durably (one fsync), starting a fresh log when none is current; cuts a torn tail
-    /// after <paramref name="validLength"/>. The caller holds the <see cref="IndexLock"/> and has read the log up to there.</summary>
+    /// after <paramref name="validLength"/> (0: no current log; a current one, of either version, is appended to as it is).
+    /// The caller holds the <see cref="IndexLock"/> and has read the log up to there.</summary>
     public static long Append(string path, byte[] baseHash, long validLength, IEnumerable<Record> records)
     {
         bool created = !File.Exists(path);
         using var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        if (validLength < HeaderBytes)
+        if (validLength == 0)
         {
+            var header = new byte[HeaderBytes];
+            Magic.CopyTo(header);
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), Version);
+            baseHash.CopyTo(header.AsSpan(12, 64));
+            SHA256.HashData(header.AsSpan(0, V1HeaderBytes), header.AsSpan(V1HeaderBytes));
             fs.SetLength(0);
-            fs.Write(Magic);
-            Span<byte> v = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(v, Version);
-            fs.Write(v);
-            fs.Write(baseHash);
+            fs.Write(header);
             validLength = HeaderBytes;
         }
         else

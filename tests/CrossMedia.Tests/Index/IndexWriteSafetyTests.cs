@@ -11,6 +11,9 @@ public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposabl
     private readonly string dir = Directory.CreateTempSubdirectory("cm-writes-").FullName;
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
+    /// <summary>Where a log's first record starts: after magic, version, base hash and the header's SHA-256.</summary>
+    private const int FirstRecord = 8 + 4 + 64 + 32;
+
     private static readonly IndexHeader Header = new("test", "abc", 4, IndexMetric.InnerProduct, ["image", "text"], ["a", "b", "c"]);
 
     private string Build(int n = 20)
@@ -125,7 +128,7 @@ public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposabl
             for (int i = 0; i < 3; i++) index.Add([new NewItem($"n{i}", "text")], Row(1, i));
         var log = path + ".log";
         var good = File.ReadAllBytes(log);
-        const int firstRecord = 8 + 4 + 64;
+        const int firstRecord = FirstRecord;
         foreach (int offset in new[] { firstRecord + 1, firstRecord + 20, firstRecord + 4 + 9 })  // length, payload, medium length
         {
             var bad = (byte[])good.Clone();
@@ -145,6 +148,85 @@ public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposabl
             Assert.Equal(22L, index.Add([new NewItem("z", "text")], Row(1, 9))[0].Id);
         }
         Assert.Equal(23, Ids(path).Length);
+    }
+
+    [Fact]
+    public void Open_Should_RefuseADamagedLogHeader_ButIgnoreAnIntactStaleOne()
+    {
+        // Damage to the base hash used to make the log look stale (left over from a compaction): silently ignored.
+        var path = Build();
+        using (var index = EmbeddingIndex.Open(path))
+        {
+            index.Add([new NewItem("n", "text")], Row(1, 1));
+            index.Remove([3L]);
+        }
+        var log = path + ".log";
+        var good = File.ReadAllBytes(log);
+        var damages = new List<byte[]>();
+        foreach (int offset in new[] { 8, 29, 33, 60, 75, 90 })  // version, base hash, the header's checksum
+        {
+            var flipped = (byte[])good.Clone();
+            flipped[offset] ^= 0x10;
+            damages.Add(flipped);
+        }
+        damages.Add([.. good[..70], .. new byte[9], .. good[70..]]);  // bytes inserted into the base hash
+        damages.Add([.. good[..52], .. good[60..]]);  // bytes deleted from it
+        foreach (var bad in damages)
+        {
+            File.WriteAllBytes(log, bad);
+            var e = Assert.Throws<InputException>(() => EmbeddingIndex.Open(path).Dispose());
+            Assert.StartsWith($"{log}: ", e.Message);
+            Assert.Contains("move the log aside to open the index without its changes", e.Message);
+        }
+        // An intact header naming an older index file (a crash between a compaction's rename and the log's delete) is stale.
+        File.WriteAllBytes(log, good);
+        using (var index = EmbeddingIndex.Open(path)) index.Save(path);
+        File.WriteAllBytes(log, good);
+        using (var index = EmbeddingIndex.Open(path))
+        {
+            Assert.True(index.LogStatus.Stale);
+            Assert.Equal(20, index.Count);
+            Assert.Equal("n", index.Get(20)!.Key);
+            Assert.Null(index.Get(3));
+        }
+    }
+
+    [Fact]
+    public void Open_Should_ReplayAVersion1Log_WithoutAHeaderChecksum()
+    {
+        var path = Build();
+        using (var index = EmbeddingIndex.Open(path)) index.Add([new NewItem("n", "text")], Row(1, 1));
+        var log = path + ".log";
+        var v2 = File.ReadAllBytes(log);
+        byte[] v1 = [.. v2[..76], .. v2[FirstRecord..]];  // a log written before the header had its checksum
+        BitConverter.GetBytes(1u).CopyTo(v1, 8);
+        File.WriteAllBytes(log, v1);
+        using (var index = EmbeddingIndex.Open(path))
+        {
+            Assert.Equal("n", index.Get(20)!.Key);
+            index.Add([new NewItem("m", "text")], Row(1, 2));  // appended to the version-1 log as it is
+        }
+        Assert.Equal(1u, BitConverter.ToUInt32(File.ReadAllBytes(log), 8));
+        Assert.Equal(22, Ids(path).Length);
+    }
+
+    [Fact]
+    public void Add_Should_RefuseALoneSurrogate_InsteadOfStoringAReplacementCharacter()
+    {
+        var path = Build();
+        using var index = EmbeddingIndex.Open(path);
+        var e = Assert.Throws<InputException>(() => index.Add([new NewItem("ab\ud800c", "text")], Row(1, 1)));
+        Assert.Equal("item: key: expected valid Unicode text, found a lone surrogate at character 2", e.Message);
+        e = Assert.Throws<InputException>(() => index.Add([new NewItem("k", "te\udc00xt")], Row(1, 1)));
+        Assert.Equal("item: medium: expected valid Unicode text, found a lone surrogate at character 2", e.Message);
+        e = Assert.Throws<InputException>(() => index.Add([new NewItem("k", "text", -1, "src\ud83d")], Row(1, 1)));
+        Assert.Equal("item: source: expected valid Unicode text, found a lone surrogate at character 3", e.Message);
+        e = Assert.Throws<InputException>(() => EmbeddingIndex.Create(Header with { ClassNames = ["a", "\udfff"] }));
+        Assert.Contains("class name: expected valid Unicode text, found a lone surrogate at character 0", e.Message);
+        Assert.False(File.Exists(path + ".log"));  // nothing was written
+        var pair = index.Add([new NewItem("emoji \ud83d\ude00", "text")], Row(1, 1))[0];  // a valid surrogate pair is text
+        using var reopened = EmbeddingIndex.Open(path);
+        Assert.Equal("emoji \ud83d\ude00", reopened.Get(pair.Id)!.Key);
     }
 
     [Fact]
@@ -207,19 +289,19 @@ public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposabl
         Assert.Contains("checksums: ok", ok.Out);
 
         var damaged = (byte[])good.Clone();
-        damaged[8 + 4 + 64 + 30] ^= 0x80;
+        damaged[FirstRecord + 30] ^= 0x80;
         File.WriteAllBytes(log, damaged);
         var bad = CliHarness.Run("index", "info", "--index", path);
         Assert.Equal(2, bad.Code);
         Assert.DoesNotContain("checksums: ok", bad.Out);
-        Assert.Contains($"{log}: record at byte {8 + 4 + 64}", bad.Err);
+        Assert.Contains($"{log}: record at byte {FirstRecord}", bad.Err);
         Assert.Single(bad.Err.Trim().Split('\n'));
 
         File.WriteAllBytes(log, good[..^7]);
         var torn = CliHarness.Run("index", "info", "--index", path);
         Assert.True(torn.Code == 0, torn.Err);
         Assert.Contains("log: 1 record(s) replayed", torn.Out);
-        int recordBytes = (good.Length - (8 + 4 + 64)) / 2;  // two records of one size
+        int recordBytes = (good.Length - FirstRecord) / 2;  // two records of one size
         Assert.Contains($"log: {recordBytes - 7} byte(s) of an interrupted write", torn.Out);
     }
 
