@@ -105,7 +105,7 @@ internal static class Ffmpeg
     }
 
     /// <summary>What ffprobe reads from a stream's header (no decoding); null where the header does not say.</summary>
-    public sealed record StreamHeader(int Width, int Height, double? Seconds, long? Frames);
+    public sealed record StreamHeader(int Width, int Height, double? Seconds, long? Frames, double? SampleRate = null, int Channels = 0);
 
     /// <summary>
     /// The header of the file's first video (<paramref name="stream"/> "v:0") or audio ("a:0") stream,
@@ -115,7 +115,7 @@ internal static class Ffmpeg
     public static StreamHeader Probe(string path, string stream, string expected, TimeSpan timeout)
     {
         var r = Run("ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries",
-            "stream=width,height,duration,nb_frames,avg_frame_rate:format=duration", "-of", "json", path], timeout: timeout,
+            "stream=width,height,duration,nb_frames,avg_frame_rate,sample_rate,channels:format=duration", "-of", "json", path], timeout: timeout,
             maxOutputBytes: 1 << 20, source: path);
         if (r.ExitCode != 0 || r.Capped) throw new InputException(path, "", expected, r.Capped ? "an unreadable header" : LastLine(r.Stderr));
         try
@@ -137,7 +137,7 @@ internal static class Ffmpeg
                 && double.TryParse(num, System.Globalization.CultureInfo.InvariantCulture, out var a)
                 && double.TryParse(den, System.Globalization.CultureInfo.InvariantCulture, out var b) && b > 0)
                 frames = (long)Math.Ceiling(sec * a / b);
-            return new StreamHeader(Int("width"), Int("height"), seconds, frames);
+            return new StreamHeader(Int("width"), Int("height"), seconds, frames, Number(s, "sample_rate"), Int("channels"));
         }
         catch (System.Text.Json.JsonException)
         {

@@ -23,6 +23,10 @@ public sealed record MediaLimits
     public long MaxVideoFramePixels { get; init; } = 2_100_000;
     /// <summary>Longest audio, in seconds (decoded as 4-byte samples at the spectrogram's rate).</summary>
     public double MaxAudioSeconds { get; init; } = 600;
+    /// <summary>Highest audio sample rate in Hz (resampling from a rate a damaged header claims, e.g. 268 MHz, makes ffmpeg allocate gigabytes).</summary>
+    public double MaxAudioSampleRate { get; init; } = 384_000;
+    /// <summary>Most audio channels (all are mixed down to one).</summary>
+    public int MaxAudioChannels { get; init; } = 64;
     /// <summary>Longest video, in seconds.</summary>
     public double MaxVideoSeconds { get; init; } = 600;
     /// <summary>Most frames in a video (counting them decodes the stream).</summary>
@@ -37,7 +41,7 @@ public sealed record MediaLimits
     public void Validate()
     {
         if (MaxPixels < 1 || MaxSide < 1 || MaxVideoFramePixels < 1 || MaxVideoFrames < 1 || MaxTextBytes < 1
-            || !(MaxAspectRatio >= 1) || !(MaxAudioSeconds > 0) || !(MaxVideoSeconds > 0) || DecodeTimeout <= TimeSpan.Zero || MaxConcurrentDecodes < 1)
+            || !(MaxAspectRatio >= 1) || !(MaxAudioSeconds > 0) || !(MaxAudioSampleRate > 0) || MaxAudioChannels < 1 || !(MaxVideoSeconds > 0) || DecodeTimeout <= TimeSpan.Zero || MaxConcurrentDecodes < 1)
             throw new InputException("decoder", "limits", "positive limits (aspect ratio at least 1)", ToString());
     }
 
@@ -59,6 +63,15 @@ public sealed record MediaLimits
     {
         if (seconds > maxSeconds)
             throw new MediaLimitException(source, "duration", $"at most {Format(maxSeconds)} seconds", $"{Format(seconds)} seconds");
+    }
+
+    /// <summary>Refuses an audio stream whose header claims a sample rate or channel count above the limits.</summary>
+    public static void CheckAudioFormat(string source, double? sampleRate, int channels, MediaLimits limits)
+    {
+        if (sampleRate > limits.MaxAudioSampleRate)
+            throw new MediaLimitException(source, "sample rate", $"at most {Format(limits.MaxAudioSampleRate)} Hz", $"{Format(sampleRate.Value)} Hz");
+        if (channels > limits.MaxAudioChannels)
+            throw new MediaLimitException(source, "channels", $"at most {limits.MaxAudioChannels}", channels.ToString(CultureInfo.InvariantCulture));
     }
 
     internal static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);

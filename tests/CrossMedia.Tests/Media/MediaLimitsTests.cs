@@ -37,6 +37,20 @@ public class MediaLimitsTests
     }
 
     [Fact]
+    public void Audio_ClaimingAHugeSampleRate_Should_BeRefusedFromItsHeader()
+    {
+        // A WAV whose header says 268,435,456 Hz: ffmpeg resampling it to the spectrogram's rate grew to 1.6 GB (fuzz run).
+        using var files = new MediaTestFiles();
+        var wav = files.PathOf("rate.wav");
+        var bytes = WavWriter.Encode(new float[800], 8000);
+        BitConverter.GetBytes(268_435_456).CopyTo(bytes, 24);  // the fmt chunk's sample rate
+        File.WriteAllBytes(wav, bytes);
+
+        var e = RefusedCheaply<MediaLimitException>(() => AudioDecoder.Decode(wav));
+        Assert.Equal($"{wav}: sample rate: expected at most 384000 Hz, found 268435456 Hz", e.Message);
+    }
+
+    [Fact]
     public void Audio_TwoHoursOfSilence_Should_BeRefusedFromItsHeader()
     {
         using var files = new MediaTestFiles();
