@@ -153,38 +153,56 @@ public static class IndexFile
     /// </summary>
     public static unsafe Mapped Open(string path, bool verifyVectors = true)
     {
-        if (!System.IO.File.Exists(path)) throw new InputException(path, "", "an index file written by 'crossmedia index build'", "no such file");
-        long length = new FileInfo(path).Length;
-        if (length < FixedHeaderBytes + TrailerBytes)
-            throw new InputException(path, "header", $"at least {FixedHeaderBytes + TrailerBytes} bytes (a CrossMedia index)", $"{length} bytes");
-        var fixedHeader = new byte[FixedHeaderBytes];
-        using (var fs = System.IO.File.OpenRead(path)) fs.ReadExactly(fixedHeader);
-        if (!fixedHeader.AsSpan(0, 8).SequenceEqual(Magic))
-            throw new InputException(path, "magic", "a CrossMedia index (\"CMIDX\")", $"bytes {Convert.ToHexString(fixedHeader, 0, 8)}");
-        uint version = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(8));
-        if (version != Version) throw new InputException(path, "version", Version.ToString(), version.ToString());
-        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(12));
-        if (flags != 0) throw new InputException(path, "flags", "0", flags.ToString());
-        ulong metaLength = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(16));
-        ulong count = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(24));
-        uint dim = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(32));
-        ulong vectorsOffset = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(40));
-        long nextId = BinaryPrimitives.ReadInt64LittleEndian(fixedHeader.AsSpan(48));
-        if (nextId < 0) throw new InputException(path, "next id", "0 or more", nextId.ToString());
-        if (metaLength > (ulong)(length - FixedHeaderBytes - TrailerBytes) || metaLength > int.MaxValue)
-            throw new InputException(path, "metadata length", $"at most {length - FixedHeaderBytes - TrailerBytes} bytes", metaLength.ToString());
-        if (dim == 0 || dim > MaxDimension) throw new InputException(path, "dimension", $"1..{MaxDimension}", dim.ToString());
-        if (count > int.MaxValue) throw new InputException(path, "count", $"at most {int.MaxValue}", count.ToString());
-        if (vectorsOffset != (ulong)Align64(FixedHeaderBytes + (long)metaLength))
-            throw new InputException(path, "vectors offset", Align64(FixedHeaderBytes + (long)metaLength).ToString(), vectorsOffset.ToString());
-        long expectedLength = (long)vectorsOffset + (long)count * dim * sizeof(float) + TrailerBytes;
-        if (length != expectedLength)
-            throw new InputException(path, "length", $"{expectedLength} bytes for {count} vectors of dimension {dim} (truncated or damaged?)", $"{length} bytes");
-        // Each item takes at least 8+2+4+4+4 metadata bytes: bounds the count before allocating items.
-        if (count * 22 > metaLength)
-            throw new InputException(path, "count", $"at most {metaLength / 22} items for {metaLength} metadata bytes", count.ToString());
+        // One open file gives the length, the header and the mapping, so a compaction that renames a new
+        // file over the path meanwhile cannot make them disagree.
+        FileStream fs;
+        try { fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete); }
+        catch (FileNotFoundException) { throw new InputException(path, "", "an index file written by 'crossmedia index build'", "no such file"); }
+        long length = fs.Length;
+        MemoryMappedFile mmf;
+        ulong metaLength, count;
+        uint dim;
+        ulong vectorsOffset;
+        long nextId;
+        byte[] fixedHeader;
+        try
+        {
+            if (length < FixedHeaderBytes + TrailerBytes)
+                throw new InputException(path, "header", $"at least {FixedHeaderBytes + TrailerBytes} bytes (a CrossMedia index)", $"{length} bytes");
+            fixedHeader = new byte[FixedHeaderBytes];
+            fs.ReadExactly(fixedHeader);
+            if (!fixedHeader.AsSpan(0, 8).SequenceEqual(Magic))
+                throw new InputException(path, "magic", "a CrossMedia index (\"CMIDX\")", $"bytes {Convert.ToHexString(fixedHeader, 0, 8)}");
+            uint version = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(8));
+            if (version != Version) throw new InputException(path, "version", Version.ToString(), version.ToString());
+            uint flags = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(12));
+            if (flags != 0) throw new InputException(path, "flags", "0", flags.ToString());
+            metaLength = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(16));
+            count = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(24));
+            dim = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(32));
+            vectorsOffset = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(40));
+            nextId = BinaryPrimitives.ReadInt64LittleEndian(fixedHeader.AsSpan(48));
+            if (nextId < 0) throw new InputException(path, "next id", "0 or more", nextId.ToString());
+            if (metaLength > (ulong)(length - FixedHeaderBytes - TrailerBytes) || metaLength > int.MaxValue)
+                throw new InputException(path, "metadata length", $"at most {length - FixedHeaderBytes - TrailerBytes} bytes", metaLength.ToString());
+            if (dim == 0 || dim > MaxDimension) throw new InputException(path, "dimension", $"1..{MaxDimension}", dim.ToString());
+            if (count > int.MaxValue) throw new InputException(path, "count", $"at most {int.MaxValue}", count.ToString());
+            if (vectorsOffset != (ulong)Align64(FixedHeaderBytes + (long)metaLength))
+                throw new InputException(path, "vectors offset", Align64(FixedHeaderBytes + (long)metaLength).ToString(), vectorsOffset.ToString());
+            long expectedLength = (long)vectorsOffset + (long)count * dim * sizeof(float) + TrailerBytes;
+            if (length != expectedLength)
+                throw new InputException(path, "length", $"{expectedLength} bytes for {count} vectors of dimension {dim} (truncated or damaged?)", $"{length} bytes");
+            // Each item takes at least 8+2+4+4+4 metadata bytes: bounds the count before allocating items.
+            if (count * 22 > metaLength)
+                throw new InputException(path, "count", $"at most {metaLength / 22} items for {metaLength} metadata bytes", count.ToString());
 
-        var mmf = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+            mmf = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
         MemoryMappedViewAccessor? view = null;
         byte* ptr = null;
         try
