@@ -23,8 +23,9 @@ namespace CrossMedia.Encoders;
 /// on ONNX Runtime ≥ 1.19, while we pin ONNX Runtime 1.31.1 once in Directory.Packages.props;</item>
 /// <item>we own the batching (fixed batch size; padding only to the batch's longest sentence) and
 /// the truncation length, and get one flat float buffer per batch instead of tensor copies;</item>
-/// <item>threads are ours: intra-op threads are set explicitly and spinning is off, so two
-/// sessions (say MiniLM beside ResNet-18) do not fight over a few cores.</item>
+/// <item>(not a reason by itself, the wrapper takes SessionOptions too) intra-op threads are set
+/// explicitly and spinning is off, so two sessions (say MiniLM beside ResNet-18) do not fight
+/// over a few cores.</item>
 /// </list>
 /// Accents are stripped by <see cref="AccentFolding"/> before tokenising: FastBertTokenizer's own
 /// stripping needs ICU normalisation, which CrossMedia's invariant globalization mode lacks.
