@@ -27,6 +27,11 @@ internal sealed class DatasetOptions
         Description = "GloVe-format word-vector file for class embeddings computed from class names (overrides the dataset's default).",
     };
 
+    public Option<string?> ClassEncoder { get; } = new("--class-encoder")
+    {
+        Description = "Sentence encoder for class embeddings from class names instead of the dataset's own: minilm (all-MiniLM-L6-v2, 384-d).",
+    };
+
     public DatasetOptions(bool withDatasetOption = true)
     {
         if (withDatasetOption)
@@ -43,6 +48,7 @@ internal sealed class DatasetOptions
         command.Options.Add(DataRoot);
         command.Options.Add(ValFraction);
         command.Options.Add(WordVectors);
+        command.Options.Add(ClassEncoder);
     }
 
     /// <summary>The load options given on the command line.</summary>
@@ -52,6 +58,7 @@ internal sealed class DatasetOptions
         Seed = seed,
         ValFraction = parse.GetValue(ValFraction),
         WordVectors = parse.GetValue(WordVectors),
+        ClassEncoder = parse.GetValue(ClassEncoder),
     };
 
     /// <summary>Loads the dataset named by --dataset (or <paramref name="name"/>), with the problems found.</summary>

@@ -24,6 +24,17 @@ public static class ClassEmbeddings
         return FromWordVectors(classNames, WordVectors.Read(wordVectorPath, vocabulary));
     }
 
+    /// <summary>
+    /// Class embeddings from a sentence encoder (<see cref="ClassEncoders"/>): each class name's words
+    /// joined by spaces ("living_room" → "living room") as one sentence. Nothing is missing: a sentence
+    /// encoder reads any word.
+    /// </summary>
+    public static ClassEmbeddingResult FromSentences(IReadOnlyList<string> classNames, Encoders.IEncoder<string> encoder)
+    {
+        var sentences = classNames.Select(n => string.Join(' ', Words(n))).ToArray();
+        return new ClassEmbeddingResult(encoder.Encode(sentences), [], $"{encoder.Name} (class names)");
+    }
+
     public static ClassEmbeddingResult FromWordVectors(IReadOnlyList<string> classNames, WordVectors vectors)
     {
         var m = new Matrix(classNames.Count, vectors.Dimension);

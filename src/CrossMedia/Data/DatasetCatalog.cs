@@ -54,6 +54,11 @@ public static class DatasetCatalog
             throw new InputException("dataset", "", $"a built-in dataset ({string.Join(", ", Names)}) or a manifest .json file", $"'{nameOrManifestPath}'");
         }
 
+        if (options.ClassEncoder is { } encoder)
+        {
+            var encoded = ClassEncoders.Embed(encoder, loaded.Dataset.ClassNames, "--class-encoder", "");
+            loaded = loaded with { Dataset = loaded.Dataset.WithClassEmbeddings(encoded.Embeddings), ClassEmbeddingSource = encoded.Source, MissingWords = [] };
+        }
         var carved = ValidationSplit.Carve(loaded.Dataset, options.ValFraction, options.Seed);
         var problems = DatasetValidator.Check(carved);
         if (throwOnErrors) problems.ThrowIfErrors();

@@ -11,6 +11,9 @@ public sealed record DatasetLoadOptions
     public double ValFraction { get; init; } = 0.1;
     /// <summary>GloVe-format file for class embeddings, overriding the dataset's default.</summary>
     public string? WordVectors { get; init; }
+    /// <summary>A sentence encoder (<see cref="ClassEncoders"/>, e.g. "minilm") for class embeddings from class names,
+    /// replacing the dataset's own (GloVe word vectors or a file); null keeps them.</summary>
+    public string? ClassEncoder { get; init; }
     /// <summary>Parameters of the synthetic benchmark (further set by "synthetic:key=value,...").</summary>
     public SyntheticDatasetOptions Synthetic { get; init; } = new();
 

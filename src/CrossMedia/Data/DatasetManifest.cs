@@ -127,6 +127,12 @@ public static class DatasetManifest
 
         private (Matrix, string, IReadOnlyList<string>) ReadClassEmbeddings(JsonElement e, string[] classes)
         {
+            if (e.ValueKind == JsonValueKind.Object && e.TryGetProperty("encoder", out var enc))
+            {
+                CheckFields(e, "class_embeddings", ["encoder"]);
+                var r = ClassEncoders.Embed(String(enc, "class_embeddings.encoder"), classes, manifestPath, "class_embeddings.encoder");
+                return (r.Embeddings, r.Source, []);
+            }
             if (e.ValueKind == JsonValueKind.Object && e.TryGetProperty("word_vectors", out var wv))
             {
                 CheckFields(e, "class_embeddings", ["word_vectors"]);
