@@ -144,7 +144,8 @@ public sealed class ResNet : Backbone
     public override Tensor ForwardFeatures(Tensor pictures)
     {
         using var scope = NewDisposeScope();
-        if (input_mean is not null)
+        // By name, not the field: the registered buffer is what to(device) moves (CUDA untested here).
+        if (Config.MeanImage && get_buffer(MeanImageKey) is { } input_mean)
         {
             // The mean image belongs to one input side; bilinear resize for others (exact at MeanImageSide).
             var mean = pictures.shape[2] == input_mean.shape[2] && pictures.shape[3] == input_mean.shape[3]
