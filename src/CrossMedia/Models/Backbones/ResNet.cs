@@ -145,12 +145,12 @@ public sealed class ResNet : Backbone
     {
         using var scope = NewDisposeScope();
         // By name, not the field: the registered buffer is what to(device) moves (CUDA untested here).
-        if (Config.MeanImage && get_buffer(MeanImageKey) is { } input_mean)
+        if (Config.MeanImage && get_buffer(MeanImageKey) is { } meanImage)
         {
             // The mean image belongs to one input side; bilinear resize for others (exact at MeanImageSide).
-            var mean = pictures.shape[2] == input_mean.shape[2] && pictures.shape[3] == input_mean.shape[3]
-                ? input_mean
-                : F.interpolate(input_mean, [pictures.shape[2], pictures.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
+            var mean = pictures.shape[2] == meanImage.shape[2] && pictures.shape[3] == meanImage.shape[3]
+                ? meanImage
+                : F.interpolate(meanImage, [pictures.shape[2], pictures.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
             pictures = pictures - mean;
         }
         var x = maxpool.call(F.relu(bn1.call(conv1.call(pictures))));
