@@ -32,6 +32,7 @@ public class FgCrossNetImageNetTests(ITestOutputHelper output)
             using var model = ModelStore.Load(outDir);
             var fg = Assert.IsType<FgCrossNetModel>(model);
             Assert.Same(InputNormalization.Pixel255, fg.Network.Backbone.Normalization);
+            Assert.Equal(BackboneOptions.ImageNet, fg.Config.Weights); // by name: the model moves between build outputs
             var data = DatasetCatalog.Load("synthetic-media:test=4", new DatasetLoadOptions { DataRoot = root });
             var image = data["image"].Select(Split.Test);
             var e = model.Embed(image);

@@ -56,6 +56,15 @@ public class OnnxResNetImportTests
     }
 
     [Fact]
+    public void ShippedImageNet_Should_BeResNet18Only()
+    {
+        using var net = (ResNet)BackboneRegistry.Create("resnet18", 10, new BackboneOptions(224, BackboneOptions.ImageNet), out var report);
+        Assert.Equal(111, report!.Loaded.Count);
+        var e = Assert.Throws<InputException>(() => BackboneRegistry.Create("resnet34", 10, new BackboneOptions(224, BackboneOptions.ImageNet)));
+        Assert.Contains("resnet18", e.Message);
+    }
+
+    [Fact]
     public void TruncatedFile_Should_BeAnInputException()
     {
         var dir = Directory.CreateTempSubdirectory("onnx-");
