@@ -22,7 +22,7 @@ internal sealed class FgCrossNetMethod : ITrainMethod
 
     private readonly Option<string> _backbone = new("--backbone") { Description = $"fgcrossnet: backbone, one of {string.Join(", ", BackboneRegistry.Names)} (paper: resnet50).", DefaultValueFactory = _ => "resnet50" };
     private readonly Option<int> _inputSize = new("--input-size") { Description = "fgcrossnet: picture side and text length (even; paper: 448). Pictures are resized to 8/7 of it, then centre-cropped.", DefaultValueFactory = _ => 448 };
-    private readonly Option<string?> _pretrained = new("--pretrained") { Description = $"fgcrossnet: pretrained weights: an ImageNet safetensors file for ResNets; for darknet-tiny its TF.js folder (default {DarknetFolder}). 'none' trains darknet-tiny from scratch (topology from the default folder)." };
+    private readonly Option<string?> _pretrained = new("--pretrained") { Description = $"fgcrossnet: pretrained weights: '{BackboneOptions.ImageNet}' (resnet18: the ONNX ResNet-18 shipped with the build; darknet-tiny: {DarknetFolder}), an ImageNet safetensors or ONNX file for ResNets, or for darknet-tiny its TF.js folder (default {DarknetFolder}). 'none' trains darknet-tiny from scratch (topology from the default folder)." };
     private readonly Option<int> _frames = new("--frames") { Description = "fgcrossnet: frames sampled per video (paper: 25).", DefaultValueFactory = _ => 25 };
     private readonly Option<int> _stage1 = new("--stage1-epochs") { Description = "fgcrossnet: epochs of stage 1 (cross-entropy + center loss).", DefaultValueFactory = _ => 25 };
     private readonly Option<int> _stage2 = new("--stage2-epochs") { Description = "fgcrossnet: epochs of stage 2 (adds the quadruplet ranking loss).", DefaultValueFactory = _ => 25 };
@@ -42,7 +42,12 @@ internal sealed class FgCrossNetMethod : ITrainMethod
         bool darknet = string.Equals(backbone, FgCrossNetConfig.DarknetTiny, StringComparison.OrdinalIgnoreCase);
         var pretrained = p.GetValue(_pretrained);
         bool fromScratch = pretrained is null ? !darknet : string.Equals(pretrained, "none", StringComparison.OrdinalIgnoreCase);
-        string? weights = darknet ? (fromScratch || pretrained is null ? DarknetFolder : pretrained) : (fromScratch ? null : Path.GetFullPath(pretrained!));
+        bool imageNet = string.Equals(pretrained, BackboneOptions.ImageNet, StringComparison.OrdinalIgnoreCase);
+        if (imageNet && darknet) pretrained = DarknetFolder;
+        if (imageNet && !darknet && !string.Equals(backbone, "resnet18", StringComparison.OrdinalIgnoreCase))
+            throw new InputException("--pretrained", "", $"'{BackboneOptions.ImageNet}' with resnet18 or darknet-tiny, or an ImageNet safetensors file for {backbone}", pretrained!);
+        string? weights = darknet ? (fromScratch || pretrained is null ? DarknetFolder : pretrained)
+            : fromScratch ? null : imageNet ? BackboneOptions.ImageNet : Path.GetFullPath(pretrained!);
         if (darknet) weights = Path.GetFullPath(weights!);
         var config = new FgCrossNetConfig(backbone, context.TrainingSet.ClassCount, input, (input * 8 / 7 + 1) / 2 * 2, p.GetValue(_frames), weights, !fromScratch,
             context.TrainingSet.Media.Where(m => m.Files is not null).Select(m => m.Name).ToArray());

@@ -38,9 +38,10 @@ public static class BackboneRegistry
 
     private static Backbone ResNetWithWeights(ResNetConfig config, BackboneOptions options, out WeightLoadReport? report)
     {
+        if (options.IsOnnx) return OnnxResNet(config, options, out report);
         var net = new ResNet(config);
         report = null;
-        if (options.WeightsPath is null) return net;
+        if (options.WeightsPath is null || !options.LoadWeights) return net;
         try
         {
             report = net.ImportSafeTensors(options.WeightsPath);
@@ -50,6 +51,25 @@ public static class BackboneRegistry
         {
             net.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>An ONNX ResNet fixes the blocks per stage and brings its mean image, loaded or not (see <see cref="OnnxResNetImport"/>).</summary>
+    private static Backbone OnnxResNet(ResNetConfig config, BackboneOptions options, out WeightLoadReport? report)
+    {
+        if (options.IsShippedImageNet && config.Name != "resnet18")
+            throw new InputException("--pretrained", "", $"'{BackboneOptions.ImageNet}' with resnet18 (the shipped ONNX model), or an ImageNet safetensors file for {config.Name}", options.WeightsPath!);
+        if (config.Bottleneck) throw new InputException(options.WeightsPath!, "", "a bottleneck ResNet's weights as safetensors (ONNX import covers basic-block ResNets: resnet18/34)", config.Name);
+        var (layers, tensors) = OnnxResNetImport.Read(options.IsShippedImageNet ? OnnxResNetImport.DefaultModelPath : options.WeightsPath!);
+        try
+        {
+            var net = new ResNet(config with { Layers = layers, MeanImage = true });
+            report = options.LoadWeights ? net.ImportWeights(tensors) : null;
+            return net;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
         }
     }
 

@@ -102,7 +102,14 @@ public sealed class ResNet : Backbone
     private readonly Sequential layer3;
     private readonly Sequential layer4;
     private readonly Linear fc;
+    private readonly Tensor? input_mean; // [1, 3, H, W], RGB, 0–255 scale; only with Config.MeanImage
     private readonly int _featureDimension;
+
+    /// <summary>State-dict name of the mean image (<see cref="ResNetConfig.MeanImage"/>).</summary>
+    public const string MeanImageKey = nameof(input_mean);
+
+    /// <summary>Side of the mean image as created; it is resized to other input sides.</summary>
+    public const int MeanImageSide = 224;
 
     public ResNetConfig Config { get; }
 
@@ -123,18 +130,29 @@ public sealed class ResNet : Backbone
         layer4 = MakeStage(ref inChannels, 512, config.Layers[3], 2, config.Bottleneck);
         _featureDimension = 512 * expansion;
         fc = nn.Linear(_featureDimension, config.Classes);
+        if (config.MeanImage) input_mean = zeros(1, 3, MeanImageSide, MeanImageSide);
         RegisterComponents();
+        if (input_mean is not null && !named_buffers().Any(b => b.name == MeanImageKey)) register_buffer(MeanImageKey, input_mean);
         InitialiseWeights();
     }
 
     public override int FeatureDimension => _featureDimension;
     public override int Classes => Config.Classes;
     public override string ClassifierPrefix => nameof(fc);
-    public override InputNormalization Normalization => InputNormalization.ImageNet;
+    public override InputNormalization Normalization => Config.MeanImage ? InputNormalization.Pixel255 : InputNormalization.ImageNet;
 
     public override Tensor ForwardFeatures(Tensor pictures)
     {
         using var scope = NewDisposeScope();
+        // By name, not the field: the registered buffer is what to(device) moves (CUDA untested here).
+        if (Config.MeanImage && get_buffer(MeanImageKey) is { } meanImage)
+        {
+            // The mean image belongs to one input side; bilinear resize for others (exact at MeanImageSide).
+            var mean = pictures.shape[2] == meanImage.shape[2] && pictures.shape[3] == meanImage.shape[3]
+                ? meanImage
+                : F.interpolate(meanImage, [pictures.shape[2], pictures.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
+            pictures = pictures - mean;
+        }
         var x = maxpool.call(F.relu(bn1.call(conv1.call(pictures))));
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         return x.mean([2, 3]).MoveToOuterDisposeScope();

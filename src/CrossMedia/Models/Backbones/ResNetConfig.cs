@@ -7,10 +7,12 @@ namespace CrossMedia.Models.Backbones;
 /// <param name="Classes">Classifier outputs.</param>
 /// <param name="InputSize">Expected input side in pixels; informative (the network pools globally, so any side ≥ 32 works).</param>
 /// <param name="ZeroInitLastNorm">Start each block's last BatchNorm scale at 0 so blocks begin as identities (torchvision's option; off by default).</param>
+/// <param name="MeanImage">Subtract a per-pixel mean image (buffer <c>input_mean</c>, RGB, 0–255 scale) from input in 0–255: the ONNX ImageNet ResNet-18's preprocessing (<see cref="OnnxResNetImport"/>).</param>
 public sealed record ResNetConfig(
     string Name,
     int[] Layers,
     bool Bottleneck,
     int Classes = 1000,
     int InputSize = 224,
-    bool ZeroInitLastNorm = false);
+    bool ZeroInitLastNorm = false,
+    bool MeanImage = false);

@@ -10,7 +10,7 @@ namespace CrossMedia.Models.FgCrossNet;
 /// <param name="InputSize">Picture side and text length L (even).</param>
 /// <param name="ResizeSize">Pictures are resized to this before the centre crop (≥ InputSize).</param>
 /// <param name="FramesPerVideo">Frames sampled uniformly per video.</param>
-/// <param name="Weights">Pretrained weights: a safetensors file for ResNets (null = from scratch); for darknet-tiny the TF.js model folder (it also holds the topology).</param>
+/// <param name="Weights">Pretrained weights for ResNets: a safetensors or ONNX file, or "imagenet" (resnet18: the ONNX model shipped with the build) (null = from scratch); for darknet-tiny the TF.js model folder (it also holds the topology).</param>
 /// <param name="Pretrained">Whether <paramref name="Weights"/> initialise the network (false: darknet-tiny takes only its topology from the folder).</param>
 /// <param name="MediumNames">The media the model was trained on.</param>
 public sealed record FgCrossNetConfig(
@@ -42,7 +42,8 @@ public sealed record FgCrossNetConfig(
         }
         else
         {
-            net = BackboneRegistry.Create(Backbone, Classes, new BackboneOptions(InputSize, initialise && Pretrained ? Weights : null), out report);
+            // The weights' kind fixes the architecture (an ONNX ResNet carries its mean image), loaded or not.
+            net = BackboneRegistry.Create(Backbone, Classes, new BackboneOptions(InputSize, Pretrained ? Weights : null, LoadWeights: initialise), out report);
         }
         return new FgCrossNetNetwork(net, InputSize);
     }
