@@ -90,39 +90,27 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>What the log held when last read (for <c>index info</c>).</summary>
     public IndexLogStatus LogStatus
     {
-        get { Observe(); gate.EnterReadLock(); try { return logStatus; } finally { gate.ExitReadLock(); } }
+        get => Read(() => logStatus);
     }
 
     public IndexHeader Header
     {
-        get
-        {
-            Observe();
-            gate.EnterReadLock();
-            try { return new IndexHeader(Method, ModelSha256, Dimension, Metric, media.ToArray(), ClassNames); }
-            finally { gate.ExitReadLock(); }
-        }
+        get => Read(() => new IndexHeader(Method, ModelSha256, Dimension, Metric, media.ToArray(), ClassNames));
     }
 
     /// <summary>Live items.</summary>
     public int Count
     {
-        get { Observe(); gate.EnterReadLock(); try { return flat.Count; } finally { gate.ExitReadLock(); } }
+        get => Read(() => flat.Count);
     }
 
     /// <summary>Live item counts per medium.</summary>
-    public IReadOnlyDictionary<string, int> CountByMedium()
+    public IReadOnlyDictionary<string, int> CountByMedium() => Read<IReadOnlyDictionary<string, int>>(() =>
     {
-        Observe();
-        gate.EnterReadLock();
-        try
-        {
-            var counts = media.ToDictionary(m => m, _ => 0);
-            for (int p = 0; p < items.Count; p++) if (!flat.IsRemoved(p)) counts[items[p].Medium]++;
-            return counts;
-        }
-        finally { gate.ExitReadLock(); }
-    }
+        var counts = media.ToDictionary(m => m, _ => 0);
+        for (int p = 0; p < items.Count; p++) if (!flat.IsRemoved(p)) counts[items[p].Medium]++;
+        return counts;
+    });
 
     /// <summary>Adds items with their vectors (in the model's space); returns them with their ids.
     /// Every limit of the file format is checked before anything is written; for an index opened from a
@@ -172,58 +160,40 @@ public sealed class EmbeddingIndex : IDisposable
     });
 
     /// <summary>The live item with this id, or null.</summary>
-    public IndexItem? Get(long id)
+    public IndexItem? Get(long id) => Read(() =>
     {
-        Observe();
-        gate.EnterReadLock();
-        try
-        {
-            int p = flat.PositionOf(id);
-            return p >= 0 && !flat.IsRemoved(p) ? items[p] : null;
-        }
-        finally { gate.ExitReadLock(); }
-    }
+        int p = flat.PositionOf(id);
+        return p >= 0 && !flat.IsRemoved(p) ? items[p] : null;
+    });
 
     /// <summary>Live items in id order.</summary>
-    public IReadOnlyList<IndexItem> Items()
-    {
-        Observe();
-        gate.EnterReadLock();
-        try { return items.Where((_, p) => !flat.IsRemoved(p)).ToArray(); }
-        finally { gate.ExitReadLock(); }
-    }
+    public IReadOnlyList<IndexItem> Items() => Read<IReadOnlyList<IndexItem>>(() => items.Where((_, p) => !flat.IsRemoved(p)).ToArray());
 
     /// <summary>The k best items per query row (model-space vectors), best first; fewer when the filter leaves fewer.</summary>
-    public IReadOnlyList<SearchHit[]> Search(Matrix queries, int k, SearchFilter? filter = null)
+    public IReadOnlyList<SearchHit[]> Search(Matrix queries, int k, SearchFilter? filter = null) => Read<IReadOnlyList<SearchHit[]>>(() =>
     {
-        Observe();
-        gate.EnterReadLock();
-        try
+        Func<int, bool>? allow = null;
+        if (filter is not null && !filter.IsEmpty)
         {
-            Func<int, bool>? allow = null;
-            if (filter is not null && !filter.IsEmpty)
-            {
-                var mediumAllowed = media.Select(m => filter.Media is null || filter.Media.Contains(m)).ToArray();
-                var labels = filter.Labels;
-                allow = p => mediumAllowed[mediumOf[p]] && (labels is null || labels.Contains(items[p].Label));
-            }
-            var (scores, ids) = flat.Search(queries, k, allow);
-            var result = new SearchHit[queries.Rows][];
-            for (int q = 0; q < queries.Rows; q++)
-            {
-                var hits = new List<SearchHit>(k);
-                for (int j = 0; j < k; j++)
-                {
-                    long id = ids[q * k + j];
-                    if (id < 0) break;
-                    hits.Add(new SearchHit(items[flat.PositionOf(id)], scores[q * k + j]));
-                }
-                result[q] = hits.ToArray();
-            }
-            return result;
+            var mediumAllowed = media.Select(m => filter.Media is null || filter.Media.Contains(m)).ToArray();
+            var labels = filter.Labels;
+            allow = p => mediumAllowed[mediumOf[p]] && (labels is null || labels.Contains(items[p].Label));
         }
-        finally { gate.ExitReadLock(); }
-    }
+        var (scores, ids) = flat.Search(queries, k, allow);
+        var result = new SearchHit[queries.Rows][];
+        for (int q = 0; q < queries.Rows; q++)
+        {
+            var hits = new List<SearchHit>(k);
+            for (int j = 0; j < k; j++)
+            {
+                long id = ids[q * k + j];
+                if (id < 0) break;
+                hits.Add(new SearchHit(items[flat.PositionOf(id)], scores[q * k + j]));
+            }
+            result[q] = hits.ToArray();
+        }
+        return result;
+    });
 
     /// <summary>Writes the live items into <paramref name="target"/> atomically (compaction) under its writer lock,
     /// with every change other writers made to this index's file first; the index then belongs to that file,
@@ -270,6 +240,15 @@ public sealed class EmbeddingIndex : IDisposable
             return change();
         }
         finally { gate.ExitWriteLock(); }
+    }
+
+    /// <summary>Runs a read under the gate's read lock, after catching up with other writers' changes to the files.</summary>
+    private T Read<T>(Func<T> read)
+    {
+        Observe();
+        gate.EnterReadLock();
+        try { return read(); }
+        finally { gate.ExitReadLock(); }
     }
 
     private void Append(List<IndexLog.Record> records)
