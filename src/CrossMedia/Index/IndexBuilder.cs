@@ -102,7 +102,7 @@ public static class IndexBuilder
     /// <summary>True when the file's header passes <see cref="MediaCheck"/>; otherwise the problem is recorded and reported.</summary>
     private static bool Decodable(string file, string medium, MediaLimits? limits, List<MediaProblem> problems, Action<string>? skipped)
     {
-        if ((MediaKinds.FromMediumName(medium) ?? MediaKinds.FromExtension(file)) is not { } kind) return true;
+        if (MediaKinds.Of(medium, file) is not { } kind) return true;
         try
         {
             MediaCheck.File(file, kind, limits);

@@ -105,7 +105,7 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
             throw new QueryBusyException($"{Limits.MaxConcurrentDecodes} media queries are in progress; try again shortly");
         try
         {
-            if (check && (MediaKinds.FromMediumName(medium) ?? MediaKinds.FromExtension(path)) is { } kind)
+            if (check && MediaKinds.Of(medium, path) is { } kind)
             {
                 try
                 {

@@ -168,7 +168,7 @@ public sealed class MediaDecoder
         var path = files[row];
         try
         {
-            var kind = MediaKinds.FromMediumName(medium.Name) ?? MediaKinds.FromExtension(path)
+            var kind = MediaKinds.Of(medium.Name, path)
                 ?? throw new InputException(path, "", "a medium named image/text/audio/video or a known file extension",
                     $"medium '{medium.Name}', extension '{Path.GetExtension(path)}'");
             if (kind == MediaKind.Text)

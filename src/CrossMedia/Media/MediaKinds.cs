@@ -21,6 +21,9 @@ public static class MediaKinds
     public static MediaKind? FromExtension(string path) =>
         Extensions.TryGetValue(Path.GetExtension(path), out var kind) ? kind : null;
 
+    /// <summary>The kind of a file of a medium: from the medium's name, else from the file's extension; null when neither says.</summary>
+    public static MediaKind? Of(string medium, string path) => FromMediumName(medium) ?? FromExtension(path);
+
     /// <summary>
     /// The kind a medium name denotes: "image", "text", "audio", "video" and names that start
     /// with one of them (e.g. "video-derived"); null for other names.
