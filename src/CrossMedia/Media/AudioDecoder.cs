@@ -39,7 +39,7 @@ public static class AudioDecoder
         if (new FileInfo(path).Length == 0) throw new InputException(path, "", Expected, "an empty file");
         var header = Ffmpeg.Probe(path, "a:0", Expected, limits.DecodeTimeout);
         if (header.Seconds is { } seconds) MediaLimits.CheckSeconds(path, seconds, limits.MaxAudioSeconds);
-        MediaLimits.CheckAudioFormat(path, header.SampleRate, header.Channels, limits);
+        limits.CheckAudioFormat(path, header.SampleRate, header.Channels);
     }
 
     /// <summary>Audio file → spectrogram picture (the audio path up to the image path).</summary>

@@ -66,12 +66,19 @@ public sealed record MediaLimits
     }
 
     /// <summary>Refuses an audio stream whose header claims a sample rate or channel count above the limits.</summary>
-    public static void CheckAudioFormat(string source, double? sampleRate, int channels, MediaLimits limits)
+    public void CheckAudioFormat(string source, double? sampleRate, int channels)
     {
-        if (sampleRate > limits.MaxAudioSampleRate)
-            throw new MediaLimitException(source, "sample rate", $"at most {Format(limits.MaxAudioSampleRate)} Hz", $"{Format(sampleRate.Value)} Hz");
-        if (channels > limits.MaxAudioChannels)
-            throw new MediaLimitException(source, "channels", $"at most {limits.MaxAudioChannels}", channels.ToString(CultureInfo.InvariantCulture));
+        if (sampleRate > MaxAudioSampleRate)
+            throw new MediaLimitException(source, "sample rate", $"at most {Format(MaxAudioSampleRate)} Hz", $"{Format(sampleRate.Value)} Hz");
+        if (channels > MaxAudioChannels)
+            throw new MediaLimitException(source, "channels", $"at most {MaxAudioChannels}", channels.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Refuses a video of more than <see cref="MaxVideoFrames"/> frames.</summary>
+    public void CheckFrames(string source, long frames)
+    {
+        if (frames > MaxVideoFrames)
+            throw new MediaLimitException(source, "frames", $"at most {MaxVideoFrames} frames", frames.ToString(CultureInfo.InvariantCulture));
     }
 
     internal static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);

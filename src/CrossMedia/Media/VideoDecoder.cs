@@ -27,8 +27,7 @@ public static class VideoDecoder
             throw new InputException(path, "", Expected, r.ExitCode != 0 ? Ffmpeg.LastLine(r.Stderr) : "no video stream");
         if (w < 1 || h < 1 || n < 1) throw new InputException(path, "", "a video with at least one frame", $"{w}x{h}, {n} frames");
         limits.CheckPicture(path, w, h, limits.MaxVideoFramePixels);
-        if (n > limits.MaxVideoFrames)
-            throw new MediaLimitException(path, "frames", $"at most {limits.MaxVideoFrames} frames", n.ToString(CultureInfo.InvariantCulture));
+        limits.CheckFrames(path, n);
         return (w, h, n);
     }
 
@@ -41,8 +40,7 @@ public static class VideoDecoder
         var header = Ffmpeg.Probe(path, "v:0", Expected, limits.DecodeTimeout);
         limits.CheckPicture(path, header.Width, header.Height, limits.MaxVideoFramePixels);
         if (header.Seconds is { } seconds) MediaLimits.CheckSeconds(path, seconds, limits.MaxVideoSeconds);
-        if (header.Frames is { } frames && frames > limits.MaxVideoFrames)
-            throw new MediaLimitException(path, "frames", $"at most {limits.MaxVideoFrames} frames", frames.ToString(CultureInfo.InvariantCulture));
+        if (header.Frames is { } frames) limits.CheckFrames(path, frames);
     }
 
     /// <summary>
