@@ -164,12 +164,11 @@ public static class IndexFile
         uint dim;
         ulong vectorsOffset;
         long nextId;
-        byte[] fixedHeader;
         try
         {
             if (length < FixedHeaderBytes + TrailerBytes)
                 throw new InputException(path, "header", $"at least {FixedHeaderBytes + TrailerBytes} bytes (a CrossMedia index)", $"{length} bytes");
-            fixedHeader = new byte[FixedHeaderBytes];
+            var fixedHeader = new byte[FixedHeaderBytes];
             fs.ReadExactly(fixedHeader);
             if (!fixedHeader.AsSpan(0, 8).SequenceEqual(Magic))
                 throw new InputException(path, "magic", "a CrossMedia index (\"CMIDX\")", $"bytes {Convert.ToHexString(fixedHeader, 0, 8)}");
