@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace CrossMedia.Core;
 
-/// <summary>The few libc calls .NET has no API for (Linux; elsewhere they do nothing).</summary>
+/// <summary>The few native file calls .NET has no API for (Linux; elsewhere they do nothing).</summary>
 internal static partial class Posix
 {
     /// <summary>Flushes a folder's entries (a rename, a new or deleted file) to disk. .NET cannot open a
@@ -32,6 +32,33 @@ internal static partial class Posix
         }
         finally { _ = Close(fd); }
     }
+
+    /// <summary>
+    /// stat(2) with symbolic links followed: 0 and the file's mode (POSIX type and permission bits) and size,
+    /// or the errno. Through the .NET runtime's own native shim (libSystem.Native, shipped with every Unix
+    /// runtime), whose FileStatus layout is the same on every platform, unlike libc's struct stat; the
+    /// managed file APIs tell neither FIFOs nor devices from files.
+    /// </summary>
+    public static int Stat(string path, out int mode, out long size)
+    {
+        if (SystemNativeStat(path, out var status) != 0)
+        {
+            (mode, size) = (0, 0);
+            return Marshal.GetLastPInvokeError();
+        }
+        (mode, size) = (status.Mode, status.Size);
+        return 0;
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 256)] // larger than FileStatus in any runtime version
+    private struct FileStatus
+    {
+        [FieldOffset(4)] public int Mode;
+        [FieldOffset(16)] public long Size;
+    }
+
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int SystemNativeStat(string path, out FileStatus status);
 
     [LibraryImport("libc.so.6", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);

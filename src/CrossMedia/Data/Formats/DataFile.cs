@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CrossMedia.Core;
 
 namespace CrossMedia.Data.Formats;
 
@@ -8,7 +9,7 @@ namespace CrossMedia.Data.Formats;
 /// ends, so both are refused by type rather than read; a symbolic link loop or a directory is named
 /// as such instead of surfacing as an IOException.
 /// </summary>
-public static partial class DataFile
+public static class DataFile
 {
     /// <summary>zlib/deflate cannot expand data by more than about 1032:1, so a larger claimed size is corrupt.</summary>
     public const long MaxDeflateRatio = 1032;
@@ -31,9 +32,9 @@ public static partial class DataFile
         {
             try
             {
-                if (Stat(path, out var status) != 0)
+                int errno = Posix.Stat(path, out int mode, out long size);
+                if (errno != 0)
                 {
-                    int errno = Marshal.GetLastPInvokeError();
                     return (errno switch
                     {
                         ENOENT or ENOTDIR => "no such file",
@@ -41,9 +42,9 @@ public static partial class DataFile
                         _ => Marshal.GetPInvokeErrorMessage(errno),
                     }, 0);
                 }
-                return (status.Mode & S_IFMT) switch
+                return (mode & S_IFMT) switch
                 {
-                    S_IFREG => (null, status.Size),
+                    S_IFREG => (null, size),
                     S_IFDIR => ("a directory", 0),
                     S_IFIFO => ("a named pipe (FIFO), not a regular file", 0),
                     S_IFCHR => ("a character device, not a regular file", 0),
@@ -61,20 +62,8 @@ public static partial class DataFile
         return File.Exists(path) ? (null, new FileInfo(path).Length) : ("no such file", 0);
     }
 
-    // stat(2) through the .NET runtime's own native shim (libSystem.Native, shipped with every Unix
-    // runtime), whose FileStatus layout is the same on every platform, unlike libc's struct stat: the
-    // managed file APIs report neither FIFOs nor devices. Its mode uses the POSIX type bits.
+    // POSIX file type bits and errno values (Linux).
     private const int S_IFMT = 0xF000, S_IFIFO = 0x1000, S_IFCHR = 0x2000, S_IFDIR = 0x4000, S_IFBLK = 0x6000,
         S_IFREG = 0x8000, S_IFSOCK = 0xC000;
     private const int ENOENT = 2, ENOTDIR = 20, ELOOP = 40;
-
-    [StructLayout(LayoutKind.Explicit, Size = 256)] // larger than FileStatus in any runtime version
-    private struct FileStatus
-    {
-        [FieldOffset(4)] public int Mode;
-        [FieldOffset(16)] public long Size;
-    }
-
-    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Stat(string path, out FileStatus status);
 }
