@@ -61,6 +61,7 @@ internal static class CliRunner
     {
         while (e is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException && e.InnerException is not null)
             e = e.InnerException!;
+        if (e is CrossMedia.Training.TrainingDivergedException) return e.Message; // says what happened and what to do: no type name needed
         var firstLine = e.Message.Split('\n', 2)[0].Trim(); // libtorch appends its native stack to the message
         return $"{e.GetType().Name}: {firstLine}";
     }

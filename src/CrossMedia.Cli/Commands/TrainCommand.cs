@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using CrossMedia.Cli.Training;
 using CrossMedia.Data;
 using CrossMedia.Evaluation;
-using CrossMedia.Models;
 using CrossMedia.Torch;
 using CrossMedia.Training;
 using Spectre.Console;
@@ -86,17 +85,7 @@ internal static class TrainCommand
             var trainingSet = ScenarioData.TrainingSet(dataset, sc, classes);
             var context = new TrainContext(parse, dataset, trainingSet, sc, classes, retrieval, seedValue, threadCount,
                 parse.GetValue(device)!, outDir, console, config, notes);
-            IEmbeddingModel trained;
-            try
-            {
-                trained = chosen.Train(context);
-            }
-            catch (TrainingDivergedException e)
-            {
-                CliRunner.WriteError(parse.InvocationConfiguration.Error, e.Message);
-                return RuntimeFailure;
-            }
-            using var model = trained;
+            using var model = chosen.Train(context);
             model.Save(outDir);
 
             bool includeAll = parse.GetValue(xAll) ?? model.Media.Count > 2;
@@ -133,9 +122,6 @@ internal static class TrainCommand
         });
         return command;
     }
-
-    /// <summary>Exit code of a run that failed for a reason that is not the user's input (training diverged).</summary>
-    private const int RuntimeFailure = 1;
 
     /// <summary>Mean mAP of the rows, or null (JSON null) when there are none.</summary>
     private static double? MeanOrNull(IEnumerable<ResultRow> rows) =>
