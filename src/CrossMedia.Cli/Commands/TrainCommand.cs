@@ -27,7 +27,7 @@ internal static class TrainCommand
         var data = new DatasetOptions();
         var scenario = new Option<string>("--scenario") { Description = "standard (all classes seen), zsl (zero-shot: train on seen classes, report seen and unseen retrieval) or gzsl (one ranking over seen and unseen).", DefaultValueFactory = _ => "standard" };
         scenario.AcceptOnlyFromAmong("standard", "zsl", "gzsl");
-        var unseen = new Option<string?>("--unseen") { Description = "zsl/gzsl: comma-separated unseen classes (indices or names). Default: classes with an even zero-based index (the DADN convention, 50/50)." };
+        var unseen = new Option<string?>("--unseen") { Description = "zsl/gzsl: comma-separated unseen classes (indices or names), or random:FRACTION[:SEED] (a seeded draw spread over class groups, the name before '/'; SEED defaults to --seed). Default: classes with an even zero-based index (the DADN convention, 50/50)." };
         var output = new Option<string>("--out") { Description = "Output folder for the model, metrics.json and plots.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 1 };
         var metric = new Option<string>("--metric") { Description = "Retrieval distance for evaluation: cosine, euclidean or ip.", DefaultValueFactory = _ => "cosine" };
@@ -57,7 +57,7 @@ internal static class TrainCommand
             var sc = ScenarioNames.Parse(parse.GetValue(scenario)!);
             var classes = sc == Scenario.Standard
                 ? ClassSplit.AllSeen(dataset.ClassCount)
-                : parse.GetValue(unseen) is { } list ? ClassSplit.Parse(list, dataset.ClassNames) : ClassSplit.EvenIndexUnseen(dataset.ClassCount);
+                : parse.GetValue(unseen) is { } list ? ClassSplit.Parse(list, dataset.ClassNames, seedValue) : ClassSplit.EvenIndexUnseen(dataset.ClassCount);
             var retrieval = new RetrievalOptions(parse.GetValue(metric) switch
             {
                 "euclidean" => DistanceMetric.Euclidean,
