@@ -5,7 +5,7 @@ namespace CrossMedia.Cli;
 
 /// <summary>
 /// The dataset options every command that reads data shares: --dataset (a built-in name or a
-/// manifest), --data-root, --val-fraction and --word-vectors. The seed is not one of them: each
+/// manifest), --data-root, --val-fraction, --word-vectors, --class-encoder and --media. The seed is not one of them: each
 /// command owns its --seed and passes it to <see cref="Resolve"/>.
 /// Usage: <c>var data = new DatasetOptions(); data.AddTo(command); ... data.Resolve(parse, seed)</c>.
 /// </summary>
@@ -32,6 +32,11 @@ internal sealed class DatasetOptions
         Description = "Sentence encoder for class embeddings from class names instead of the dataset's own: minilm (all-MiniLM-L6-v2, 384-d).",
     };
 
+    public Option<string?> Media { get; } = new("--media")
+    {
+        Description = "Only these media of the dataset, comma-separated (e.g. image,text). Default: all.",
+    };
+
     public DatasetOptions(bool withDatasetOption = true)
     {
         if (withDatasetOption)
@@ -49,6 +54,7 @@ internal sealed class DatasetOptions
         command.Options.Add(ValFraction);
         command.Options.Add(WordVectors);
         command.Options.Add(ClassEncoder);
+        command.Options.Add(Media);
     }
 
     /// <summary>The load options given on the command line.</summary>
@@ -59,6 +65,7 @@ internal sealed class DatasetOptions
         ValFraction = parse.GetValue(ValFraction),
         WordVectors = parse.GetValue(WordVectors),
         ClassEncoder = parse.GetValue(ClassEncoder),
+        Media = parse.GetValue(Media)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
     };
 
     /// <summary>Loads the dataset named by --dataset (or <paramref name="name"/>), with the problems found.</summary>

@@ -54,6 +54,8 @@ public static class DatasetCatalog
             throw new InputException("dataset", "", $"a built-in dataset ({string.Join(", ", Names)}) or a manifest .json file", $"'{nameOrManifestPath}'");
         }
 
+        if (options.Media is { } media)
+            loaded = loaded with { Dataset = SelectMedia(loaded.Dataset, media) };
         if (options.ClassEncoder is { } encoder)
         {
             var encoded = ClassEncoders.Embed(encoder, loaded.Dataset.ClassNames, "--class-encoder", "");
@@ -67,6 +69,22 @@ public static class DatasetCatalog
             notes.Add(new DatasetProblem(ProblemSeverity.Warning, ProblemKind.MissingWords, "class_embeddings",
                 $"expected a vector for every class-name word, found none for {string.Join(", ", loaded.MissingWords)}"));
         return loaded with { Dataset = carved, Problems = new DatasetProblems(problems.Source, notes) };
+    }
+
+    /// <summary>The dataset with only the named media (--media), in the order given.</summary>
+    public static Dataset SelectMedia(Dataset dataset, IReadOnlyList<string> media)
+    {
+        var known = string.Join(", ", dataset.Media.Select(m => m.Name));
+        if (media.Count == 0) throw new InputException("--media", "", $"one or more of {known}", "nothing");
+        var chosen = new List<Medium>();
+        foreach (var name in media)
+        {
+            var medium = dataset.Media.FirstOrDefault(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new InputException("--media", "", $"media of {dataset.Name}: {known}", InputException.Excerpt(name));
+            if (chosen.Contains(medium)) throw new InputException("--media", "", "each medium once", $"'{medium.Name}' twice");
+            chosen.Add(medium);
+        }
+        return dataset.With(chosen);
     }
 
     private static (string Name, string? Spec) SplitName(string text)

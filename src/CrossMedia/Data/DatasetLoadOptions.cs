@@ -14,6 +14,8 @@ public sealed record DatasetLoadOptions
     /// <summary>A sentence encoder (<see cref="ClassEncoders"/>, e.g. "minilm") for class embeddings from class names,
     /// replacing the dataset's own (GloVe word vectors or a file); null keeps them.</summary>
     public string? ClassEncoder { get; init; }
+    /// <summary>Only these media, in this order (null: all the dataset's media); an unknown name is an error.</summary>
+    public IReadOnlyList<string>? Media { get; init; }
     /// <summary>Parameters of the synthetic benchmark (further set by "synthetic:key=value,...").</summary>
     public SyntheticDatasetOptions Synthetic { get; init; } = new();
 

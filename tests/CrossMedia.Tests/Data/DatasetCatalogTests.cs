@@ -73,6 +73,27 @@ public class DatasetCatalogTests
     }
 
     [Fact]
+    public void Load_Should_KeepOnlyTheMediaNamedInTheirGivenOrder()
+    {
+        var all = DatasetCatalog.Load("synthetic:classes=3,train=4,test=2,seed=1", Options(0.25));
+        Assert.True(all.Media.Count >= 2);
+        var last = all.Media[^1].Name;
+        var d = DatasetCatalog.Load("synthetic:classes=3,train=4,test=2,seed=1", Options(0.25) with { Media = [last.ToUpperInvariant()] });
+        Assert.Equal([last], d.Media.Select(m => m.Name));
+        Assert.Equal(all[last].Labels, d[last].Labels);
+    }
+
+    [Theory]
+    [InlineData("sound", "'sound'")]
+    [InlineData("image,image", "'image' twice")]
+    public void Load_Should_RefuseMediaTheDatasetDoesNotHaveOrTwice(string media, string found)
+    {
+        var e = Assert.Throws<InputException>(() => DatasetCatalog.Load("synthetic:classes=3,train=4,test=2,seed=1", Options(0.25) with { Media = media.Split(',') }));
+        Assert.Equal("--media", e.Location);
+        Assert.Equal(found, e.Found);
+    }
+
+    [Fact]
     public void ResolveDataRoot_Should_RejectAMissingFolder()
     {
         var e = Assert.Throws<InputException>(() => new DatasetLoadOptions { DataRoot = "/no/such/dir" }.ResolveDataRoot());
