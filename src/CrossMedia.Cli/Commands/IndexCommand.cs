@@ -61,6 +61,7 @@ internal static class IndexCommand
             {
                 var v = MatrixFile.Read(vectorsPath);
                 string method = "", sha = "";
+                IReadOnlyDictionary<string, string>? encoders = null;
                 if (modelDir is not null)
                 {
                     using var mm = loadModel(modelDir);
@@ -68,9 +69,10 @@ internal static class IndexCommand
                         throw new InputException(vectorsPath, "columns", $"{mm.EmbeddingDimension} (the model's embedding dimension)", v.Cols.ToString());
                     method = mm.Method;
                     sha = ModelIdentity.Of(modelDir);
+                    encoders = IndexHeader.EncodersOf(mm);
                 }
                 var mediumName = parse.GetValue(medium)!;
-                index = EmbeddingIndex.Create(new IndexHeader(method, sha, v.Cols, m, [mediumName], []));
+                index = EmbeddingIndex.Create(new IndexHeader(method, sha, v.Cols, m, [mediumName], [], encoders));
                 index.Add(Enumerable.Range(0, v.Rows).Select(i => new NewItem(i.ToString(System.Globalization.CultureInfo.InvariantCulture), mediumName)).ToArray(), v);
             }
             else
@@ -164,6 +166,8 @@ internal static class IndexCommand
             o.WriteLine($"model: {(idx.Method == "" ? "(none)" : idx.Method)} {idx.ModelSha256}");
             o.WriteLine($"dimension {idx.Dimension}, metric {idx.Metric.Name()}, {idx.Count} items");
             foreach (var (m, n) in idx.CountByMedium()) o.WriteLine($"  {m}: {n}");
+            if (idx.Encoders.Count > 0)
+                o.WriteLine($"encoders: {string.Join(", ", idx.Encoders.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}"))}");
             var log = idx.LogStatus;
             o.WriteLine(!log.Exists ? "log: none"
                 : log.Stale ? "log: stale (it extends an older version of the index, which a compaction replaced; ignored)"

@@ -15,7 +15,7 @@ internal static class SearchCommand
         loadModel ??= ModelStore.Load;
         var index = new Option<string>("--index") { Description = "Index file (from 'index build').", Required = true };
         var model = new Option<string?>("--model") { Description = "Model directory the index was built with; needed for every query except --from embedding vectors." };
-        var text = new Option<string?>("--text") { Description = "Free-text query (needs a model with a text encoder)." };
+        var text = new Option<string?>("--text") { Description = "Free-text query (needs a model that reads text, or whose text features came from a pretrained encoder such as minilm)." };
         var file = new Option<string?>("--file") { Description = "Query media file; its medium comes from the extension." };
         var vector = new Option<string?>("--vector") { Description = "Query vector(s) in a .npy file (1-D, or 2-D for several queries)." };
         var from = new Option<string?>("--from") { Description = "What --vector holds: a medium name (its features) or 'embedding' (the common space). Inferred from the length when unambiguous." };

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CrossMedia.Core;
 using CrossMedia.Data.Formats;
+using CrossMedia.Encoders;
 
 namespace CrossMedia.Data;
 
@@ -15,7 +16,7 @@ namespace CrossMedia.Data;
 public static class DatasetManifest
 {
     private static readonly string[] TopFields = ["name", "classes", "class_embeddings", "paired", "media", "description"];
-    private static readonly string[] MediumFields = ["features", "files", "labels", "split", "train", "val", "test"];
+    private static readonly string[] MediumFields = ["features", "files", "labels", "split", "train", "val", "test", "encoder"];
     private static readonly string[] PartFields = ["features", "files", "labels"];
 
     public static DatasetLoadResult Load(string manifestPath, DatasetLoadOptions options)
@@ -158,6 +159,7 @@ public static class DatasetManifest
             string field = $"media.{name}";
             if (e.ValueKind != JsonValueKind.Object) throw Error(field, "an object", Found(e));
             CheckFields(e, field, MediumFields);
+            var encoder = ReadEncoder(e, name, field);
             var splitParts = new[] { Split.Train, Split.Val, Split.Test }.Where(s => e.TryGetProperty(s.Name(), out _)).ToArray();
             if (splitParts.Length > 0)
             {
@@ -173,18 +175,33 @@ public static class DatasetManifest
                     if (hasFeatures && part.Features!.Cols != parts[0].Part.Features!.Cols)
                         throw Error($"{field}.{s.Name()}.features", $"{parts[0].Part.Features!.Cols} columns (as in {parts[0].Split.Name()})", $"{part.Features.Cols} columns");
                 }
+                if (encoder is not null && !hasFeatures) throw EncoderOnFiles(field);
                 return new Medium(name,
                     hasFeatures ? Matrix.VStack(parts.Select(x => x.Part.Features!).ToArray()) : null,
                     hasFeatures ? null : parts.SelectMany(x => x.Part.Files!).ToArray(),
                     parts.SelectMany(x => x.Part.Labels).ToArray(),
                     parts.SelectMany(x => Enumerable.Repeat(x.Split, x.Part.Labels.Length)).ToArray(),
-                    UniqueIds(parts.SelectMany(x => x.Part.Ids).ToArray()));
+                    UniqueIds(parts.SelectMany(x => x.Part.Ids).ToArray()), encoder: encoder);
             }
 
             var whole = ReadPart(e, field, classes, isSplitPart: false);
+            if (encoder is not null && whole.Features is null) throw EncoderOnFiles(field);
             var splits = ReadSplits(Required(e, "split", field), $"{field}.split", whole.Labels.Length, whole.Origin);
-            return new Medium(name, whole.Features, whole.Files, whole.Labels, splits, UniqueIds(whole.Ids));
+            return new Medium(name, whole.Features, whole.Files, whole.Labels, splits, UniqueIds(whole.Ids), encoder: encoder);
         }
+
+        /// <summary>The medium's "encoder" (which pretrained encoder made its features), checked against the known ones; null when absent.</summary>
+        private string? ReadEncoder(JsonElement e, string name, string field)
+        {
+            if (!e.TryGetProperty("encoder", out var enc)) return null;
+            var value = String(enc, $"{field}.encoder").ToLowerInvariant();
+            var allowed = EncoderNames.For(name);
+            return allowed.Contains(value) ? value
+                : throw Error($"{field}.encoder", $"{(allowed.Count == 1 ? "" : "one of ")}{string.Join(", ", allowed)} (the encoder that made the features)", Found(enc));
+        }
+
+        private InputException EncoderOnFiles(string field) =>
+            Error($"{field}.encoder", "features (\"encoder\" names the encoder that made them)", "media files");
 
         private static string[] UniqueIds(string[] ids) =>
             ids.Distinct().Count() == ids.Length ? ids : ids.Select((id, i) => $"{i}:{id}").ToArray();

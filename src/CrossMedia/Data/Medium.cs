@@ -22,6 +22,9 @@ public sealed class Medium
     public Split[] Splits { get; }
     /// <summary>Item ids, unique within the medium. For video frames the id names the video.</summary>
     public string[] Ids { get; }
+    /// <summary>The pretrained encoder that made <see cref="Features"/> (e.g. "minilm"; see <c>EncoderNames</c>), or null when
+    /// unknown. Models trained on the medium record it, so queries (free text, files) go through the same encoder.</summary>
+    public string? Encoder { get; }
 
     public int Count => Labels.Length;
     /// <summary>Feature dimension, or 0 for file media.</summary>
@@ -29,7 +32,7 @@ public sealed class Medium
     public bool IsMultiLabel => LabelSets is not null;
 
     public Medium(string name, Matrix? features, IReadOnlyList<string>? files, int[] labels, Split[] splits,
-        string[]? ids = null, IReadOnlyList<int[]>? labelSets = null)
+        string[]? ids = null, IReadOnlyList<int[]>? labelSets = null, string? encoder = null)
     {
         if ((features is null) == (files is null))
             throw new ArgumentException($"medium '{name}': give either features or files");
@@ -44,6 +47,8 @@ public sealed class Medium
             throw new InputException(name, "ids", $"{n} ids (one per label)", $"{ids.Length}");
         if (labelSets is not null && labelSets.Count != n)
             throw new InputException(name, "labels", $"{n} label sets", $"{labelSets.Count}");
+        if (encoder is not null && features is null)
+            throw new InputException(name, "encoder", "features (an encoder names what made them)", "media files");
         Name = name;
         Features = features;
         Files = files;
@@ -51,6 +56,7 @@ public sealed class Medium
         Splits = splits;
         Ids = ids ?? Enumerable.Range(0, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         LabelSets = labelSets;
+        Encoder = encoder;
     }
 
     /// <summary>The items at the given positions, in that order.</summary>
@@ -61,7 +67,8 @@ public sealed class Medium
         rows.Select(r => Labels[r]).ToArray(),
         rows.Select(r => Splits[r]).ToArray(),
         rows.Select(r => Ids[r]).ToArray(),
-        LabelSets is null ? null : rows.Select(r => LabelSets[r]).ToArray());
+        LabelSets is null ? null : rows.Select(r => LabelSets[r]).ToArray(),
+        Encoder);
 
     /// <summary>Positions of the items in a split.</summary>
     public int[] RowsOf(Split split) => Enumerable.Range(0, Count).Where(i => Splits[i] == split).ToArray();
@@ -70,8 +77,8 @@ public sealed class Medium
     public Medium Select(Split split) => Select(RowsOf(split));
 
     /// <summary>The same items with other splits.</summary>
-    public Medium WithSplits(Split[] splits) => new(Name, Features, Files, Labels, splits, Ids, LabelSets);
+    public Medium WithSplits(Split[] splits) => new(Name, Features, Files, Labels, splits, Ids, LabelSets, Encoder);
 
-    /// <summary>The same items with features instead of files (e.g. after decoding).</summary>
-    public Medium WithFeatures(Matrix features) => new(Name, features, null, Labels, Splits, Ids, LabelSets);
+    /// <summary>The same items with features instead of files (e.g. after decoding), made by <paramref name="encoder"/> when known.</summary>
+    public Medium WithFeatures(Matrix features, string? encoder = null) => new(Name, features, null, Labels, Splits, Ids, LabelSets, encoder);
 }

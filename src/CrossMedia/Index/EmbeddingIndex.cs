@@ -33,6 +33,8 @@ public sealed class EmbeddingIndex : IDisposable
     public int Dimension => flat.Dimension;
     public IndexMetric Metric => flat.Metric;
     public IReadOnlyList<string> ClassNames { get; }
+    /// <summary>Medium → the encoder feeding the model's branch of it (see <see cref="IndexHeader.Encoders"/>).</summary>
+    public IReadOnlyDictionary<string, string> Encoders { get; }
     /// <summary>File the index was opened from or last saved to; null for a new in-memory index.</summary>
     public string? Path => path;
     /// <summary>How long a change waits for another writer's <see cref="IndexLock"/> before <see cref="IndexBusyException"/>.</summary>
@@ -51,6 +53,7 @@ public sealed class EmbeddingIndex : IDisposable
         ModelSha256 = header.ModelSha256;
         media = header.Media.ToList();
         ClassNames = header.ClassNames;
+        Encoders = header.Encoders;
     }
 
     /// <summary>A new, empty index in memory.</summary>
@@ -95,7 +98,7 @@ public sealed class EmbeddingIndex : IDisposable
 
     public IndexHeader Header
     {
-        get => Read(() => new IndexHeader(Method, ModelSha256, Dimension, Metric, media.ToArray(), ClassNames));
+        get => Read(() => new IndexHeader(Method, ModelSha256, Dimension, Metric, media.ToArray(), ClassNames, Encoders));
     }
 
     /// <summary>Live items.</summary>
@@ -210,7 +213,7 @@ public sealed class EmbeddingIndex : IDisposable
             var live = Enumerable.Range(0, items.Count).Where(p => !flat.IsRemoved(p)).ToArray();
             var usedMedia = media.Where(m => live.Any(p => items[p].Medium == m)).ToList();
             if (usedMedia.Count == 0) usedMedia = media.ToList();
-            var header = new IndexHeader(Method, ModelSha256, Dimension, Metric, usedMedia, ClassNames);
+            var header = new IndexHeader(Method, ModelSha256, Dimension, Metric, usedMedia, ClassNames, Encoders);
             var hash = IndexFile.Write(full, header, live.Select(p => items[p]).ToArray(),
                 (i, dst) => flat.VectorAt(live[i]).CopyTo(dst), flat.NextId);
             var logPath = IndexLog.PathFor(full);

@@ -52,7 +52,8 @@ public static class IndexBuilder
             int slash = rel.IndexOfAny(['/', '\\']);
             return slash < 0 ? -1 : classIndex[rel[..slash]];
         }
-        var index = EmbeddingIndex.Create(new IndexHeader(model.Method, modelSha256, model.EmbeddingDimension, metric, media, classNames!));
+        var index = EmbeddingIndex.Create(new IndexHeader(model.Method, modelSha256, model.EmbeddingDimension, metric, media, classNames!,
+            IndexHeader.EncodersOf(model)));
         int done = 0;
         foreach (var medium in media)
         {
@@ -80,7 +81,7 @@ public static class IndexBuilder
             throw new InputException(dataset.Name, "media", $"a medium model '{model.Method}' accepts ({string.Join(", ", model.Media)})",
                 string.Join(", ", dataset.Media.Select(m => m.Features is null ? $"{m.Name} (files)" : $"{m.Name} ({m.Dimension}-d)")));
         var index = EmbeddingIndex.Create(new IndexHeader(model.Method, modelSha256, model.EmbeddingDimension, metric,
-            usable.Select(m => m.Name).ToArray(), dataset.ClassNames));
+            usable.Select(m => m.Name).ToArray(), dataset.ClassNames, IndexHeader.EncodersOf(model)));
         var problems = new List<MediaProblem>();
         int done = 0;
         foreach (var medium in usable)

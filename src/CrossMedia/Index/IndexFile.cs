@@ -10,7 +10,7 @@ namespace CrossMedia.Index;
 /// The index file format, version 1 (all integers little-endian):
 /// <code>
 ///   0  magic "CMIDX\r\n\x1a" (8)   — the \r\n and ^Z catch text-mode mangling
-///   8  u32 version (1)             12  u32 flags (0)
+///   8  u32 version (1)             12  u32 flags (0, or 1 = the metadata holds encoders)
 ///  16  u64 metadata length M       24  u64 item count N
 ///  32  u32 dimension D             36  u32 reserved (0)
 ///  40  u64 vectors offset V (= 64 + M rounded up to 64)
@@ -19,8 +19,9 @@ namespace CrossMedia.Index;
 ///  56  generation (8 random bytes; zeros in older files) — no two writes share a content hash,
 ///      so a log is never applied to a rewrite that happens to hold the same items
 ///  64  metadata: method, model SHA-256, metric (u8), media (u32 count + strings),
-///      class names (u32 count + strings), then per item: i64 id, u16 medium, i32 label,
-///      key, source. Strings are u32 byte length + UTF-8.
+///      class names (u32 count + strings), [flag 1: encoders (u32 count + medium, encoder
+///      string pairs)], then per item: i64 id, u16 medium, i32 label, key, source.
+///      Strings are u32 byte length + UTF-8.
 ///   V  N × D float32 vectors, row-major, 64-byte aligned (memory-mapped on load)
 ///  V+4ND  SHA-256 of bytes [0, 64+M) (header + metadata), SHA-256 of the vectors,
 ///      end magic "CMIDXEND"
@@ -41,6 +42,9 @@ public static class IndexFile
     public const int MaxStringBytes = 1 << 16;
     public const int MaxMedia = 1 << 10;
     public const int MaxClasses = 1 << 20;
+    /// <summary>Flag: the metadata holds the media's encoders after the class names. Set only when there are some,
+    /// so an index without encoders is byte for byte what readers before the flag wrote and read.</summary>
+    public const uint EncodersFlag = 1;
 
     /// <summary>Writes an index atomically. <paramref name="copyRow"/> fills item i's vector.
     /// Returns the file's content hash (header and vector checksums). Refuses, before writing, anything
@@ -66,6 +70,15 @@ public static class IndexFile
         foreach (var m in header.Media) WriteString(w, m);
         w.Write((uint)header.ClassNames.Count);
         foreach (var c in header.ClassNames) WriteString(w, c);
+        if (header.Encoders.Count > 0)
+        {
+            w.Write((uint)header.Encoders.Count);
+            foreach (var (medium, encoder) in header.Encoders.OrderBy(e => e.Key, StringComparer.Ordinal))
+            {
+                WriteString(w, medium);
+                WriteString(w, encoder);
+            }
+        }
         foreach (var item in items)
         {
             w.Write(item.Id);
@@ -80,6 +93,7 @@ public static class IndexFile
         var fixedHeader = new byte[FixedHeaderBytes];
         Magic.CopyTo(fixedHeader);
         BinaryPrimitives.WriteUInt32LittleEndian(fixedHeader.AsSpan(8), Version);
+        BinaryPrimitives.WriteUInt32LittleEndian(fixedHeader.AsSpan(12), header.Encoders.Count > 0 ? EncodersFlag : 0);
         BinaryPrimitives.WriteUInt64LittleEndian(fixedHeader.AsSpan(16), (ulong)metaLength);
         BinaryPrimitives.WriteUInt64LittleEndian(fixedHeader.AsSpan(24), (ulong)items.Count);
         BinaryPrimitives.WriteUInt32LittleEndian(fixedHeader.AsSpan(32), (uint)header.Dimension);
@@ -161,7 +175,7 @@ public static class IndexFile
         long length = fs.Length;
         MemoryMappedFile mmf;
         ulong metaLength, count;
-        uint dim;
+        uint dim, flags;
         ulong vectorsOffset;
         long nextId;
         try
@@ -174,8 +188,9 @@ public static class IndexFile
                 throw new InputException(path, "magic", "a CrossMedia index (\"CMIDX\")", $"bytes {Convert.ToHexString(fixedHeader, 0, 8)}");
             uint version = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(8));
             if (version != Version) throw new InputException(path, "version", Version.ToString(), version.ToString());
-            uint flags = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(12));
-            if (flags != 0) throw new InputException(path, "flags", "0", flags.ToString());
+            flags = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(12));
+            if ((flags & ~EncodersFlag) != 0)
+                throw new InputException(path, "flags", $"0 or {EncodersFlag} (encoders)", $"{flags} (written by a newer CrossMedia?)");
             metaLength = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(16));
             count = BinaryPrimitives.ReadUInt64LittleEndian(fixedHeader.AsSpan(24));
             dim = BinaryPrimitives.ReadUInt32LittleEndian(fixedHeader.AsSpan(32));
@@ -235,6 +250,18 @@ public static class IndexFile
             var media = cursor.Strings("media", MaxMedia);
             if (media.Length == 0 && count > 0) throw new InputException(path, "media", "at least one medium", "none");
             var classes = cursor.Strings("class names", MaxClasses);
+            var encoders = new Dictionary<string, string>();
+            if ((flags & EncodersFlag) != 0)
+            {
+                uint n = cursor.UInt32("encoders count");
+                if (n > MaxMedia || n > cursor.Remaining / 8) throw new InputException(path, "encoders count", $"at most {Math.Min(MaxMedia, cursor.Remaining / 8)}", n.ToString());
+                for (int i = 0; i < n; i++)
+                {
+                    var medium = cursor.String($"encoders[{i}] medium");
+                    if (!encoders.TryAdd(medium, cursor.String($"encoders[{i}] encoder")))
+                        throw new InputException(path, $"encoders[{i}] medium", "distinct media", InputException.Excerpt(medium) + " twice");
+                }
+            }
             var items = new IndexItem[count];
             long previous = long.MinValue;
             for (int i = 0; i < items.Length; i++)
@@ -249,7 +276,7 @@ public static class IndexFile
                 items[i] = new IndexItem(id, cursor.String($"item {i} key"), media[medium], label, cursor.String($"item {i} source"));
             }
             if (!cursor.AtEnd) throw new InputException(path, "metadata", $"{metaLength} bytes of items", $"{cursor.Remaining} bytes left over");
-            var header = new IndexHeader(method, modelSha, (int)dim, (IndexMetric)metricByte, media, classes);
+            var header = new IndexHeader(method, modelSha, (int)dim, (IndexMetric)metricByte, media, classes, encoders);
             return new Mapped
             {
                 Header = header, Items = items, ContentHash = trailerSpan[..64].ToArray(), NextId = Math.Max(nextId, previous + 1),
@@ -314,6 +341,13 @@ public static class IndexFile
         CheckString(header.ModelSha256, source, "model sha256");
         foreach (var m in header.Media) CheckString(m, source, "medium");
         foreach (var c in header.ClassNames) CheckString(c, source, "class name");
+        if (header.Encoders.Count > MaxMedia)
+            throw new InputException(source, "encoders", $"at most {MaxMedia}", header.Encoders.Count.ToString());
+        foreach (var (medium, encoder) in header.Encoders)
+        {
+            CheckString(medium, source, "encoder medium");
+            CheckString(encoder, source, "encoder");
+        }
     }
 
     /// <summary>The content hash stored in an index file's trailer (what a log names as its base), or null

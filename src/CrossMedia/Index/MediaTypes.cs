@@ -22,13 +22,4 @@ public static class MediaTypes
 
     public static string ContentTypeOf(string path) =>
         ByExtension.TryGetValue(Path.GetExtension(path), out var m) ? m.ContentType : "application/octet-stream";
-
-    /// <summary>A usual extension for a medium (for temporary query files).</summary>
-    public static string DefaultExtension(string medium) => medium switch
-    {
-        "image" => ".png",
-        "audio" => ".wav",
-        "video" => ".mp4",
-        _ => ".txt",
-    };
 }

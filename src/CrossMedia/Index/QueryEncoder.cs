@@ -1,5 +1,6 @@
 using CrossMedia.Core;
 using CrossMedia.Data;
+using CrossMedia.Encoders;
 using CrossMedia.Media;
 using CrossMedia.Models;
 
@@ -28,27 +29,41 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
     public string Accepts()
     {
         var parts = (model?.Media ?? []).Select(s => s.AcceptsFiles
-            ? $"{s.Name} files{(s.Name == "text" ? " or free text" : "")}"
-            : $"{s.Name} feature vectors ({s.FeatureDimension}-d vector, from '{s.Name}')").ToList();
+            ? $"{s.Name} files{(s.Name == "text" && model is ITextEmbeddingModel ? " or free text" : "")}"
+            : $"{s.Name} feature vectors ({s.FeatureDimension}-d vector, from '{s.Name}')" +
+              (s.Encoder is { } e ? $" or {Readable(s)} (through {e})" : "")).ToList();
         parts.Add($"vectors of the common space ({dimension}-d vector, from '{Embedding}')");
         return string.Join("; ", parts);
+
+        // The kinds a query for this medium may be: the medium's own kind, else every kind its encoder reads.
+        static string Readable(MediumSpec s) => string.Join(" or ", Enum.GetValues<MediaKind>()
+            .Where(k => Reads(s, k) && (MediaKinds.FromMediumName(s.Name) ?? k) == k)
+            .Select(k => k == MediaKind.Text ? "free text or text files" : $"{k.ToString().ToLowerInvariant()} files"));
     }
 
     private string ModelName => model is null ? "no model given" : $"model '{model.Method}'";
 
+    /// <summary>
+    /// Encodes free text: a model that reads raw text embeds it directly; a model trained on encoder features gets
+    /// the text's features from that encoder (e.g. MiniLM) through its text branch. Nothing is written to disk.
+    /// </summary>
     public Matrix EncodeText(string text)
     {
         if (string.IsNullOrWhiteSpace(text)) throw new InputException("query", "text", "non-empty text", "nothing");
-        var spec = model?.Media.FirstOrDefault(s => s.Name == "text" && s.AcceptsFiles)
-            ?? throw new InputException("query", "text", $"a model with a text encoder ({ModelName} accepts: {Accepts()})", "free text");
-        var tmp = Path.Combine(Path.GetTempPath(), $"crossmedia-query-{Guid.NewGuid():N}.txt");
-        File.WriteAllText(tmp, text);
-        try { return EmbedFile(spec.Name, tmp, check: false); }
-        finally { File.Delete(tmp); }
+        var media = model?.Media ?? [];
+        var spec = media.FirstOrDefault(s => s.Name == "text" && (s.AcceptsFiles ? model is ITextEmbeddingModel : Reads(s, MediaKind.Text)))
+            ?? media.FirstOrDefault(s => !s.AcceptsFiles && Reads(s, MediaKind.Text) && MediaKinds.FromMediumName(s.Name) is null)
+            ?? throw new InputException("query", "text",
+                $"a model with a text encoder: one that reads text, or whose text features came from {EncoderNames.MiniLm} ({ModelName} accepts: {Accepts()})",
+                "free text");
+        return Decoding(() => spec.AcceptsFiles
+            ? EmbedModel(m => ((ITextEmbeddingModel)m).EmbedTexts(spec.Name, [text.Trim()]))
+            : EmbedFeatures(spec, QueryFeatures.OfText(spec.Encoder!, text)));
     }
 
     /// <summary>
-    /// Encodes a media file; its medium comes from <paramref name="medium"/> or the extension. Errors
+    /// Encodes a media file; its medium comes from <paramref name="medium"/> or the extension. A model that reads the
+    /// medium's files decodes it; a model trained on encoder features gets its features from that encoder. Errors
     /// name the file as <paramref name="shownAs"/> when given (an upload kept under a private temporary path).
     /// </summary>
     public Matrix EncodeFile(string path, string? medium = null, string? shownAs = null)
@@ -56,17 +71,30 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
         if (!File.Exists(path)) throw new InputException(path, "", "a media file", "no such file");
         medium ??= MediaTypes.MediumOf(path)
             ?? throw new InputException(path, "extension", $"one of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(path)}'");
-        var spec = model?.Media.FirstOrDefault(s => s.Name == medium && s.AcceptsFiles)
+        var kind = MediaKinds.Of(medium, path);
+        var media = model?.Media ?? [];
+        // The medium's own spec; else a feature medium with a neutral name ("caption") whose encoder reads this kind.
+        var spec = media.FirstOrDefault(s => s.Name == medium && (s.AcceptsFiles || kind is { } k && Reads(s, k)))
+            ?? media.FirstOrDefault(s => !s.AcceptsFiles && kind is { } k && Reads(s, k) && MediaKinds.FromMediumName(s.Name) is null)
             ?? throw new InputException("query", "file", $"a model that reads {medium} files ({ModelName} accepts: {Accepts()})", $"a {medium} file");
         try
         {
-            return EmbedFile(spec.Name, path, check: true);
+            return Decoding(() =>
+            {
+                Check(path, kind);
+                return spec.AcceptsFiles
+                    ? EmbedModel(m => m.Embed(new Medium(spec.Name, null, [path], [0], [Split.Test])))
+                    : EmbedFeatures(spec, QueryFeatures.OfFile(spec.Encoder!, kind!.Value, path, Limits));
+            });
         }
         catch (InputException e) when (shownAs is not null)
         {
             throw ShownAs(e, path, shownAs);
         }
     }
+
+    /// <summary>True when the medium's features came from an encoder that reads <paramref name="kind"/>.</summary>
+    private static bool Reads(MediumSpec spec, MediaKind kind) => spec.Encoder is { } e && EncoderNames.Reads(e, kind);
 
     /// <summary>Encodes a vector: features of medium <paramref name="from"/>, or a common-space vector
     /// (<paramref name="from"/> = "embedding", or null when the length is the index's dimension and no medium claims it).</summary>
@@ -94,33 +122,35 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
             ?? throw new InputException("query", "from", $"a feature-vector input of the model ({ModelName} accepts: {Accepts()})", $"'{from}'");
         if (spec.FeatureDimension != vector.Length)
             throw new InputException("query", "vector", $"{spec.FeatureDimension} values ({from} features)", $"{vector.Length}");
-        var medium = new Medium(from, new Matrix((float[])vector.Clone(), 1, vector.Length), null, [0], [Split.Test]);
-        return Embed(medium);
+        return EmbedFeatures(spec, (float[])vector.Clone());
     }
 
-    /// <summary>Embeds one file under the decode cap; <paramref name="check"/>: check the file's header against the limits first.</summary>
-    private Matrix EmbedFile(string medium, string path, bool check)
+    /// <summary>Runs a file or text query under the decode cap (refused at once when it is taken).</summary>
+    private Matrix Decoding(Func<Matrix> encode)
     {
         if (!decodes.Wait(0))
             throw new QueryBusyException($"{Limits.MaxConcurrentDecodes} media queries are in progress; try again shortly");
         try
         {
-            if (check && MediaKinds.Of(medium, path) is { } kind)
-            {
-                try
-                {
-                    MediaCheck.File(path, kind, Limits);
-                }
-                catch (InputException e) when (e is not MediaLimitException)
-                {
-                    throw new UndecodableMediaException([MediaProblem.Of(path, e)]);
-                }
-            }
-            return Embed(new Medium(medium, null, [path], [0], [Split.Test]));
+            return encode();
         }
         finally
         {
             decodes.Release();
+        }
+    }
+
+    /// <summary>Checks a file's header against the limits before anything decodes it.</summary>
+    private void Check(string path, MediaKind? kind)
+    {
+        if (kind is not { } k) return;
+        try
+        {
+            MediaCheck.File(path, k, Limits);
+        }
+        catch (InputException e) when (e is not MediaLimitException)
+        {
+            throw new UndecodableMediaException([MediaProblem.Of(path, e)]);
         }
     }
 
@@ -139,10 +169,14 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
         };
     }
 
-    private Matrix Embed(Medium medium)
+    /// <summary>One feature row through the model's branch of the medium <paramref name="spec"/>.</summary>
+    private Matrix EmbedFeatures(MediumSpec spec, float[] features) =>
+        EmbedModel(m => m.Embed(new Medium(spec.Name, new Matrix(features, 1, features.Length), null, [0], [Split.Test])));
+
+    private Matrix EmbedModel(Func<IEmbeddingModel, Matrix> embed)
     {
         Matrix result;
-        lock (modelLock) result = model!.Embed(medium);
+        lock (modelLock) result = embed(model!);
         if (result.Cols != dimension)
             throw new InputException("model", "embedding dimension", $"{dimension} (the index's)", result.Cols.ToString());
         return result;

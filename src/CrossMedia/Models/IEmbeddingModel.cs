@@ -30,7 +30,17 @@ public interface IEmbeddingModel : IDisposable
 /// <param name="Name">Medium name.</param>
 /// <param name="FeatureDimension">Input feature dimension; 0 when the model reads raw files.</param>
 /// <param name="AcceptsFiles">True when the model decodes media files (images, audio, text, video) itself.</param>
-public sealed record MediumSpec(string Name, int FeatureDimension, bool AcceptsFiles)
+/// <param name="Encoder">The pretrained encoder that made the training features (e.g. "minilm"), so queries can go through
+/// it; null when unknown or when the model reads files.</param>
+public sealed record MediumSpec(string Name, int FeatureDimension, bool AcceptsFiles, string? Encoder = null)
 {
-    public override string ToString() => AcceptsFiles ? $"{Name} (files)" : $"{Name} ({FeatureDimension}-d feature vectors)";
+    public override string ToString() => AcceptsFiles ? $"{Name} (files)"
+        : $"{Name} ({FeatureDimension}-d feature vectors{(Encoder is null ? "" : $" from {Encoder}")})";
+}
+
+/// <summary>A model that reads a text medium as raw text and can embed strings directly (free-text queries, no file).</summary>
+public interface ITextEmbeddingModel : IEmbeddingModel
+{
+    /// <summary>Embeds <paramref name="texts"/> as items of the text medium <paramref name="medium"/>.</summary>
+    Matrix EmbedTexts(string medium, IReadOnlyList<string> texts);
 }

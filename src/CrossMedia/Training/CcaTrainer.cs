@@ -36,10 +36,11 @@ public static class CcaTrainer
         var train = a.RowsOf(Split.Train);
         var trainA = a.Features.SelectRows(train);
         var trainB = b.Features.SelectRows(train);
+        var encoders = (a.Encoder, b.Encoder);
 
         var candidates = new List<Candidate>();
         if (fixedConfig is not null || a.RowsOf(Split.Val).Length == 0)
-            return new Result(CcaModel.Fit(nameA, trainA, nameB, trainB, fixedConfig ?? new CcaConfig()), candidates);
+            return new Result(CcaModel.Fit(nameA, trainA, nameB, trainB, fixedConfig ?? new CcaConfig(), encoders), candidates);
 
         var val = trainingSet.With([a, b]).Select(Split.Val);
         CcaModel? best = null;
@@ -48,7 +49,7 @@ public static class CcaTrainer
             foreach (var power in PowerGrid)
             {
                 var config = new CcaConfig(reg, 0, power);
-                var model = CcaModel.Fit(nameA, trainA, nameB, trainB, config);
+                var model = CcaModel.Fit(nameA, trainA, nameB, trainB, config, encoders);
                 var rows = ScenarioEvaluation.Evaluate(model, val, Split.Val, Scenario.Standard, null, options);
                 var map = rows.Average(r => r.Map);
                 candidates.Add(new Candidate(config, map));

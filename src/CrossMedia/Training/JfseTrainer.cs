@@ -230,7 +230,8 @@ public sealed class JfseTrainer
         CopyParameters(bestV, finalV);
         CopyParameters(bestT, finalT);
         var model = new JfseModel(arch, names.ToArray(), finalV, finalT, [scalerV, scalerT],
-            [EmbeddingNormalizer.Fit(trainV, post, options.ZScore), EmbeddingNormalizer.Fit(trainT, post, options.ZScore)], device);
+            [EmbeddingNormalizer.Fit(trainV, post, options.ZScore), EmbeddingNormalizer.Fit(trainT, post, options.ZScore)], device,
+            [mv.Encoder, mt.Encoder]);
         return new JfseTrainingResult(model, state.History.ToArray(), state.BestEpoch, post,
             hasValidation ? state.BestScore ?? double.NaN : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
     }

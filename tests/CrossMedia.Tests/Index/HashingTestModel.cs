@@ -9,9 +9,9 @@ namespace CrossMedia.Tests.Index;
 /// Test double registered only in tests: embeds text by hashed character trigrams through a fixed
 /// random projection. Text files are embedded by their content; other media files by their file
 /// name (so "red_bird.png" lies near the text "red bird"); the "features" medium (6-d vectors) by a
-/// fixed linear map. Writes a model.json so it has a directory identity.
+/// fixed linear map; free text like a text file's content. Writes a model.json so it has a directory identity.
 /// </summary>
-internal sealed class HashingTestModel(int dimension = 16, bool acceptsFiles = true) : IEmbeddingModel
+internal sealed class HashingTestModel(int dimension = 16, bool acceptsFiles = true) : ITextEmbeddingModel
 {
     private const int Buckets = 64;
     public const int FeatureDimension = 6;
@@ -44,6 +44,12 @@ internal sealed class HashingTestModel(int dimension = 16, bool acceptsFiles = t
             TextVector(text).CopyTo(m.Row(i));
         }
         return m;
+    }
+
+    public Matrix EmbedTexts(string medium, IReadOnlyList<string> texts)
+    {
+        if (!acceptsFiles || medium != "text") throw new InputException(medium, "medium", "text", medium);
+        return Matrix.FromRows(texts.Select(TextVector).ToArray());
     }
 
     public float[] TextVector(string text)

@@ -47,7 +47,7 @@ public class QueryEncoderMediaTests
     }
 
     /// <summary>Reads files as a real model would (it never sees a refused one); optionally blocks inside <see cref="Embed"/>.</summary>
-    internal sealed class CountingModel : IEmbeddingModel
+    internal sealed class CountingModel : ITextEmbeddingModel
     {
         private int calls;
         public ManualResetEventSlim? Gate { get; init; }
@@ -64,6 +64,9 @@ public class QueryEncoderMediaTests
             Gate?.Wait();
             return new Matrix(medium.Count, 16);
         }
+
+        public Matrix EmbedTexts(string medium, IReadOnlyList<string> texts) =>
+            Embed(new Medium(medium, new Matrix(texts.Count, 1), null, new int[texts.Count], new Split[texts.Count]));
 
         public void Save(string directory) { }
         public void Dispose() => Gate?.Dispose();

@@ -27,7 +27,7 @@ public sealed class CcaModel : IEmbeddingModel
     public CcaConfig Config { get; }
     /// <summary>Canonical correlations of the kept dimensions, strongest first.</summary>
     public double[] Correlations { get; }
-    public IReadOnlyList<MediumSpec> Media => _projections.Select(p => new MediumSpec(p.Name, p.Mean.Length, false)).ToArray();
+    public IReadOnlyList<MediumSpec> Media => _projections.Select(p => new MediumSpec(p.Name, p.Mean.Length, false, p.Encoder)).ToArray();
     public int EmbeddingDimension => Correlations.Length;
 
     private CcaModel(MediumProjection[] projections, double[] correlations, CcaConfig config)
@@ -37,8 +37,9 @@ public sealed class CcaModel : IEmbeddingModel
         Config = config;
     }
 
-    /// <summary>Fits CCA on paired rows: row i of <paramref name="a"/> and of <paramref name="b"/> are one object.</summary>
-    public static CcaModel Fit(string nameA, Matrix a, string nameB, Matrix b, CcaConfig config)
+    /// <summary>Fits CCA on paired rows: row i of <paramref name="a"/> and of <paramref name="b"/> are one object.
+    /// <paramref name="encoders"/>: the pretrained encoders that made the features of a and b, when known (recorded for queries).</summary>
+    public static CcaModel Fit(string nameA, Matrix a, string nameB, Matrix b, CcaConfig config, (string? A, string? B) encoders = default)
     {
         if (a.Rows != b.Rows)
             throw new InputException("cca", "training pairs", $"equal row counts in {nameA} and {nameB}", $"{a.Rows} and {b.Rows}");
@@ -67,7 +68,7 @@ public sealed class CcaModel : IEmbeddingModel
         var wx = kx.matmul(u[.., ..k]) * scale;
         var wy = ky.matmul(vh.T[.., ..k]) * scale;
         return new CcaModel(
-            [new MediumProjection(nameA, ToArray(mx), ToArray(wx), a.Cols, k), new MediumProjection(nameB, ToArray(my), ToArray(wy), b.Cols, k)],
+            [new MediumProjection(nameA, ToArray(mx), ToArray(wx), a.Cols, k, encoders.A), new MediumProjection(nameB, ToArray(my), ToArray(wy), b.Cols, k, encoders.B)],
             ToArray(correlations), config);
     }
 
@@ -94,6 +95,7 @@ public sealed class CcaModel : IEmbeddingModel
             ["media"] = new JsonArray(_projections.Select(p => (JsonNode)new JsonObject
             {
                 ["name"] = p.Name,
+                ["encoder"] = p.Encoder,
                 ["input_dimension"] = p.InputDimension,
                 ["mean"] = new JsonArray(p.Mean.Select(v => (JsonNode)v).ToArray()),
                 ["projection"] = new JsonArray(p.Projection.Select(v => (JsonNode)v).ToArray()),
@@ -119,7 +121,8 @@ public sealed class CcaModel : IEmbeddingModel
                 var projection = m["projection"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
                 if (projection.Length != mean.Length * k)
                     throw new InputException(path, $"media.{m["name"]}.projection", $"{mean.Length}×{k} values", projection.Length.ToString());
-                return new MediumProjection(m["name"]!.GetValue<string>(), mean, projection, mean.Length, k);
+                // "encoder" is absent in models saved before it was recorded: unknown.
+                return new MediumProjection(m["name"]!.GetValue<string>(), mean, projection, mean.Length, k, m["encoder"]?.GetValue<string>());
             }).ToArray();
             return new CcaModel(media, correlations, config);
         }
@@ -148,8 +151,8 @@ public sealed class CcaModel : IEmbeddingModel
         return vectors.matmul(diag(values.clamp_min(TorchScalars.Tiny).rsqrt())).matmul(vectors.T);
     }
 
-    /// <summary>Centering then a d × k projection, in double precision.</summary>
-    private sealed record MediumProjection(string Name, double[] Mean, double[] Projection, int InputDimension, int K)
+    /// <summary>Centering then a d × k projection, in double precision; <paramref name="Encoder"/> made the medium's features.</summary>
+    private sealed record MediumProjection(string Name, double[] Mean, double[] Projection, int InputDimension, int K, string? Encoder)
     {
         public Matrix Project(Matrix x)
         {

@@ -13,7 +13,7 @@ namespace CrossMedia.Models.FgCrossNet;
 /// media pipeline and embeds each item as the softmax of its logits (a video: of the logits
 /// averaged over its frames). Saved as <c>model.json</c> (config) plus <c>network.bin</c>.
 /// </summary>
-public sealed class FgCrossNetModel : IEmbeddingModel
+public sealed class FgCrossNetModel : ITextEmbeddingModel
 {
     public const string MethodName = "fgcrossnet";
     private const string WeightsFile = "network.bin";
@@ -51,6 +51,19 @@ public sealed class FgCrossNetModel : IEmbeddingModel
         var items = FgCrossNetInputs.DecodeAll(decoder, medium);
         decoder.ThrowIfProblems();
         return FgCrossNetInputs.Embed(network, kind, items, Device);
+    }
+
+    /// <summary>Embeds strings as items of a text medium, as its files' texts would be (no file involved).</summary>
+    public Matrix EmbedTexts(string medium, IReadOnlyList<string> texts)
+    {
+        if (!Config.MediumNames.Contains(medium) || MediaKinds.FromMediumName(medium) != MediaKind.Text)
+            throw new InputException(medium, "medium", $"a text medium of the model ({string.Join(", ", Media)})", $"'{medium}'");
+        var items = texts.Select((t, i) => new DecodedItem
+        {
+            Row = i, Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), Label = 0, Split = Split.Test,
+            Kind = MediaKind.Text, Path = "", Text = t,
+        }).ToArray();
+        return FgCrossNetInputs.Embed(network, MediaKind.Text, items, Device);
     }
 
     public void Save(string directory)

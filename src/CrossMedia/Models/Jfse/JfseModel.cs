@@ -26,22 +26,28 @@ public sealed class JfseModel : IEmbeddingModel
     public IReadOnlyList<string> MediumNames { get; }
     public IReadOnlyList<MinMaxScaler> InputScalers { get; }
     public IReadOnlyList<EmbeddingNormalizer> Normalizers { get; }
+    /// <summary>Per medium (as <see cref="MediumNames"/>), the pretrained encoder that made its features; null entries when unknown.</summary>
+    public IReadOnlyList<string?> Encoders { get; }
     public Device Device { get; }
 
     public string Method => MethodName;
     public int EmbeddingDimension => Architecture.ClassDimension;
     public IReadOnlyList<MediumSpec> Media =>
     [
-        new(MediumNames[0], Architecture.ImageDimension, false),
-        new(MediumNames[1], Architecture.TextDimension, false),
+        new(MediumNames[0], Architecture.ImageDimension, false, Encoders[0]),
+        new(MediumNames[1], Architecture.TextDimension, false, Encoders[1]),
     ];
 
     /// <summary>Wraps copies of trained regressors (the caller keeps its own networks).</summary>
+    /// <param name="encoders">Per medium, the encoder that made its features (null: unknown for both).</param>
     public JfseModel(JfseArchitecture architecture, IReadOnlyList<string> mediumNames, Regressor regressorV, Regressor regressorT,
-        IReadOnlyList<MinMaxScaler> inputScalers, IReadOnlyList<EmbeddingNormalizer> normalizers, Device device)
+        IReadOnlyList<MinMaxScaler> inputScalers, IReadOnlyList<EmbeddingNormalizer> normalizers, Device device,
+        IReadOnlyList<string?>? encoders = null)
     {
+        if (encoders is not null && encoders.Count != mediumNames.Count) throw new ArgumentException("one encoder entry per medium", nameof(encoders));
         Architecture = architecture;
         MediumNames = mediumNames;
+        Encoders = encoders ?? new string?[mediumNames.Count];
         InputScalers = inputScalers;
         Normalizers = normalizers;
         Device = device;
@@ -107,7 +113,8 @@ public sealed class JfseModel : IEmbeddingModel
         Directory.CreateDirectory(directory);
         SaveModule(regressorV, Path.Combine(directory, ImageWeights));
         SaveModule(regressorT, Path.Combine(directory, TextWeights));
-        var manifest = new Manifest(MethodName, Architecture, MediumNames.ToArray(), InputScalers.ToArray(), Normalizers.ToArray(), BuildInfo.Version);
+        var manifest = new Manifest(MethodName, Architecture, MediumNames.ToArray(), InputScalers.ToArray(), Normalizers.ToArray(), BuildInfo.Version,
+            Encoders.ToArray());
         AtomicFile.WriteAllText(Path.Combine(directory, ModelStore.ManifestFile), JsonSerializer.Serialize(manifest, JsonOptions));
         FileChecksums.Write(directory, [ModelStore.ManifestFile, ImageWeights, TextWeights]);
     }
@@ -138,6 +145,8 @@ public sealed class JfseModel : IEmbeddingModel
         }
         if (m.MediumNames.Length != 2 || m.InputScalers.Length != 2 || m.Normalizers.Length != 2)
             throw new InputException(path, "media", "two media with scalers and normalisers", $"{m.MediumNames.Length}");
+        if (m.Encoders is not null && m.Encoders.Length != 2)
+            throw new InputException(path, "encoders", "one entry per medium (2)", $"{m.Encoders.Length}");
         var a = m.Architecture;
         var rv = new Regressor(a.ImageDimension, a.Hidden, a.ClassDimension, "regressor_v");
         var rt = new Regressor(a.TextDimension, a.Hidden, a.ClassDimension, "regressor_t");
@@ -145,7 +154,7 @@ public sealed class JfseModel : IEmbeddingModel
         rt.load(Path.Combine(directory, TextWeights));
         rv.to(device);
         rt.to(device);
-        return new JfseModel(a, m.MediumNames, rv, rt, m.InputScalers, m.Normalizers, device);
+        return new JfseModel(a, m.MediumNames, rv, rt, m.InputScalers, m.Normalizers, device, m.Encoders);
     }
 
     public void Dispose()
@@ -161,7 +170,8 @@ public sealed class JfseModel : IEmbeddingModel
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
+    /// <param name="Encoders">Per medium, the encoder of its features; absent in models saved before it was recorded.</param>
     private sealed record Manifest(
         string Method, JfseArchitecture Architecture, string[] MediumNames, MinMaxScaler[] InputScalers,
-        EmbeddingNormalizer[] Normalizers, string Version);
+        EmbeddingNormalizer[] Normalizers, string Version, string?[]? Encoders = null);
 }

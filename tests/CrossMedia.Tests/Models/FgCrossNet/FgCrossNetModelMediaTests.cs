@@ -41,4 +41,19 @@ public class FgCrossNetModelMediaTests
         Assert.Equal(empty, Assert.Single(problems).Path);
         Assert.Equal(model.Embed(medium.Select([0])).Data, embeddings.Data);
     }
+
+    /// <summary>Free text is embedded directly (issue 10, item 3: no temporary file), as a text file with that content would be.</summary>
+    [Fact]
+    public void EmbedTexts_Should_EqualTheEmbeddingOfATextFileWithThatText()
+    {
+        using var files = new MediaTestFiles();
+        var path = files.PathOf("query.txt");
+        File.WriteAllText(path, "a small red bird");
+        var config = new FgCrossNetConfig("resnet18", 3, 32, 36, 2, null, false, ["image", "text"]);
+        using var model = new FgCrossNetModel(config, config.CreateNetwork(initialise: false, out _), CPU) { Workers = 1 };
+
+        var direct = model.EmbedTexts("text", ["a small red bird"]);
+        Assert.Equal(model.Embed(new Medium("text", null, [path], [0], [Split.Test])).Data, direct.Data);
+        Assert.Throws<InputException>(() => model.EmbedTexts("image", ["a small red bird"]));
+    }
 }
