@@ -15,7 +15,7 @@ namespace CrossMedia.Data;
 public static class DatasetManifest
 {
     private static readonly string[] TopFields = ["name", "classes", "class_embeddings", "paired", "media", "description"];
-    private static readonly string[] MediumFields = ["features", "files", "labels", "split", "train", "val", "test"];
+    private static readonly string[] MediumFields = ["features", "files", "labels", "split", "train", "val", "test", "encoder"]; // encoder: parsed by the text-search work
     private static readonly string[] PartFields = ["features", "files", "labels"];
 
     public static DatasetLoadResult Load(string manifestPath, DatasetLoadOptions options)
