@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CrossMedia.Encoders;
+using CrossMedia.Torch;
 using Spectre.Console;
 
 namespace CrossMedia.Cli.Commands;
@@ -33,6 +34,7 @@ internal static class FeaturesCommand
         foreach (var o in new Option[] { output, encoders, device, batchSize, frames, threads, workers, seed }) command.Options.Add(o);
         command.SetAction(parse =>
         {
+            TorchRuntime.Initialize(parse.GetValue(threads));
             var loaded = data.ResolveDetailed(parse, parse.GetValue(seed));
             loaded.Problems.ThrowIfErrors();
             var dataset = loaded.Dataset;

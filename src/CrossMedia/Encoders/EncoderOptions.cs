@@ -12,7 +12,7 @@ public sealed record EncoderOptions
     /// <summary>Pictures per forward pass (ResNet-18) or sentences per model call (MiniLM); 0 = the encoder's default.</summary>
     public int BatchSize { get; init; }
 
-    /// <summary>Compute threads (libtorch / ONNX Runtime); 0 = one per core.</summary>
+    /// <summary>Compute threads: libtorch's (process-wide; 0 leaves it as set) and ONNX Runtime's (0 = one per core).</summary>
     public int Threads { get; init; }
 
     /// <summary>Files decoded at the same time while the network runs.</summary>

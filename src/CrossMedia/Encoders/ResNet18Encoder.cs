@@ -52,7 +52,8 @@ public sealed class ResNet18Encoder : IEncoder<MediaSource>
         _options.Validate();
         Kind = kind;
         BatchSize = _options.BatchSize > 0 ? _options.BatchSize : DefaultBatchSize;
-        TorchRuntime.Initialize(_options.Threads);
+        // Threads 0 keeps the process's libtorch thread count (ParseDevice loads libtorch if needed).
+        if (_options.Threads > 0) TorchRuntime.Initialize(_options.Threads);
         _device = TorchRuntime.ParseDevice(_options.Device);
         _net = BackboneRegistry.Create(EncoderName, 1000, new BackboneOptions(InputSize, BackboneOptions.ImageNet));
         _net.to(_device);
