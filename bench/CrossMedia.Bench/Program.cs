@@ -19,6 +19,7 @@ public static class Program
             a => { ServiceBench.WriteIndex(a.String("dir", "/tmp/cm-bench-service"), a.Int("n", 100_000), a.Int("d", 128)); return 0; }),
         ["pseudo-zsl"] = ("zero-shot settings scored on pseudo-unseen classes (folds over the seen classes; no test item); --method jfse|cca --dataset wikipedia --data-root ../shared/data --hold-out 2 --folds 5 --epochs 40 --hidden 512 --lr 5e-4 --patience 6 --weights name=value,... --unseen-per-batch 0 --zscore true --seed 1 --threads 1", PseudoZeroShot.Run),
         ["resnet18-throughput"] = ("ImageNet ResNet-18 features (images/s): ours vs ONNX Runtime on the same ONNX file; --threads 2 --n 32 --rounds 3 --batch 16", ResNet18Throughput.Run),
+        ["encoders"] = ("every catalog encoder end to end from files (items/s): image, text, audio from --dataset, video from --video-dataset; --threads 2 --n 48 --rounds 2 --frames 8 --dataset tuxpaint:video=false --video-dataset synthetic-media:media=video,video_size=128 --data-root /tmp/cm-bench-encoders", EncoderThroughput.Run),
         ["minilm"] = ("MiniLM text encoder throughput (sentences/s) per batch size; --threads 2 --n 400 --batches 1,8,32", MiniLmBench.Run),
         ["fuzz"] = (Fuzz.FuzzCommand.Help, Fuzz.FuzzCommand.Run),
         ["fuzz-worker"] = ("one fuzz child process (started by fuzz)", Fuzz.FuzzCommand.Worker),

@@ -11,6 +11,7 @@ internal static class CommandRegistry
         yield return InfoCommand.Create();
         yield return TrainCommand.Create();
         yield return EmbedCommand.Create();
+        yield return FeaturesCommand.Create();
         yield return MapCommand.Create();
         yield return ResultsCommand.Create();
         yield return DataCommand.Create();

@@ -175,7 +175,7 @@ public static class DatasetManifest
                     if (hasFeatures && part.Features!.Cols != parts[0].Part.Features!.Cols)
                         throw Error($"{field}.{s.Name()}.features", $"{parts[0].Part.Features!.Cols} columns (as in {parts[0].Split.Name()})", $"{part.Features.Cols} columns");
                 }
-                if (encoder is not null && !hasFeatures) throw EncoderOnFiles(field);
+                CheckEncoded(field, encoder, parts[0].Part.Features);
                 return new Medium(name,
                     hasFeatures ? Matrix.VStack(parts.Select(x => x.Part.Features!).ToArray()) : null,
                     hasFeatures ? null : parts.SelectMany(x => x.Part.Files!).ToArray(),
@@ -185,7 +185,7 @@ public static class DatasetManifest
             }
 
             var whole = ReadPart(e, field, classes, isSplitPart: false);
-            if (encoder is not null && whole.Features is null) throw EncoderOnFiles(field);
+            CheckEncoded(field, encoder, whole.Features);
             var splits = ReadSplits(Required(e, "split", field), $"{field}.split", whole.Labels.Length, whole.Origin);
             return new Medium(name, whole.Features, whole.Files, whole.Labels, splits, UniqueIds(whole.Ids), encoder: encoder);
         }
@@ -195,13 +195,20 @@ public static class DatasetManifest
         {
             if (!e.TryGetProperty("encoder", out var enc)) return null;
             var value = String(enc, $"{field}.encoder").ToLowerInvariant();
-            var allowed = EncoderNames.For(name);
+            var allowed = EncoderCatalog.For(name);
             return allowed.Contains(value) ? value
                 : throw Error($"{field}.encoder", $"{(allowed.Count == 1 ? "" : "one of ")}{string.Join(", ", allowed)} (the encoder that made the features)", Found(enc));
         }
 
-        private InputException EncoderOnFiles(string field) =>
-            Error($"{field}.encoder", "features (\"encoder\" names the encoder that made them)", "media files");
+        /// <summary>A medium with an encoder must hold features of that encoder's length (queries go through it).</summary>
+        private void CheckEncoded(string field, string? encoder, Matrix? features)
+        {
+            if (encoder is null) return;
+            if (features is null) throw Error($"{field}.encoder", "features (\"encoder\" names the encoder that made them)", "media files");
+            int expected = EncoderCatalog.DimensionOf(encoder);
+            if (features.Cols != expected)
+                throw Error($"{field}.encoder", $"features of {encoder}'s length, {expected} columns", $"{features.Cols} columns");
+        }
 
         private static string[] UniqueIds(string[] ids) =>
             ids.Distinct().Count() == ids.Length ? ids : ids.Select((id, i) => $"{i}:{id}").ToArray();

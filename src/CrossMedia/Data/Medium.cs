@@ -22,7 +22,7 @@ public sealed class Medium
     public Split[] Splits { get; }
     /// <summary>Item ids, unique within the medium. For video frames the id names the video.</summary>
     public string[] Ids { get; }
-    /// <summary>The pretrained encoder that made <see cref="Features"/> (e.g. "minilm"; see <c>EncoderNames</c>), or null when
+    /// <summary>The pretrained encoder that made <see cref="Features"/> (e.g. "minilm"; see <c>EncoderCatalog</c>), or null when
     /// unknown. Models trained on the medium record it, so queries (free text, files) go through the same encoder.</summary>
     public string? Encoder { get; }
 

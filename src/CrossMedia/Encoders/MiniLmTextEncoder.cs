@@ -149,11 +149,7 @@ public sealed class MiniLmTextEncoder : IEncoder<string>
                 var token = hidden.Slice((b * width + t) * OutputDimension, OutputDimension);
                 for (int d = 0; d < OutputDimension; d++) row[d] += token[d];
             }
-            // Mean then L2 norm: the mean's 1/n cancels in the normalisation.
-            double norm = 0;
-            foreach (var v in row) norm += (double)v * v;
-            float scale = norm > 0 ? (float)(1 / Math.Sqrt(norm)) : 0f;
-            for (int d = 0; d < OutputDimension; d++) row[d] *= scale;
+            UnitRows.Normalize(row); // mean then L2 norm: the mean's 1/n cancels in the normalisation
         }
     }
 

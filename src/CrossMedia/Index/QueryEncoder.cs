@@ -54,7 +54,7 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
         var spec = media.FirstOrDefault(s => s.Name == "text" && (s.AcceptsFiles ? model is ITextEmbeddingModel : Reads(s, MediaKind.Text)))
             ?? media.FirstOrDefault(s => !s.AcceptsFiles && Reads(s, MediaKind.Text) && MediaKinds.FromMediumName(s.Name) is null)
             ?? throw new InputException("query", "text",
-                $"a model with a text encoder: one that reads text, or whose text features came from {EncoderNames.MiniLm} ({ModelName} accepts: {Accepts()})",
+                $"a model with a text encoder: one that reads text, or whose text features came from {EncoderCatalog.MiniLm} ({ModelName} accepts: {Accepts()})",
                 "free text");
         return Decoding(() => spec.AcceptsFiles
             ? EmbedModel(m => ((ITextEmbeddingModel)m).EmbedTexts(spec.Name, [text.Trim()]))
@@ -94,7 +94,7 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
     }
 
     /// <summary>True when the medium's features came from an encoder that reads <paramref name="kind"/>.</summary>
-    private static bool Reads(MediumSpec spec, MediaKind kind) => spec.Encoder is { } e && EncoderNames.Reads(e, kind);
+    private static bool Reads(MediumSpec spec, MediaKind kind) => spec.Encoder is { } e && EncoderCatalog.Reads(e, kind);
 
     /// <summary>Encodes a vector: features of medium <paramref name="from"/>, or a common-space vector
     /// (<paramref name="from"/> = "embedding", or null when the length is the index's dimension and no medium claims it).</summary>
@@ -170,8 +170,9 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
     }
 
     /// <summary>One feature row through the model's branch of the medium <paramref name="spec"/>.</summary>
-    private Matrix EmbedFeatures(MediumSpec spec, float[] features) =>
-        EmbedModel(m => m.Embed(new Medium(spec.Name, new Matrix(features, 1, features.Length), null, [0], [Split.Test])));
+    private Matrix EmbedFeatures(MediumSpec spec, float[] features) => features.Length != spec.FeatureDimension
+        ? throw new InputException("query", spec.Name, $"{spec.FeatureDimension}-d features for the model's {spec.Name} branch", $"{features.Length} from encoder {spec.Encoder}")
+        : EmbedModel(m => m.Embed(new Medium(spec.Name, new Matrix(features, 1, features.Length), null, [0], [Split.Test])));
 
     private Matrix EmbedModel(Func<IEmbeddingModel, Matrix> embed)
     {

@@ -112,10 +112,15 @@ internal static class Ffmpeg
     /// read by ffprobe without decoding; an <see cref="InputException"/> naming <paramref name="path"/>
     /// when ffprobe cannot read it or the stream is missing.
     /// </summary>
-    public static StreamHeader Probe(string path, string stream, string expected, TimeSpan timeout)
+    public static StreamHeader Probe(string path, string stream, string expected, TimeSpan timeout) =>
+        Probe(FfmpegInput.File(path), stream, expected, timeout);
+
+    /// <summary>The header of a file's or in-memory media's first video or audio stream (see the path overload).</summary>
+    public static StreamHeader Probe(FfmpegInput input, string stream, string expected, TimeSpan timeout)
     {
+        var path = input.Source;
         var r = Run("ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries",
-            "stream=width,height,duration,nb_frames,avg_frame_rate,sample_rate,channels:format=duration", "-of", "json", path], timeout: timeout,
+            "stream=width,height,duration,nb_frames,avg_frame_rate,sample_rate,channels:format=duration", "-of", "json", input.Argument], input.Stdin, timeout: timeout,
             maxOutputBytes: 1 << 20, source: path);
         if (r.ExitCode != 0 || r.Capped) throw new InputException(path, "", expected, r.Capped ? "an unreadable header" : LastLine(r.Stderr));
         try
@@ -157,5 +162,27 @@ internal static class Ffmpeg
         var r = Run("ffmpeg", ["-hide_banner", "-encoders"]);
         var text = System.Text.Encoding.UTF8.GetString(r.Stdout);
         return text.Contains(" libx264 ", StringComparison.Ordinal) ? "libx264" : "mpeg4";
+    }
+}
+
+/// <summary>
+/// What an ffmpeg tool reads: a file (its path is the argument) or media held in memory, piped to
+/// standard input (<c>pipe:0</c>) so nothing is written to disk. <see cref="Source"/> names it in errors.
+/// </summary>
+internal sealed record FfmpegInput(string Argument, byte[]? Stdin, string Source)
+{
+    public static FfmpegInput File(string path) => new(path, null, path);
+
+    public static FfmpegInput Bytes(byte[] bytes, string source) => new("pipe:0", bytes, source);
+
+    /// <summary>Throws when a file input is missing or either input is empty.</summary>
+    public void CheckNotEmpty(string expected)
+    {
+        if (Stdin is null)
+        {
+            if (!System.IO.File.Exists(Argument)) throw new FileNotFoundException($"{Argument}: not found", Argument);
+            if (new FileInfo(Argument).Length == 0) throw new InputException(Source, "", expected, "an empty file");
+        }
+        else if (Stdin.Length == 0) throw new InputException(Source, "", expected, "no data");
     }
 }

@@ -13,10 +13,23 @@ public static class TextMedia
     {
         limits ??= MediaLimits.Default;
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
-        long length = new FileInfo(path).Length;
+        CheckSize(path, new FileInfo(path).Length, limits);
+        return Decode(File.ReadAllBytes(path), path, limits);
+    }
+
+    /// <summary>The text of a text file held in memory (named <paramref name="source"/> in errors), read as <see cref="Read"/> reads a file.</summary>
+    public static string ReadBytes(byte[] bytes, string source, MediaLimits? limits = null) =>
+        WithoutTranslations(Decode(bytes, source, limits ?? MediaLimits.Default), source);
+
+    private static void CheckSize(string source, long length, MediaLimits limits)
+    {
         if (length > limits.MaxTextBytes)
-            throw new MediaLimitException(path, "size", $"a text of at most {limits.MaxTextBytes} bytes", $"{length} bytes");
-        var bytes = File.ReadAllBytes(path);
+            throw new MediaLimitException(source, "size", $"a text of at most {limits.MaxTextBytes} bytes", $"{length} bytes");
+    }
+
+    private static string Decode(byte[] bytes, string path, MediaLimits limits)
+    {
+        CheckSize(path, bytes.Length, limits); // the file may have grown since its size was read
         if (bytes.Contains((byte)0)) throw new InputException(path, "", "a text file", "binary data (NUL bytes)");
         string text;
         try
@@ -37,9 +50,11 @@ public static class TextMedia
     /// The text of an item as the decoder reads it: the whole file, except that TuxPaint's
     /// translation lines (`lang.utf8=...`) are dropped, which leaves a stamp's English description.
     /// </summary>
-    public static string Read(string path, MediaLimits? limits = null)
+    public static string Read(string path, MediaLimits? limits = null) => WithoutTranslations(ReadAll(path, limits), path);
+
+    private static string WithoutTranslations(string all, string path)
     {
-        var lines = ReadAll(path, limits).Split('\n').Where(l => !IsTranslationLine(l.Trim())).ToArray();
+        var lines = all.Split('\n').Where(l => !IsTranslationLine(l.Trim())).ToArray();
         var text = string.Join("\n", lines).Trim();
         if (text.Length == 0) throw new InputException(path, "", "text besides translations", "only `lang.utf8=` lines");
         return text;

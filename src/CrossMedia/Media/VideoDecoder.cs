@@ -12,12 +12,15 @@ public static class VideoDecoder
     /// Width, height and exact frame count (ffprobe decodes the stream to count, so the header is
     /// checked against <paramref name="limits"/> first and the count runs under its timeout).
     /// </summary>
-    public static (int Width, int Height, int Frames) Probe(string path, MediaLimits? limits = null)
+    public static (int Width, int Height, int Frames) Probe(string path, MediaLimits? limits = null) =>
+        Probe(FfmpegInput.File(path), limits ?? MediaLimits.Default);
+
+    private static (int Width, int Height, int Frames) Probe(FfmpegInput input, MediaLimits limits)
     {
-        limits ??= MediaLimits.Default;
-        Check(path, limits);
+        Check(input, limits);
+        var path = input.Source;
         var r = Ffmpeg.Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-count_frames",
-            "-show_entries", "stream=width,height,nb_read_frames", "-of", "csv=p=0", path],
+            "-show_entries", "stream=width,height,nb_read_frames", "-of", "csv=p=0", input.Argument], input.Stdin,
             timeout: limits.DecodeTimeout, maxOutputBytes: 1 << 16, source: path);
         var parts = Encoding.UTF8.GetString(r.Stdout).Trim().Split('\n')[0].Trim().Split(',');
         if (r.ExitCode != 0 || parts.Length < 3
@@ -32,12 +35,13 @@ public static class VideoDecoder
     }
 
     /// <summary>Checks a video file's header (frame size, duration, frame count) without decoding it.</summary>
-    public static void Check(string path, MediaLimits? limits = null)
+    public static void Check(string path, MediaLimits? limits = null) => Check(FfmpegInput.File(path), limits ?? MediaLimits.Default);
+
+    private static void Check(FfmpegInput input, MediaLimits limits)
     {
-        limits ??= MediaLimits.Default;
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
-        if (new FileInfo(path).Length == 0) throw new InputException(path, "", Expected, "an empty file");
-        var header = Ffmpeg.Probe(path, "v:0", Expected, limits.DecodeTimeout);
+        input.CheckNotEmpty(Expected);
+        var path = input.Source;
+        var header = Ffmpeg.Probe(input, "v:0", Expected, limits.DecodeTimeout);
         limits.CheckPicture(path, header.Width, header.Height, limits.MaxVideoFramePixels);
         if (header.Seconds is { } seconds) MediaLimits.CheckSeconds(path, seconds, limits.MaxVideoSeconds);
         if (header.Frames is { } frames) limits.CheckFrames(path, frames);
@@ -47,18 +51,25 @@ public static class VideoDecoder
     /// <paramref name="count"/> frames sampled with <see cref="FrameSampling.Uniform"/>; only the distinct
     /// sampled frames are converted (ffmpeg's select filter), repeats are shared.
     /// </summary>
-    public static RgbImage[] SampleFrames(string path, int count, MediaLimits? limits = null)
+    public static RgbImage[] SampleFrames(string path, int count, MediaLimits? limits = null) =>
+        SampleFrames(FfmpegInput.File(path), count, limits ?? MediaLimits.Default);
+
+    /// <summary>A video held in memory (named <paramref name="source"/> in errors), sampled as <see cref="SampleFrames(string, int, MediaLimits?)"/>.</summary>
+    public static RgbImage[] SampleFrameBytes(byte[] bytes, string source, int count, MediaLimits? limits = null) =>
+        SampleFrames(FfmpegInput.Bytes(bytes, source), count, limits ?? MediaLimits.Default);
+
+    private static RgbImage[] SampleFrames(FfmpegInput input, int count, MediaLimits limits)
     {
-        limits ??= MediaLimits.Default;
-        var (w, h, n) = Probe(path, limits);
+        var path = input.Source;
+        var (w, h, n) = Probe(input, limits);
         var wanted = FrameSampling.Uniform(n, count);
         var distinct = wanted.Distinct().Order().ToArray();
         var select = "select='" + string.Join("+", distinct.Select(i => $"eq(n\\,{i.ToString(CultureInfo.InvariantCulture)})")) + "'";
         int frameBytes = w * h * 3;
         // -noautorotate: frames keep the stored orientation, the size ffprobe reported. The output
         // cap is the selected frames' size: a stream that grows past it is cut off.
-        var r = Ffmpeg.Run("ffmpeg", ["-v", "error", "-nostdin", "-noautorotate", "-i", path, "-map", "0:v:0", "-vf", select,
-            "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        var r = Ffmpeg.Run("ffmpeg", ["-v", "error", "-nostdin", "-noautorotate", "-i", input.Argument, "-map", "0:v:0", "-vf", select,
+            "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], input.Stdin,
             timeout: limits.DecodeTimeout, maxOutputBytes: (long)frameBytes * distinct.Length, source: path);
         if (r.ExitCode != 0 && !r.Capped) throw new InputException(path, "", Expected, Ffmpeg.LastLine(r.Stderr));
         int got = r.Stdout.Length / frameBytes;

@@ -7,8 +7,9 @@ public class ManifestEncoderTests
 {
     private static string Manifest(TempDir dir, string textMedium)
     {
-        dir.File("img.csv", "1,0\n0,1\n1,1\n");
-        dir.File("txt.csv", "1,0,0\n0,1,0\n0,0,1\n");
+        dir.File("img.csv", Rows(3, 512)); // ResNet-18's length
+        dir.File("txt.csv", Rows(3, 384)); // MiniLM's
+        dir.File("short.csv", Rows(3, 3));
         dir.File("labels.txt", "cat\ndog\ncat\n");
         dir.File("split.txt", "train\ntrain\ntest\n");
         dir.File("t.txt", "x");
@@ -23,6 +24,20 @@ public class ManifestEncoderTests
               }
             }
             """);
+    }
+
+    private static string Rows(int rows, int cols) =>
+        string.Concat(Enumerable.Range(0, rows).Select(r => string.Join(",", Enumerable.Range(0, cols).Select(c => (r + c) % 3)) + "\n"));
+
+    [Fact]
+    public void Load_Should_RefuseFeaturesOfAnotherLengthThanTheEncoderMakes()
+    {
+        using var dir = new TempDir();
+        var path = Manifest(dir, "\"features\": \"short.csv\", \"labels\": \"labels.txt\", \"split\": \"split.txt\", \"encoder\": \"minilm\"");
+        var e = Assert.Throws<InputException>(() => DatasetManifest.Load(path, new DatasetLoadOptions()));
+        Assert.Equal("media.text.encoder", e.Field);
+        Assert.Contains("384 columns", e.Expected);
+        Assert.Equal("3 columns", e.Found);
     }
 
     private const string TextFeatures = "\"features\": \"txt.csv\", \"labels\": \"labels.txt\", \"split\": \"split.txt\"";
