@@ -24,6 +24,9 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("standard", (string?)json["scenario"]);
         Assert.Equal(7, (int)json["seed"]!);
         Assert.NotNull(json["config"]!["cca"]);
+        Assert.Equal("l2", (string?)json["config"]!["cca"]!["Input"]);
+        // The edge warnings are a field of every CCA record, empty when every choice is interior.
+        Assert.IsType<JsonArray>(json["notes"]!["cca_warnings"]);
         Assert.False(string.IsNullOrEmpty((string?)json["version"]));
         Assert.NotNull(json["data_checksums"]);
         // started_utc is when the run began: started + seconds cannot lie after the command returned
