@@ -118,7 +118,7 @@ public class CcaTrainerTests(ITestOutputHelper output)
     {
         var result = CcaTrainer.Fit(Planted(1, 12, 40, 20, 4, 12, 1), null, Cosine, new CcaSearch(Regularisation: 0.5, CorrelationPower: 1));
         Assert.All(result.Candidates, c => Assert.Equal((0.5, 1.0, CcaInput.L2), (c.Config.Regularisation, c.Config.CorrelationPower, c.Config.Input)));
-        Assert.Equal(CcaTrainer.DimensionGrid(16), result.Candidates.Select(c => c.Config.Dimensions));
+        Assert.Equal(CcaTrainer.DimensionGrid(16), result.Candidates.Select(c => c.Config.Dimensions).Order());
         Assert.Empty(result.Warnings);
     }
 }
