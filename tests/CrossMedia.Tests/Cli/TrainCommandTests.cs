@@ -46,6 +46,36 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void TrainCca_Should_PrintAndRecordAWarning_WhenTheChosenRidgeIsAnEdgeOfItsGrid()
+    {
+        // Four shared directions among noise, unweighted and at full rank: validation keeps rising
+        // towards PLS, so the heaviest ridge of the grid wins.
+        var planted = CrossMedia.Tests.Training.CcaTrainerTests.Planted(1, 12, 40, 20, 4, 12, 1);
+        var data = Path.Combine(_dir, "data");
+        Directory.CreateDirectory(data);
+        var rows = Enumerable.Range(0, planted.Media[0].Count).ToList();
+        var val = rows.Where(i => planted.Media[0].Splits[i] == CrossMedia.Data.Split.Val).ToList();
+        var all = rows.Concat(val).ToList(); // the validation items again as test items
+        var split = rows.Select(i => planted.Media[0].Splits[i] == CrossMedia.Data.Split.Val ? "val" : "train").Concat(val.Select(_ => "test"));
+        File.WriteAllLines(Path.Combine(data, "split.txt"), split);
+        CrossMedia.Data.Formats.NpyFile.Write(Path.Combine(data, "labels.npy"), all.Select(i => planted.Media[0].Labels[i]).ToArray());
+        foreach (var m in planted.Media) CrossMedia.Data.Formats.NpyFile.Write(Path.Combine(data, $"{m.Name}.npy"), m.Features!.SelectRows(all));
+        File.WriteAllText(Path.Combine(data, "manifest.json"), $$"""
+            { "name": "planted", "classes": [{{string.Join(", ", planted.ClassNames.Select(c => $"\"{c}\""))}}], "paired": true,
+              "media": {
+                "a": { "features": "a.npy", "labels": "labels.npy", "split": "split.txt" },
+                "b": { "features": "b.npy", "labels": "labels.npy", "split": "split.txt" } } }
+            """);
+        var outDir = Path.Combine(_dir, "run");
+        var (code, output, error) = CliHarness.Run("train", "--method", "cca", "--dataset", Path.Combine(data, "manifest.json"),
+            "--cca-power", "0", "--cca-dim", "0", "--cca-input", "none", "--out", outDir);
+        Assert.True(code == 0, error);
+        Assert.Contains("warning: cca: the chosen regularisation (--cca-reg) 1e+04 is the top edge of its validation grid", output);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")))!;
+        Assert.Contains("top edge", (string?)Assert.Single(json["notes"]!["cca_warnings"]!.AsArray()));
+    }
+
+    [Fact]
     public void TrainCca_Zsl_Should_ReportSeenAndUnseenTestResults_AndSeenOnlyValidation()
     {
         var (code, _, error) = CliHarness.Run("train", "--method", "cca", "--dataset", "synthetic", "--scenario", "zsl", "--out", _dir);
