@@ -41,6 +41,16 @@ internal sealed class CcaMethod : ITrainMethod
         var input = p.GetValue(_input) switch { "zscore" => CcaInput.ZScore, "none" => CcaInput.None, _ => CcaInput.L2 };
         var search = new CcaSearch(p.GetValue(_regularisation), p.GetValue(_dimensions), p.GetValue(_power), input);
         var result = CcaTrainer.Fit(context.TrainingSet, media, context.Retrieval, search);
+        // What the user asked for (a fixed value or "validation") defines the run's variant for
+        // `results`; "cca" holds what validation chose, an outcome that may differ from seed to seed.
+        JsonNode Asked(double? value) => value is { } v ? v : "validation";
+        context.Config["cca_search"] = new JsonObject
+        {
+            ["input"] = p.GetValue(_input),
+            ["regularisation"] = Asked(search.Regularisation),
+            ["dimensions"] = Asked(search.Dimensions),
+            ["correlation_power"] = Asked(search.CorrelationPower),
+        };
         context.Config["cca"] = JsonSerializer.SerializeToNode(result.Model.Config);
         context.Notes["cca_validation_candidates"] = new JsonArray(result.Candidates
             .Select(c => (JsonNode)new JsonObject

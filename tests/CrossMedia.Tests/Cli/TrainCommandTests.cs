@@ -76,6 +76,23 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void TrainCca_Runs_Should_FormSeparateResultGroups_WhenTheirRequestedSettingsDiffer()
+    {
+        string Run(string name, params string[] options)
+        {
+            var dir = Path.Combine(_dir, name);
+            var (code, _, error) = CliHarness.Run(["train", "--method", "cca", "--dataset", "synthetic", "--out", dir, .. options]);
+            Assert.True(code == 0, error);
+            return Path.Combine(dir, "metrics.json");
+        }
+        var records = new[] { Run("l2"), Run("none", "--cca-input", "none"), Run("plain", "--cca-input", "none", "--cca-reg", "0", "--cca-power", "0", "--cca-dim", "0") }
+            .Select(RunRecord.Load);
+        var variants = RunSummary.Summarize(records).Select(r => r.Variant).Distinct().ToList();
+        Assert.Equal(3, variants.Count);
+        Assert.Contains(variants, v => v.Contains("cca_search.input=none") && v.Contains("cca_search.regularisation=0"));
+    }
+
+    [Fact]
     public void TrainCca_Zsl_Should_ReportSeenAndUnseenTestResults_AndSeenOnlyValidation()
     {
         var (code, _, error) = CliHarness.Run("train", "--method", "cca", "--dataset", "synthetic", "--scenario", "zsl", "--out", _dir);
