@@ -5,9 +5,6 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CrossMedia.Core;
 using CrossMedia.Data;
-using CrossMedia.Torch;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace CrossMedia.Models.Cca;
 

@@ -1,5 +1,4 @@
 using CrossMedia.Core;
-using CrossMedia.Data;
 using CrossMedia.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
