@@ -4,19 +4,27 @@ using System.Text.Json.Nodes;
 using CrossMedia.Models;
 using CrossMedia.Models.Cca;
 using CrossMedia.Training;
+using Spectre.Console;
 
 namespace CrossMedia.Cli.Training;
 
-/// <summary>`--method cca`: regularised CCA between two media, ridge and weighting chosen on validation.</summary>
+/// <summary>`--method cca`: regularised CCA between two media; ridge, dimensions and weighting chosen on validation.</summary>
 internal sealed class CcaMethod : ITrainMethod
 {
     private readonly Option<string?> _media = new("--cca-media") { Description = "cca: the two media to couple, e.g. image,text (default: the dataset's first two)." };
-    private readonly Option<double?> _regularisation = new("--cca-reg") { Description = "cca: fixed ridge relative to the mean covariance eigenvalue (default: chosen on validation from 1e-4..1)." };
+    private readonly Option<double?> _regularisation = new("--cca-reg") { Description = "cca: fixed ridge relative to the mean covariance eigenvalue (default: chosen on validation from 1e-8..1e4, half decades)." };
     private readonly Option<double?> _power = new("--cca-power") { Description = "cca: fixed power of the canonical correlations scaling each dimension (default: 0 or 1, chosen on validation)." };
-    private readonly Option<int> _dimensions = new("--cca-dim") { Description = "cca: canonical dimensions kept (0 = all).", DefaultValueFactory = _ => 0 };
+    private readonly Option<int?> _dimensions = new("--cca-dim") { Description = "cca: fixed number of canonical dimensions, 0 = all (default: chosen on validation from 1, 2, 4, ... and all)." };
+    private readonly Option<string> _input = new("--cca-input")
+    {
+        Description = "cca: input normalisation, stored in the model and applied to every item it embeds: l2 (unit-length items), zscore (standardised features) or none.",
+        DefaultValueFactory = _ => "l2",
+    };
+
+    public CcaMethod() => _input.AcceptOnlyFromAmong("l2", "zscore", "none");
 
     public string Name => "cca";
-    public IReadOnlyList<Option> Options => [_media, _regularisation, _power, _dimensions];
+    public IReadOnlyList<Option> Options => [_media, _regularisation, _power, _dimensions, _input];
 
     public IEmbeddingModel Train(TrainContext context)
     {
@@ -28,22 +36,33 @@ internal sealed class CcaMethod : ITrainMethod
             if (names.Length != 2) throw new InputException("--cca-media", "", "two media names, e.g. image,text", $"'{list}'");
             media = (names[0], names[1]);
         }
-        var reg = p.GetValue(_regularisation);
-        var power = p.GetValue(_power);
-        int dims = p.GetValue(_dimensions);
-        CcaConfig? fixedConfig = reg is null && power is null && dims == 0
-            ? null
-            : new CcaConfig(reg ?? 1e-3, dims, power ?? 0);
-        var result = CcaTrainer.Fit(context.TrainingSet, media, context.Retrieval, fixedConfig);
+        if (p.GetValue(_dimensions) is < 0)
+            throw new InputException("--cca-dim", "", "0 (all) or a positive number of dimensions", p.GetValue(_dimensions).ToString()!);
+        var input = p.GetValue(_input) switch { "zscore" => CcaInput.ZScore, "none" => CcaInput.None, _ => CcaInput.L2 };
+        var search = new CcaSearch(p.GetValue(_regularisation), p.GetValue(_dimensions), p.GetValue(_power), input);
+        var result = CcaTrainer.Fit(context.TrainingSet, media, context.Retrieval, search);
+        // What the user asked for (a fixed value or "validation") defines the run's variant for
+        // `results`; "cca" holds what validation chose, an outcome that may differ from seed to seed.
+        JsonNode Asked(double? value) => value is { } v ? v : "validation";
+        context.Config["cca_search"] = new JsonObject
+        {
+            ["input"] = p.GetValue(_input),
+            ["regularisation"] = Asked(search.Regularisation),
+            ["dimensions"] = Asked(search.Dimensions),
+            ["correlation_power"] = Asked(search.CorrelationPower),
+        };
         context.Config["cca"] = JsonSerializer.SerializeToNode(result.Model.Config);
         context.Notes["cca_validation_candidates"] = new JsonArray(result.Candidates
             .Select(c => (JsonNode)new JsonObject
             {
                 ["regularisation"] = c.Config.Regularisation,
+                ["dimensions"] = c.Config.Dimensions,
                 ["correlation_power"] = c.Config.CorrelationPower,
                 ["val_map"] = c.ValidationMap,
             }).ToArray());
         context.Notes["canonical_correlations"] = new JsonArray(result.Model.Correlations.Select(c => (JsonNode)c).ToArray());
+        context.Notes["cca_warnings"] = new JsonArray(result.Warnings.Select(w => (JsonNode)w).ToArray());
+        foreach (var w in result.Warnings) context.Console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}");
         return result.Model;
     }
 }

@@ -24,6 +24,9 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("standard", (string?)json["scenario"]);
         Assert.Equal(7, (int)json["seed"]!);
         Assert.NotNull(json["config"]!["cca"]);
+        Assert.Equal("l2", (string?)json["config"]!["cca"]!["Input"]);
+        // The edge warnings are a field of every CCA record, empty when every choice is interior.
+        Assert.IsType<JsonArray>(json["notes"]!["cca_warnings"]);
         Assert.False(string.IsNullOrEmpty((string?)json["version"]));
         Assert.NotNull(json["data_checksums"]);
         // started_utc is when the run began: started + seconds cannot lie after the command returned
@@ -40,6 +43,53 @@ public sealed class TrainCommandTests : IDisposable
         // Synthetic classes are learnable: far above chance (10 classes → about 0.1).
         Assert.All(test, r => Assert.InRange(r.Map, 0.5, 1.0));
         Assert.True(File.Exists(Path.Combine(_dir, "model.json")));
+    }
+
+    [Fact]
+    public void TrainCca_Should_PrintAndRecordAWarning_WhenTheChosenRidgeIsAnEdgeOfItsGrid()
+    {
+        // Four shared directions among noise, unweighted and at full rank: validation keeps rising
+        // towards PLS, so the heaviest ridge of the grid wins.
+        var planted = CrossMedia.Tests.Training.CcaTrainerTests.Planted(1, 12, 40, 20, 4, 12, 1);
+        var data = Path.Combine(_dir, "data");
+        Directory.CreateDirectory(data);
+        var rows = Enumerable.Range(0, planted.Media[0].Count).ToList();
+        var val = rows.Where(i => planted.Media[0].Splits[i] == CrossMedia.Data.Split.Val).ToList();
+        var all = rows.Concat(val).ToList(); // the validation items again as test items
+        var split = rows.Select(i => planted.Media[0].Splits[i] == CrossMedia.Data.Split.Val ? "val" : "train").Concat(val.Select(_ => "test"));
+        File.WriteAllLines(Path.Combine(data, "split.txt"), split);
+        CrossMedia.Data.Formats.NpyFile.Write(Path.Combine(data, "labels.npy"), all.Select(i => planted.Media[0].Labels[i]).ToArray());
+        foreach (var m in planted.Media) CrossMedia.Data.Formats.NpyFile.Write(Path.Combine(data, $"{m.Name}.npy"), m.Features!.SelectRows(all));
+        File.WriteAllText(Path.Combine(data, "manifest.json"), $$"""
+            { "name": "planted", "classes": [{{string.Join(", ", planted.ClassNames.Select(c => $"\"{c}\""))}}], "paired": true,
+              "media": {
+                "a": { "features": "a.npy", "labels": "labels.npy", "split": "split.txt" },
+                "b": { "features": "b.npy", "labels": "labels.npy", "split": "split.txt" } } }
+            """);
+        var outDir = Path.Combine(_dir, "run");
+        var (code, output, error) = CliHarness.Run("train", "--method", "cca", "--dataset", Path.Combine(data, "manifest.json"),
+            "--cca-power", "0", "--cca-dim", "0", "--cca-input", "none", "--out", outDir);
+        Assert.True(code == 0, error);
+        Assert.Contains("warning: cca: the chosen regularisation (--cca-reg) 1e+04 is the top edge of its validation grid", output);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")))!;
+        Assert.Contains("top edge", (string?)Assert.Single(json["notes"]!["cca_warnings"]!.AsArray()));
+    }
+
+    [Fact]
+    public void TrainCca_Runs_Should_FormSeparateResultGroups_WhenTheirRequestedSettingsDiffer()
+    {
+        string Run(string name, params string[] options)
+        {
+            var dir = Path.Combine(_dir, name);
+            var (code, _, error) = CliHarness.Run(["train", "--method", "cca", "--dataset", "synthetic", "--out", dir, .. options]);
+            Assert.True(code == 0, error);
+            return Path.Combine(dir, "metrics.json");
+        }
+        var records = new[] { Run("l2"), Run("none", "--cca-input", "none"), Run("plain", "--cca-input", "none", "--cca-reg", "0", "--cca-power", "0", "--cca-dim", "0") }
+            .Select(RunRecord.Load);
+        var variants = RunSummary.Summarize(records).Select(r => r.Variant).Distinct().ToList();
+        Assert.Equal(3, variants.Count);
+        Assert.Contains(variants, v => v.Contains("cca_search.input=none") && v.Contains("cca_search.regularisation=0"));
     }
 
     [Fact]

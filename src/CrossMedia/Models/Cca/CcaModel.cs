@@ -2,22 +2,37 @@
 // Rasiwasia et al., "A new approach to cross-modal multimedia retrieval", ACM MM 2010).
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using CrossMedia.Core;
 using CrossMedia.Data;
-using CrossMedia.Torch;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace CrossMedia.Models.Cca;
 
+/// <summary>
+/// How each item's feature vector is normalised before CCA; the model applies the same to every
+/// item it embeds later (queries, index builds).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CcaInput>))]
+public enum CcaInput
+{
+    /// <summary>Raw features (the behaviour of models saved before this setting existed).</summary>
+    [JsonStringEnumMemberName("none")] None,
+    /// <summary>Each item scaled to unit Euclidean length: only a vector's direction counts, as with cosine retrieval.</summary>
+    [JsonStringEnumMemberName("l2")] L2,
+    /// <summary>Each feature standardised with the training mean and standard deviation (folded into the projection).</summary>
+    [JsonStringEnumMemberName("zscore")] ZScore,
+}
+
 /// <summary>CCA settings.</summary>
-/// <param name="Regularisation">Ridge added to each covariance, relative to its mean eigenvalue (trace / d).</param>
+/// <param name="Regularisation">Ridge added to each covariance, relative to its mean eigenvalue (trace / d), so it means the same on any feature scale.</param>
 /// <param name="Dimensions">Canonical dimensions kept; 0 = min(d_a, d_b).</param>
 /// <param name="CorrelationPower">Each canonical dimension is scaled by its correlation to this power (0 = plain projection).</param>
-public sealed record CcaConfig(double Regularisation = 1e-3, int Dimensions = 0, double CorrelationPower = 0);
+/// <param name="Input">Input normalisation; a model file without it predates the setting and used none.</param>
+public sealed record CcaConfig(double Regularisation = 1e-3, int Dimensions = 0, double CorrelationPower = 0, CcaInput Input = CcaInput.None);
 
 /// <summary>
-/// A fitted CCA between two media: per medium a mean and a projection into the shared canonical space.
+/// A fitted CCA between two media: per medium an input normalisation, a mean and a projection into
+/// the shared canonical space.
 /// </summary>
 public sealed class CcaModel : IEmbeddingModel
 {
@@ -30,47 +45,24 @@ public sealed class CcaModel : IEmbeddingModel
     public IReadOnlyList<MediumSpec> Media => _projections.Select(p => new MediumSpec(p.Name, p.Mean.Length, false, p.Encoder)).ToArray();
     public int EmbeddingDimension => Correlations.Length;
 
-    private CcaModel(MediumProjection[] projections, double[] correlations, CcaConfig config)
+    internal CcaModel(MediumProjection[] projections, double[] correlations, CcaConfig config)
     {
         _projections = projections;
         Correlations = correlations;
         Config = config;
     }
 
-    /// <summary>Fits CCA on paired rows: row i of <paramref name="a"/> and of <paramref name="b"/> are one object.
+    /// <summary>Fits CCA on paired rows: row i of <paramref name="a"/> and of <paramref name="b"/> are one object;
     /// <paramref name="encoders"/>: the pretrained encoders that made the features of a and b, when known (recorded for queries).</summary>
     public static CcaModel Fit(string nameA, Matrix a, string nameB, Matrix b, CcaConfig config, (string? A, string? B) encoders = default)
     {
-        if (a.Rows != b.Rows)
-            throw new InputException("cca", "training pairs", $"equal row counts in {nameA} and {nameB}", $"{a.Rows} and {b.Rows}");
-        if (a.Rows < 2)
-            throw new InputException("cca", "training pairs", "at least 2 paired training items", a.Rows.ToString());
-        TorchRuntime.Initialize();
-        using var scope = NewDisposeScope();
-        var x = ToTensor(a);
-        var y = ToTensor(b);
-        var mx = x.mean([0]);
-        var my = y.mean([0]);
-        var xc = x - mx;
-        var yc = y - my;
-        using var n1 = ((double)(a.Rows - 1)).ToScalar();
-        var cxx = Regularise(xc.T.matmul(xc).div(n1), config.Regularisation);
-        var cyy = Regularise(yc.T.matmul(yc).div(n1), config.Regularisation);
-        var cxy = xc.T.matmul(yc).div(n1);
-        var kx = InverseSqrt(cxx);
-        var ky = InverseSqrt(cyy);
-        var (u, s, vh) = linalg.svd(kx.matmul(cxy).matmul(ky), fullMatrices: false);
-        int k = Math.Min(a.Cols, b.Cols);
-        if (config.Dimensions > 0) k = Math.Min(k, config.Dimensions);
-        var correlations = s[..k];
-        using var power = config.CorrelationPower.ToScalar();
-        var scale = correlations.clamp_min(TorchScalars.Tiny).pow(power);
-        var wx = kx.matmul(u[.., ..k]) * scale;
-        var wy = ky.matmul(vh.T[.., ..k]) * scale;
-        return new CcaModel(
-            [new MediumProjection(nameA, ToArray(mx), ToArray(wx), a.Cols, k, encoders.A), new MediumProjection(nameB, ToArray(my), ToArray(wy), b.Cols, k, encoders.B)],
-            ToArray(correlations), config);
+        using var solver = new CcaSolver(nameA, a, nameB, b, config.Input);
+        return solver.Solve(config.Regularisation).Model(config.Dimensions, config.CorrelationPower).WithEncoders(encoders);
     }
+
+    /// <summary>This model recording which pretrained encoders made the features of its two media (null: unknown).</summary>
+    public CcaModel WithEncoders((string? A, string? B) encoders) => new(
+        [_projections[0] with { Encoder = encoders.A }, _projections[1] with { Encoder = encoders.B }], Correlations, Config);
 
     public Matrix Embed(Medium medium)
     {
@@ -95,8 +87,8 @@ public sealed class CcaModel : IEmbeddingModel
             ["media"] = new JsonArray(_projections.Select(p => (JsonNode)new JsonObject
             {
                 ["name"] = p.Name,
-                ["encoder"] = p.Encoder,
                 ["input_dimension"] = p.InputDimension,
+                ["encoder"] = p.Encoder,
                 ["mean"] = new JsonArray(p.Mean.Select(v => (JsonNode)v).ToArray()),
                 ["projection"] = new JsonArray(p.Projection.Select(v => (JsonNode)v).ToArray()),
             }).ToArray()),
@@ -122,7 +114,7 @@ public sealed class CcaModel : IEmbeddingModel
                 if (projection.Length != mean.Length * k)
                     throw new InputException(path, $"media.{m["name"]}.projection", $"{mean.Length}×{k} values", projection.Length.ToString());
                 // "encoder" is absent in models saved before it was recorded: unknown.
-                return new MediumProjection(m["name"]!.GetValue<string>(), mean, projection, mean.Length, k, m["encoder"]?.GetValue<string>());
+                return new MediumProjection(m["name"]!.GetValue<string>(), mean, projection, mean.Length, k, config.Input == CcaInput.L2, m["encoder"]?.GetValue<string>());
             }).ToArray();
             return new CcaModel(media, correlations, config);
         }
@@ -134,25 +126,8 @@ public sealed class CcaModel : IEmbeddingModel
 
     public void Dispose() { }
 
-    private static Tensor ToTensor(Matrix m) => tensor(m.Data, [m.Rows, m.Cols]).to_type(ScalarType.Float64);
-
-    private static double[] ToArray(Tensor t) => t.contiguous().data<double>().ToArray();
-
-    private static Tensor Regularise(Tensor c, double relative)
-    {
-        int d = (int)c.shape[0];
-        using var ridge = (relative * c.trace().item<double>() / d + 1e-12).ToScalar();
-        return c.add(eye(d, dtype: ScalarType.Float64), ridge);
-    }
-
-    private static Tensor InverseSqrt(Tensor c)
-    {
-        var (values, vectors) = linalg.eigh(c);
-        return vectors.matmul(diag(values.clamp_min(TorchScalars.Tiny).rsqrt())).matmul(vectors.T);
-    }
-
-    /// <summary>Centering then a d × k projection, in double precision; <paramref name="Encoder"/> made the medium's features.</summary>
-    private sealed record MediumProjection(string Name, double[] Mean, double[] Projection, int InputDimension, int K, string? Encoder)
+    /// <summary>Optional unit-length scaling, centring, then a d × k projection, in double precision.</summary>
+    internal sealed record MediumProjection(string Name, double[] Mean, double[] Projection, int InputDimension, int K, bool UnitLength, string? Encoder = null)
     {
         public Matrix Project(Matrix x)
         {
@@ -161,7 +136,14 @@ public sealed class CcaModel : IEmbeddingModel
             for (int i = 0; i < x.Rows; i++)
             {
                 var row = x.RowReadOnly(i);
-                for (int j = 0; j < InputDimension; j++) centred[j] = row[j] - Mean[j];
+                double scale = 1;
+                if (UnitLength)
+                {
+                    double norm = 0;
+                    for (int j = 0; j < InputDimension; j++) norm += (double)row[j] * row[j];
+                    scale = 1 / Math.Max(Math.Sqrt(norm), CcaSolver.MinNorm);
+                }
+                for (int j = 0; j < InputDimension; j++) centred[j] = row[j] * scale - Mean[j];
                 var outRow = result.Row(i);
                 for (int c = 0; c < K; c++)
                 {

@@ -93,4 +93,70 @@ public class CcaModelTests
         var e = Assert.Throws<InputException>(() => model.Embed(AsMedium("image", Random(4, 7, rng))));
         Assert.Contains("expected 5 columns, found 7", e.Message);
     }
+
+    /// <summary>Rows of very different lengths, so that unit-length scaling changes the problem.</summary>
+    private static (Matrix X, Matrix Y) Lengthy(int seed)
+    {
+        var rng = new Random(seed);
+        const int n = 400;
+        var latent = Random(n, 3, rng);
+        var length = Enumerable.Range(0, n).Select(_ => Math.Exp(4 * rng.NextDouble() - 2)).ToArray();
+        var x = Random(n, 6, rng, (i, j) => length[i] * (latent[i, j % 3] * (j + 1) + 0.5 * (rng.NextDouble() - 0.5)));
+        var y = Random(n, 4, rng, (i, j) => (latent[i, (j + 1) % 3] + 0.3 * j + 0.8 * (rng.NextDouble() - 0.5)) / length[i]);
+        return (x, y);
+    }
+
+    [Theory]
+    [InlineData(CcaInput.L2)]
+    [InlineData(CcaInput.ZScore)]
+    public void Embed_Should_NormaliseInputsExactlyAsTrainingDid(CcaInput input)
+    {
+        var (x, y) = Lengthy(5);
+        var model = CcaModel.Fit("image", x, "text", y, new CcaConfig(Regularisation: 0, Input: input));
+        var dir = Directory.CreateTempSubdirectory("cca").FullName;
+        model.Save(dir);
+        var loaded = CcaModel.Load(dir);
+        Assert.Equal(input, loaded.Config.Input);
+        // Training items embedded through the inference path of the saved model are the training
+        // canonical variates: each pair correlates by its reported correlation, and the variates are white.
+        var ex = loaded.Embed(AsMedium("image", x));
+        var ey = loaded.Embed(AsMedium("text", y));
+        for (int i = 0; i < model.EmbeddingDimension; i++)
+        {
+            Assert.Equal(model.Correlations[i], Correlation(Column(ex, i), Column(ey, i)), 4);
+            for (int j = 0; j < i; j++) Assert.InRange(Correlation(Column(ex, i), Column(ex, j)), -1e-3, 1e-3);
+        }
+        if (input == CcaInput.L2)
+        {
+            // Only an item's direction counts: a query at ten times the length embeds the same.
+            var longer = new Matrix(x.Data.Select(v => v * 10).ToArray(), x.Rows, x.Cols);
+            var el = loaded.Embed(AsMedium("image", longer));
+            for (int i = 0; i < ex.Data.Length; i++) Assert.Equal(ex.Data[i], el.Data[i], 4);
+        }
+    }
+
+    [Fact]
+    public void Load_Should_ReadAModelSavedBeforeInputNormalisation_AndEmbedAsItDid()
+    {
+        // model.json as CrossMedia wrote it before the Input setting (1-d image and text, k = 1).
+        var dir = Directory.CreateTempSubdirectory("cca-old").FullName;
+        File.WriteAllText(Path.Combine(dir, "model.json"), """
+            {
+              "method": "cca",
+              "version": "0.1.0",
+              "config": { "Regularisation": 0.001, "Dimensions": 0, "CorrelationPower": 0 },
+              "correlations": [ 0.9 ],
+              "media": [
+                { "name": "image", "input_dimension": 2, "mean": [ 1, 2 ], "projection": [ 0.5, -1 ] },
+                { "name": "text", "input_dimension": 1, "mean": [ 3 ], "projection": [ 2 ] }
+              ]
+            }
+            """);
+        CrossMedia.Core.FileChecksums.Write(dir, ["model.json"]);
+        var model = CcaModel.Load(dir);
+        Assert.Equal(CcaInput.None, model.Config.Input);
+        // No unit-length scaling: (x - mean) · projection.
+        var e = model.Embed(AsMedium("image", new Matrix([3f, 4f, 10f, 20f], 2, 2)));
+        Assert.Equal([(3 - 1) * 0.5f - (4 - 2), (10 - 1) * 0.5f - (20 - 2)], e.Data);
+    }
 }
