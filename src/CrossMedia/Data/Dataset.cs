@@ -60,5 +60,7 @@ public sealed class Dataset
     /// <summary>The same classes and metadata with other media.</summary>
     public Dataset With(IReadOnlyList<Medium> media) => new(Name, media, ClassNames, ClassEmbeddings, Paired, Checksums);
 
+    public Dataset WithPaired(bool paired) => new(Name, Media, ClassNames, ClassEmbeddings, paired, Checksums);
+
     public Dataset WithClassEmbeddings(Matrix embeddings) => new(Name, Media, ClassNames, embeddings, Paired, Checksums);
 }

@@ -71,7 +71,12 @@ public static class DatasetCatalog
         return loaded with { Dataset = carved, Problems = new DatasetProblems(problems.Source, notes) };
     }
 
-    /// <summary>The dataset with only the named media (--media), in the order given.</summary>
+    /// <summary>
+    /// The dataset with only the named media (--media), in the order given. Media that name their items
+    /// (ids other than row numbers) with the same ids, labels and splits in the same order hold the same
+    /// objects, so the selection is paired even when the whole dataset is not (TuxPaint's picture and
+    /// description of every stamp, without its few sound clips).
+    /// </summary>
     public static Dataset SelectMedia(Dataset dataset, IReadOnlyList<string> media)
     {
         var known = string.Join(", ", dataset.Media.Select(m => m.Name));
@@ -84,7 +89,16 @@ public static class DatasetCatalog
             if (chosen.Contains(medium)) throw new InputException("--media", "", "each medium once", $"'{medium.Name}' twice");
             chosen.Add(medium);
         }
-        return dataset.With(chosen);
+        var selected = dataset.With(chosen);
+        return !dataset.Paired && chosen.Count > 1 && SameNamedItems(chosen) ? selected.WithPaired(true) : selected;
+    }
+
+    private static bool SameNamedItems(IReadOnlyList<Medium> media)
+    {
+        var first = media[0];
+        bool named = first.Ids.Where((id, i) => id != i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Any();
+        return named && media.Skip(1).All(m =>
+            m.Ids.SequenceEqual(first.Ids) && m.Labels.SequenceEqual(first.Labels) && m.Splits.SequenceEqual(first.Splits));
     }
 
     private static (string Name, string? Spec) SplitName(string text)

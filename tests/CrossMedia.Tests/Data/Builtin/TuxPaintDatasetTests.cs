@@ -25,6 +25,28 @@ public class TuxPaintDatasetTests
     }
 
     [TuxPaintFact]
+    public void SelectMedia_Should_PairPictureAndDescription_WhichAreTheSameStamps()
+    {
+        var ds = TuxPaintDataset.Build(NoVideo);
+        Assert.False(ds.Paired); // the sound clips cover few stamps
+        var both = DatasetCatalog.SelectMedia(ds, ["image", "text"]);
+        Assert.True(both.Paired);
+        Assert.Equal(both["image"].Ids, both["text"].Ids);
+        Assert.False(DatasetCatalog.SelectMedia(ds, ["image", "audio"]).Paired);
+    }
+
+    [Fact]
+    public void SelectMedia_Should_NotPairMediaWhoseItemsHaveOnlyRowNumbers()
+    {
+        // Two feature media with equal counts, labels and splits but no item names: nothing says row i is one object.
+        Medium M(string name, string[]? ids = null) => new(name, new CrossMedia.Core.Matrix(new float[8], 4, 2), null, [0, 1, 0, 1], [Split.Train, Split.Train, Split.Test, Split.Test], ids);
+        var ds = new Dataset("d", [M("image"), M("text"), M("audio")], ["a", "b"]);
+        Assert.False(DatasetCatalog.SelectMedia(ds, ["image", "text"]).Paired);
+        string[] named = ["p", "q", "r", "s"];
+        Assert.True(DatasetCatalog.SelectMedia(new Dataset("d", [M("image", named), M("text", named), M("audio")], ["a", "b"]), ["image", "text"]).Paired);
+    }
+
+    [TuxPaintFact]
     public void Build_Should_LabelByTopCategoryAndSplitEachClassStratified()
     {
         var ds = TuxPaintDataset.Build(NoVideo);
