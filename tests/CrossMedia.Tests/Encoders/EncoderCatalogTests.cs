@@ -132,6 +132,16 @@ public class EncoderCatalogTests(PictureEncodersFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void OversizedMedia_Should_BeRefusedByTheLimits_NamingTheUpload()
+    {
+        using var encoder = EncoderCatalog.Create(MediaKind.Image, "resnet18", new EncoderOptions { Limits = new MediaLimits { MaxPixels = 1000 } });
+        var e = Assert.Throws<UndecodableMediaException>(() => encoder.Encode([MediaSource.FromBytes(File.ReadAllBytes(Picture("big.png", 4)), "big-upload.png")]));
+        Assert.True(e.LimitExceeded);
+        Assert.Equal("big-upload.png", e.Location);
+        Assert.Equal("size", e.Field);
+    }
+
+    [Fact]
     public void Text_Should_ReadFilesAndBytes_AsTheStrings()
     {
         using var encoder = EncoderCatalog.Create("text", "MiniLM", new EncoderOptions { Threads = 2 });
