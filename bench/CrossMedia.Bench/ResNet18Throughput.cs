@@ -82,7 +82,7 @@ static class ResNet18Throughput
         static double Median(IEnumerable<double> v) { var s = v.Order().ToArray(); return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2; }
         var onnxRate = Median(measured[0].Select(m => m.Rate));
         var onnxCpu = Median(measured[0].Select(m => m.CpuMs));
-        Console.WriteLine($"resnet18 threads={threads} images={n} rounds={rounds} load={load}..{loadEnd} ({NativeBackends.Describe()}, frozen {(frozen.UsesOneDnnLayout ? "oneDNN layout" : "plain tensors")})");
+        Console.WriteLine($"resnet18 threads={threads} images={n} rounds={rounds} load={load}..{loadEnd} ({NativeBackends.Describe()}, frozen {(frozen.UsesOneDnn ? "oneDNN fused" : "plain tensors")})");
         for (int e = 0; e < engines.Length; e++)
         {
             var rate = Median(measured[e].Select(m => m.Rate));

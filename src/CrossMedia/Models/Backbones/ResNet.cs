@@ -156,10 +156,10 @@ public sealed class ResNet : Backbone
     /// <summary>
     /// A frozen copy for feature extraction, faster than this model's forward: BatchNorm folded into the
     /// convolutions with the running statistics (i.e. eval-mode results, whatever this model's mode),
-    /// oneDNN's weight layout where available (see <see cref="FrozenResNet"/>). This model is not changed
+    /// oneDNN's fused convolutions where available (see <see cref="FrozenResNet"/>). This model is not changed
     /// and can keep training; fold again to see later weights. The caller disposes the copy.
     /// </summary>
-    public FrozenResNet ForInference() => new(this, oneDnnLayout: true);
+    public FrozenResNet ForInference() => new(this, oneDnn: true);
 
     /// <summary>pictures − the mean image; the mean belongs to one input side, resized bilinearly for others (exact at <see cref="MeanImageSide"/>).</summary>
     internal static Tensor SubtractMeanImage(Tensor pictures, Tensor meanImage)

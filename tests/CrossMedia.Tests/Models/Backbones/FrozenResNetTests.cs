@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace CrossMedia.Tests.Models.Backbones;
 
 /// <summary>
-/// <see cref="ResNet.ForInference"/>: BatchNorm folded into the convolutions (and oneDNN's layout) gives the
+/// <see cref="ResNet.ForInference"/>: BatchNorm folded into the convolutions (run as oneDNN's fused convolutions or as ordinary operators) gives the
 /// eval-mode features of the trainable model, which it leaves as it was. Runs alone: seeds libtorch's
 /// generator and switches oneDNN off for a moment.
 /// </summary>
@@ -25,15 +25,15 @@ public class FrozenResNetTests
     }
 
     [Fact]
-    public void Frozen_Should_EqualEvalMode_OnRandomPictures_InBothLayouts()
+    public void Frozen_Should_EqualEvalMode_OnRandomPictures_OnBothPaths()
     {
         torch.manual_seed(7);
         using var net = ImageNetResNet18();
         using var spread = 60f.ToScalar(); // about the spread of pixels in 0–255 minus the mean image
         using var pictures = torch.randn(3, 3, 224, 224).mul_(spread);
-        AssertBothLayoutsEqualEvalMode(net, pictures, "random 224²");
+        AssertBothPathsEqualEvalMode(net, pictures, "random 224²");
         using var small = torch.randn(2, 3, 96, 96).mul_(spread); // another side: the mean image is resized
-        AssertBothLayoutsEqualEvalMode(net, small, "random 96²");
+        AssertBothPathsEqualEvalMode(net, small, "random 96²");
     }
 
     [DarknetDataFact]
@@ -48,7 +48,7 @@ public class FrozenResNetTests
         using var std = tensor(norm.Std).view(1, 3, 1, 1);
         using var scope = NewDisposeScope();
         var batch = cat(paths.Select(p => (TestPictures.Load(p, 224) - mean) / std).ToArray(), 0);
-        AssertBothLayoutsEqualEvalMode(net, batch, string.Join(", ", paths.Select(Path.GetFileName)));
+        AssertBothPathsEqualEvalMode(net, batch, string.Join(", ", paths.Select(Path.GetFileName)));
     }
 
     /// <summary>Bottleneck blocks (stride in the 3×3), no mean image, BatchNorm statistics far from 0/1.</summary>
@@ -71,7 +71,7 @@ public class FrozenResNetTests
             }
         net.eval();
         using var pictures = torch.randn(2, 3, 64, 64);
-        AssertBothLayoutsEqualEvalMode(net, pictures, "resnet50 64²");
+        AssertBothPathsEqualEvalMode(net, pictures, "resnet50 64²");
         using var frozen = net.ForInference();
         using var features = frozen.ForwardFeatures(pictures);
         using var logits = frozen.ForwardHead(features);
@@ -115,7 +115,7 @@ public class FrozenResNetTests
         foreach (var t in before.Values) t.Dispose();
     }
 
-    /// <summary>Where the convolution probe turned oneDNN off, the copy must not use oneDNN's layout.</summary>
+    /// <summary>Where the convolution probe turned oneDNN off, the copy must not call oneDNN.</summary>
     [Fact]
     public void ForInference_Should_UsePlainTensors_WhenOneDnnIsOff()
     {
@@ -126,7 +126,7 @@ public class FrozenResNetTests
         {
             NativeBackends.Mkldnn = false;
             using var frozen = net.ForInference();
-            Assert.False(frozen.UsesOneDnnLayout);
+            Assert.False(frozen.UsesOneDnn);
             using var x = torch.randn(1, 3, 64, 64);
             using var ours = frozen.ForwardFeatures(x);
             using var expected = Use(no_grad(), () => net.ForwardFeatures(x));
@@ -134,7 +134,7 @@ public class FrozenResNetTests
         }
         finally { NativeBackends.Mkldnn = was; }
         using var again = net.ForInference();
-        Assert.Equal(NativeBackends.Mkldnn, again.UsesOneDnnLayout);
+        Assert.Equal(NativeBackends.Mkldnn, again.UsesOneDnn);
     }
 
     [Fact]
@@ -152,17 +152,17 @@ public class FrozenResNetTests
         return net;
     }
 
-    private void AssertBothLayoutsEqualEvalMode(ResNet net, Tensor pictures, string what)
+    private void AssertBothPathsEqualEvalMode(ResNet net, Tensor pictures, string what)
     {
         using var expected = Use(no_grad(), () => net.ForwardFeatures(pictures));
         foreach (var oneDnn in new[] { true, false })
         {
             using var frozen = new FrozenResNet(net, oneDnn);
-            Assert.Equal(oneDnn && NativeBackends.Mkldnn, frozen.UsesOneDnnLayout);
+            Assert.Equal(oneDnn && NativeBackends.Mkldnn, frozen.UsesOneDnn);
             using var ours = frozen.ForwardFeatures(pictures);
             Assert.Equal(expected.shape, ours.shape);
             var relative = RelativeDifference(ours, expected);
-            _output.WriteLine($"{what}, {(frozen.UsesOneDnnLayout ? "oneDNN layout" : "plain tensors")}: max |frozen − eval| / max |eval| = {relative:E2}");
+            _output.WriteLine($"{what}, {(frozen.UsesOneDnn ? "oneDNN fused" : "plain tensors")}: max |frozen − eval| / max |eval| = {relative:E2}");
             Assert.True(relative <= Tolerance, $"{what}: relative difference {relative:E2}");
         }
     }
