@@ -24,7 +24,7 @@ namespace CrossMedia.Models.Backbones;
 /// </summary>
 public sealed class FrozenResNet : Backbone
 {
-    /// <summary>A convolution with its BatchNorm folded in (Weight in oneDNN's layout when <see cref="UsesOneDnn"/>).</summary>
+    /// <summary>A convolution with its BatchNorm folded in (ordinary tensors; the oneDNN network holds its own reordered weights).</summary>
     private sealed record FusedConv(Tensor Weight, Tensor Bias, long Stride, long Padding);
 
     /// <summary>A residual block: ReLU after every convolution but the last, which meets the shortcut before its ReLU.</summary>
