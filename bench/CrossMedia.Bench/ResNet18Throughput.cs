@@ -10,9 +10,11 @@ namespace CrossMedia.Bench;
 
 /// <summary>
 /// ImageNet ResNet-18 feature extraction (pooled 512-d, 224²), images/s on a fixed thread count:
-/// our TorchSharp ResNet with the weights imported from NuGet's ResNet18.onnx against ONNX Runtime
+/// our TorchSharp ResNet with the weights imported from NuGet's ResNet18.onnx — the trainable model in
+/// eval mode and its frozen inference copy (<see cref="ResNet.ForInference"/>) — against ONNX Runtime
 /// running that same file (with ResNetPreprocess.onnx, batch 1: the file's batch size is fixed).
-/// Rounds alternate the engines so machine load hits both alike; the best round of each is reported.
+/// Each round runs every engine back to back, so machine load hits them alike; the median round is
+/// reported, with the process CPU time per image (less sensitive to other jobs on a shared machine).
 /// </summary>
 static class ResNet18Throughput
 {
@@ -20,8 +22,9 @@ static class ResNet18Throughput
     {
         int threads = a.Int("threads", 2), n = a.Int("n", 32), rounds = a.Int("rounds", 3), batch = a.Int("batch", 16);
         TorchRuntime.Initialize(threads);
-        using var net = BackboneRegistry.Create("resnet18", 1000, new BackboneOptions(224, BackboneOptions.ImageNet));
+        using var net = (ResNet)BackboneRegistry.Create("resnet18", 1000, new BackboneOptions(224, BackboneOptions.ImageNet));
         net.eval();
+        using var frozen = net.ForInference();
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         var model = OnnxResNetImport.DefaultModelPath;
@@ -36,37 +39,56 @@ static class ResNet18Throughput
         using var std = tensor(net.Normalization.Std).view(1, 3, 1, 1);
         using var all = unit.sub(mean).div(std);
 
-        double Ours(int size)
+        Func<double> Ours(Backbone backbone, int size) => () =>
         {
-            var clock = Stopwatch.StartNew();
             using var _ = no_grad();
             for (int i = 0; i < n; i += size)
             {
                 using var scope = NewDisposeScope();
-                net.ForwardFeatures(all.narrow(0, i, Math.Min(size, n - i))).data<float>().ToArray();
+                backbone.ForwardFeatures(all.narrow(0, i, Math.Min(size, n - i))).data<float>().ToArray();
             }
-            return n / clock.Elapsed.TotalSeconds;
-        }
+            return n;
+        };
         double Onnx()
         {
-            var clock = Stopwatch.StartNew();
             foreach (var p in pixels)
                 RunOnnx(resnet, RunOnnx(preprocess, p));
-            return n / clock.Elapsed.TotalSeconds;
+            return n;
         }
-
-        Ours(1); Onnx(); // warm-up
-        double ours1 = 0, oursBatch = 0, onnx = 0;
-        for (int r = 0; r < rounds; r++)
+        var engines = new (string Name, Func<double> Run)[]
         {
-            onnx = Math.Max(onnx, Onnx());
-            ours1 = Math.Max(ours1, Ours(1));
-            oursBatch = Math.Max(oursBatch, Ours(batch));
+            ("onnxruntime (batch 1)", Onnx),
+            ("crossmedia eval (batch 1)", Ours(net, 1)),
+            ($"crossmedia eval (batch {batch})", Ours(net, batch)),
+            ("crossmedia frozen (batch 1)", Ours(frozen, 1)),
+            ($"crossmedia frozen (batch {batch})", Ours(frozen, batch)),
+        };
+        foreach (var (_, run) in engines) run(); // warm-up
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+        var measured = engines.Select(_ => new List<(double Rate, double CpuMs)>()).ToArray();
+        var process = Process.GetCurrentProcess();
+        for (int r = 0; r < rounds; r++)
+            for (int e = 0; e < engines.Length; e++)
+            {
+                process.Refresh();
+                var cpu = process.TotalProcessorTime;
+                var clock = Stopwatch.StartNew();
+                var images = engines[e].Run();
+                var wall = clock.Elapsed.TotalSeconds;
+                process.Refresh();
+                measured[e].Add((images / wall, (process.TotalProcessorTime - cpu).TotalMilliseconds / images));
+            }
+        var loadEnd = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+        static double Median(IEnumerable<double> v) { var s = v.Order().ToArray(); return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2; }
+        var onnxRate = Median(measured[0].Select(m => m.Rate));
+        var onnxCpu = Median(measured[0].Select(m => m.CpuMs));
+        Console.WriteLine($"resnet18 threads={threads} images={n} rounds={rounds} load={load}..{loadEnd} ({NativeBackends.Describe()}, frozen {(frozen.UsesOneDnn ? "oneDNN fused" : "plain tensors")})");
+        for (int e = 0; e < engines.Length; e++)
+        {
+            var rate = Median(measured[e].Select(m => m.Rate));
+            var cpuMs = Median(measured[e].Select(m => m.CpuMs));
+            Console.WriteLine($"  {engines[e].Name,-30} {rate,7:F1} images/s {rate / onnxRate,5:F2}x   cpu {cpuMs,6:F1} ms/image {onnxCpu / cpuMs,5:F2}x   rounds: {string.Join(" ", measured[e].Select(m => m.Rate.ToString("F1")))}");
         }
-        Console.WriteLine($"resnet18 threads={threads} images={n} rounds={rounds}");
-        Console.WriteLine($"  onnxruntime (batch 1)      {onnx,7:F1} images/s");
-        Console.WriteLine($"  crossmedia (batch 1)       {ours1,7:F1} images/s  {ours1 / onnx:F2}x onnxruntime");
-        Console.WriteLine($"  crossmedia (batch {batch,2})      {oursBatch,7:F1} images/s  {oursBatch / onnx:F2}x onnxruntime");
         return 0;
     }
 

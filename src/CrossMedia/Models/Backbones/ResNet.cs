@@ -145,20 +145,29 @@ public sealed class ResNet : Backbone
     {
         using var scope = NewDisposeScope();
         // By name, not the field: the registered buffer is what to(device) moves (CUDA untested here).
-        if (Config.MeanImage && get_buffer(MeanImageKey) is { } meanImage)
-        {
-            // The mean image belongs to one input side; bilinear resize for others (exact at MeanImageSide).
-            var mean = pictures.shape[2] == meanImage.shape[2] && pictures.shape[3] == meanImage.shape[3]
-                ? meanImage
-                : F.interpolate(meanImage, [pictures.shape[2], pictures.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
-            pictures = pictures - mean;
-        }
+        if (Config.MeanImage && get_buffer(MeanImageKey) is { } meanImage) pictures = SubtractMeanImage(pictures, meanImage);
         var x = maxpool.call(F.relu(bn1.call(conv1.call(pictures))));
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         return x.mean([2, 3]).MoveToOuterDisposeScope();
     }
 
     public override Tensor ForwardHead(Tensor features) => fc.call(features);
+
+    /// <summary>
+    /// A frozen copy for feature extraction, faster than this model's forward: BatchNorm folded into the
+    /// convolutions with the running statistics (i.e. eval-mode results, whatever this model's mode),
+    /// oneDNN's fused convolutions where available (see <see cref="FrozenResNet"/>). This model is not changed
+    /// and can keep training; fold again to see later weights. The caller disposes the copy.
+    /// </summary>
+    public FrozenResNet ForInference() => new(this, oneDnn: true);
+
+    /// <summary>pictures − the mean image; the mean belongs to one input side, resized bilinearly for others (exact at <see cref="MeanImageSide"/>).</summary>
+    internal static Tensor SubtractMeanImage(Tensor pictures, Tensor meanImage)
+    {
+        if (pictures.shape[2] == meanImage.shape[2] && pictures.shape[3] == meanImage.shape[3]) return pictures - meanImage;
+        using var mean = F.interpolate(meanImage, [pictures.shape[2], pictures.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
+        return pictures - mean;
+    }
 
     private static Sequential MakeStage(ref int inChannels, int channels, int blocks, int stride, bool bottleneck)
     {
