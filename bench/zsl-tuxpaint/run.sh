@@ -32,4 +32,4 @@ for seed in $(seq 1 "$seeds"); do
     fi
   done
 done
-/usr/bin/python3 "$root/bench/zsl-tuxpaint/aggregate.py" "$dir/runs" | tee "$dir/summary.md"
+/usr/bin/python3 "$root/bench/zsl-tuxpaint/aggregate.py" "$dir/runs" "$dir/features" | tee "$dir/summary.md"
