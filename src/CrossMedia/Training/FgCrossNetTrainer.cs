@@ -19,8 +19,10 @@ namespace CrossMedia.Training;
 /// epoch on the Val split (mean mAP over every bi-modal direction). One step sees one batch of every
 /// medium: cross-entropy per medium summed, plus the center loss on the concatenated logits, plus in
 /// stage 2 the quadruplet ranking loss. Every medium is shuffled each epoch and the shorter media
-/// cycle through the epoch of the longest (the reference stopped at the shortest, unshuffled). An epoch
-/// whose validation ranking is degenerate (all scores tied) is selected only when every epoch's is.
+/// cycle through the epoch of the longest (the reference stopped at the shortest, unshuffled). After each
+/// epoch the batch-norm running statistics are re-estimated over such mixed batches, so the network in eval
+/// mode computes what it was trained to; an epoch whose validation ranking is degenerate (all scores tied)
+/// is selected only when every epoch's is.
 /// <para>
 /// Each medium's train and validation files are decoded once, in parallel (<see cref="MediaDecoder"/>),
 /// into memory: the datasets this runs on are small enough, and the CPU then trains without waiting.
@@ -135,6 +137,7 @@ public sealed class FgCrossNetTrainer
                 }
                 var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
                 TrainingDivergedException.ThrowIfNotFinite("FGCrossNet", epoch, losses);
+                RecalibrateBatchNorm(net, kinds, train, batches, new Random(unchecked(options.Seed * 100_003 + epoch) ^ 0x5eed));
 
                 double? valMap = null;
                 if (hasValidation)
@@ -222,6 +225,25 @@ public sealed class FgCrossNetTrainer
             pictures.Add(FgCrossNetInputs.TrainingPictures(net, kinds[m], items, device, rng));
         }
         return (pictures, labels);
+    }
+
+    /// <summary>
+    /// Re-estimates the batch-norm running statistics (<see cref="Models.Backbones.BatchNorm2d.Recalibrate"/>) over one pass of
+    /// the epoch's kind of batches: every medium shuffled, cycled and concatenated exactly as in training (the
+    /// spec's one batch of each medium per step), with its own generator so training's draws are unchanged.
+    /// Eval mode then normalises each medium as the mixed training batches did.
+    /// </summary>
+    private void RecalibrateBatchNorm(FgCrossNetNetwork net, MediaKind[] kinds, List<DecodedItem>[] train, int batches, Random rng)
+    {
+        var orders = train.Select(t => EpochOrder.Permutation(rng, t.Count)).ToArray();
+        Models.Backbones.BatchNorm2d.Recalibrate(net, () =>
+        {
+            for (int b = 0; b < batches; b++)
+            {
+                using var scope = NewDisposeScope();
+                net.EncodePictures(cat(MixedBatch(net, kinds, train, orders, b, rng).Pictures, 0));
+            }
+        });
     }
 
     /// <summary>
