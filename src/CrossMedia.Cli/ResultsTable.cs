@@ -3,7 +3,10 @@ using Spectre.Console;
 
 namespace CrossMedia.Cli;
 
-/// <summary>Renders result rows as one table per split and subset: query × gallery with the mAP, and the average.</summary>
+/// <summary>
+/// Renders result rows as one table per split and subset: query × gallery with the mAP, the chance level
+/// (a random ranking's expected mAP) and the average; a degenerate ranking is marked beside its mAP.
+/// </summary>
 internal static class ResultsTable
 {
     public static void Write(IAnsiConsole console, IReadOnlyList<ResultRow> rows, string title)
@@ -22,10 +25,21 @@ internal static class ResultsTable
 
     private static Table Table(IReadOnlyList<ResultRow> rows, string averageLabel)
     {
+        bool chance = rows.Any(r => r.Chance is not null);
         var table = new Table().AddColumn("query → gallery").AddColumn(new TableColumn("mAP").RightAligned());
+        if (chance) table.AddColumn(new TableColumn("chance").RightAligned());
+        string[] Cells(string direction, string map, double? level) =>
+            chance ? [direction, map, level is { } c ? c.ToString("F4") : ""] : [direction, map];
         foreach (var r in rows)
-            table.AddRow($"{Markup.Escape(r.Query)} → {Markup.Escape(r.Gallery)}", r.Map.ToString("F4"));
-        if (rows.Count > 1) table.AddRow($"[bold]{Markup.Escape(averageLabel)}[/]", $"[bold]{rows.Average(r => r.Map):F4}[/]");
+        {
+            var map = r.Degenerate ? $"{r.Map:F4} [yellow]({ResultRow.DegenerateNote})[/]" : r.Map.ToString("F4");
+            table.AddRow(Cells($"{Markup.Escape(r.Query)} → {Markup.Escape(r.Gallery)}", map, r.Chance));
+        }
+        if (rows.Count > 1)
+        {
+            double? level = rows.All(r => r.Chance is not null) ? rows.Average(r => r.Chance!.Value) : null;
+            table.AddRow(Cells($"[bold]{Markup.Escape(averageLabel)}[/]", $"[bold]{rows.Average(r => r.Map):F4}[/]", level));
+        }
         return table;
     }
 }

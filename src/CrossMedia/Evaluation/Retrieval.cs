@@ -49,20 +49,74 @@ public static class Retrieval
         return found == 0 ? 0 : sum / found;
     }
 
+    /// <summary>
+    /// Expected AP of a uniformly random ranking of <paramref name="gallery"/> items of which
+    /// <paramref name="relevant"/> are relevant: E[AP] = (H_N + (N − H_N)(R − 1)/(N − 1))/N, H_N the N-th
+    /// harmonic number (item k is relevant with probability R/N and then expects 1 + (k − 1)(R − 1)/(N − 1)
+    /// relevant items in the first k); 0 without relevant items.
+    /// </summary>
+    public static double ChanceAveragePrecision(int relevant, int gallery)
+    {
+        if (relevant < 0 || relevant > gallery) throw new ArgumentOutOfRangeException(nameof(relevant), relevant, $"0 to the gallery size {gallery}");
+        if (relevant == 0) return 0;
+        double harmonic = 0;
+        for (int k = 1; k <= gallery; k++) harmonic += 1.0 / k;
+        double rest = gallery == 1 ? 0 : (gallery - harmonic) * (relevant - 1) / (gallery - 1);
+        return (harmonic + rest) / gallery;
+    }
+
+    /// <summary>
+    /// Whether a ranking of <paramref name="gallery"/> by <paramref name="queries"/> is degenerate: every
+    /// gallery row is the same vector (each query's scores all tie) or every query row is (all queries get
+    /// one ranking). "The same" allows float32 noise: within 1e-6 of the first row's largest magnitude.
+    /// </summary>
+    public static bool IsDegenerate(Matrix queries, Matrix gallery) => AllRowsAlike(gallery) || AllRowsAlike(queries);
+
+    private static bool AllRowsAlike(Matrix m)
+    {
+        if (m.Rows < 2) return false;
+        var first = m.Row(0);
+        float scale = 0;
+        foreach (var x in first) scale = Math.Max(scale, Math.Abs(x));
+        float tolerance = 1e-6f * scale;
+        for (int i = 1; i < m.Rows; i++)
+        {
+            var row = m.Row(i);
+            for (int j = 0; j < row.Length; j++)
+                if (!(Math.Abs(row[j] - first[j]) <= tolerance)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The mean chance AP of queries with the given relevant counts (NaN with a top-K cut, which the formula does not cover).</summary>
+    internal static double ChanceMap(int[] relevant, int galleryRows, int[]? self, RetrievalOptions options)
+    {
+        if (options.TopK > 0) return double.NaN;
+        if (relevant.Length == 0) return 0;
+        double sum = 0;
+        for (int q = 0; q < relevant.Length; q++)
+            sum += ChanceAveragePrecision(relevant[q], galleryRows - (options.ExcludeSelf && self is not null && self[q] >= 0 ? 1 : 0));
+        return sum / relevant.Length;
+    }
+
     private static MapResult Map(Matrix queries, Matrix gallery, Relevance relevance, RetrievalOptions options, int[]? self)
     {
         var ap = new double[queries.Rows];
-        var empty = new int[queries.Rows];
+        var relevant = new int[queries.Rows];
         RankingEngine.Run<object?>(queries, gallery, relevance, options, self, () => null,
             (_, q, ranks) =>
             {
                 ap[q] = AveragePrecision(ranks, options.TopK);
-                if (ranks.IsEmpty) empty[q] = 1;
+                relevant[q] = ranks.Length;
             },
             _ => { });
         double map = 0;
         foreach (var x in ap) map += x;
-        return new MapResult(ap.Length == 0 ? 0 : map / ap.Length, ap.Length, empty.Sum(), ap);
+        return new MapResult(ap.Length == 0 ? 0 : map / ap.Length, ap.Length, relevant.Count(r => r == 0), ap)
+        {
+            Chance = ChanceMap(relevant, gallery.Rows, self, options),
+            Degenerate = IsDegenerate(queries, gallery),
+        };
     }
 
     internal static void Check(Matrix queries, int queryLabels, Matrix gallery, int galleryLabels, int[]? querySelfIndex)

@@ -91,11 +91,13 @@ public static class RetrievalMetrics
         var ap = new double[q];
         var fullAp = new double[q];
         var empty = new bool[q];
+        var relevant = new int[q];
         var total = new Accumulator(cutoffs.Length, n);
         RankingEngine.Run(queries, gallery, relevance, options, self, () => new Accumulator(cutoffs.Length, n),
             (acc, query, ranks) =>
             {
                 int r = ranks.Length;
+                relevant[query] = r;
                 ap[query] = Retrieval.AveragePrecision(ranks, options.TopK);
                 fullAp[query] = Retrieval.AveragePrecision(ranks);
                 if (r == 0) { empty[query] = true; return; }
@@ -136,7 +138,11 @@ public static class RetrievalMetrics
                 perClass.TryGetValue(label, out var s);
                 perClass[label] = (s.Sum + fullAp[i], s.Count + 1);
             }
-        var map = new MapResult(ap.Sum() * perQuery, q, empty.Count(e => e), ap);
+        var map = new MapResult(ap.Sum() * perQuery, q, empty.Count(e => e), ap)
+        {
+            Chance = Retrieval.ChanceMap(relevant, n, self, options),
+            Degenerate = Retrieval.IsDegenerate(queries, gallery),
+        };
         return new RetrievalReport(map, cutoffs, precisionAtK, recallAtK, interpolated, new PrecisionRecallCurve(fullRecall, fullPrecision),
             perClass.Select(kv => new ClassAveragePrecision(kv.Key, kv.Value.Sum / kv.Value.Count, kv.Value.Count)).ToList());
     }

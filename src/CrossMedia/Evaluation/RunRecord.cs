@@ -13,6 +13,8 @@ namespace CrossMedia.Evaluation;
 /// <param name="Map">Mean average precision over the full ranking.</param>
 /// <param name="Queries">Number of queries.</param>
 /// <param name="QueriesWithoutRelevant">Queries with no relevant gallery item (they score 0 and count).</param>
+/// <param name="Chance">The expected mAP of a random ranking of the same gallery (<see cref="MapResult.Chance"/>; null in older records).</param>
+/// <param name="Degenerate">All scores tied or all queries alike (<see cref="MapResult.Degenerate"/>): the mAP is not a result.</param>
 public sealed record ResultRow(
     [property: JsonPropertyName("split")] string Split,
     [property: JsonPropertyName("subset")] string Subset,
@@ -20,7 +22,13 @@ public sealed record ResultRow(
     [property: JsonPropertyName("gallery")] string Gallery,
     [property: JsonPropertyName("map")] double Map,
     [property: JsonPropertyName("queries")] int Queries = 0,
-    [property: JsonPropertyName("queries_without_relevant")] int QueriesWithoutRelevant = 0);
+    [property: JsonPropertyName("queries_without_relevant")] int QueriesWithoutRelevant = 0,
+    [property: JsonPropertyName("chance")] double? Chance = null,
+    [property: JsonPropertyName("degenerate")] bool Degenerate = false)
+{
+    /// <summary>The note a table shows beside a degenerate row's mAP.</summary>
+    public const string DegenerateNote = "degenerate: all scores tied";
+}
 
 /// <summary>
 /// What every <c>train</c> writes to <c>metrics.json</c>: enough to reproduce the table

@@ -19,7 +19,10 @@ namespace CrossMedia.Training;
 /// epoch on the Val split (mean mAP over every bi-modal direction). One step sees one batch of every
 /// medium: cross-entropy per medium summed, plus the center loss on the concatenated logits, plus in
 /// stage 2 the quadruplet ranking loss. Every medium is shuffled each epoch and the shorter media
-/// cycle through the epoch of the longest (the reference stopped at the shortest, unshuffled).
+/// cycle through the epoch of the longest (the reference stopped at the shortest, unshuffled). After each
+/// epoch the batch-norm running statistics are re-estimated over such mixed batches, so the network in eval
+/// mode computes what it was trained to; an epoch whose validation ranking is degenerate (all scores tied)
+/// is selected only when every epoch's is.
 /// <para>
 /// Each medium's train and validation files are decoded once, in parallel (<see cref="MediaDecoder"/>),
 /// into memory: the datasets this runs on are small enough, and the CPU then trains without waiting.
@@ -134,14 +137,20 @@ public sealed class FgCrossNetTrainer
                 }
                 var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
                 TrainingDivergedException.ThrowIfNotFinite("FGCrossNet", epoch, losses);
+                RecalibrateBatchNorm(net, kinds, train, batches, new Random(unchecked(options.Seed * 100_003 + epoch) ^ 0x5eed));
 
                 double? valMap = null;
                 if (hasValidation)
                 {
-                    valMap = ValidationMap(net, kinds, val, valMedia);
-                    if (valMap > state.BestScore)
+                    var (map, chance, degenerate, directions) = Validate(net, kinds, val, valMedia);
+                    valMap = map;
+                    if (degenerate > 0)
+                        progress.Message(string.Create(CultureInfo.InvariantCulture,
+                            $"epoch {epoch}: {ResultRow.DegenerateNote} in {degenerate} of {directions} validation directions (chance mAP {chance:F4})"));
+                    if (Selects(map, degenerate > 0, (state.BestEpoch, state.BestScore, state.BestDegenerate)))
                     {
-                        state.BestScore = valMap.Value;
+                        state.BestScore = map;
+                        state.BestDegenerate = degenerate > 0;
                         state.BestEpoch = epoch;
                         CopyState(net, best);
                     }
@@ -164,6 +173,8 @@ public sealed class FgCrossNetTrainer
         {
             optimizer.Dispose();
         }
+        if (hasValidation && state.BestDegenerate)
+            progress.Message($"every epoch had a degenerate validation direction ({ResultRow.DegenerateNote}): the selected epoch {state.BestEpoch} is no real result");
 
         var final = config.CreateNetwork(initialise: false, out _);
         final.to(device);
@@ -177,14 +188,7 @@ public sealed class FgCrossNetTrainer
         long[][] orders, int b, bool stage2, Random rng)
     {
         using var scope = NewDisposeScope();
-        var pictures = new List<Tensor>();
-        var labels = new List<Tensor>();
-        for (int m = 0; m < train.Length; m++)
-        {
-            var items = EpochOrder.Batch(orders[m], b, options.BatchSize).Select(i => train[m][(int)i]).ToArray();
-            labels.Add(tensor(items.Select(i => (long)i.Label).ToArray(), device: device));
-            pictures.Add(FgCrossNetInputs.TrainingPictures(net, kinds[m], items, device, rng));
-        }
+        var (pictures, labels) = MixedBatch(net, kinds, train, orders, b, rng);
         // One backbone pass over the concatenated batch (as the reference); cross-entropy per medium, summed.
         var all = net.EncodePictures(cat(pictures, 0));
         var allLabels = cat(labels, 0);
@@ -208,16 +212,62 @@ public sealed class FgCrossNetTrainer
         return result;
     }
 
-    /// <summary>Mean mAP over every ordered pair of media with validation items (12 directions for four media).</summary>
-    private double ValidationMap(FgCrossNetNetwork net, MediaKind[] kinds, List<DecodedItem>[] val, Medium[] valMedia)
+    /// <summary>Batch <paramref name="b"/> of every medium's epoch order as training pictures and labels, one entry per medium (concatenated, they are one backbone batch).</summary>
+    private (List<Tensor> Pictures, List<Tensor> Labels) MixedBatch(FgCrossNetNetwork net, MediaKind[] kinds, List<DecodedItem>[] train,
+        long[][] orders, int b, Random rng)
+    {
+        var pictures = new List<Tensor>();
+        var labels = new List<Tensor>();
+        for (int m = 0; m < train.Length; m++)
+        {
+            var items = EpochOrder.Batch(orders[m], b, options.BatchSize).Select(i => train[m][(int)i]).ToArray();
+            labels.Add(tensor(items.Select(i => (long)i.Label).ToArray(), device: device));
+            pictures.Add(FgCrossNetInputs.TrainingPictures(net, kinds[m], items, device, rng));
+        }
+        return (pictures, labels);
+    }
+
+    /// <summary>
+    /// Re-estimates the batch-norm running statistics (<see cref="Models.Backbones.BatchNorm2d.Recalibrate"/>) over one pass of
+    /// the epoch's kind of batches: every medium shuffled, cycled and concatenated exactly as in training (the
+    /// spec's one batch of each medium per step), with its own generator so training's draws are unchanged.
+    /// Eval mode then normalises each medium as the mixed training batches did.
+    /// </summary>
+    private void RecalibrateBatchNorm(FgCrossNetNetwork net, MediaKind[] kinds, List<DecodedItem>[] train, int batches, Random rng)
+    {
+        var orders = train.Select(t => EpochOrder.Permutation(rng, t.Count)).ToArray();
+        Models.Backbones.BatchNorm2d.Recalibrate(net, () =>
+        {
+            for (int b = 0; b < batches; b++)
+            {
+                using var scope = NewDisposeScope();
+                net.EncodePictures(cat(MixedBatch(net, kinds, train, orders, b, rng).Pictures, 0));
+            }
+        });
+    }
+
+    /// <summary>
+    /// Mean mAP and mean chance level over every ordered pair of media with validation items (12 directions for four
+    /// media), and how many of those directions are degenerate (<see cref="MapResult.Degenerate"/>).
+    /// </summary>
+    private (double Map, double Chance, int Degenerate, int Directions) Validate(FgCrossNetNetwork net, MediaKind[] kinds, List<DecodedItem>[] val, Medium[] valMedia)
     {
         // Files that failed to decode were reported and are left out with their labels.
         var embedded = Enumerable.Range(0, val.Length).Where(m => val[m].Count > 0)
             .Select(m => new EmbeddedMedium(valMedia[m].Name, FgCrossNetInputs.Embed(net, kinds[m], val[m], device), val[m].Select(i => i.Label).ToArray()))
             .ToArray();
         net.train();
-        return CrossMediaEvaluation.AllDirections(embedded).Average(d => d.Result.Map);
+        var directions = CrossMediaEvaluation.AllDirections(embedded);
+        return (directions.Average(d => d.Result.Map), directions.Average(d => d.Result.Chance), directions.Count(d => d.Result.Degenerate), directions.Count);
     }
+
+    /// <summary>
+    /// Whether an epoch's validation result replaces the selected one: the first always does; an epoch with
+    /// no degenerate direction beats one with any (a fully tied ranking scores by the gallery's order alone,
+    /// which can lie above chance and above a real but weak model); otherwise the higher mAP.
+    /// </summary>
+    internal static bool Selects(double map, bool degenerate, (int Epoch, double Map, bool Degenerate) selected) =>
+        selected.Epoch == 0 || (degenerate != selected.Degenerate ? !degenerate : map > selected.Map);
 
     internal SGD NewOptimizer(FgCrossNetNetwork net) =>
         new(net.parameters(), options.LearningRate, options.Momentum);
@@ -306,6 +356,8 @@ public sealed class FgCrossNetTrainer
         public int Epoch { get; set; }
         public int BestEpoch { get; set; }
         public double BestScore { get; set; } = double.NegativeInfinity;
+        /// <summary>Whether the selected epoch's validation ranking was degenerate in some direction (false in older checkpoints).</summary>
+        public bool BestDegenerate { get; set; }
         /// <summary>The settings a resumed run must share (<see cref="Settings"/>); null in older checkpoints.</summary>
         public Dictionary<string, string>? Settings { get; set; }
         public List<EpochRecord> History { get; set; } = [];

@@ -41,7 +41,8 @@ public static class ScenarioEvaluation
             var restricted = media.Select(m => Restrict(m, keep)).Where(m => m.Labels.Length > 0).ToList();
             if (restricted.Count < 2) continue; // nothing to retrieve across (e.g. unseen classes in validation)
             foreach (var d in CrossMediaEvaluation.AllDirections(restricted, options, includeAll))
-                rows.Add(new ResultRow(split.Name(), subset, d.Query, d.Gallery, d.Result.Map, d.Result.Queries, d.Result.QueriesWithoutRelevant));
+                rows.Add(new ResultRow(split.Name(), subset, d.Query, d.Gallery, d.Result.Map, d.Result.Queries, d.Result.QueriesWithoutRelevant,
+                    double.IsNaN(d.Result.Chance) ? null : d.Result.Chance, d.Result.Degenerate));
         }
         return rows;
     }

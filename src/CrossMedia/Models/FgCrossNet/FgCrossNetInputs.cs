@@ -13,8 +13,8 @@ public static class FgCrossNetInputs
     /// Training input pictures [items, 3, S, S] of decoded items of one kind: texts through the text
     /// branch with the random padding prefix; one random frame per video (frames are training
     /// pictures, as in the reference). The trainer concatenates every medium's pictures into ONE
-    /// backbone batch, so batch-norm statistics in training match the mixed running statistics used
-    /// at evaluation.
+    /// backbone batch, and after each epoch re-estimates the running batch-norm statistics over such
+    /// mixed batches, so evaluation normalises every medium as training did.
     /// </summary>
     public static Tensor TrainingPictures(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> items, Device device, Random training)
     {
