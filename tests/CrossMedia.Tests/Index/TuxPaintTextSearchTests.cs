@@ -22,14 +22,15 @@ public sealed class TuxPaintTextSearchTests : IDisposable
     [TuxPaintFact]
     public void SearchText_Should_FindPicturesOfTheClassNamed_ThroughJfseOnEncoderFeatures()
     {
-        // At most 12 stamps per class keeps the encoding to ~400 pictures.
+        // 798 pictures and descriptions of 34 classes (~1 min of ResNet-18 on 2 cores).
         var features = Path.Combine(dir, "features");
-        var extract = Run("features", "--dataset", "tuxpaint:depth=2,min=8,max=12,video=false", "--media", "image,text", "--out", features, "--threads", "2");
+        var extract = Run("features", "--dataset", "tuxpaint:depth=2,min=8,video=false", "--media", "image,text", "--out", features, "--threads", "2");
         Assert.True(extract.Code == 0, extract.Err);
         var manifest = Path.Combine(features, "manifest.json");
         var model = Path.Combine(dir, "jfse");
-        var train = Run("train", "--method", "jfse", "--dataset", manifest, "--out", model, "--threads", "2", "--seed", "1",
-            "--hidden", "512", "--lr", "5e-4", "--epochs", "30", "--eval-every", "2", "--checkpoint-every", "0");
+        // Class embeddings: MiniLM vectors of the class names (without any, JFSE's one-hot fallback learned next to nothing here).
+        var train = Run("train", "--method", "jfse", "--dataset", manifest, "--class-encoder", "minilm", "--out", model, "--threads", "2",
+            "--seed", "1", "--hidden", "512", "--lr", "5e-4", "--epochs", "40", "--eval-every", "4", "--checkpoint-every", "0");
         Assert.True(train.Code == 0, train.Err);
         var index = Path.Combine(dir, "jfse.cmidx");
         var build = Run("index", "build", "--model", model, "--dataset", manifest, "--split", "test", "--media", "image", "--out", index);
@@ -42,7 +43,7 @@ public sealed class TuxPaintTextSearchTests : IDisposable
             return JsonDocument.Parse(search.Out).RootElement.EnumerateArray().Select(h => h.GetProperty("class").GetString()!).ToArray();
         }
 
-        // Class names as a user would type them; each class has 2-4 test pictures among ~100 of 34 classes.
+        // Class names as a user would type them; each class has 4-9 of the 173 test pictures (34 classes).
         var queries = new Dictionary<string, string>
         {
             ["birds"] = "animals/birds",
@@ -54,7 +55,7 @@ public sealed class TuxPaintTextSearchTests : IDisposable
         };
         var hits = queries.ToDictionary(q => q.Key, q => Top("--text", q.Key));
         var shown = string.Join(" | ", hits.Select(h => $"{h.Key}: {string.Join(",", h.Value)}"));
-        Assert.True(queries.All(q => hits[q.Key].Contains(q.Value)), shown);
+        Assert.True(queries.All(q => hits[q.Key].Contains(q.Value)) && queries.Count(q => hits[q.Key][0] == q.Value) >= 5, shown);
 
         // A picture goes through ResNet-18 and JFSE's image branch: a bird stamp finds birds.
         var bird = Path.Combine("/usr/share/tuxpaint/stamps/animals/birds", "blackbird.png");
