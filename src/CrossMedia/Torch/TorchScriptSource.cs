@@ -20,6 +20,31 @@ internal static class TorchScriptSource
     /// <summary>Loads a module of class <see cref="ClassName"/> whose methods are <paramref name="methods"/> (indented by two spaces, first parameter <c>self: __torch__.Module</c>).</summary>
     public static torch.jit.ScriptModule Load(string methods) => torch.jit.load(Archive(methods));
 
+    /// <summary>
+    /// Calls a method of a loaded module with tensors and tensor lists only, and returns its tensor. TorchSharp's
+    /// <c>invoke</c> would turn numbers into Scalars that nothing holds (the TorchScalars rule); generated code
+    /// carries its numbers in the source instead, so a number here is a programming error.
+    /// </summary>
+    public static torch.Tensor Invoke(torch.jit.ScriptModule module, string method, params object[] tensors)
+    {
+        foreach (var a in tensors)
+            if (a is not (torch.Tensor or torch.Tensor[]))
+                throw new ArgumentException($"TorchScript calls take tensors and tensor arrays only, not {a?.GetType().Name ?? "null"}", nameof(tensors));
+        return (torch.Tensor)module.invoke(method, tensors);
+    }
+
+    /// <summary><see cref="Invoke"/> for a method from a tensor list to a tensor list.</summary>
+    public static torch.Tensor[] InvokeTensors(torch.jit.ScriptModule module, string method, torch.Tensor[] tensors)
+    {
+        var result = module.invoke(method, [tensors]);
+        return result switch
+        {
+            torch.Tensor[] array => array,
+            IEnumerable<torch.Tensor> list => list.ToArray(),
+            _ => throw new InvalidOperationException($"TorchScript method {method} returned {result?.GetType().Name ?? "null"}, not a tensor list"),
+        };
+    }
+
     internal static byte[] Archive(string methods)
     {
         var code = $"class {ClassName}(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n{methods.TrimEnd()}\n";

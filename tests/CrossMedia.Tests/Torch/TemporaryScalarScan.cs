@@ -72,6 +72,9 @@ public static class TemporaryScalarScan
             if (!IsConversion(callee) && !hazardous.Contains(callee)) continue;
             // An explicit ToScalar() kept in a variable or field is the pattern (TorchScalars): held until disposed.
             if (stored && callee.StartsWith("TorchSharp.ScalarExtensionMethods::", StringComparison.Ordinal)) continue;
+            // TorchScriptSource is the one caller of TorchScript: it loads bytes, and its Invoke refuses any argument but
+            // tensors and tensor arrays, so the number conversions inside TorchSharp's invoke (and load) never run.
+            if (caller.StartsWith("CrossMedia.Torch.TorchScriptSource::", StringComparison.Ordinal) && callee.StartsWith("TorchSharp.torch+jit", StringComparison.Ordinal)) continue;
             // A subclass's constructor calling its TorchSharp base (call, not newobj): the subclass replaces the hazardous member (see SGD).
             if (IsConstructor(caller) && IsConstructor(callee) && !isNew && !IsConversion(callee)) continue;
             var (file, line) = Locate(pdb, method, offset);

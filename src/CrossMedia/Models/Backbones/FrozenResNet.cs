@@ -63,7 +63,7 @@ public sealed class FrozenResNet : Backbone
             var bn = (BatchNorm2d)modules[norm];
             using var scope = NewDisposeScope();
             using var eps = bn.eps.ToScalar();
-            var scale = bn.weight!.to(float64) / bn.running_var!.to(float64).add(eps).sqrt();
+            var scale = bn.weight!.to(float64) / bn.running_var!.to(float64).add(eps, TorchScalars.One).sqrt();
             var weight = (c.weight!.to(float64) * scale.view(-1, 1, 1, 1)).to(float32);
             var bias = (bn.bias!.to(float64) - bn.running_mean!.to(float64) * scale).to(float32);
             return new FusedConv(weight.MoveToOuterDisposeScope(), bias.MoveToOuterDisposeScope(), c.stride[0], weight.shape[2] / 2);
@@ -98,14 +98,14 @@ public sealed class FrozenResNet : Backbone
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var x = _meanImage is null ? pictures : ResNet.SubtractMeanImage(pictures, _meanImage);
-        if (_script is not null) return ((Tensor)_script.invoke("forward", x, _scriptWeights, _scriptBiases)).MoveToOuterDisposeScope();
+        if (_script is not null) return TorchScriptSource.Invoke(_script, "forward", x, _scriptWeights, _scriptBiases).MoveToOuterDisposeScope();
         x = F.max_pool2d(Convolve(_stem, x).relu_(), 3, 2, 1);
         foreach (var block in _blocks)
         {
             var y = x;
             for (var i = 0; i < block.Convs.Length - 1; i++) y = Convolve(block.Convs[i], y).relu_();
             y = Convolve(block.Convs[^1], y);
-            x = y.add_(block.Downsample is null ? x : Convolve(block.Downsample, x)).relu_();
+            x = y.add_(block.Downsample is null ? x : Convolve(block.Downsample, x), TorchScalars.One).relu_();
         }
         return x.mean([2, 3]).MoveToOuterDisposeScope();
     }
@@ -185,11 +185,19 @@ public sealed class FrozenResNet : Backbone
                 side = OutputSide(blockSide, block.Convs[^1]);
             }
             code.Append("    return torch.mean(x, [2, 3])\n");
-            code.Append("  def pack(self: __torch__.Module, w: Tensor, stride: int, padding: int, side: int) -> Tensor:\n");
-            code.Append("    return ops.mkldnn._reorder_convolution_weight(w, [padding, padding], [stride, stride], [1, 1], 1, [1, torch.size(w, 1), side, side])\n");
+            // Every convolution's weights reordered into oneDNN's layout once; the numbers are in the code, so the
+            // call hands libtorch tensors only (TorchScriptSource.Invoke).
+            code.Append("  def pack(self: __torch__.Module, w: List[Tensor]) -> List[Tensor]:\n");
+            code.Append("    return [\n");
+            for (int i = 0; i < convs.Count; i++)
+            {
+                var (c, convSide) = convs[i];
+                code.Append($"      ops.mkldnn._reorder_convolution_weight(w[{i}], {Pair(c.Padding)}, {Pair(c.Stride)}, [1, 1], 1, [1, torch.size(w[{i}], 1), {convSide}, {convSide}]),\n");
+            }
+            code.Append("    ]\n");
 
             var script = TorchScriptSource.Load(code.ToString());
-            var weights = convs.Select(c => (Tensor)script.invoke("pack", c.Conv.Weight, (int)c.Conv.Stride, (int)c.Conv.Padding, (int)c.Side)).ToArray();
+            var weights = TorchScriptSource.InvokeTensors(script, "pack", convs.Select(c => c.Conv.Weight).ToArray());
             return (script, weights, convs.Select(c => c.Conv.Bias).ToArray());
         }
 

@@ -82,7 +82,7 @@ public sealed class CcaSolver : IDisposable
             if (input == CcaInput.ZScore)
             {
                 // A constant feature stays as it is (centred, it is zero anyway).
-                var sd = centred.square().sum([0]).div(n1).sqrt();
+                var sd = centred.mul(centred).sum([0]).div(n1).sqrt();
                 scale = where(sd.gt(TorchScalars.Tiny), sd.reciprocal(), scale);
                 centred = centred * scale;
             }
@@ -95,7 +95,7 @@ public sealed class CcaSolver : IDisposable
         public Tensor InverseSqrt(double relative)
         {
             using var ridge = (relative * Eigenvalues.mean().item<double>() + 1e-12).ToScalar();
-            var shifted = Eigenvalues.add(ridge).clamp_min(TorchScalars.Tiny).rsqrt();
+            var shifted = Eigenvalues.add(ridge, TorchScalars.One).clamp_min(TorchScalars.Tiny).rsqrt();
             return (Eigenvectors * shifted.unsqueeze(0)).matmul(Eigenvectors.T);
         }
 
