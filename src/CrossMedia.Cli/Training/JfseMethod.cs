@@ -72,6 +72,14 @@ internal sealed class JfseMethod : ITrainMethod
         config.Remove("effective_weights"); // the same values as "weights" now
         context.Config["jfse"] = config;
 
+        if (context.Data.ClassEmbeddings is null)
+        {
+            // The generators are conditioned on one-hot class codes then: on 34 TuxPaint classes that learned next to
+            // nothing where MiniLM class-name vectors gave .61 (docs/results-encoders.md).
+            const string Warning = "jfse: the dataset has no class embeddings, so the generators see one-hot class codes; class-name vectors usually do far better (--class-encoder minilm, or --word-vectors FILE)";
+            context.Notes["jfse_warnings"] = new JsonArray(Warning);
+            context.Console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(Warning)}");
+        }
         var progress = new SpectreTrainingProgress(context.Console);
         var result = progress.Run(() => new JfseTrainer(options, device, progress)
             .Train(context.TrainingSet, unseen, null, checkpoints, resume, probe));
