@@ -261,13 +261,9 @@ public sealed class FgCrossNetTrainer
         return (directions.Average(d => d.Result.Map), directions.Average(d => d.Result.Chance), directions.Count(d => d.Result.Degenerate), directions.Count);
     }
 
-    /// <summary>
-    /// Whether an epoch's validation result replaces the selected one: the first always does; an epoch with
-    /// no degenerate direction beats one with any (a fully tied ranking scores by the gallery's order alone,
-    /// which can lie above chance and above a real but weak model); otherwise the higher mAP.
-    /// </summary>
+    /// <summary>Whether an epoch's validation result replaces the selected one (<see cref="EpochSelection"/>; epoch 0: none yet).</summary>
     internal static bool Selects(double map, bool degenerate, (int Epoch, double Map, bool Degenerate) selected) =>
-        selected.Epoch == 0 || (degenerate != selected.Degenerate ? !degenerate : map > selected.Map);
+        EpochSelection.Replaces(map, degenerate, selected.Epoch == 0 ? null : (selected.Map, selected.Degenerate));
 
     internal SGD NewOptimizer(FgCrossNetNetwork net) =>
         new(net.parameters(), options.LearningRate, options.Momentum);

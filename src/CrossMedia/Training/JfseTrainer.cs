@@ -166,14 +166,17 @@ public sealed class JfseTrainer
                 var rawTrainT = JfseModel.EmbedRaw(nets.RegressorT, scalerT, ft, device);
                 if (hasValidation)
                 {
-                    var (score, bestPost) = BestPostProcessing(rawTrainV, rawTrainT,
+                    var (score, bestPost, degenerate) = BestPostProcessing(rawTrainV, rawTrainT,
                         JfseModel.EmbedRaw(nets.RegressorV, scalerV, JfseModel.FeaturesOf(valV!, arch.ImageDimension), device), valV!.Labels,
                         JfseModel.EmbedRaw(nets.RegressorT, scalerT, JfseModel.FeaturesOf(valT!, arch.TextDimension), device), valT!.Labels);
                     valMap = score;
                     valPost = bestPost.ToString().ToLowerInvariant();
-                    if (double.IsFinite(score) && (state.BestScore is not { } best || score > best))
+                    if (degenerate)
+                        progress.Message($"epoch {epoch}: {ResultRow.DegenerateNote} in validation under every post-processing");
+                    if (double.IsFinite(score) && EpochSelection.Replaces(score, degenerate, state.BestScore is { } best ? (best, state.BestDegenerate) : null))
                     {
                         state.BestScore = score;
+                        state.BestDegenerate = degenerate;
                         state.BestEpoch = epoch;
                         state.BestPost = bestPost;
                         state.EvalsWithoutImprovement = 0;
@@ -186,7 +189,7 @@ public sealed class JfseTrainer
                 {
                     var tv = testProbe[names[0]];
                     var tt = testProbe[names[1]];
-                    var (testScore, _) = BestPostProcessing(rawTrainV, rawTrainT,
+                    var (testScore, _, _) = BestPostProcessing(rawTrainV, rawTrainT,
                         JfseModel.EmbedRaw(nets.RegressorV, scalerV, JfseModel.FeaturesOf(tv, arch.ImageDimension), device), tv.Labels,
                         JfseModel.EmbedRaw(nets.RegressorT, scalerT, JfseModel.FeaturesOf(tt, arch.TextDimension), device), tt.Labels);
                     state.TestSelected = Math.Max(state.TestSelected ?? double.MinValue, testScore);
@@ -219,6 +222,8 @@ public sealed class JfseTrainer
             }
         }
 
+        if (hasValidation && state.BestDegenerate)
+            progress.Message($"every validation had a degenerate ranking ({ResultRow.DegenerateNote}): the selected epoch {state.BestEpoch} is no real result");
         // The selected epoch's regressors with normalisers fitted on the training embeddings.
         var post = hasValidation ? state.BestPost : EmbeddingPostProcessing.Raw;
         var trainV = JfseModel.EmbedRaw(bestV, scalerV, fv, device);
@@ -262,20 +267,25 @@ public sealed class JfseTrainer
     /// <summary>Cosine mAP over the full ranking, as evaluation reports it; one thread (the sets are small).</summary>
     private static readonly RetrievalOptions SelectionRetrieval = new(DistanceMetric.Cosine, Threads: 1);
 
-    /// <summary>Validation mAP (mean of both directions) under each post-processing; the best one.</summary>
-    private (double Score, EmbeddingPostProcessing Post) BestPostProcessing(Matrix trainV, Matrix trainT, Matrix queryV, int[] labelsV, Matrix queryT, int[] labelsT)
+    /// <summary>
+    /// Validation mAP (mean of both directions) under each post-processing; the best one by <see cref="EpochSelection"/>
+    /// (a post-processing whose ranking is degenerate in a direction loses to one that is not), and whether it is degenerate.
+    /// </summary>
+    private (double Score, EmbeddingPostProcessing Post, bool Degenerate) BestPostProcessing(Matrix trainV, Matrix trainT, Matrix queryV, int[] labelsV, Matrix queryT, int[] labelsT)
     {
-        double best = double.NegativeInfinity;
+        (double Score, bool Degenerate)? best = null;
         var bestPost = EmbeddingPostProcessing.Raw;
         foreach (var post in Enum.GetValues<EmbeddingPostProcessing>())
         {
             var ev = EmbeddingNormalizer.Fit(trainV, post, options.ZScore).Apply(queryV);
             var et = EmbeddingNormalizer.Fit(trainT, post, options.ZScore).Apply(queryT);
-            var score = (Retrieval.MeanAveragePrecision(ev, labelsV, et, labelsT, SelectionRetrieval).Map
-                         + Retrieval.MeanAveragePrecision(et, labelsT, ev, labelsV, SelectionRetrieval).Map) / 2;
-            if (score > best) { best = score; bestPost = post; }
+            var vt = Retrieval.MeanAveragePrecision(ev, labelsV, et, labelsT, SelectionRetrieval);
+            var tv = Retrieval.MeanAveragePrecision(et, labelsT, ev, labelsV, SelectionRetrieval);
+            double score = (vt.Map + tv.Map) / 2;
+            bool degenerate = vt.Degenerate || tv.Degenerate;
+            if (double.IsFinite(score) && EpochSelection.Replaces(score, degenerate, best)) { best = (score, degenerate); bestPost = post; }
         }
-        return (best, bestPost);
+        return best is { } b ? (b.Score, bestPost, b.Degenerate) : (double.NegativeInfinity, bestPost, false);
     }
 
     /// <summary>
@@ -364,6 +374,8 @@ public sealed class JfseTrainer
         /// <summary>Null until the first validation: a checkpoint may be written before one (JSON has no −∞).</summary>
         public double? BestScore { get; set; }
         public EmbeddingPostProcessing BestPost { get; set; }
+        /// <summary>Whether the selected validation ranking was degenerate (false in older checkpoints).</summary>
+        public bool BestDegenerate { get; set; }
         public int EvalsWithoutImprovement { get; set; }
         public bool Stopped { get; set; }
         public double? TestSelected { get; set; }
