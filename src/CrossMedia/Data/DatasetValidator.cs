@@ -2,7 +2,7 @@ namespace CrossMedia.Data;
 
 /// <summary>
 /// Checks a loaded dataset: empty media (no items, or features without columns), non-finite feature rows, paired media whose labels or
-/// splits disagree (errors); classes without test or train items and datasets without test items
+/// splits disagree (errors); classes without test or train items and media without test or train items
 /// (warnings: fine for zero-shot training, fatal only where an evaluation needs them, see
 /// <see cref="DatasetProblems.Require"/>). Counts of labels vs rows are enforced when a
 /// <see cref="Medium"/> is built.
@@ -41,7 +41,9 @@ public static class DatasetValidator
                     Warn(ProblemKind.ClassWithoutTestItems, m.Name, $"expected test items in every class, found none for {string.Join(", ", noTest)}");
             }
             var noTrain = Enumerable.Range(0, dataset.ClassCount).Where(c => trainCounts[c] == 0).Select(c => dataset.ClassNames[c]).ToArray();
-            if (noTrain.Length > 0 && trainCounts.Sum() > 0)
+            if (trainCounts.Sum() == 0)
+                Warn(ProblemKind.NoTrainItems, m.Name, "expected train items (a model learns from them; a medium only indexed may have none), found none");
+            else if (noTrain.Length > 0)
                 Warn(ProblemKind.ClassWithoutTrainItems, m.Name, $"expected train items in every class (unless zero-shot), found none for {string.Join(", ", noTrain)}");
         }
 

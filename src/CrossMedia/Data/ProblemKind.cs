@@ -8,6 +8,7 @@ public enum ProblemKind
     ClassWithoutTestItems,
     ClassWithoutTrainItems,
     NoTestItems,
+    NoTrainItems,
     PairedMismatch,
     MissingWords,
 }
