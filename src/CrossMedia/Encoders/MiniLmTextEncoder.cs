@@ -149,7 +149,7 @@ public sealed class MiniLmTextEncoder : IEncoder<string>
                 var token = hidden.Slice((b * width + t) * OutputDimension, OutputDimension);
                 for (int d = 0; d < OutputDimension; d++) row[d] += token[d];
             }
-            UnitRows.Normalize(row); // mean then L2 norm: the mean's 1/n cancels in the normalisation
+            Vectors.Normalise(row); // mean then L2 norm: the mean's 1/n cancels in the normalisation
         }
     }
 

@@ -156,7 +156,7 @@ public sealed class ResNet18Encoder : IEncoder<MediaSource>
                 var f = features.RowReadOnly(p);
                 for (int d = 0; d < OutputDimension; d++) row[d] += f[d];
             }
-            UnitRows.Normalize(row); // the mean's 1/n cancels here
+            Vectors.Normalise(row); // the mean's 1/n cancels here
         }
     }
 

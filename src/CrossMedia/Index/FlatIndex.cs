@@ -73,7 +73,7 @@ public sealed unsafe class FlatIndex : IDisposable
         if (Metric == IndexMetric.L2)
         {
             EnsureNorms(count);
-            for (int i = 0; i < count; i++) sqNorms[i] = SquaredNorm(new ReadOnlySpan<float>((float*)vectors + (long)i * Dimension, Dimension));
+            for (int i = 0; i < count; i++) sqNorms[i] = Vectors.SquaredNorm(new ReadOnlySpan<float>((float*)vectors + (long)i * Dimension, Dimension));
         }
     }
 
@@ -101,8 +101,8 @@ public sealed unsafe class FlatIndex : IDisposable
         {
             var dst = new Span<float>(added + (long)(addedCount + i) * Dimension, Dimension);
             vectors.RowReadOnly(i).CopyTo(dst);
-            if (Metric == IndexMetric.Cosine) Normalise(dst);
-            if (Metric == IndexMetric.L2) sqNorms[ids.Count + i] = SquaredNorm(dst);
+            if (Metric == IndexMetric.Cosine) Vectors.Normalise(dst);
+            if (Metric == IndexMetric.L2) sqNorms[ids.Count + i] = Vectors.SquaredNorm(dst);
             if (maxNorm >= 0) maxNorm = Math.Max(maxNorm, Norm(dst));
         }
         addedCount += vectors.Rows;
@@ -151,7 +151,7 @@ public sealed unsafe class FlatIndex : IDisposable
         if (bad >= 0) throw new InputException("query", $"row {bad}", "finite values", "NaN or infinity");
         var q = (float[])queries.Data.Clone();
         if (Metric == IndexMetric.Cosine)
-            for (int i = 0; i < queries.Rows; i++) Normalise(q.AsSpan(i * Dimension, Dimension));
+            for (int i = 0; i < queries.Rows; i++) Vectors.Normalise(q.AsSpan(i * Dimension, Dimension));
         else CheckQueryNorms(q, queries.Rows);
         byte[]? mask = null;
         if (allow is not null || removedCount > 0)
@@ -171,7 +171,7 @@ public sealed unsafe class FlatIndex : IDisposable
             if (Metric == IndexMetric.L2 && positions[i] >= 0)
             {
                 // Internal score 2·q·x − |x|² → |q − x|², clamped at 0 against rounding.
-                float qn = SquaredNorm(q.AsSpan(i / k * Dimension, Dimension));
+                float qn = Vectors.SquaredNorm(q.AsSpan(i / k * Dimension, Dimension));
                 scores[i] = MathF.Max(0f, qn - scores[i]);
             }
         }
@@ -230,29 +230,6 @@ public sealed unsafe class FlatIndex : IDisposable
         ids.Clear();
         removed.Clear();
         removedCount = 0;
-    }
-
-    public static void Normalise(Span<float> v)
-    {
-        float sq = SquaredNorm(v);
-        if (!float.IsNormal(sq))
-        {
-            // |v|² overflowed (values near 1e20 and up) or underflowed: scale first, only the direction matters.
-            float max = 0;
-            foreach (var x in v) max = MathF.Max(max, MathF.Abs(x));
-            if (max == 0) return;
-            for (int i = 0; i < v.Length; i++) v[i] /= max;
-            sq = SquaredNorm(v);
-        }
-        float n = MathF.Sqrt(sq);
-        if (n > 0) for (int i = 0; i < v.Length; i++) v[i] /= n;
-    }
-
-    public static float SquaredNorm(ReadOnlySpan<float> v)
-    {
-        float s = 0;
-        for (int i = 0; i < v.Length; i++) s += v[i] * v[i];
-        return s;
     }
 
     private void EnsureAdded(int rows)

@@ -67,7 +67,7 @@ public class EncoderCatalogTests(PictureEncodersFixture fixture) : IClassFixture
         using var noGrad = no_grad();
         var x = torch.stack(chw.Select(c => torch.tensor(c, [3, 224, 224])).ToArray());
         var mean = net.ForwardFeatures(x).mean([0]).data<float>().ToArray();
-        UnitRows.Normalize(mean);
+        Vectors.Normalise(mean);
         return mean;
     }
 
