@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CrossMedia.Core;
 using CrossMedia.Encoders;
 using CrossMedia.Torch;
 using Spectre.Console;
@@ -67,7 +68,7 @@ internal static class FeaturesCommand
     {
         var started = new Dictionary<string, DateTime>();
         if (!(console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi))
-            return extract(new Reporter(p =>
+            return extract(new SynchronousProgress<FeatureProgress>(p =>
             {
                 if (p.Done == 0) started[p.Medium] = DateTime.UtcNow;
                 else if (p.Done == p.Total)
@@ -81,17 +82,12 @@ internal static class FeaturesCommand
             .Start(ctx =>
             {
                 var tasks = new Dictionary<string, ProgressTask>();
-                return extract(new Reporter(p =>
+                return extract(new SynchronousProgress<FeatureProgress>(p =>
                 {
                     if (!tasks.TryGetValue(p.Medium, out var task))
                         tasks[p.Medium] = task = ctx.AddTask(Markup.Escape($"{p.Medium} ({p.Encoder})"), maxValue: Math.Max(1, p.Total));
                     task.Value = p.Done;
                 }));
             });
-    }
-
-    private sealed class Reporter(Action<FeatureProgress> report) : IProgress<FeatureProgress>
-    {
-        public void Report(FeatureProgress value) => report(value);
     }
 }

@@ -36,7 +36,7 @@ public static class EncoderCatalog
 
     /// <summary>The feature length encoder <paramref name="name"/> gives for <paramref name="kind"/> (checks the pair like <see cref="Create(MediaKind, string, EncoderOptions?, string)"/>).</summary>
     public static int DimensionOf(MediaKind kind, string name, string location = "encoder") =>
-        DimensionOf(Check(kind, name, location));
+        DimensionOf(Canonical(kind, name, location));
 
     /// <summary>
     /// The encoder <paramref name="name"/> for medium <paramref name="medium"/> ("image", "text",
@@ -51,7 +51,7 @@ public static class EncoderCatalog
     {
         options ??= new EncoderOptions();
         options.Validate();
-        return Check(kind, name, location) == MiniLm
+        return Canonical(kind, name, location) == MiniLm
             ? new MediumEncoder(kind, new MiniLmTextEncoder(options.Threads, options.BatchSize > 0 ? options.BatchSize : MiniLmTextEncoder.DefaultBatchSize), null, options.Limits)
             : new MediumEncoder(kind, null, new ResNet18Encoder(kind, options), options.Limits);
     }
@@ -60,8 +60,9 @@ public static class EncoderCatalog
     public static MediaKind KindOf(string medium, string location = "encoder") => MediaKinds.FromMediumName(medium)
         ?? throw new InputException(location, medium, "a medium named image, text, audio or video (or starting with one of them)", $"'{medium}'");
 
-    /// <summary>The canonical (lower-case) name, or an <see cref="InputException"/> naming the medium's accepted encoders.</summary>
-    private static string Check(MediaKind kind, string name, string location)
+    /// <summary>The canonical (lower-case) name of encoder <paramref name="name"/> for <paramref name="kind"/>, or an
+    /// <see cref="InputException"/> at <paramref name="location"/> naming the encoders that read that kind.</summary>
+    public static string Canonical(MediaKind kind, string name, string location = "encoder")
     {
         var names = NamesFor(kind);
         return names.FirstOrDefault(n => string.Equals(n, name?.Trim(), StringComparison.OrdinalIgnoreCase))

@@ -76,8 +76,7 @@ public static class FeatureExtraction
             var kind = MediaKinds.FromMediumName(m.Name) ?? CommonExtensionKind(m)
                 ?? throw new InputException(location, m.Name, $"an encoder for medium '{m.Name}', whose name and file extensions say no kind (name it image/text/audio/video)", "none");
             var name = given.TryGetValue(m.Name, out var n) ? n : EncoderCatalog.DefaultFor(kind);
-            EncoderCatalog.DimensionOf(kind, name, location); // checks the pair before anything runs
-            plan.Add((m, kind, name.Trim().ToLowerInvariant()));
+            plan.Add((m, kind, EncoderCatalog.Canonical(kind, name, location))); // checks the pair before anything runs
         }
         return plan;
     }
@@ -109,7 +108,7 @@ public static class FeatureExtraction
             using (var encoder = EncoderCatalog.Create(kind, name, options, "--encoders"))
             {
                 progress?.Report(new FeatureProgress(medium.Name, name, 0, medium.Count));
-                var report = progress is null ? null : new SyncProgress(done => progress.Report(new FeatureProgress(medium.Name, name, done, medium.Count)));
+                var report = progress is null ? null : new SynchronousProgress<int>(done => progress.Report(new FeatureProgress(medium.Name, name, done, medium.Count)));
                 features = encoder.Encode(MediaSource.Files(medium.Files!), report, cancellationToken);
             }
             var entry = new JsonObject { ["encoder"] = name };
@@ -175,10 +174,4 @@ public static class FeatureExtraction
     /// <summary>A medium name as a file-name part: letters, digits, '-' and '_' kept, anything else '_'.</summary>
     private static string FileStem(string medium) =>
         string.Concat(medium.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
-
-    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the pool, out of order).</summary>
-    private sealed class SyncProgress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
-    }
 }
