@@ -83,13 +83,14 @@ public static class CcaTrainer
         double[] powers = search.CorrelationPower is { } p ? [p] : PowerGrid;
         var val = trainingSet.With([a, b]).Select(Split.Val);
         CcaModel? best = null;
+        CcaSolution? bestSolution = null;
         double bestMap = double.NegativeInfinity;
         void Try(CcaSolution solution, int k, double power)
         {
             var model = solution.Model(k, power);
             var map = ScenarioEvaluation.Evaluate(model, val, Split.Val, Scenario.Standard, null, options).Average(row => row.Map);
             candidates.Add(new Candidate(model.Config, map));
-            if (map > bestMap) { bestMap = map; best = model; }
+            if (map > bestMap) { bestMap = map; best = model; bestSolution = solution; }
         }
         // First ridge × weighting with every dimension (heaviest ridge first: a tie keeps the more
         // regularised model), then the dimensions for that pair: fewer candidates over-fit a small
@@ -101,8 +102,9 @@ public static class CcaTrainer
         }
         if (dims.Length > 1)
         {
-            var solution = solver.Solve(best!.Config.Regularisation);
-            foreach (var k in dims[..^1]) Try(solution, k, best.Config.CorrelationPower);
+            // The chosen ridge's solution again (not a second SVD): fewer dimensions are slices of it.
+            var (solution, power) = (bestSolution!, best!.Config.CorrelationPower);
+            foreach (var k in dims[..^1]) Try(solution, k, power);
         }
         var warnings = new List<string>();
         if (regs.Length > 1 && EdgeWarning("regularisation (--cca-reg)", regs, best!.Config.Regularisation) is { } w) warnings.Add(w);
