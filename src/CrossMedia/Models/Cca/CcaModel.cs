@@ -72,7 +72,7 @@ public sealed class CcaModel : IEmbeddingModel
             ?? throw new InputException(medium.Name, "items", $"{p.InputDimension}-d feature vectors (this CCA model cannot decode media files)", "files");
         if (features.Cols != p.InputDimension)
             throw new InputException(medium.Name, "features", $"{p.InputDimension} columns", $"{features.Cols}");
-        return p.Project(features);
+        return p.Project(features, unitLength: Config.Input == CcaInput.L2);
     }
 
     public void Save(string directory)
@@ -114,7 +114,7 @@ public sealed class CcaModel : IEmbeddingModel
                 if (projection.Length != mean.Length * k)
                     throw new InputException(path, $"media.{m["name"]}.projection", $"{mean.Length}×{k} values", projection.Length.ToString());
                 // "encoder" is absent in models saved before it was recorded: unknown.
-                return new MediumProjection(m["name"]!.GetValue<string>(), mean, projection, mean.Length, k, config.Input == CcaInput.L2, m["encoder"]?.GetValue<string>());
+                return new MediumProjection(m["name"]!.GetValue<string>(), mean, projection, mean.Length, k, m["encoder"]?.GetValue<string>());
             }).ToArray();
             return new CcaModel(media, correlations, config);
         }
@@ -126,10 +126,11 @@ public sealed class CcaModel : IEmbeddingModel
 
     public void Dispose() { }
 
-    /// <summary>Optional unit-length scaling, centring, then a d × k projection, in double precision.</summary>
-    internal sealed record MediumProjection(string Name, double[] Mean, double[] Projection, int InputDimension, int K, bool UnitLength, string? Encoder = null)
+    /// <summary>Centring, then a d × k projection, in double precision; <paramref name="Encoder"/> made the medium's features.</summary>
+    internal sealed record MediumProjection(string Name, double[] Mean, double[] Projection, int InputDimension, int K, string? Encoder = null)
     {
-        public Matrix Project(Matrix x)
+        /// <summary>The rows of <paramref name="x"/> projected, each scaled to unit length first when <paramref name="unitLength"/> (<see cref="CcaInput.L2"/>).</summary>
+        public Matrix Project(Matrix x, bool unitLength)
         {
             var result = new Matrix(x.Rows, K);
             var centred = new double[InputDimension];
@@ -137,7 +138,7 @@ public sealed class CcaModel : IEmbeddingModel
             {
                 var row = x.RowReadOnly(i);
                 double scale = 1;
-                if (UnitLength)
+                if (unitLength)
                 {
                     double norm = 0;
                     for (int j = 0; j < InputDimension; j++) norm += (double)row[j] * row[j];

@@ -137,7 +137,7 @@ public sealed class CcaSolution
             for (int j = 0; j < d; j++)
                 for (int c = 0; c < k; c++)
                     p[j * k + c] = m.Projection[j * rank + c] * weight[c];
-            return new CcaModel.MediumProjection(m.Name, m.Mean, p, d, k, Input == CcaInput.L2);
+            return new CcaModel.MediumProjection(m.Name, m.Mean, p, d, k);
         }).ToArray();
         return new CcaModel(projections, Correlations[..k], new CcaConfig(Regularisation, dimensions, power, Input));
     }
