@@ -55,14 +55,23 @@ public static class Retrieval
     /// harmonic number (item k is relevant with probability R/N and then expects 1 + (k − 1)(R − 1)/(N − 1)
     /// relevant items in the first k); 0 without relevant items.
     /// </summary>
-    public static double ChanceAveragePrecision(int relevant, int gallery)
+    public static double ChanceAveragePrecision(int relevant, int gallery) => ChanceAveragePrecision(relevant, gallery, Harmonic(gallery));
+
+    /// <summary><see cref="ChanceAveragePrecision(int, int)"/> with H_N given (a whole evaluation shares one or two gallery sizes).</summary>
+    private static double ChanceAveragePrecision(int relevant, int gallery, double harmonic)
     {
         if (relevant < 0 || relevant > gallery) throw new ArgumentOutOfRangeException(nameof(relevant), relevant, $"0 to the gallery size {gallery}");
         if (relevant == 0) return 0;
-        double harmonic = 0;
-        for (int k = 1; k <= gallery; k++) harmonic += 1.0 / k;
         double rest = gallery == 1 ? 0 : (gallery - harmonic) * (relevant - 1) / (gallery - 1);
         return (harmonic + rest) / gallery;
+    }
+
+    /// <summary>H_n = 1 + 1/2 + … + 1/n.</summary>
+    private static double Harmonic(int n)
+    {
+        double h = 0;
+        for (int k = 1; k <= n; k++) h += 1.0 / k;
+        return h;
     }
 
     /// <summary>
@@ -93,9 +102,13 @@ public static class Retrieval
     {
         if (options.TopK > 0) return double.NaN;
         if (relevant.Length == 0) return 0;
+        // The gallery is the same for every query but for a query that is itself in it (X→All): one fewer item.
+        double whole = Harmonic(galleryRows), withoutSelf = Harmonic(galleryRows - 1);
         double sum = 0;
         for (int q = 0; q < relevant.Length; q++)
-            sum += ChanceAveragePrecision(relevant[q], galleryRows - (options.ExcludeSelf && self is not null && self[q] >= 0 ? 1 : 0));
+            sum += options.ExcludeSelf && self is not null && self[q] >= 0
+                ? ChanceAveragePrecision(relevant[q], galleryRows - 1, withoutSelf)
+                : ChanceAveragePrecision(relevant[q], galleryRows, whole);
         return sum / relevant.Length;
     }
 
