@@ -7,7 +7,7 @@ namespace CrossMedia.Core;
 /// write to a temporary file in the same folder, flush to disk, rename over the target, then
 /// flush the folder (<see cref="Posix.SyncDirectory"/>) so the rename itself survives a power cut.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace CrossMedia.Core;
 
-public static class Checksum
+internal static class Checksum
 {
     /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>
     public static string Sha256File(string path)

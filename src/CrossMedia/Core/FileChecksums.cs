@@ -8,7 +8,7 @@ namespace CrossMedia.Core;
 /// files and verified before they are read: a truncated or bit-flipped file is refused with one line
 /// naming it, never loaded. Folders written before manifests existed have none and are not checked.
 /// </summary>
-public static class FileChecksums
+internal static class FileChecksums
 {
     public const string FileName = "checksums.json";
 

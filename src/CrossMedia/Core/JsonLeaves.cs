@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace CrossMedia.Core;
 
 /// <summary>A JSON object's leaves as dotted names → their text, for comparing settings records key by key.</summary>
-public static class JsonLeaves
+internal static class JsonLeaves
 {
     /// <summary>Strings as themselves, other leaves (numbers, booleans, arrays, null) as their JSON text.</summary>
     public static Dictionary<string, string> Flatten(JsonNode? node)

@@ -1,7 +1,7 @@
 namespace CrossMedia.Core;
 
 /// <summary>Where CrossMedia keeps what it can rebuild (generated datasets, probe verdicts).</summary>
-public static class UserCache
+internal static class UserCache
 {
     /// <summary>$XDG_CACHE_HOME/crossmedia, else ~/.cache/crossmedia, else the temp folder.</summary>
     public static string Root()

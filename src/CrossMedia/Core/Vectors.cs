@@ -1,7 +1,7 @@
 namespace CrossMedia.Core;
 
 /// <summary>Norms of float vectors: one home for the unit-length scaling the index (cosine) and the encoders (their rows) apply.</summary>
-public static class Vectors
+internal static class Vectors
 {
     /// <summary>Scales <paramref name="v"/> to unit length in place; a zero vector stays zero.</summary>
     public static void Normalise(Span<float> v)

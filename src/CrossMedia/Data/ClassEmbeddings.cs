@@ -35,7 +35,7 @@ public static class ClassEmbeddings
         return new ClassEmbeddingResult(encoder.Encode(sentences), [], $"{encoder.Name} (class names)");
     }
 
-    public static ClassEmbeddingResult FromWordVectors(IReadOnlyList<string> classNames, WordVectors vectors)
+    internal static ClassEmbeddingResult FromWordVectors(IReadOnlyList<string> classNames, WordVectors vectors)
     {
         var m = new Matrix(classNames.Count, vectors.Dimension);
         var missing = new List<string>();

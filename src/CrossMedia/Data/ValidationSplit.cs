@@ -6,7 +6,7 @@ namespace CrossMedia.Data;
 /// items as validation, at least one when n ≥ 2 and never all of them. Paired datasets get the
 /// same rows in every medium. A dataset that already has validation items is returned unchanged.
 /// </summary>
-public static class ValidationSplit
+internal static class ValidationSplit
 {
     public static Dataset Carve(Dataset dataset, double fraction, int seed)
     {

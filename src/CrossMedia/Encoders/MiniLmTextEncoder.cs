@@ -34,7 +34,7 @@ namespace CrossMedia.Encoders;
 /// batch and one-by-one encodings agree. One instance encodes one batch at a time (calls are
 /// serialised); use one instance per thread for parallel work.
 /// </remarks>
-public sealed class MiniLmTextEncoder : IEncoder<string>
+internal sealed class MiniLmTextEncoder : IEncoder<string>
 {
     public const int OutputDimension = 384;
     /// <summary>The sequence length all-MiniLM-L6-v2 was trained with (sentence-transformers' max_seq_length).</summary>

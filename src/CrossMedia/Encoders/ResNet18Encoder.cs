@@ -22,7 +22,7 @@ namespace CrossMedia.Encoders;
 /// by a made-up row: the rest are still decoded (not encoded) so that one
 /// <see cref="UndecodableMediaException"/> names every such file. One batch at a time per instance.
 /// </remarks>
-public sealed class ResNet18Encoder : IEncoder<MediaSource>
+internal sealed class ResNet18Encoder : IEncoder<MediaSource>
 {
     public const string EncoderName = "resnet18";
     public const int OutputDimension = 512;

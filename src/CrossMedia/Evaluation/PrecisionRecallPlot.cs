@@ -3,7 +3,7 @@ using CrossMedia.Core;
 namespace CrossMedia.Evaluation;
 
 /// <summary>Precision–recall curves as a PNG (ScottPlot), one line per named curve.</summary>
-public static class PrecisionRecallPlot
+internal static class PrecisionRecallPlot
 {
     /// <summary>Most points drawn per curve; longer full curves are thinned evenly (last point kept).</summary>
     public const int MaxPoints = 2000;

@@ -30,7 +30,7 @@ namespace CrossMedia.Index;
 /// vector checksum is verified on load unless the caller asks for a fast open, in which case a
 /// damaged vector section is only found by <c>index info</c>.
 /// </summary>
-public static class IndexFile
+internal static class IndexFile
 {
     public static ReadOnlySpan<byte> Magic => "CMIDX\r\n\x1a"u8;
     public static ReadOnlySpan<byte> EndMagic => "CMIDXEND"u8;

@@ -10,7 +10,7 @@ namespace CrossMedia.Index;
 /// rewrites the index. The OS drops it when its holder exits in any way (kill -9 included), so a lock is never
 /// stale; the file itself stays (deleting lock files races). It holds the holder's process id for the error.
 /// </summary>
-public sealed class IndexLock : IDisposable
+internal sealed class IndexLock : IDisposable
 {
     private readonly FileStream stream;
     private IndexLock(FileStream stream) => this.stream = stream;

@@ -1,7 +1,7 @@
 namespace CrossMedia.Index;
 
 /// <summary>Which medium a media file belongs to (by extension), and its HTTP content type.</summary>
-public static class MediaTypes
+internal static class MediaTypes
 {
     private static readonly Dictionary<string, (string Medium, string ContentType)> ByExtension = new(StringComparer.OrdinalIgnoreCase)
     {

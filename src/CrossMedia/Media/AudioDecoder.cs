@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace CrossMedia.Media;
 
 /// <summary>Decodes any audio ffmpeg understands to mono float samples at a given rate.</summary>
-public static class AudioDecoder
+internal static class AudioDecoder
 {
     private const string Expected = "audio ffmpeg can decode";
 

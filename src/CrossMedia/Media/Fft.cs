@@ -6,7 +6,7 @@ namespace CrossMedia.Media;
 /// are computed per stage from exact angles rather than by repeated multiplication, so the error
 /// does not grow with the stage length.
 /// </summary>
-public static class Fft
+internal static class Fft
 {
     /// <summary>Forward transform X[k] = Σ x[t]·e^(−2πi·kt/n) of (re, im), in place.</summary>
     public static void Forward(double[] re, double[] im)

@@ -1,7 +1,7 @@
 namespace CrossMedia.Media;
 
 /// <summary>Which frames of a video are kept.</summary>
-public static class FrameSampling
+internal static class FrameSampling
 {
     /// <summary>
     /// <paramref name="count"/> frame indices spread uniformly over <paramref name="frames"/>: the frame

@@ -9,7 +9,7 @@ namespace CrossMedia.Media;
 /// package or NuGet rasteriser is needed — none that works with SkiaSharp 3 is available).
 /// Transparent pixels are composited onto white, as the clip art is drawn on white paper.
 /// </summary>
-public static class ImageDecoder
+internal static class ImageDecoder
 {
     private const string Expected = "a picture (PNG, JPEG, WebP, GIF, BMP or SVG)";
 

@@ -6,7 +6,7 @@ namespace CrossMedia.Media;
 /// resampling with a triangle filter widened by the scale factor when shrinking (PIL's
 /// antialiased BILINEAR), shorter side sized with truncation, crop offsets rounded half to even.
 /// </summary>
-public static class ImageTransform
+internal static class ImageTransform
 {
     /// <summary>Resize, crop and normalise: the whole image path after decoding. Returns CHW floats.</summary>
     public static float[] Preprocess(RgbImage image, MediaPreprocessing p)

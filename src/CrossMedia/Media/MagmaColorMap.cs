@@ -6,7 +6,7 @@ namespace CrossMedia.Media;
 /// 16 control points — every 17th of the 256 published entries — and interpolated linearly;
 /// the largest deviation from the full table is 2.3/255 per channel.
 /// </summary>
-public static class MagmaColorMap
+internal static class MagmaColorMap
 {
     // (position, R, G, B) = entry i/255 of the published 256-entry table, i = 0, 17, ..., 255.
     private static readonly (double T, float R, float G, float B)[] Points =

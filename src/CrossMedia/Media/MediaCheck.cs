@@ -6,7 +6,7 @@ namespace CrossMedia.Media;
 /// Cheap (a header read or one ffprobe call), so a service can refuse a hostile upload in
 /// milliseconds whichever model embeds it.
 /// </summary>
-public static class MediaCheck
+internal static class MediaCheck
 {
     /// <summary>Throws an <see cref="InputException"/> (a <see cref="MediaLimitException"/> past a limit) naming the file and what is wrong.</summary>
     public static void File(string path, MediaKind kind, MediaLimits? limits = null)

@@ -1,7 +1,7 @@
 namespace CrossMedia.Media;
 
 /// <summary>Maps medium names and file extensions to a <see cref="MediaKind"/>.</summary>
-public static class MediaKinds
+internal static class MediaKinds
 {
     private static readonly Dictionary<string, MediaKind> Extensions = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace CrossMedia.Media;
 
 /// <summary>Stacks decoded items into torch tensors for a network (call TorchRuntime.Initialize first).</summary>
-public static class MediaTensors
+internal static class MediaTensors
 {
     /// <summary>Picture items (images, spectrograms) → [B, 3, H, W] float32 on the CPU.</summary>
     public static Tensor Pictures(IReadOnlyList<DecodedItem> items)

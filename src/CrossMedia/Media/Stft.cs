@@ -7,7 +7,7 @@ namespace CrossMedia.Media;
 /// The padding is a reflection (without repeating the edge sample), librosa's default up to 0.9
 /// and so what the 2019 reference used; librosa 0.10 switched its default to zero padding.
 /// </summary>
-public static class Stft
+internal static class Stft
 {
     /// <summary>Number of centred frames for a signal of <paramref name="length"/> samples.</summary>
     public static int FrameCount(int length, int hop) => 1 + length / hop;

@@ -3,7 +3,7 @@ using System.Text;
 namespace CrossMedia.Media;
 
 /// <summary>Reads text items.</summary>
-public static class TextMedia
+internal static class TextMedia
 {
     /// <summary>
     /// The whole file as UTF-8 (BOM removed, line breaks normalised to '\n', outer whitespace

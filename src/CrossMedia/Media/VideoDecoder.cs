@@ -4,7 +4,7 @@ using System.Text;
 namespace CrossMedia.Media;
 
 /// <summary>Uniformly sampled frames of a video file, decoded by ffmpeg.</summary>
-public static class VideoDecoder
+internal static class VideoDecoder
 {
     private const string Expected = "a video ffmpeg can decode";
 

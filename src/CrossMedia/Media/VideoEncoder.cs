@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CrossMedia.Media;
 
 /// <summary>Encodes RGB frames as an MP4 (H.264 when ffmpeg has libx264, else MPEG-4 part 2).</summary>
-public static class VideoEncoder
+internal static class VideoEncoder
 {
     /// <summary>
     /// Writes frames (all the same size, even width and height) as MP4 at <paramref name="fps"/>;

@@ -4,7 +4,7 @@ using CrossMedia.Core;
 namespace CrossMedia.Media;
 
 /// <summary>Writes mono 16-bit PCM WAV files (RIFF header + one `data` chunk).</summary>
-public static class WavWriter
+internal static class WavWriter
 {
     /// <summary>WAV bytes of samples in −1..1 (clipped), rounded to 16-bit.</summary>
     public static byte[] Encode(ReadOnlySpan<float> samples, int sampleRate)

@@ -9,7 +9,7 @@ namespace CrossMedia.Models;
 /// index built with --skip-bad): the item is dropped with its label and reported, never given a
 /// made-up vector. Models themselves are strict (<see cref="UndecodableMediaException"/>).
 /// </summary>
-public static class DecodableEmbedding
+internal static class DecodableEmbedding
 {
     /// <summary>
     /// The embeddings of the items of <paramref name="medium"/> that decode, and those items

@@ -56,7 +56,7 @@ public sealed record ProbeVerdict(ProbeOutcome Outcome, string? Signal = null, s
 /// probing, auto (default) = probe. The child is `dotnet CrossMedia.Cli.dll probe-convolutions THREADS`
 /// (the CLI ships next to this library; without it only the override applies).
 /// </summary>
-public static partial class ConvolutionProbe
+internal static partial class ConvolutionProbe
 {
     /// <summary>The CLI's hidden argument that runs <see cref="Run"/> (not a user command).</summary>
     public const string Command = "probe-convolutions";

@@ -19,7 +19,7 @@ namespace CrossMedia.Torch;
 /// </list>
 /// <c>TemporaryScalarTests</c> scans the compiled assemblies and names file:line of any call that breaks this.
 /// </summary>
-public static class TorchScalars
+internal static class TorchScalars
 {
     public static readonly Scalar Zero = 0L.ToScalar();
     public static readonly Scalar One = 1L.ToScalar();

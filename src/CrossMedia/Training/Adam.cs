@@ -12,7 +12,7 @@ namespace CrossMedia.Training;
 /// and fresh pages on every step. The class is named Adam on purpose: TorchSharp writes the type's
 /// short name into optimizer state files, so checkpoints stay interchangeable with torch.optim.Adam.
 /// </summary>
-public sealed class Adam : TorchSharp.Modules.Adam
+internal sealed class Adam : TorchSharp.Modules.Adam
 {
     public Adam(IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr, double beta1, double beta2, double eps = 1e-8, bool amsgrad = false)
         : base(parameters, lr, beta1, beta2, eps, amsgrad: amsgrad)

@@ -12,7 +12,7 @@ namespace CrossMedia.Training;
 /// checkpoint carries its files' checksums (<see cref="FileChecksums"/>), verified by <see cref="Latest"/>:
 /// a checkpoint damaged later (truncated, a flipped bit) is refused, never loaded.
 /// </summary>
-public sealed class CheckpointStore
+internal sealed class CheckpointStore
 {
     public const string PointerFile = "latest.json";
     public string Directory { get; }

@@ -1,7 +1,7 @@
 namespace CrossMedia.Training;
 
 /// <summary>The item order of one epoch and its batches, shared by every trainer.</summary>
-public static class EpochOrder
+internal static class EpochOrder
 {
     /// <summary>A random permutation of 0..n-1 drawn from <paramref name="rng"/>.</summary>
     public static long[] Permutation(Random rng, int n)

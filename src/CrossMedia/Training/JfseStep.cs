@@ -12,7 +12,7 @@ namespace CrossMedia.Training;
 /// generators, regressors, modality classifier). The trainer runs it per batch; the benchmark
 /// (bench/jfse-step) times it.
 /// </summary>
-public sealed class JfseStep : IDisposable
+internal sealed class JfseStep : IDisposable
 {
     private readonly JfseNetworks nets;
     private readonly JfseTrainingOptions options;

@@ -11,7 +11,7 @@ namespace CrossMedia.Training;
 /// Named SGD on purpose, like <see cref="Adam"/>: TorchSharp writes the type's short name into
 /// optimizer state files, so checkpoints stay interchangeable with torch.optim.SGD.
 /// </summary>
-public sealed class SGD : TorchSharp.Modules.SGD
+internal sealed class SGD : TorchSharp.Modules.SGD
 {
     public SGD(IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr, double momentum = 0, double dampening = 0, double weightDecay = 0, bool nesterov = false)
         : base(parameters, lr, momentum, dampening, weightDecay, nesterov)

@@ -8,7 +8,7 @@ namespace CrossMedia.Training;
 /// Training curves as one PNG: the loss terms per epoch on the left, the validation mAP on the
 /// epochs where it was evaluated on the right (ScottPlot 5, composed side by side with SkiaSharp).
 /// </summary>
-public static class TrainingPlot
+internal static class TrainingPlot
 {
     public static void Write(string path, IReadOnlyList<EpochRecord> history, string title, int width = 1400, int height = 520)
     {

@@ -6,7 +6,7 @@ namespace CrossMedia.Tests.Encoders;
 /// <summary>One encoder for the class: loading the 90 MB model takes about a second.</summary>
 public sealed class MiniLmFixture : IDisposable
 {
-    public MiniLmTextEncoder Encoder { get; } = new(threads: 2);
+    internal MiniLmTextEncoder Encoder { get; } = new(threads: 2);
     public void Dispose() => Encoder.Dispose();
 }
 

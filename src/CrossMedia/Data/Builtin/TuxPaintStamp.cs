@@ -4,7 +4,7 @@ namespace CrossMedia.Data.Builtin;
 /// One TuxPaint stamp: its id (path under the stamps root without extension), category
 /// folders, picture, optional English description file, optional sound and spoken description.
 /// </summary>
-public sealed record TuxPaintStamp(string Id, IReadOnlyList<string> Folders, string Picture, string? Description,
+internal sealed record TuxPaintStamp(string Id, IReadOnlyList<string> Folders, string Picture, string? Description,
     string? Sound, string? SpokenDescription)
 {
     /// <summary>

@@ -9,7 +9,7 @@ namespace CrossMedia.Data.Formats;
 /// ends, so both are refused by type rather than read; a symbolic link loop or a directory is named
 /// as such instead of surfacing as an IOException.
 /// </summary>
-public static class DataFile
+internal static class DataFile
 {
     /// <summary>zlib/deflate cannot expand data by more than about 1032:1, so a larger claimed size is corrupt.</summary>
     public const long MaxDeflateRatio = 1032;

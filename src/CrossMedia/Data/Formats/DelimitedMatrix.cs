@@ -8,7 +8,7 @@ namespace CrossMedia.Data.Formats;
 /// line, with an optional header line (detected when its first field is not a number). Empty lines
 /// and lines starting with '#' are skipped.
 /// </summary>
-public static class DelimitedMatrix
+internal static class DelimitedMatrix
 {
     /// <summary>Reads a matrix; the delimiter comes from the extension (.csv comma, .tsv tab, else whitespace).</summary>
     public static Matrix Read(string path)

@@ -6,7 +6,7 @@ namespace CrossMedia.Data.Formats;
 /// <c>path&lt;TAB&gt;label</c>, or any tab-separated columns (e.g. Wikipedia's
 /// <c>text_id&lt;TAB&gt;image_id&lt;TAB&gt;label</c>). Empty lines and '#' comments are skipped.
 /// </summary>
-public static class ListFile
+internal static class ListFile
 {
     /// <summary>One entry: the path (first column), the label (last column) and the line it came from.</summary>
     public sealed record Entry(string Path, string Label, int Line, string[] Columns);

@@ -6,7 +6,7 @@ namespace CrossMedia.Data.Formats;
 /// One variable of a MATLAB .mat file. Numeric (and logical) arrays keep MATLAB's dimensions and
 /// their values converted to double in MATLAB's column-major order; char arrays carry their text.
 /// </summary>
-public sealed class MatArray
+internal sealed class MatArray
 {
     /// <summary>Variable name.</summary>
     public string Name { get; }

@@ -19,7 +19,7 @@ namespace CrossMedia.Data.Formats;
 /// </para>
 /// Format facts from MathWorks' "MAT-File Format" document (level 5 and the HDF5-based 7.3 layout).
 /// </summary>
-public static class MatFile
+internal static class MatFile
 {
     private const int HeaderSize = 128;
     private const uint MiInt8 = 1, MiUInt8 = 2, MiInt16 = 3, MiUInt16 = 4, MiInt32 = 5, MiUInt32 = 6,

@@ -3,7 +3,7 @@ using System.IO.Compression;
 namespace CrossMedia.Data.Formats;
 
 /// <summary>NumPy .npz archives (np.savez / np.savez_compressed): a zip of .npy files, stored or deflated.</summary>
-public static class NpzFile
+internal static class NpzFile
 {
     /// <summary>Every array of the archive by name (the entry name without ".npy").</summary>
     public static IReadOnlyDictionary<string, NpyArray> Read(string path)

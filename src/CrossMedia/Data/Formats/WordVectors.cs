@@ -7,7 +7,7 @@ namespace CrossMedia.Data.Formats;
 /// line "count dim" is skipped). Read streaming, optionally keeping only a vocabulary, so a
 /// multi-gigabyte file costs only the memory of the words needed.
 /// </summary>
-public sealed class WordVectors
+internal sealed class WordVectors
 {
     private readonly Dictionary<string, float[]> _vectors;
 

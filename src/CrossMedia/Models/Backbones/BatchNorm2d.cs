@@ -9,7 +9,7 @@ namespace CrossMedia.Models.Backbones;
 /// num_batches_tracked) and arithmetic, whose training forward counts batches with a held Scalar:
 /// TorchSharp's own adds a temporary 1 on every call (see <see cref="TorchScalars"/>).
 /// </summary>
-public sealed class BatchNorm2d(long features, double eps = 1e-5, double momentum = 0.1)
+internal sealed class BatchNorm2d(long features, double eps = 1e-5, double momentum = 0.1)
     : TorchSharp.Modules.BatchNorm(features, eps, momentum, true, true, null, null, nameof(BatchNorm2d))
 {
     /// <summary>

@@ -22,7 +22,7 @@ namespace CrossMedia.Models.Backbones;
 /// again to see new weights). The copy lives on the device the source was on when it was made; it is not
 /// trainable, and its forward runs without autograd.
 /// </summary>
-public sealed class FrozenResNet : Backbone
+internal sealed class FrozenResNet : Backbone
 {
     /// <summary>A convolution with its BatchNorm folded in (ordinary tensors; the oneDNN network holds its own reordered weights).</summary>
     private sealed record FusedConv(Tensor Weight, Tensor Bias, long Stride, long Padding);

@@ -129,7 +129,7 @@ internal static class KerasActivation
 /// <see cref="ForwardFeatures"/> returns the globally pooled input of that classifier; the
 /// classifier becomes the linear head <c>classifier</c> (fresh when the class count differs).
 /// </summary>
-public sealed class KerasLayersBackbone : Backbone
+internal sealed class KerasLayersBackbone : Backbone
 {
     /// <summary>Layer types that may follow the classifier and are ignored (outputs are logits).</summary>
     private static readonly HashSet<string> TailLayers = ["Activation", "Softmax", "Reshape", "Flatten", "Dropout"];

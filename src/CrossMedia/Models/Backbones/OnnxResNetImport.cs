@@ -19,7 +19,7 @@ namespace CrossMedia.Models.Backbones;
 /// commutes with zero padding), the mean image into the <c>input_mean</c> buffer, the 0–255 scale
 /// into <see cref="InputNormalization.Pixel255"/>.
 /// </summary>
-public static class OnnxResNetImport
+internal static class OnnxResNetImport
 {
     /// <summary>Where the build puts the network, relative to the application's folder.</summary>
     public const string ModelRelativePath = "DnnImageModels/ResNet18Onnx/ResNet18.onnx";

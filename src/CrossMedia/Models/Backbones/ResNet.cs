@@ -159,7 +159,7 @@ public sealed class ResNet : Backbone
     /// oneDNN's fused convolutions where available (see <see cref="FrozenResNet"/>). This model is not changed
     /// and can keep training; fold again to see later weights. The caller disposes the copy.
     /// </summary>
-    public FrozenResNet ForInference() => new(this, oneDnn: true);
+    internal FrozenResNet ForInference() => new(this, oneDnn: true);
 
     /// <summary>pictures − the mean image; the mean belongs to one input side, resized bilinearly for others (exact at <see cref="MeanImageSide"/>).</summary>
     internal static Tensor SubtractMeanImage(Tensor pictures, Tensor meanImage)

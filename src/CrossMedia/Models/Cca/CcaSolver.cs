@@ -10,7 +10,7 @@ namespace CrossMedia.Models.Cca;
 /// for any ridge costs one SVD (the ridge only shifts the eigenvalues) and every dimension count and
 /// correlation weighting is a slice of that solution. Model selection walks a grid without refitting.
 /// </summary>
-public sealed class CcaSolver : IDisposable
+internal sealed class CcaSolver : IDisposable
 {
     /// <summary>Below this length an item is treated as the zero vector when scaled to unit length.</summary>
     public const double MinNorm = 1e-12;

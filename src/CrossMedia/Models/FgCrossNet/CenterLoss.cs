@@ -16,7 +16,7 @@ namespace CrossMedia.Models.FgCrossNet;
 /// centres themselves and whose backward multiplies by 1/weight. Equivalent to the hook, needs no
 /// per-step bookkeeping in the trainer, and works with any optimiser.
 /// </remarks>
-public static class CenterLoss
+internal static class CenterLoss
 {
     /// <summary>The spec's weight.</summary>
     public const double DefaultWeight = 0.001;

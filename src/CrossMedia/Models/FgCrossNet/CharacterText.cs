@@ -13,7 +13,7 @@ namespace CrossMedia.Models.FgCrossNet;
 /// of 70 rows) come from Zhang et al.'s character-CNN alphabet, which lists '-' twice. We use the
 /// string as written, so index 69 is simply never produced.
 /// </remarks>
-public static class CharacterText
+internal static class CharacterText
 {
     /// <summary>The alphabet; a character's code is its index here + 1.</summary>
     public const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789,;.!?:'\"/\\|_@#$%^&*~`+-=<>()[]{}";

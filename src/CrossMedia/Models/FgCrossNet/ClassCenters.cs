@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace CrossMedia.Models.FgCrossNet;
 
 /// <summary>The learned class centres of the center loss: a [classes, dimension] parameter <c>centers</c>.</summary>
-public sealed class ClassCenters : nn.Module
+internal sealed class ClassCenters : nn.Module
 {
     private readonly Parameter centers;
 

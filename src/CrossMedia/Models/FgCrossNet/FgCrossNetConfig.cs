@@ -29,7 +29,7 @@ public sealed record FgCrossNetConfig(
     /// Builds the network. With <paramref name="initialise"/> the pretrained weights are loaded
     /// (when configured); without, the weights are random (the caller loads saved ones).
     /// </summary>
-    public FgCrossNetNetwork CreateNetwork(bool initialise, out WeightLoadReport? report)
+    internal FgCrossNetNetwork CreateNetwork(bool initialise, out WeightLoadReport? report)
     {
         report = null;
         Backbone net;

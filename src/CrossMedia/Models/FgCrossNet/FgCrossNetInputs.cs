@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace CrossMedia.Models.FgCrossNet;
 
 /// <summary>Decoded media items → FGCrossNet logits and embeddings; shared by training and <see cref="FgCrossNetModel"/>.</summary>
-public static class FgCrossNetInputs
+internal static class FgCrossNetInputs
 {
     /// <summary>
     /// Training input pictures [items, 3, S, S] of decoded items of one kind: texts through the text

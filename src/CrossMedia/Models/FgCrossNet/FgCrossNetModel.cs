@@ -30,7 +30,7 @@ public sealed class FgCrossNetModel : ITextEmbeddingModel
     public IReadOnlyList<MediumSpec> Media => Config.MediumNames.Select(n => new MediumSpec(n, 0, true)).ToArray();
 
     /// <summary>Takes ownership of <paramref name="network"/>.</summary>
-    public FgCrossNetModel(FgCrossNetConfig config, FgCrossNetNetwork network, Device device)
+    internal FgCrossNetModel(FgCrossNetConfig config, FgCrossNetNetwork network, Device device)
     {
         Config = config;
         Device = device;
@@ -38,7 +38,7 @@ public sealed class FgCrossNetModel : ITextEmbeddingModel
         this.network.eval();
     }
 
-    public FgCrossNetNetwork Network => network;
+    internal FgCrossNetNetwork Network => network;
 
     /// <summary>What one file may demand of the decoder (a service may tighten it).</summary>
     public MediaLimits Limits { get; init; } = MediaLimits.Default;

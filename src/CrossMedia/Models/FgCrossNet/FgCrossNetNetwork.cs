@@ -11,7 +11,7 @@ namespace CrossMedia.Models.FgCrossNet;
 /// backbone's logits are the common representation. Also holds the center loss's class centres
 /// so they are saved with the network.
 /// </summary>
-public sealed class FgCrossNetNetwork : nn.Module
+internal sealed class FgCrossNetNetwork : nn.Module
 {
     private readonly Backbone backbone;
     private readonly TextBranch text;

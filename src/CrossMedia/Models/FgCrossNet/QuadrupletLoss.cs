@@ -21,7 +21,7 @@ namespace CrossMedia.Models.FgCrossNet;
 /// Memory: O(B²) plus one chunk of at most <c>maxChunkElements</c> per temporary; see
 /// <see cref="Mine"/> for how the B⁴ enumeration becomes sorting and binary search.
 /// </remarks>
-public static class QuadrupletLoss
+internal static class QuadrupletLoss
 {
     public const double DefaultMargin1 = 1.0;
     public const double DefaultMargin2 = 0.5;

@@ -9,7 +9,7 @@ namespace CrossMedia.Models.FgCrossNet;
 /// codes [N, L] → Embedding(70, 16, padding 0) → Conv1d(16 → L/2, k3, p1) → ReLU →
 /// Conv1d(L/2 → L, k3, p1) → reshape [N, 1, L, L] → Conv2d(1 → 3, k3, p1) → [N, 3, L, L].
 /// </summary>
-public sealed class TextBranch : nn.Module<Tensor, Tensor>
+internal sealed class TextBranch : nn.Module<Tensor, Tensor>
 {
     private readonly Embedding embedding;
     private readonly Conv1d conv1;

@@ -8,7 +8,7 @@ namespace CrossMedia.Models.FgCrossNet;
 /// Frame logits → one row per video, grouped by explicit video id (any number of frames per
 /// video, frames in any order) — the reference instead assumed 25 consecutive frames per video.
 /// </summary>
-public static class VideoPooling
+internal static class VideoPooling
 {
     /// <summary>
     /// Averages the rows of <paramref name="frameLogits"/> [F, C] that share a video id.

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace CrossMedia.Models.Jfse;
 
 /// <summary>Conditional WGAN critic D_m: [x ; c] → h, LeakyReLU(0.2) → 1 (an unbounded score, no sigmoid).</summary>
-public sealed class ConditionalCritic : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class ConditionalCritic : nn.Module<Tensor, Tensor, Tensor>
 {
     private static readonly Scalar Slope = 0.2.ToScalar();
     private readonly Linear hidden;

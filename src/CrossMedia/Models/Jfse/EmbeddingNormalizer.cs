@@ -11,7 +11,7 @@ namespace CrossMedia.Models.Jfse;
 /// <param name="Scaler">Min-max scaler of the (softmaxed) training embeddings; null for Raw/Softmax.</param>
 /// <param name="Mean">Per-component mean for the z-score; null when z-scoring is off.</param>
 /// <param name="Std">Per-component standard deviation for the z-score; null when z-scoring is off.</param>
-public sealed record EmbeddingNormalizer(EmbeddingPostProcessing PostProcessing, MinMaxScaler? Scaler, float[]? Mean, float[]? Std)
+internal sealed record EmbeddingNormalizer(EmbeddingPostProcessing PostProcessing, MinMaxScaler? Scaler, float[]? Mean, float[]? Std)
 {
     /// <summary>Fits the normaliser on the training embeddings of one medium.</summary>
     public static EmbeddingNormalizer Fit(Matrix trainingEmbeddings, EmbeddingPostProcessing post, bool zScore)

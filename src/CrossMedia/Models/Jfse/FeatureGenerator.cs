@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace CrossMedia.Models.Jfse;
 
 /// <summary>Generator G_m: [c ; z] → h, ReLU → d_m, ReLU (features are min-max scaled to [0,1], hence the final ReLU).</summary>
-public sealed class FeatureGenerator : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class FeatureGenerator : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Linear hidden;
     private readonly Linear output;

@@ -10,7 +10,7 @@ namespace CrossMedia.Models.Jfse;
 /// x − x̄ is exactly 0, so the forward value is bit-identical to x, and the only path the gradient
 /// takes is through (−λ)·x, which scales it by −λ. No native callback, works on every device.
 /// </summary>
-public static class GradientReversal
+internal static class GradientReversal
 {
     public static Tensor Apply(Tensor x, double lambda)
     {

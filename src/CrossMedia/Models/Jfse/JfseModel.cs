@@ -24,8 +24,8 @@ public sealed class JfseModel : IEmbeddingModel
     public JfseArchitecture Architecture { get; }
     /// <summary>Medium names: [0] plays "v" (image), [1] plays "t" (text).</summary>
     public IReadOnlyList<string> MediumNames { get; }
-    public IReadOnlyList<MinMaxScaler> InputScalers { get; }
-    public IReadOnlyList<EmbeddingNormalizer> Normalizers { get; }
+    internal IReadOnlyList<MinMaxScaler> InputScalers { get; }
+    internal IReadOnlyList<EmbeddingNormalizer> Normalizers { get; }
     /// <summary>Per medium (as <see cref="MediumNames"/>), the pretrained encoder that made its features; null entries when unknown.</summary>
     public IReadOnlyList<string?> Encoders { get; }
     public Device Device { get; }
@@ -40,7 +40,7 @@ public sealed class JfseModel : IEmbeddingModel
 
     /// <summary>Wraps copies of trained regressors (the caller keeps its own networks).</summary>
     /// <param name="encoders">Per medium, the encoder that made its features (null: unknown for both).</param>
-    public JfseModel(JfseArchitecture architecture, IReadOnlyList<string> mediumNames, Regressor regressorV, Regressor regressorT,
+    internal JfseModel(JfseArchitecture architecture, IReadOnlyList<string> mediumNames, Regressor regressorV, Regressor regressorT,
         IReadOnlyList<MinMaxScaler> inputScalers, IReadOnlyList<EmbeddingNormalizer> normalizers, Device device,
         IReadOnlyList<string?>? encoders = null)
     {
@@ -79,7 +79,7 @@ public sealed class JfseModel : IEmbeddingModel
     }
 
     /// <summary>Regressor outputs (before post-processing) of min-max scaled features, in batches, without gradients.</summary>
-    public static Matrix EmbedRaw(Regressor regressor, MinMaxScaler scaler, Matrix features, Device device, int batch = 2048)
+    internal static Matrix EmbedRaw(Regressor regressor, MinMaxScaler scaler, Matrix features, Device device, int batch = 2048)
     {
         var scaled = scaler.Apply(features);
         bool wasTraining = regressor.training;

@@ -7,7 +7,7 @@ namespace CrossMedia.Models.Jfse;
 /// All JFSE networks in one module, so one state dict (and one checkpoint file) holds them:
 /// generators G_v, G_t, critics D_v, D_t, regressors R_v, R_t and the modality classifier M.
 /// </summary>
-public sealed class JfseNetworks : nn.Module
+internal sealed class JfseNetworks : nn.Module
 {
     private readonly FeatureGenerator generator_v;
     private readonly FeatureGenerator generator_t;

@@ -9,7 +9,7 @@ namespace CrossMedia.Models.Jfse;
 /// </summary>
 /// <param name="Min">Per-column minimum of the fitting data.</param>
 /// <param name="Max">Per-column maximum of the fitting data.</param>
-public sealed record MinMaxScaler(float[] Min, float[] Max)
+internal sealed record MinMaxScaler(float[] Min, float[] Max)
 {
     public int Dimension => Min.Length;
 

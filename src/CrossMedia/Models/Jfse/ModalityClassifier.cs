@@ -8,7 +8,7 @@ namespace CrossMedia.Models.Jfse;
 /// Modality classifier M: embedding → d_c/2, ReLU → d_c/4, ReLU → 2 logits (image vs text).
 /// The trainer puts a <see cref="GradientReversal"/> in front of it.
 /// </summary>
-public sealed class ModalityClassifier : nn.Module<Tensor, Tensor>
+internal sealed class ModalityClassifier : nn.Module<Tensor, Tensor>
 {
     private readonly Linear first;
     private readonly Linear second;

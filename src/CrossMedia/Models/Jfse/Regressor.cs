@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace CrossMedia.Models.Jfse;
 
 /// <summary>Regressor R_m, the embedding network of one medium: x → h, ReLU → d_c, ReLU (the class-embedding space).</summary>
-public sealed class Regressor : nn.Module<Tensor, Tensor>
+internal sealed class Regressor : nn.Module<Tensor, Tensor>
 {
     private readonly Linear hidden;
     private readonly Linear output;

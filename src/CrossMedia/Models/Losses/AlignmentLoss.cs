@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace CrossMedia.Models.Losses;
 
 /// <summary>Dispatch from <see cref="AlignmentScheme"/> to the loss functions.</summary>
-public static class AlignmentLoss
+internal static class AlignmentLoss
 {
     public static Tensor Compute(AlignmentScheme scheme, Tensor image, Tensor imageLabels, Tensor text, Tensor textLabels) => scheme switch
     {

@@ -9,7 +9,7 @@ namespace CrossMedia.Models.Losses;
 /// (Bousmalis et al.'s domain separation networks), MMD² = mean K(X,X) + mean K(Y,Y) − 2 mean K(X,Y),
 /// clamped at 0 (the biased estimate can go slightly negative through rounding).
 /// </summary>
-public static class CmmdLoss
+internal static class CmmdLoss
 {
     /// <summary>Kernel bandwidths σ, 1e-6 … 1e6.</summary>
     public static readonly double[] Bandwidths =

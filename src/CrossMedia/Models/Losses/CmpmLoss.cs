@@ -10,7 +10,7 @@ namespace CrossMedia.Models.Losses;
 /// q_ij = 1[y_i = y_j] / Σ_k 1[y_i = y_k], loss = mean_i Σ_j p_ij log(p_ij / (q_ij + ε)),
 /// summed over both directions (image→text and text→image).
 /// </summary>
-public static class CmpmLoss
+internal static class CmpmLoss
 {
     public const double Epsilon = 1e-8;
     private static readonly Scalar EpsilonScalar = Epsilon.ToScalar();

@@ -8,7 +8,7 @@ namespace CrossMedia.Models.Losses;
 /// Cross-modal correlation alignment (CMCA; Deep CORAL, Sun &amp; Saenko 2016):
 /// ‖Cov(X) − Cov(Y)‖²_F / (4 d²), with the unbiased (n − 1) covariance of each set.
 /// </summary>
-public static class CoralLoss
+internal static class CoralLoss
 {
     public static Tensor Covariance(Tensor x)
     {

@@ -7,7 +7,7 @@ namespace CrossMedia.Models.Losses;
 /// The modality adversary's loss: mean cross-entropy of the classifier's logits on image
 /// embeddings (class 0) and text embeddings (class 1), over both sets together.
 /// </summary>
-public static class ModalityLoss
+internal static class ModalityLoss
 {
     public const long ImageClass = 0;
     public const long TextClass = 1;

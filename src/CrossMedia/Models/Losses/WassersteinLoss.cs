@@ -8,7 +8,7 @@ namespace CrossMedia.Models.Losses;
 /// Conditional Wasserstein GAN losses with gradient penalty (Gulrajani et al., 2017), as JFSE uses
 /// them per modality: the critic sees a feature row concatenated with its class embedding.
 /// </summary>
-public static class WassersteinLoss
+internal static class WassersteinLoss
 {
     /// <summary>Critic loss without penalty: E[D(syn)] − E[D(real)].</summary>
     public static Tensor Critic(Tensor criticOnSynthetic, Tensor criticOnReal) =>

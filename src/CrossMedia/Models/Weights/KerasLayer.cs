@@ -7,4 +7,4 @@ namespace CrossMedia.Models.Weights;
 /// <param name="Name">Layer name, also the prefix of its weights ("conv2d_1/kernel").</param>
 /// <param name="Config">The layer's Keras config object as written in the file.</param>
 /// <param name="Inputs">Names of the layers feeding it (empty for the input layer).</param>
-public sealed record KerasLayer(string ClassName, string Name, JsonObject Config, IReadOnlyList<string> Inputs);
+internal sealed record KerasLayer(string ClassName, string Name, JsonObject Config, IReadOnlyList<string> Inputs);

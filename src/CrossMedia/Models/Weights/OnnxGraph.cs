@@ -20,7 +20,7 @@ public sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> 
 public sealed record OnnxTensor(string Name, long[] Dims, float[] Data);
 
 /// <summary>An ONNX graph: nodes, the names of its inputs (initializers excluded) and float initializers.</summary>
-public sealed class OnnxGraph
+internal sealed class OnnxGraph
 {
     /// <summary>Models larger than this are refused (ResNet-50 is about 100 MB).</summary>
     public const long MaxFileBytes = 1L << 30;

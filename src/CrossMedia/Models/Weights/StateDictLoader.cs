@@ -8,7 +8,7 @@ namespace CrossMedia.Models.Weights;
 /// shape differs are skipped with the reason; keys under <c>classifierPrefix</c> get a clearer
 /// reason (the usual case: ImageNet's 1,000-class head into a model with another class count).
 /// </summary>
-public static class StateDictLoader
+internal static class StateDictLoader
 {
     /// <summary>BatchNorm's step counter: informative only, so never reported missing.</summary>
     private const string BatchCounter = "num_batches_tracked";

@@ -14,7 +14,7 @@ namespace CrossMedia.Models.Weights;
 /// <param name="Layers">Layers in file order.</param>
 /// <param name="InputShape">Input shape without the batch dimension, channels last (e.g. [224, 224, 3]).</param>
 /// <param name="Weights">Weight name (e.g. "conv2d_1/kernel") → values, in Keras layout.</param>
-public sealed record TfjsLayersModel(
+internal sealed record TfjsLayersModel(
     string Source,
     IReadOnlyList<KerasLayer> Layers,
     IReadOnlyList<int> InputShape,
