@@ -32,9 +32,10 @@ internal static class CliRunner
         if (stdout is not null) config.Output = stdout;
         if (stderr is not null) config.Error = stderr;
         var error = stderr ?? Console.Error;
+        ParseResult? parsed = null;
         try
         {
-            var parsed = root.Parse(args);
+            parsed = root.Parse(args);
             if (parsed.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
             {
                 foreach (var parseError in parsed.Errors) WriteError(error, parseError.Message);
@@ -43,7 +44,7 @@ internal static class CliRunner
             }
             return parsed.Invoke(config);
         }
-        catch (Exception e) when (UserMessage(e) is { } message)
+        catch (Exception e) when (UserMessage(e, parsed?.CommandResult.Command) is { } message)
         {
             WriteError(error, message);
             return UserError;
@@ -61,7 +62,8 @@ internal static class CliRunner
     {
         while (e is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException && e.InnerException is not null)
             e = e.InnerException!;
-        if (e is CrossMedia.Training.TrainingDivergedException) return e.Message; // says what happened and what to do: no type name needed
+        // Says what happened and what to do (in the CLI's words: the learning rate is --lr); no type name needed.
+        if (e is CrossMedia.Training.TrainingDivergedException) return e.Message + " (--lr)";
         var firstLine = e.Message.Split('\n', 2)[0].Trim(); // libtorch appends its native stack to the message
         return $"{e.GetType().Name}: {firstLine}";
     }
@@ -74,16 +76,43 @@ internal static class CliRunner
         return string.Join(' ', names);
     }
 
-    /// <summary>The one-line message for errors a user can fix; null for bugs.</summary>
-    public static string? UserMessage(Exception e) => e switch
+    /// <summary>
+    /// Library settings whose command-line option has another name; every other setting the library names
+    /// (e.g. "backbone", "unseen") is the option of the same name.
+    /// </summary>
+    private static readonly Dictionary<string, string> OptionOfSetting = new()
     {
-        InputException ie => ie.Message,
+        ["learning-rate"] = "--lr",
+        ["regularisation"] = "--cca-reg",
+        ["weights"] = "--pretrained",
+    };
+
+    /// <summary>
+    /// The option of <paramref name="command"/> that a library setting name stands for ("backbone" → "--backbone"),
+    /// or null when the location is not one of its options (a file, a request field).
+    /// </summary>
+    internal static string? OptionFor(string location, Command? command)
+    {
+        if (command is null || location.Length == 0) return null;
+        var flag = OptionOfSetting.GetValueOrDefault(location) ?? "--" + location;
+        for (Command? c = command; c is not null; c = c.Parents.OfType<Command>().FirstOrDefault())
+            if (c.Options.Any(o => o.Name == flag || o.Aliases.Contains(flag))) return flag;
+        return null;
+    }
+
+    /// <summary>
+    /// The one-line message for errors a user can fix; null for bugs. The library names its settings in its own
+    /// terms ("backbone: expected ..."); on the command line they read as the options that set them.
+    /// </summary>
+    public static string? UserMessage(Exception e, Command? command = null) => e switch
+    {
+        InputException ie => OptionFor(ie.Location, command) is { } flag ? ie.MessageFor(flag) : ie.Message,
         FileNotFoundException fe => $"{fe.FileName ?? "file"}: not found",
         DirectoryNotFoundException de => de.Message,
         UnauthorizedAccessException ue => ue.Message,
         CrossMedia.Index.IndexBusyException be => be.Message,
-        AggregateException { InnerExceptions.Count: 1 } ae => UserMessage(ae.InnerException!),
-        System.Reflection.TargetInvocationException { InnerException: { } inner } => UserMessage(inner),
+        AggregateException { InnerExceptions.Count: 1 } ae => UserMessage(ae.InnerException!, command),
+        System.Reflection.TargetInvocationException { InnerException: { } inner } => UserMessage(inner, command),
         _ => null,
     };
 

@@ -26,6 +26,9 @@ public class InputException : Exception
         Found = found;
     }
 
+    /// <summary>The same message with another name for <see cref="Location"/> (a program's name for a library setting).</summary>
+    public string MessageFor(string location) => Format(location, Field, Expected, Found);
+
     /// <summary>Longest excerpt of user-supplied text that <see cref="Excerpt"/> quotes.</summary>
     public const int ExcerptLength = 20;
 

@@ -17,7 +17,7 @@ public static class DatasetCatalog
                 : throw new InputException("wikipedia", "parameters", "none", $"'{spec}'")),
         new("synthetic", "generated benchmark with learnable class embeddings; parameters as synthetic:classes=20,noise=0.3",
             (spec, o) => (SyntheticDataset.Create(spec is null ? o.Synthetic : o.Synthetic.With(spec), o.Seed), null)),
-        new("synthetic-media", "generated raw media files (PNG, WAV, TXT, MP4; 5 classes) in a cache folder (--data-root or ~/.cache/crossmedia); parameters as synthetic-media:classes=5,seed=2", (spec, o) => (Builtin.SyntheticMediaDataset.Build(o.DataRoot, new Builtin.SyntheticMediaOptions { Seed = o.Seed }.With(spec ?? "")), null)),
+        new("synthetic-media", "generated raw media files (PNG, WAV, TXT, MP4; 5 classes) in a cache folder (the data root or ~/.cache/crossmedia); parameters as synthetic-media:classes=5,seed=2", (spec, o) => (Builtin.SyntheticMediaDataset.Build(o.DataRoot, new Builtin.SyntheticMediaOptions { Seed = o.Seed }.With(spec ?? "")), null)),
         new("tuxpaint", "TuxPaint clip-art stamps (image, text, audio; video-derived pan/zoom made into the cache) labelled by top category; parameters as tuxpaint:depth=2,video=false", (spec, o) => (Builtin.TuxPaintDataset.Build(new Builtin.TuxPaintOptions { Seed = o.Seed, CacheRoot = o.DataRoot }.With(spec ?? "")), null)),
     ];
 
@@ -58,7 +58,7 @@ public static class DatasetCatalog
             loaded = loaded with { Dataset = SelectMedia(loaded.Dataset, media) };
         if (options.ClassEncoder is { } encoder)
         {
-            var encoded = ClassEncoders.Embed(encoder, loaded.Dataset.ClassNames, "--class-encoder", "");
+            var encoded = ClassEncoders.Embed(encoder, loaded.Dataset.ClassNames, "class-encoder", "");
             loaded = loaded with { Dataset = loaded.Dataset.WithClassEmbeddings(encoded.Embeddings), ClassEmbeddingSource = encoded.Source, MissingWords = [] };
         }
         var carved = ValidationSplit.Carve(loaded.Dataset, options.ValFraction, options.Seed);
@@ -80,13 +80,13 @@ public static class DatasetCatalog
     public static Dataset SelectMedia(Dataset dataset, IReadOnlyList<string> media)
     {
         var known = string.Join(", ", dataset.Media.Select(m => m.Name));
-        if (media.Count == 0) throw new InputException("--media", "", $"one or more of {known}", "nothing");
+        if (media.Count == 0) throw new InputException("media", "", $"one or more of {known}", "nothing");
         var chosen = new List<Medium>();
         foreach (var name in media)
         {
             var medium = dataset.Media.FirstOrDefault(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new InputException("--media", "", $"media of {dataset.Name}: {known}", InputException.Excerpt(name));
-            if (chosen.Contains(medium)) throw new InputException("--media", "", "each medium once", $"'{medium.Name}' twice");
+                ?? throw new InputException("media", "", $"media of {dataset.Name}: {known}", InputException.Excerpt(name));
+            if (chosen.Contains(medium)) throw new InputException("media", "", "each medium once", $"'{medium.Name}' twice");
             chosen.Add(medium);
         }
         var selected = dataset.With(chosen);

@@ -24,7 +24,7 @@ public sealed record DatasetLoadOptions
     {
         if (DataRoot is not null)
         {
-            if (!Directory.Exists(DataRoot)) throw new InputException("--data-root", "", "an existing folder", $"'{DataRoot}'");
+            if (!Directory.Exists(DataRoot)) throw new InputException("data-root", "", "an existing folder", $"'{DataRoot}'");
             return Path.GetFullPath(DataRoot);
         }
         var env = Environment.GetEnvironmentVariable("CROSSMEDIA_DATA_ROOT");
@@ -39,6 +39,6 @@ public sealed record DatasetLoadOptions
                 var candidate = Path.Combine(dir.FullName, "shared", "data");
                 if (Directory.Exists(candidate)) return candidate;
             }
-        throw new InputException("--data-root", "", "a folder holding the datasets (e.g. ../shared/data)", "none given and no shared/data folder above the working directory");
+        throw new InputException("data-root", "", "a folder holding the datasets (e.g. ../shared/data)", "none given and no shared/data folder above the working directory");
     }
 }

@@ -11,7 +11,7 @@ internal static class ValidationSplit
     public static Dataset Carve(Dataset dataset, double fraction, int seed)
     {
         if (double.IsNaN(fraction) || fraction < 0 || fraction >= 1)
-            throw new InputException("--val-fraction", "", "a fraction in [0, 1)", fraction.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            throw new InputException("val-fraction", "", "a fraction in [0, 1)", fraction.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (fraction == 0 || dataset.Media.Any(m => m.Splits.Contains(Split.Val))) return dataset;
 
         if (dataset.Paired)

@@ -18,7 +18,7 @@ public static class WikipediaDataset
     public static (Dataset Dataset, ClassEmbeddingResult? Embeddings) Load(string dataRoot, string? wordVectors)
     {
         var dir = Path.Combine(dataRoot, "wikipedia");
-        if (!Directory.Exists(dir)) throw new InputException(dir, "", "the Wikipedia dataset folder under --data-root", "no such folder");
+        if (!Directory.Exists(dir)) throw new InputException(dir, "", "the Wikipedia dataset folder under the data root", "no such folder");
         string mat = Path.Combine(dir, "raw_features.mat"), trainList = Path.Combine(dir, "trainset_txt_img_cat.list"),
             testList = Path.Combine(dir, "testset_txt_img_cat.list"), categories = Path.Combine(dir, "categories.list");
         var checksums = new Dictionary<string, string>();

@@ -30,10 +30,10 @@ public sealed record EncoderOptions
     /// <summary>Throws <see cref="InputException"/> naming the bad setting.</summary>
     public void Validate()
     {
-        if (BatchSize < 0) throw new InputException("--batch-size", "", "a positive number", BatchSize.ToString(CultureInfo.InvariantCulture));
-        if (Threads < 0) throw new InputException("--threads", "", "0 (one per core) or a positive number", Threads.ToString(CultureInfo.InvariantCulture));
-        if (Workers < 1) throw new InputException("--workers", "", "at least 1", Workers.ToString(CultureInfo.InvariantCulture));
-        if (FramesPerVideo < 1) throw new InputException("--frames", "", "at least 1", FramesPerVideo.ToString(CultureInfo.InvariantCulture));
+        if (BatchSize < 0) throw new InputException("batch-size", "", "a positive number", BatchSize.ToString(CultureInfo.InvariantCulture));
+        if (Threads < 0) throw new InputException("threads", "", "0 (one per core) or a positive number", Threads.ToString(CultureInfo.InvariantCulture));
+        if (Workers < 1) throw new InputException("workers", "", "at least 1", Workers.ToString(CultureInfo.InvariantCulture));
+        if (FramesPerVideo < 1) throw new InputException("frames", "", "at least 1", FramesPerVideo.ToString(CultureInfo.InvariantCulture));
         Spectrogram.Validate();
         Limits.Validate();
     }

@@ -37,7 +37,7 @@ public static class FeatureExtraction
     public const string ClassEmbeddingsName = "class_embeddings.npy";
 
     /// <summary>Parses <c>medium=encoder,...</c> (e.g. <c>image=resnet18,text=minilm</c>).</summary>
-    public static IReadOnlyDictionary<string, string> ParseEncoders(string? spec, string location = "--encoders")
+    public static IReadOnlyDictionary<string, string> ParseEncoders(string? spec, string location = "encoders")
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(spec)) return map;
@@ -60,7 +60,7 @@ public static class FeatureExtraction
     /// kind, encoders that do not read the medium, and names of media the dataset lacks.
     /// </summary>
     public static IReadOnlyList<(Medium Medium, MediaKind Kind, string Encoder)> Plan(Dataset dataset,
-        IReadOnlyDictionary<string, string>? given = null, string location = "--encoders")
+        IReadOnlyDictionary<string, string>? given = null, string location = "encoders")
     {
         given ??= new Dictionary<string, string>();
         var unknown = given.Keys.FirstOrDefault(k => !dataset.Has(k));
@@ -105,7 +105,7 @@ public static class FeatureExtraction
         foreach (var (medium, kind, name) in plan)
         {
             Matrix features;
-            using (var encoder = EncoderCatalog.Create(kind, name, options, "--encoders"))
+            using (var encoder = EncoderCatalog.Create(kind, name, options, "encoders"))
             {
                 progress?.Report(new FeatureProgress(medium.Name, name, 0, medium.Count));
                 var report = progress is null ? null : new SynchronousProgress<int>(done => progress.Report(new FeatureProgress(medium.Name, name, done, medium.Count)));

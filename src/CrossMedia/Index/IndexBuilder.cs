@@ -67,7 +67,7 @@ public static class IndexBuilder
                 progress?.Report(done += chunk.Length);
             }
         }
-        if (problems.Count > 0) skipped?.Invoke($"{problems.Count} undecodable files left out (--skip-bad)");
+        if (problems.Count > 0) skipped?.Invoke($"{problems.Count} undecodable files left out");
         return index;
     }
 
@@ -96,7 +96,7 @@ public static class IndexBuilder
                 progress?.Report(done += Math.Min(rows, medium.Count - start));
             }
         }
-        if (problems.Count > 0) skipped?.Invoke($"{problems.Count} undecodable files left out (--skip-bad)");
+        if (problems.Count > 0) skipped?.Invoke($"{problems.Count} undecodable files left out");
         return index;
     }
 
@@ -129,7 +129,7 @@ public static class IndexBuilder
     }
 
     private static InputException Refused(string folder, IReadOnlyList<MediaProblem> problems) =>
-        new(folder, "", "media files that can all be decoded (--skip-bad leaves the others out)",
+        new(folder, "", "media files that can all be decoded (skipping bad files leaves the others out)",
             $"{problems.Count} that cannot, first {problems[0]}");
 
     private static void CheckEmbedding(IEmbeddingModel model, Matrix vectors, int rows)

@@ -11,7 +11,7 @@ public static class IndexMetrics
         _ => metric.ToString(),
     };
 
-    public static IndexMetric Parse(string text, string source = "--metric") => text.Trim().ToLowerInvariant() switch
+    public static IndexMetric Parse(string text, string source = "metric") => text.Trim().ToLowerInvariant() switch
     {
         "cosine" or "cos" => IndexMetric.Cosine,
         "ip" or "inner" or "innerproduct" or "dot" => IndexMetric.InnerProduct,

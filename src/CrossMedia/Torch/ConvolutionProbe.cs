@@ -37,7 +37,7 @@ public sealed record ProbeVerdict(ProbeOutcome Outcome, string? Signal = null, s
             $"{ConvolutionProbe.OverrideVariable}=1 forces oneDNN on.",
         ProbeOutcome.CrashedWithoutOneDnn =>
             $"warning: convolutions crash in native code on this CPU even with oneDNN and NNPACK off (a probe died with {Signal} in: {Step}); " +
-            "this run may crash too: try --threads 1, and please report the CPU model.",
+            "this run may crash too: try one thread, and please report the CPU model.",
         _ => null,
     };
 }

@@ -80,9 +80,9 @@ public static class TorchRuntime
         if (lower.StartsWith("cuda"))
         {
             if (!torch.cuda.is_available())
-                throw new InputException("--device", "device", "cpu (this libtorch build has no CUDA device)", name);
+                throw new InputException("device", "device", "cpu (this libtorch build has no CUDA device)", name);
             return torch.device(lower);
         }
-        throw new InputException("--device", "device", "cpu, cuda or cuda:N", name);
+        throw new InputException("device", "device", "cpu, cuda or cuda:N", name);
     }
 }

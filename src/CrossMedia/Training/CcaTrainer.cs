@@ -107,7 +107,7 @@ public static class CcaTrainer
             foreach (var k in dims[..^1]) Try(solution, k, power);
         }
         var warnings = new List<string>();
-        if (regs.Length > 1 && EdgeWarning("regularisation (--cca-reg)", regs, best!.Config.Regularisation) is { } w) warnings.Add(w);
+        if (regs.Length > 1 && EdgeWarning("regularisation", regs, best!.Config.Regularisation) is { } w) warnings.Add(w);
         return new Result(best!.WithEncoders((a.Encoder, b.Encoder)), candidates, warnings);
     }
 

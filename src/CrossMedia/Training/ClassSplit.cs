@@ -28,12 +28,12 @@ public sealed record ClassSplit(IReadOnlySet<int> Seen, IReadOnlySet<int> Unseen
                 ? i
                 : classNames.ToList().FindIndex(n => string.Equals(n, raw, StringComparison.OrdinalIgnoreCase));
             if (index < 0 || index >= classNames.Count)
-                throw new InputException("--unseen", raw, $"a class index 0..{classNames.Count - 1} or one of {string.Join(", ", classNames)}", $"'{raw}'");
+                throw new InputException("unseen", raw, $"a class index 0..{classNames.Count - 1} or one of {string.Join(", ", classNames)}", $"'{raw}'");
             unseen.Add(index);
         }
         var split = FromUnseen(unseen, classNames.Count);
         if (split.Unseen.Count == 0 || split.Seen.Count == 0)
-            throw new InputException("--unseen", "", "at least one seen and one unseen class", $"{split.Seen.Count} seen, {split.Unseen.Count} unseen");
+            throw new InputException("unseen", "", "at least one seen and one unseen class", $"{split.Seen.Count} seen, {split.Unseen.Count} unseen");
         return split;
     }
 
@@ -72,9 +72,9 @@ public sealed record ClassSplit(IReadOnlySet<int> Seen, IReadOnlySet<int> Unseen
         if (parts.Length is < 2 or > 3
             || !double.TryParse(parts[1], System.Globalization.NumberStyles.Float, culture, out var fraction) || !(fraction > 0 && fraction < 1)
             || (parts.Length == 3 && !int.TryParse(parts[2], System.Globalization.NumberStyles.AllowLeadingSign, culture, out seed)))
-            throw new InputException("--unseen", "", Expected, InputException.Excerpt(text));
+            throw new InputException("unseen", "", Expected, InputException.Excerpt(text));
         if (classNames.Count < 2)
-            throw new InputException("--unseen", "", "a dataset with at least two classes", $"{classNames.Count} class");
+            throw new InputException("unseen", "", "a dataset with at least two classes", $"{classNames.Count} class");
         return Random(classNames, fraction, seed);
     }
 

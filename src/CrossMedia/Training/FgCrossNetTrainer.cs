@@ -340,7 +340,7 @@ public sealed class FgCrossNetTrainer
         }
         catch (ArgumentException e)
         {
-            throw new InputException(dir, NetworkFile, "a network of the same architecture (same --backbone, --input-size, data)", e.Message, e);
+            throw new InputException(dir, NetworkFile, "a network of the same architecture (same backbone, input size and data)", e.Message, e);
         }
         CheckpointStore.Read(dir, OptimizerFile, optimizer.load_state_dict);
         return state;

@@ -57,9 +57,9 @@ public sealed record JfseLossWeights(
         {
             var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
             if (kv.Length != 2 || !node.ContainsKey(kv[0]))
-                throw new InputException("--loss-weights", pair, $"name=value with a name among {string.Join(", ", node.Select(n => n.Key))}", $"'{pair}'");
+                throw new InputException("loss-weights", pair, $"name=value with a name among {string.Join(", ", node.Select(n => n.Key))}", $"'{pair}'");
             if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < 0)
-                throw new InputException("--loss-weights", kv[0], "a non-negative number", $"'{kv[1]}'");
+                throw new InputException("loss-weights", kv[0], "a non-negative number", $"'{kv[1]}'");
             node[kv[0]] = v;
         }
         return node.Deserialize<JfseLossWeights>(JfseModel.JsonOptions)!;

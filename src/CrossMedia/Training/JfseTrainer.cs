@@ -359,7 +359,7 @@ public sealed class JfseTrainer
         }
         catch (ArgumentException e)
         {
-            throw new InputException(dir, NetworksFile, "networks of the same architecture (same data and --hidden)", e.Message, e);
+            throw new InputException(dir, NetworksFile, "networks of the same architecture (same data and hidden width)", e.Message, e);
         }
         for (int i = 0; i < optimizers.Count; i++)
             CheckpointStore.Read(dir, $"adam_{OptimizerNames[i]}.bin", optimizers[i].load_state_dict);

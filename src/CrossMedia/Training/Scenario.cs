@@ -26,6 +26,6 @@ public static class ScenarioNames
         "standard" or "std" => Scenario.Standard,
         "zsl" or "zero-shot" => Scenario.Zsl,
         "gzsl" or "generalized-zero-shot" => Scenario.Gzsl,
-        _ => throw new InputException("--scenario", "", "standard, zsl or gzsl", $"'{text}'"),
+        _ => throw new InputException("scenario", "", "standard, zsl or gzsl", $"'{text}'"),
     };
 }

@@ -5,7 +5,7 @@ namespace CrossMedia.Training;
 /// input), reported to the user in one line with the epoch and what to try.
 /// </summary>
 public sealed class TrainingDivergedException(string method, int epoch, IReadOnlyDictionary<string, double> losses)
-    : Exception($"{method} training diverged in epoch {epoch} ({string.Join(", ", losses.Where(kv => !double.IsFinite(kv.Value)).Select(kv => kv.Key))} not finite); lower the learning rate (--lr)")
+    : Exception($"{method} training diverged in epoch {epoch} ({string.Join(", ", losses.Where(kv => !double.IsFinite(kv.Value)).Select(kv => kv.Key))} not finite); lower the learning rate")
 {
     public string Method { get; } = method;
     public int Epoch { get; } = epoch;

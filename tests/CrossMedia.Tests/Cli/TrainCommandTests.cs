@@ -70,7 +70,7 @@ public sealed class TrainCommandTests : IDisposable
         var (code, output, error) = CliHarness.Run("train", "--method", "cca", "--dataset", Path.Combine(data, "manifest.json"),
             "--cca-power", "0", "--cca-dim", "0", "--cca-input", "none", "--out", outDir);
         Assert.True(code == 0, error);
-        Assert.Contains("warning: cca: the chosen regularisation (--cca-reg) 1e+04 is the top edge of its validation grid", output);
+        Assert.Contains("warning: cca: the chosen regularisation 1e+04 is the top edge of its validation grid", output);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")))!;
         Assert.Contains("top edge", (string?)Assert.Single(json["notes"]!["cca_warnings"]!.AsArray()));
     }

@@ -47,7 +47,7 @@ public class ClassEncoderTests
         // The same items and split: only the class embeddings differ.
         Assert.Equal(glove.Dataset["image"].Count, minilm.Dataset["image"].Count);
         var bad = Assert.Throws<InputException>(() => DatasetCatalog.Load("wikipedia", new DatasetLoadOptions { DataRoot = TestPaths.SharedData, ClassEncoder = "glove2" }));
-        Assert.Equal("--class-encoder", bad.Location);
+        Assert.Equal("class-encoder", bad.Location);
     }
 
     private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>

@@ -89,7 +89,7 @@ public class DatasetCatalogTests
     public void Load_Should_RefuseMediaTheDatasetDoesNotHaveOrTwice(string media, string found)
     {
         var e = Assert.Throws<InputException>(() => DatasetCatalog.Load("synthetic:classes=3,train=4,test=2,seed=1", Options(0.25) with { Media = media.Split(',') }));
-        Assert.Equal("--media", e.Location);
+        Assert.Equal("media", e.Location);
         Assert.Equal(found, e.Found);
     }
 
@@ -97,6 +97,6 @@ public class DatasetCatalogTests
     public void ResolveDataRoot_Should_RejectAMissingFolder()
     {
         var e = Assert.Throws<InputException>(() => new DatasetLoadOptions { DataRoot = "/no/such/dir" }.ResolveDataRoot());
-        Assert.Equal("--data-root", e.Location);
+        Assert.Equal("data-root", e.Location);
     }
 }

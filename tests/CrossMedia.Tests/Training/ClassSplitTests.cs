@@ -61,7 +61,7 @@ public class ClassSplitTests
     public void ParseRefusesBadRandomRule(string text)
     {
         var e = Assert.Throws<InputException>(() => ClassSplit.Parse(text, Names));
-        Assert.Contains("--unseen", e.Message);
+        Assert.Equal("unseen", e.Location);
         Assert.Contains("random:FRACTION", e.Message);
     }
 }

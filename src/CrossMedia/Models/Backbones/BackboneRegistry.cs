@@ -30,9 +30,9 @@ public static class BackboneRegistry
     public static Backbone Create(string name, int classes, BackboneOptions? options, out WeightLoadReport? report)
     {
         if (!Factories.TryGetValue(name, out var factory))
-            throw new InputException("--backbone", "", $"one of {string.Join(", ", Factories.Keys)}", $"'{name}'");
+            throw new InputException("backbone", "", $"one of {string.Join(", ", Factories.Keys)}", $"'{name}'");
         if (classes < 1)
-            throw new InputException("--backbone", "classes", "at least 1", classes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            throw new InputException("backbone", "classes", "at least 1", classes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return factory(classes, options ?? new BackboneOptions(), out report);
     }
 
@@ -58,7 +58,7 @@ public static class BackboneRegistry
     private static Backbone OnnxResNet(ResNetConfig config, BackboneOptions options, out WeightLoadReport? report)
     {
         if (options.IsShippedImageNet && config.Name != "resnet18")
-            throw new InputException("--pretrained", "", $"'{BackboneOptions.ImageNet}' with resnet18 (the shipped ONNX model), or an ImageNet safetensors file for {config.Name}", options.WeightsPath!);
+            throw new InputException("pretrained", "", $"'{BackboneOptions.ImageNet}' with resnet18 (the shipped ONNX model), or an ImageNet safetensors file for {config.Name}", options.WeightsPath!);
         if (config.Bottleneck) throw new InputException(options.WeightsPath!, "", "a bottleneck ResNet's weights as safetensors (ONNX import covers basic-block ResNets: resnet18/34)", config.Name);
         var (layers, tensors) = OnnxResNetImport.Read(options.IsShippedImageNet ? OnnxResNetImport.DefaultModelPath : options.WeightsPath!);
         try
@@ -76,7 +76,7 @@ public static class BackboneRegistry
     private static Backbone DarknetTiny(int classes, BackboneOptions options, out WeightLoadReport? report)
     {
         if (options.WeightsPath is null)
-            throw new InputException("--backbone-weights", "", "the darknet-tiny TF.js model directory (model.json and shards)", "none");
+            throw new InputException("weights", "", "the darknet-tiny TF.js model directory (model.json and shards)", "none");
         var net = KerasLayersBackbone.DarknetTiny(options.WeightsPath, classes, out var r);
         report = r;
         return net;

@@ -35,7 +35,7 @@ public sealed record FgCrossNetConfig(
         Backbone net;
         if (string.Equals(Backbone, DarknetTiny, StringComparison.OrdinalIgnoreCase))
         {
-            var folder = Weights ?? throw new InputException("--pretrained", "", "the darknet-tiny TF.js model folder", "none");
+            var folder = Weights ?? throw new InputException("pretrained", "", "the darknet-tiny TF.js model folder", "none");
             net = initialise && Pretrained
                 ? BackboneRegistry.Create(DarknetTiny, Classes, new BackboneOptions(InputSize, folder), out report)
                 : new KerasLayersBackbone(TfjsLayersModel.Read(folder), Classes, DarknetTiny);

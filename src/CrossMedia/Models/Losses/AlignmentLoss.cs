@@ -13,7 +13,7 @@ internal static class AlignmentLoss
         _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
     };
 
-    public static AlignmentScheme Parse(string text, string source = "--alignment") => text.Trim().ToLowerInvariant() switch
+    public static AlignmentScheme Parse(string text, string source = "alignment") => text.Trim().ToLowerInvariant() switch
     {
         "cmpm" => AlignmentScheme.Cmpm,
         "cmmd" => AlignmentScheme.Cmmd,
