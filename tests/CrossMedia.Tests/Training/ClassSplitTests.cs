@@ -1,3 +1,4 @@
+using CrossMedia.Evaluation;
 using CrossMedia.Training;
 
 namespace CrossMedia.Tests.Training;

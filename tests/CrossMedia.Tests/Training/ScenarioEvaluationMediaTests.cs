@@ -1,3 +1,4 @@
+using CrossMedia.Evaluation;
 using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Media;

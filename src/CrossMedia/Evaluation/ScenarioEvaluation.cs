@@ -1,10 +1,9 @@
 using CrossMedia.Core;
 using CrossMedia.Data;
-using CrossMedia.Evaluation;
 using CrossMedia.Media;
 using CrossMedia.Models;
 
-namespace CrossMedia.Training;
+namespace CrossMedia.Evaluation;
 
 /// <summary>
 /// Evaluates any model the way the field reports a scenario: standard → subset "all";

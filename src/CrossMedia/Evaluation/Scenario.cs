@@ -1,4 +1,4 @@
-namespace CrossMedia.Training;
+namespace CrossMedia.Evaluation;
 
 /// <summary>
 /// The retrieval scenarios of the field (JFSE.md): standard (every class seen in training),

@@ -1,6 +1,6 @@
 using CrossMedia.Data;
 
-namespace CrossMedia.Training;
+namespace CrossMedia.Evaluation;
 
 /// <summary>What a method may train and select on in a scenario.</summary>
 public static class ScenarioData

@@ -1,6 +1,6 @@
 using CrossMedia.Data;
 
-namespace CrossMedia.Training;
+namespace CrossMedia.Evaluation;
 
 /// <summary>Which classes a zero-shot model sees in training and which it must generalise to.</summary>
 public sealed record ClassSplit(IReadOnlySet<int> Seen, IReadOnlySet<int> Unseen)
