@@ -39,6 +39,14 @@ internal static class CliRunner
             if (parsed.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
             {
                 foreach (var parseError in parsed.Errors) WriteError(error, parseError.Message);
+                var command = parsed.CommandResult.Command;
+                foreach (var token in parsed.UnmatchedTokens.Distinct())
+                    if (Suggestion(command, token) is { } suggestion)
+                        error.WriteLine($"'{token}': did you mean '{suggestion}'?");
+                // A command's subject is an option (--dataset X, not X): the form used before is pointed to.
+                if (command.Subcommands.Count == 0 && parsed.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } bare
+                    && command.Options.FirstOrDefault(o => o.Required && !args.Any(a => a == o.Name || o.Aliases.Contains(a))) is { } subject)
+                    error.WriteLine($"'{bare}': did you mean '{subject.Name} {bare}'?");
                 error.WriteLine($"Run '{CommandPath(parsed.CommandResult)} --help' for usage.");
                 return UserError;
             }
@@ -66,6 +74,44 @@ internal static class CliRunner
         if (e is CrossMedia.Training.TrainingDivergedException) return e.Message + " (--lr)";
         var firstLine = e.Message.Split('\n', 2)[0].Trim(); // libtorch appends its native stack to the message
         return $"{e.GetType().Name}: {firstLine}";
+    }
+
+    /// <summary>
+    /// The subcommand (or, for a token starting with '-', the option) of <paramref name="command"/> nearest to a
+    /// mistyped <paramref name="token"/>: "trian" → "train", "--epoch" → "--epochs"; null when none is close.
+    /// </summary>
+    internal static string? Suggestion(Command command, string token)
+    {
+        var candidates = token.StartsWith('-')
+            ? command.Options.Concat(AncestorsRecursiveOptions(command)).SelectMany(o => o.Aliases.Prepend(o.Name))
+            : command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
+        // Close means at most a third of the token's letters changed (a transposition counts once), and at least one kept.
+        int limit = Math.Max(1, token.TrimStart('-').Length / 3);
+        return candidates.Distinct()
+            .Select(c => (Name: c, Distance: EditDistance(token, c)))
+            .Where(c => c.Distance <= limit)
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .Select(c => c.Name).FirstOrDefault();
+    }
+
+    /// <summary>Options such as --help that hold in every subcommand of the command that defines them.</summary>
+    private static IEnumerable<Option> AncestorsRecursiveOptions(Command command) =>
+        command.Parents.OfType<Command>().SelectMany(p => p.Options.Where(o => o.Recursive).Concat(AncestorsRecursiveOptions(p)));
+
+    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions.</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        return d[a.Length, b.Length];
     }
 
     private static string CommandPath(System.CommandLine.Parsing.CommandResult result)

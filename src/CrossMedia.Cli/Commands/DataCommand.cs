@@ -18,21 +18,17 @@ internal static class DataCommand
 
     private static Command CreateInspect()
     {
-        var dataset = new Argument<string>("dataset")
-        {
-            Description = $"A built-in dataset ({string.Join(", ", DatasetCatalog.Names)}) or a manifest .json file.",
-        };
-        var options = new DatasetOptions(withDatasetOption: false);
-        var seed = new Option<int>("--seed") { Description = "Seed of the validation split carved from the training items.", DefaultValueFactory = _ => 0 };
+        var options = new DatasetOptions(description: "Dataset to inspect");
+        var seed = SharedOptions.Seed("Seed of the dataset (generated built-ins and their splits) and of the validation split carved from the training items.");
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of tables." };
-        var command = new Command("inspect", "Show a dataset's media (features or files, dimension, items per split), classes with counts per split, class embeddings and problems found.");
-        command.Arguments.Add(dataset);
+        var command = new Command("inspect", "Show a dataset's media (features or files, dimension, items per split), classes with counts per split, class embeddings and problems found " +
+            "(errors: unreadable or inconsistent data; warnings: classes or media without train or test items, class-name words without vectors).");
         options.AddTo(command);
         command.Options.Add(seed);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var result = options.ResolveDetailed(parse, parse.GetValue(seed), parse.GetValue(dataset), throwOnErrors: false);
+            var result = options.ResolveDetailed(parse, parse.GetValue(seed), throwOnErrors: false);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(Json(result));
             else Render(result, CliConsole.For(output));

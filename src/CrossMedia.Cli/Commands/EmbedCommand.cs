@@ -20,7 +20,7 @@ internal static class EmbedCommand
         split.AcceptOnlyFromAmong("train", "val", "test");
         var medium = new Option<string>("--medium") { Description = "Medium to embed, e.g. image or text.", Required = true };
         var output = new Option<string>("--out") { Description = "Output .npy file for the embeddings; labels go beside it as <name>.labels.npy.", Required = true };
-        var seed = new Option<int>("--seed") { Description = "Seed of the validation split carved from training data (use the training run's seed).", DefaultValueFactory = _ => 1 };
+        var seed = SharedOptions.ModelSeed();
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores).", DefaultValueFactory = _ => 0 };
 
         var command = new Command("embed", "Write a trained model's embeddings of one medium and split of a dataset to .npy (with labels).");
@@ -30,7 +30,7 @@ internal static class EmbedCommand
         command.SetAction(parse =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
-            var dataset = data.Resolve(parse, parse.GetValue(seed));
+            var dataset = data.Resolve(parse, SharedOptions.SeedFor(parse, seed, parse.GetValue(model)));
             var name = parse.GetValue(medium)!;
             using var trained = ModelStore.Load(parse.GetValue(model)!);
             if (trained.Media.All(m => m.Name != name))

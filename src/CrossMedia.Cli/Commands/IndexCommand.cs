@@ -32,28 +32,32 @@ internal static class IndexCommand
         var folder = new Option<string?>("--folder") { Description = "Folder of media files, searched recursively; the medium comes from the extension and top-level sub-folders become class labels." };
         var vectors = new Option<string?>("--vectors") { Description = "Precomputed common-space embeddings (rows × dimension; .npy, .npz, .mat, .csv) to index instead of embedding media." };
         var medium = new Option<string>("--medium") { Description = "Medium name of the --vectors rows.", DefaultValueFactory = _ => "vector" };
+        var labels = new Option<string?>("--labels")
+        {
+            Description = "Class labels of the --vectors rows, one per row: a 1-D integer .npy, or a text file with one label per line " +
+                "(class numbers, or class names, which become the index's classes in order of first appearance).",
+        };
         var metric = new Option<string>("--metric") { Description = "cosine (vectors normalised), ip (inner product) or l2 (squared Euclidean distance).", DefaultValueFactory = _ => "cosine" };
         var output = IndexOption("--out", "Index file to write (atomically; an existing file is replaced only when the new one is complete).");
-        var dataset = new Option<string?>("--dataset") { Description = $"Dataset to index: a built-in ({string.Join(", ", DatasetCatalog.Names)}) or a manifest .json; every medium the model accepts is embedded." };
+        var data = new DatasetOptions(required: false, description: "Dataset to index (every medium the model accepts is embedded)");
         var split = new Option<string>("--split") { Description = "Which part of --dataset to index: all, train, val or test.", DefaultValueFactory = _ => "all" };
-        var seed = new Option<int>("--seed") { Description = "Seed for the dataset's validation hold-out.", DefaultValueFactory = _ => 0 };
+        var seed = SharedOptions.ModelSeed();
         var skipBad = new Option<bool>("--skip-bad") { Description = "Leave out media files that cannot be decoded (each is listed) instead of failing." };
-        var data = new DatasetOptions(withDatasetOption: false);
-        var c = new Command("build", "Embed a dataset or a folder of media files (or take precomputed vectors) with a model and write an index.")
-        {
-            model, dataset, split, seed, folder, vectors, medium, metric, output, skipBad,
-        };
+        var c = new Command("build", "Embed a dataset or a folder of media files (or take precomputed vectors) with a model and write an index.") { model };
         data.AddTo(c);
+        foreach (var o in new Option[] { split, seed, folder, vectors, medium, labels, metric, output, skipBad }) c.Options.Add(o);
         c.SetAction(parse =>
         {
             var outPath = parse.GetValue(output)!;
             var m = IndexMetrics.Parse(parse.GetValue(metric)!);
             var folderPath = parse.GetValue(folder);
             var vectorsPath = parse.GetValue(vectors);
-            var datasetName = parse.GetValue(dataset);
+            var datasetName = parse.GetValue(data.Dataset);
             int inputs = (folderPath is null ? 0 : 1) + (vectorsPath is null ? 0 : 1) + (datasetName is null ? 0 : 1);
             if (inputs != 1)
                 throw new InputException("index build", "input", "exactly one of --dataset, --folder or --vectors", inputs == 0 ? "none" : "several");
+            if (parse.GetValue(labels) is not null && vectorsPath is null)
+                throw new InputException("--labels", "", "--vectors (labels of a dataset or folder come from it)", parse.GetValue(labels)!);
             var modelDir = parse.GetValue(model);
             var o = parse.InvocationConfiguration.Output;
             EmbeddingIndex index;
@@ -72,8 +76,9 @@ internal static class IndexCommand
                     encoders = IndexHeader.EncodersOf(mm);
                 }
                 var mediumName = parse.GetValue(medium)!;
-                index = EmbeddingIndex.Create(new IndexHeader(method, sha, v.Cols, m, [mediumName], [], encoders));
-                index.Add(Enumerable.Range(0, v.Rows).Select(i => new NewItem(i.ToString(System.Globalization.CultureInfo.InvariantCulture), mediumName)).ToArray(), v);
+                var (rowLabels, classNames) = parse.GetValue(labels) is { } labelsPath ? VectorLabels.Read(labelsPath, v.Rows, vectorsPath) : (null, []);
+                index = EmbeddingIndex.Create(new IndexHeader(method, sha, v.Cols, m, [mediumName], classNames, encoders));
+                index.Add(Enumerable.Range(0, v.Rows).Select(i => new NewItem(i.ToString(System.Globalization.CultureInfo.InvariantCulture), mediumName, rowLabels?[i] ?? -1)).ToArray(), v);
             }
             else
             {
@@ -81,7 +86,7 @@ internal static class IndexCommand
                 using var mm = loadModel(modelDir);
                 if (datasetName is not null)
                 {
-                    var ds = data.Resolve(parse, parse.GetValue(seed), datasetName);
+                    var ds = data.Resolve(parse, SharedOptions.SeedFor(parse, seed, modelDir));
                     var part = parse.GetValue(split)!;
                     if (part != "all") ds = ds.Select(SplitNames.Parse(part, "--split"));
                     index = IndexBuilder.FromDataset(mm, ModelIdentity.Of(modelDir), ds, m, skipBad: parse.GetValue(skipBad), skipped: o.WriteLine);
@@ -128,12 +133,14 @@ internal static class IndexCommand
     private static Command Remove()
     {
         var index = IndexOption();
-        var ids = new Option<long[]>("--id") { Description = "Item id(s) to remove.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var ids = SharedOptions.CommaList("--id", "Item id(s) to remove, comma-separated.");
+        ids.Required = true;
         var c = new Command("remove", "Remove items by id (recorded in the index's log; no rebuild).") { index, ids };
         c.SetAction(parse =>
         {
             using var idx = EmbeddingIndex.Open(parse.GetValue(index)!);
-            int n = idx.Remove(parse.GetValue(ids)!);
+            int n = idx.Remove(parse.GetValue(ids)!.Select(id => long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v)
+                ? v : throw new InputException("--id", "", "item ids (whole numbers), comma-separated", InputException.Excerpt(id))).ToArray());
             parse.InvocationConfiguration.Output.WriteLine($"removed {n} item(s); {idx.Count} left");
             return 0;
         });

@@ -16,11 +16,11 @@ internal static class MediaCommand
         return command;
     }
 
-    /// <summary>`media spectrogram IN OUT.png [--size N]`: the picture the audio path feeds the network.</summary>
+    /// <summary>`media spectrogram --file IN --out OUT.png [--size N]`: the picture the audio path feeds the network.</summary>
     private static Command Spectrogram()
     {
-        var input = new Argument<FileInfo>("input") { Description = "Audio file in any format ffmpeg decodes (WAV, OGG, MP3, FLAC, ...)." };
-        var output = new Argument<FileInfo>("output") { Description = "PNG file to write." };
+        var input = new Option<FileInfo>("--file") { Description = "Audio file in any format ffmpeg decodes (WAV, OGG, MP3, FLAC, ...).", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "PNG file to write.", Required = true };
         var size = new Option<int>("--size")
         {
             Description = "Width and height of the picture in pixels (the FGCrossNet reference draws 700).",

@@ -5,13 +5,14 @@ using CrossMedia.Media;
 
 namespace CrossMedia.Cli.Commands;
 
-/// <summary>`media decode DATASET`: decode a file medium as training would, report speed and skipped files.</summary>
+/// <summary>`media decode --dataset DATASET`: decode a dataset's file media as training would, report speed and skipped files.</summary>
 internal static class MediaDecodeCommand
 {
     public static Command Create()
     {
-        var dataset = new Argument<string>("dataset") { Description = "Built-in dataset name (e.g. tuxpaint:video=false, synthetic-media) or a manifest .json." };
-        var medium = new Option<string?>("--medium") { Description = "Medium to decode (default: every file medium)." };
+        // Only the dataset options that choose files: validation hold-out and class embeddings do not change what is decoded.
+        var data = new DatasetOptions(description: "Dataset to decode");
+        var seed = SharedOptions.Seed("Seed of the dataset (synthetic-media generates other files with another seed).");
         var input = new Option<int>("--input-size") { Description = "Centre-crop size fed to the network.", DefaultValueFactory = _ => 448 };
         var resize = new Option<int>("--resize") { Description = "Resize size before the crop.", DefaultValueFactory = _ => 512 };
         var square = new Option<bool>("--square") { Description = "Resize to a square (the FGCrossNet reference) instead of the shorter side." };
@@ -19,15 +20,14 @@ internal static class MediaDecodeCommand
         var workers = new Option<int>("--workers") { Description = "Files decoded at the same time.", DefaultValueFactory = _ => Math.Min(4, Environment.ProcessorCount) };
         var limit = new Option<int>("--limit") { Description = "Decode at most this many items per medium (0 = all).", DefaultValueFactory = _ => 0 };
         var cache = new Option<string?>("--cache") { Description = "Folder for the on-disk cache of decoded tensors." };
-        var dataRoot = new Option<string?>("--data-root") { Description = "Folder of the built-in datasets / cache of generated ones." };
         var command = new Command("decode", "Decode a dataset's media files as training does (pictures, spectrograms, video frames, texts); print items per second and every file skipped.")
         {
-            dataset, medium, input, resize, square, frames, workers, limit, cache, dataRoot,
+            data.Dataset, data.DataRoot, data.Media, seed, input, resize, square, frames, workers, limit, cache,
         };
         command.SetAction(async (parse, token) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var data = DatasetCatalog.Load(parse.GetValue(dataset)!, new DatasetLoadOptions { DataRoot = parse.GetValue(dataRoot) });
+            var dataset = DatasetCatalog.Load(parse.GetValue(data.Dataset)!, data.LoadOptions(parse, parse.GetValue(seed)) with { ValFraction = 0 });
             var decoder = new MediaDecoder(new MediaDecoderOptions
             {
                 Preprocessing = new MediaPreprocessing
@@ -37,9 +37,8 @@ internal static class MediaDecodeCommand
                 },
                 FramesPerVideo = parse.GetValue(frames), Workers = parse.GetValue(workers), CacheDirectory = parse.GetValue(cache),
             });
-            var name = parse.GetValue(medium);
-            var media = data.Media.Where(m => m.Files is not null && (name is null || m.Name == name)).ToArray();
-            if (media.Length == 0) throw new InputException(parse.GetValue(dataset)!, "medium", $"a file medium ({string.Join(", ", data.Media.Where(m => m.Files is not null).Select(m => m.Name))})", name ?? "none");
+            var media = dataset.Media.Where(m => m.Files is not null).ToArray();
+            if (media.Length == 0) throw new InputException(parse.GetValue(data.Dataset)!, "media", "a medium of files (--media chooses among the dataset's)", "only feature media");
             int n = parse.GetValue(limit);
             foreach (var m in media)
             {

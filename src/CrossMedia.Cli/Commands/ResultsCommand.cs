@@ -8,21 +8,26 @@ using Spectre.Console;
 namespace CrossMedia.Cli.Commands;
 
 /// <summary>
-/// `crossmedia results RUN...`: the figures of several runs (e.g. one per seed, or several methods)
+/// `crossmedia results --run RUN...`: the figures of several runs (e.g. one per seed, or several methods)
 /// as mean ± standard deviation: a table per dataset and scenario with a column per method.
 /// </summary>
 internal static class ResultsCommand
 {
     public static Command Create()
     {
-        var runs = new Argument<string[]>("runs") { Description = "Run folders written by 'crossmedia train' (or their metrics.json files).", Arity = ArgumentArity.OneOrMore };
+        // Paths, so several after one --run (a shell glob: --run runs/jfse-*) rather than a comma list.
+        var runs = new Option<string[]>("--run")
+        {
+            Description = "Run folders written by 'crossmedia train' (or their metrics.json files); several after one --run (e.g. --run runs/jfse-*) or --run repeated.",
+            Required = true, AllowMultipleArgumentsPerToken = true,
+        };
         var split = new Option<string>("--split") { Description = "Which split's figures: test, val or all.", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("test", "val", "all");
         var json = new Option<bool>("--json") { Description = "Print the summary as a JSON array instead of tables." };
         var markdown = new Option<bool>("--markdown") { Description = "Print the tables as Markdown (to paste into a README or a paper's notes)." };
 
         var command = new Command("results", "Summarise runs (seeds, methods) as mean ± standard deviation per direction: a table per dataset and scenario, a column per method and configuration.");
-        command.Arguments.Add(runs);
+        command.Options.Add(runs);
         command.Options.Add(split);
         command.Options.Add(json);
         command.Options.Add(markdown);

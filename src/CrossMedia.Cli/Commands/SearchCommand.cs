@@ -19,7 +19,7 @@ internal static class SearchCommand
         var file = new Option<string?>("--file") { Description = "Query media file; its medium comes from the extension." };
         var vector = new Option<string?>("--vector") { Description = "Query vector(s) in a .npy file (1-D, or 2-D for several queries)." };
         var from = new Option<string?>("--from") { Description = "What --vector holds: a medium name (its features) or 'embedding' (the common space). Inferred from the length when unambiguous." };
-        var medium = new Option<string[]>("--medium") { Description = "Only return items of these media.", AllowMultipleArgumentsPerToken = true };
+        var medium = SharedOptions.CommaList("--medium", "Only return items of these media, comma-separated (e.g. image,audio).");
         var k = new Option<int>("--k") { Description = "Results per query (1..10000).", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print results as JSON." };
         var threads = new Option<int>("--threads") { Description = "Search threads (0: all cores).", DefaultValueFactory = _ => 0 };
@@ -69,13 +69,18 @@ internal static class SearchCommand
             }
             else
             {
+                // Class names (or numbers in an index without names; "-" for none) set the column's width.
+                string ClassOf(IndexItem item) => item.Label < 0 ? "-" : item.Label < idx.ClassNames.Count ? idx.ClassNames[item.Label] : item.Label.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                int mediumWidth = Math.Max(8, results.SelectMany(r => r).Select(h => h.Item.Medium.Length).DefaultIfEmpty(0).Max());
+                int classWidth = Math.Max(5, results.SelectMany(r => r).Select(h => ClassOf(h.Item).Length).DefaultIfEmpty(0).Max());
                 for (int q = 0; q < results.Count; q++)
                 {
                     if (results.Count > 1) o.WriteLine($"query {q}:");
+                    if (results[q].Length == 0) { o.WriteLine("no results"); continue; }
+                    o.WriteLine($"{"rank",4}  {"score",10}  {"medium".PadRight(mediumWidth)}  {"id",8}  {"class".PadRight(classWidth)}  key");
                     int rank = 1;
                     foreach (var h in results[q])
-                        o.WriteLine($"{rank++,3}  {h.Score,10:F4}  {h.Item.Medium,-8} {h.Item.Id,8}  {h.Item.Key}");
-                    if (results[q].Length == 0) o.WriteLine("no results");
+                        o.WriteLine($"{rank++,4}  {h.Score,10:F4}  {h.Item.Medium.PadRight(mediumWidth)}  {h.Item.Id,8}  {ClassOf(h.Item).PadRight(classWidth)}  {h.Item.Key}");
                 }
             }
             return 0;

@@ -8,24 +8,36 @@ namespace CrossMedia.Data;
 /// </summary>
 public static class DatasetCatalog
 {
-    private sealed record BuiltIn(string Name, string Description, Func<string?, DatasetLoadOptions, (Dataset, ClassEmbeddingResult?)> Load);
+    private sealed record BuiltIn(string Name, string Description, IReadOnlyList<DatasetParameter> Parameters,
+        Func<string?, DatasetLoadOptions, (Dataset, ClassEmbeddingResult?)> Load);
 
     private static readonly BuiltIn[] BuiltIns =
     [
-        new("wikipedia", "Wikipedia image–text pairs (2,173 train / 693 test, 10 classes) from <data-root>/wikipedia",
+        new("wikipedia", "Wikipedia image–text pairs (2,173 train / 693 test, 10 classes) from <data-root>/wikipedia", [],
             (spec, o) => spec is null ? WikipediaDataset.Load(o.ResolveDataRoot(), o.WordVectors)
                 : throw new InputException("wikipedia", "parameters", "none", $"'{spec}'")),
-        new("synthetic", "generated benchmark with learnable class embeddings; parameters as synthetic:classes=20,noise=0.3",
+        new("synthetic", "generated benchmark with learnable class embeddings", SyntheticDatasetOptions.Parameters,
             (spec, o) => (SyntheticDataset.Create(spec is null ? o.Synthetic : o.Synthetic.With(spec), o.Seed), null)),
-        new("synthetic-media", "generated raw media files (PNG, WAV, TXT, MP4; 5 classes) in a cache folder (the data root or ~/.cache/crossmedia); parameters as synthetic-media:classes=5,seed=2", (spec, o) => (Builtin.SyntheticMediaDataset.Build(o.DataRoot, new Builtin.SyntheticMediaOptions { Seed = o.Seed }.With(spec ?? "")), null)),
-        new("tuxpaint", "TuxPaint clip-art stamps (image, text, audio; video-derived pan/zoom made into the cache) labelled by top category; parameters as tuxpaint:depth=2,video=false", (spec, o) => (Builtin.TuxPaintDataset.Build(new Builtin.TuxPaintOptions { Seed = o.Seed, CacheRoot = o.DataRoot }.With(spec ?? "")), null)),
+        new("synthetic-media", "generated raw media files (PNG, WAV, TXT, MP4; 5 classes) in a cache folder (the data root or ~/.cache/crossmedia)",
+            Builtin.SyntheticMediaOptions.Parameters, (spec, o) => (Builtin.SyntheticMediaDataset.Build(o.DataRoot, new Builtin.SyntheticMediaOptions { Seed = o.Seed }.With(spec ?? "")), null)),
+        new("tuxpaint", "TuxPaint clip-art stamps (image, text, audio; video-derived pan/zoom made into the cache) labelled by top category",
+            Builtin.TuxPaintOptions.Parameters, (spec, o) => (Builtin.TuxPaintDataset.Build(new Builtin.TuxPaintOptions { Seed = o.Seed, CacheRoot = o.DataRoot }.With(spec ?? "")), null)),
     ];
 
     /// <summary>Names of the built-in datasets.</summary>
     public static IReadOnlyList<string> Names { get; } = BuiltIns.Select(b => b.Name).ToArray();
 
-    /// <summary>One line per built-in: name and description.</summary>
-    public static IReadOnlyList<(string Name, string Description)> Describe() => BuiltIns.Select(b => (b.Name, b.Description)).ToArray();
+    /// <summary>One entry per built-in: name, description and the parameters it takes after a colon ("synthetic:classes=20").</summary>
+    public static IReadOnlyList<(string Name, string Description, IReadOnlyList<DatasetParameter> Parameters)> Describe() =>
+        BuiltIns.Select(b => (b.Name, b.Description, b.Parameters)).ToArray();
+
+    /// <summary>
+    /// The built-ins and their parameters with defaults, one line each ("synthetic:classes=10,noise=0.5,..."), for help texts.
+    /// A parameter given as "--seed" follows the load seed.
+    /// </summary>
+    public static string ParameterSummary() => string.Join("\n", BuiltIns.Select(b => b.Parameters.Count == 0
+        ? $"{b.Name} (no parameters)"
+        : $"{b.Name}:{string.Join(",", b.Parameters.Select(p => $"{p.Key}={p.Default}"))}"));
 
     public static Dataset Load(string nameOrManifestPath, DatasetLoadOptions options) => LoadDetailed(nameOrManifestPath, options).Dataset;
 

@@ -274,17 +274,25 @@ public static class DatasetManifest
         private int[] ReadLabels(JsonElement e, string field, string[] classes)
         {
             int labelBase = 0;
+            int? column = null;
             if (e.ValueKind == JsonValueKind.Object)
             {
-                CheckFields(e, field, ["file", "variable", "rows", "base"]);
+                CheckFields(e, field, ["file", "variable", "rows", "base", "column"]);
                 if (e.TryGetProperty("base", out var b)) labelBase = Base(b, $"{field}.base");
+                if (e.TryGetProperty("column", out var c))
+                    column = c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var n) && n >= 1 ? n
+                        : throw Error($"{field}.column", "a 1-based column number (1, 2, ...)", Found(c));
             }
             var spec = Source(e, field);
             if (IsPlainText(spec.File))
             {
                 var lines = ApplyRows(ReadLines(spec.File), spec);
-                return lines.Select((l, i) => Label(l.Text, labelBase, classes, spec.File, $"line {l.Line} ({field})")).ToArray();
+                return column is { } col
+                    ? lines.Select(l => Label(Column(l, col, spec.File, field), labelBase, classes, spec.File, $"line {l.Line}, column {col} ({field})")).ToArray()
+                    : lines.Select(l => Label(l.Text, labelBase, classes, spec.File, $"line {l.Line} ({field})")).ToArray();
             }
+            if (column is not null)
+                throw Error($"{field}.column", "a text file of columns (a list file); \"column\" does not apply to .mat, .npy, .npz, .csv or .tsv", InputException.Excerpt(Path.GetFileName(spec.File)));
             var m = ReadMatrix(spec);
             var values = Vector(m, spec);
             var labels = new int[values.Length];
@@ -295,6 +303,20 @@ public static class DatasetManifest
                 labels[i] = CheckLabel(v, labelBase, classes, spec.File, $"item {i} ({field})");
             }
             return labels;
+        }
+
+        /// <summary>
+        /// Column <paramref name="column"/> (1-based) of a list-file line such as "img_id txt_id class": columns are
+        /// tab-separated when the line holds a tab, otherwise separated by runs of spaces.
+        /// </summary>
+        private static string Column((string Text, int Line) line, int column, string file, string field)
+        {
+            var columns = line.Text.Contains('\t')
+                ? line.Text.Split('\t', StringSplitOptions.TrimEntries)
+                : line.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return column <= columns.Length && columns[column - 1].Length > 0 ? columns[column - 1]
+                : throw new InputException(file, $"line {line.Line}, column {column} ({field})", $"a label in column {column}",
+                    $"{columns.Length} column{(columns.Length == 1 ? "" : "s")} ({InputException.Excerpt(line.Text)})");
         }
 
         private Split[] ReadSplits(JsonElement e, string field, int count, string origin)
@@ -364,7 +386,7 @@ public static class DatasetManifest
             if (e.ValueKind == JsonValueKind.String) return new SourceSpec(ExistingFile(e, field), null, null, field);
             if (e.ValueKind != JsonValueKind.Object) throw Error(field, "a file name or {\"file\": ..., \"variable\": ..., \"rows\": [start, end]}", Found(e));
             var allowed = new List<string> { "file", "variable", "rows" };
-            if (field.EndsWith(".labels", StringComparison.Ordinal)) allowed.Add("base");
+            if (field.EndsWith(".labels", StringComparison.Ordinal)) allowed.AddRange(["base", "column"]);
             CheckFields(e, field, allowed.ToArray());
             var file = ExistingFile(Required(e, "file", field), $"{field}.file");
             string? variable = e.TryGetProperty("variable", out var v) ? String(v, $"{field}.variable") : null;

@@ -40,6 +40,29 @@ public sealed record SyntheticDatasetOptions
     /// <summary>Generator seed; null uses the load seed.</summary>
     public int? Seed { get; init; }
 
+    /// <summary>The parameters <see cref="With"/> reads, with their defaults.</summary>
+    public static IReadOnlyList<DatasetParameter> Parameters { get; } = Describe(new SyntheticDatasetOptions());
+
+    private static DatasetParameter[] Describe(SyntheticDatasetOptions d) =>
+    [
+        new("media", string.Join("+", d.Media), "medium names, '+'-separated"),
+        new("dims", string.Join("+", d.Dimensions), "feature dimension per medium"),
+        new("classes", Text(d.Classes), "number of classes"),
+        new("embedding", Text(d.EmbeddingDimension), "class-embedding dimension"),
+        new("latent", Text(d.LatentDimension), "latent dimension"),
+        new("hidden", Text(d.HiddenDimension), "hidden width of each medium's generator network"),
+        new("train", Text(d.TrainPerClass), "training items per class (validation is carved from them)"),
+        new("test", Text(d.TestPerClass), "test items per class"),
+        new("noise", Text(d.Noise), "per-item latent noise (class latents have unit variance)"),
+        new("embedding_noise", Text(d.EmbeddingNoise), "noise on the class embeddings"),
+        new("shared_noise", Text(d.SharedNoise), "share of an item's noise common to its paired items (0: each medium its own)"),
+        new("forms", Text(d.Forms), "1, or 2 for two opposite forms per class (not linearly separable)"),
+        new("paired", d.Paired ? "true" : "false", "share item latents across media"),
+        new("seed", DatasetParameter.LoadSeed, "generator seed"),
+    ];
+
+    private static string Text(double v) => v.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Applies "key=value" pairs separated by commas, e.g. "classes=20,media=image+text+audio,dims=64+32+16".</summary>
     public SyntheticDatasetOptions With(string spec, string source = "synthetic")
     {
@@ -62,7 +85,7 @@ public sealed record SyntheticDatasetOptions
                 "shared_noise" => o with { SharedNoise = setting.Real(0) },
                 "forms" => o with { Forms = setting.Int(1) },
                 "seed" => o with { Seed = setting.Int() },
-                _ => throw setting.Unknown("media, dims, classes, embedding, latent, hidden, train, test, noise, embedding_noise, shared_noise, forms, paired, seed"),
+                _ => throw setting.Unknown(DatasetParameter.Keys(Parameters)),
             };
         }
         return o;

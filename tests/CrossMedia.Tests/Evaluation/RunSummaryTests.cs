@@ -95,7 +95,7 @@ public sealed class RunSummaryTests : IDisposable
         var a = Save(Run("jfse", 1, 0.30, 0.20), "a");
         var b = Save(Run("jfse", 2, 0.34, 0.22, checksum: "bb"), "b");
 
-        var (code, output, err) = Cli.CliHarness.Run(["results", a, Path.Combine(b, "metrics.json"), "--json"]);
+        var (code, output, err) = Cli.CliHarness.Run(["results", "--run", a, Path.Combine(b, "metrics.json"), "--json"]);
         Assert.True(code == 0, err);
         var rows = JsonNode.Parse(output)!.AsArray();
         Assert.Equal(3, rows.Count); // test only: image → text, text → image, average
@@ -103,20 +103,20 @@ public sealed class RunSummaryTests : IDisposable
         Assert.Equal(0.32, (double)i2t["mean"]!, 12);
         Assert.Equal(Math.Sqrt(0.0008), (double)i2t["std"]!, 12);
 
-        (code, output, err) = Cli.CliHarness.Run(["results", a, b, "--split", "all"]);
+        (code, output, err) = Cli.CliHarness.Run(["results", "--run", a, b, "--split", "all"]);
         Assert.True(code == 0, err);
         Assert.Contains("warning: the jfse runs on wikipedia (zsl) read different data files", output);
         Assert.Contains("wikipedia, zsl — mAP mean ± sample standard deviation (runs); seeds: jfse 1, 2", output);
         Assert.Matches(@"test\s+│\s+seen\s+│\s+average \(bi-modal\)\s+│\s+0\.2650 ± 0\.0212 \(2\)", output);
         Assert.Matches(@"val\s+│\s+seen\s+│\s+image → text\s+│\s+0\.9000 ± 0\.0000 \(2\)", output);
 
-        (code, output, err) = Cli.CliHarness.Run(["results", a, b, "--markdown"]);
+        (code, output, err) = Cli.CliHarness.Run(["results", "--run", a, b, "--markdown"]);
         Assert.True(code == 0, err);
         Assert.Contains("> warning: the jfse runs on wikipedia (zsl) read different data files", output);
         Assert.Contains("| split | subset | query → gallery | jfse |\n|---|---|---|---:|\n", output.ReplaceLineEndings("\n"));
         Assert.Contains("| test | seen | **average (bi-modal)** | **0.2650 ± 0.0212 (2)** |", output);
 
-        (code, _, err) = Cli.CliHarness.Run(["results", Path.Combine(_dir.FullName, "missing")]);
+        (code, _, err) = Cli.CliHarness.Run(["results", "--run", Path.Combine(_dir.FullName, "missing")]);
         Assert.Equal(2, code);
         Assert.Contains("missing", err);
         Assert.Contains("metrics.json", err);

@@ -235,7 +235,7 @@ public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposabl
         var path = Build(200);
         // Child processes remove ids 0..119 (one write each of 20 ids) while this process adds items one by one.
         var children = Enumerable.Range(0, 6).Select(c => CliProcess.Start(
-            new[] { "index", "remove", "--index", path, "--id" }.Concat(Enumerable.Range(c * 20, 20).Select(i => i.ToString())))).ToList();
+            new[] { "index", "remove", "--index", path, "--id", string.Join(",", Enumerable.Range(c * 20, 20)) })).ToList();
         var outputs = children.Select(c => (Out: c.StandardOutput.ReadToEndAsync(), Err: c.StandardError.ReadToEndAsync())).ToList();
         using (var index = EmbeddingIndex.Open(path))
         {

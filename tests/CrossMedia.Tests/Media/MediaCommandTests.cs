@@ -15,7 +15,7 @@ public class MediaCommandTests
         using var files = new MediaTestFiles();
         var wav = files.Tone("tone.wav", 1000, 0.5);
         var png = files.PathOf("out.png");
-        var (code, output, _) = Run("media", "spectrogram", wav, png, "--size", "64");
+        var (code, output, _) = Run("media", "spectrogram", "--file", wav, "--out", png, "--size", "64");
         Assert.Equal(0, code);
         Assert.Contains("64x64", output);
         var img = ImageDecoder.Decode(png);
@@ -28,7 +28,7 @@ public class MediaCommandTests
         using var files = new MediaTestFiles();
         var bad = files.PathOf("bad.wav");
         File.WriteAllText(bad, "not audio");
-        var (code, _, error) = Run("media", "spectrogram", bad, files.PathOf("out.png"));
+        var (code, _, error) = Run("media", "spectrogram", "--file", bad, "--out", files.PathOf("out.png"));
         Assert.Equal(2, code);
         Assert.Contains("bad.wav", error);
         Assert.Single(error.Trim().Split('\n'));
@@ -38,7 +38,7 @@ public class MediaCommandTests
     public void Decode_Should_ReportItemsPerMedium()
     {
         using var files = new MediaTestFiles();
-        var (code, output, error) = Run("media", "decode", "synthetic-media:classes=2,train=1,val=0,test=1,media=image+text+audio",
+        var (code, output, error) = Run("media", "decode", "--dataset", "synthetic-media:classes=2,train=1,val=0,test=1,media=image+text+audio",
             "--data-root", files.Root, "--input-size", "16", "--resize", "20", "--workers", "2");
         Assert.True(code == 0, error);
         Assert.Contains("image: 4/4 decoded", output);

@@ -32,7 +32,27 @@ public sealed record SyntheticMediaOptions
     /// <summary>Files generated at the same time.</summary>
     public int Workers { get; init; } = 2;
 
-    /// <summary>These options with "key=value,..." settings applied (keys: classes, train, val, test, image, seconds, frames, video_size, fps, seed, media as image+audio).</summary>
+    /// <summary>The parameters <see cref="With"/> reads, with their defaults.</summary>
+    public static IReadOnlyList<DatasetParameter> Parameters { get; } = Describe(new SyntheticMediaOptions());
+
+    private static DatasetParameter[] Describe(SyntheticMediaOptions d) =>
+    [
+        new("classes", Text(d.Classes), "number of classes (2 to 64)"),
+        new("train", Text(d.TrainPerClass), "training items per class and medium"),
+        new("val", Text(d.ValPerClass), "validation items per class and medium"),
+        new("test", Text(d.TestPerClass), "test items per class and medium"),
+        new("image", Text(d.ImageSize), "side of the PNG pictures, pixels"),
+        new("seconds", Text(d.AudioSeconds), "length of the WAV clips, seconds"),
+        new("frames", Text(d.VideoFrames), "frames per MP4 video"),
+        new("video_size", Text(d.VideoSize), "side of the video frames, pixels (even)"),
+        new("fps", Text(d.VideoFps), "video frame rate"),
+        new("seed", DatasetParameter.LoadSeed, "seed of every random choice: another seed writes other files"),
+        new("media", string.Join("+", d.Media), "media to generate, '+'-separated"),
+    ];
+
+    private static string Text(double v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>These options with "key=value,..." settings applied (keys: <see cref="Parameters"/>).</summary>
     public SyntheticMediaOptions With(string spec, string source = "synthetic-media")
     {
         var o = this;
@@ -51,7 +71,7 @@ public sealed record SyntheticMediaOptions
                 "fps" => o with { VideoFps = setting.Int() },
                 "seed" => o with { Seed = setting.Int() },
                 "media" => o with { Media = setting.List() },
-                _ => throw setting.Unknown("classes, train, val, test, image, seconds, frames, video_size, fps, seed, media"),
+                _ => throw setting.Unknown(DatasetParameter.Keys(Parameters)),
             };
         }
         return o;

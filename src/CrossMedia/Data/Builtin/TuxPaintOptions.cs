@@ -42,7 +42,26 @@ public sealed record TuxPaintOptions
     /// <summary>Videos generated at the same time.</summary>
     public int Workers { get; init; } = 2;
 
-    /// <summary>These options with "key=value,..." settings applied (keys: depth, min, max, seed, spoken, video, video_size, seconds, fps, categories as a+b).</summary>
+    /// <summary>The parameters <see cref="With"/> reads, with their defaults.</summary>
+    public static IReadOnlyList<DatasetParameter> Parameters { get; } = Describe(new TuxPaintOptions());
+
+    private static DatasetParameter[] Describe(TuxPaintOptions d) =>
+    [
+        new("depth", Text(d.LabelDepth), "class = folder at this depth: 1 top category, 2 category/sub-folder"),
+        new("min", Text(d.MinStampsPerClass), "leave out classes with fewer stamps"),
+        new("max", Text(d.MaxStampsPerClass), "at most this many stamps per class, 0 = all"),
+        new("seed", DatasetParameter.LoadSeed, "seed of the stratified train/val/test split"),
+        new("spoken", d.IncludeSpokenDescriptions ? "true" : "false", "add the spoken descriptions to the audio medium"),
+        new("video", d.DerivedVideo ? "true" : "false", "the video-derived medium (pan and zoom made by ffmpeg into the cache)"),
+        new("video_size", Text(d.VideoSize), "side of the derived videos, pixels (even)"),
+        new("seconds", Text(d.VideoSeconds), "length of the derived videos, seconds"),
+        new("fps", Text(d.VideoFps), "frame rate of the derived videos"),
+        new("categories", "all", "only these top categories, '+'-separated"),
+    ];
+
+    private static string Text(double v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>These options with "key=value,..." settings applied (keys: <see cref="Parameters"/>).</summary>
     public TuxPaintOptions With(string spec, string source = "tuxpaint")
     {
         var o = this;
@@ -60,7 +79,7 @@ public sealed record TuxPaintOptions
                 "seconds" => o with { VideoSeconds = setting.Real() },
                 "fps" => o with { VideoFps = setting.Int() },
                 "categories" => o with { Categories = setting.List() },
-                _ => throw setting.Unknown("depth, min, max, seed, spoken, video, video_size, seconds, fps, categories"),
+                _ => throw setting.Unknown(DatasetParameter.Keys(Parameters)),
             };
         }
         return o;
