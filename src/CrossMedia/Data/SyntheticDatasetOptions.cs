@@ -33,6 +33,12 @@ public sealed record SyntheticDatasetOptions
     /// media observe one latent; 0 = paired items share only their class, each medium has its own noise).
     /// </summary>
     public double SharedNoise { get; init; } = 1;
+    /// <summary>
+    /// Per medium, a factor on each item's latent noise (its distance from the class centre) as that medium
+    /// observes it; null = 1 for every medium. E.g. 1, 1, 0.25: a third medium that sees each item with a
+    /// quarter of the noise, a view that should help any method able to use it.
+    /// </summary>
+    public IReadOnlyList<double>? ViewNoise { get; init; }
     /// <summary>1: an item of class c centres on u_c; 2: on +u_c or −u_c at random (two opposite forms per class).</summary>
     public int Forms { get; init; } = 1;
     /// <summary>Item i of every medium shares one latent (true) or media are drawn independently.</summary>
@@ -40,7 +46,7 @@ public sealed record SyntheticDatasetOptions
     /// <summary>Generator seed; null uses the load seed.</summary>
     public int? Seed { get; init; }
 
-    /// <summary>Applies "key=value" pairs separated by commas, e.g. "classes=20,media=image+text+audio,dims=64+32+16".</summary>
+    /// <summary>Applies "key=value" pairs separated by commas, e.g. "classes=20,media=image+text+audio,dims=64+32+16,view_noise=1+1+0.25".</summary>
     public SyntheticDatasetOptions With(string spec, string source = "synthetic")
     {
         var o = this;
@@ -60,9 +66,10 @@ public sealed record SyntheticDatasetOptions
                 "embedding_noise" => o with { EmbeddingNoise = setting.Real(0) },
                 "paired" => o with { Paired = setting.Bool() },
                 "shared_noise" => o with { SharedNoise = setting.Real(0) },
+                "view_noise" => o with { ViewNoise = setting.List().Select(v => (setting with { Value = v }).Real(0)).ToArray() },
                 "forms" => o with { Forms = setting.Int(1) },
                 "seed" => o with { Seed = setting.Int() },
-                _ => throw setting.Unknown("media, dims, classes, embedding, latent, hidden, train, test, noise, embedding_noise, shared_noise, forms, paired, seed"),
+                _ => throw setting.Unknown("media, dims, classes, embedding, latent, hidden, train, test, noise, embedding_noise, shared_noise, view_noise, forms, paired, seed"),
             };
         }
         return o;
@@ -80,6 +87,8 @@ public sealed record SyntheticDatasetOptions
             throw new InputException(source, "train/test", "non-negative item counts, not both 0", $"{TrainPerClass}/{TestPerClass}");
         if (!(Noise >= 0) || !(EmbeddingNoise >= 0)) throw new InputException(source, "noise", "non-negative noise", $"{Noise}/{EmbeddingNoise}");
         if (!(SharedNoise >= 0 && SharedNoise <= 1)) throw new InputException(source, "shared_noise", "a share between 0 and 1", SharedNoise.ToString(CultureInfo.InvariantCulture));
+        if (ViewNoise is { } v && (v.Count != Media.Count || v.Any(f => !(f >= 0))))
+            throw new InputException(source, "view_noise", $"{Media.Count} non-negative factors (one per medium)", string.Join("+", v.Select(f => f.ToString(CultureInfo.InvariantCulture))));
         if (Forms is not (1 or 2)) throw new InputException(source, "forms", "1 or 2", Forms.ToString(CultureInfo.InvariantCulture));
         long total = (long)Classes * (TrainPerClass + TestPerClass) * Dimensions.Max();
         if (total > 1L << 28) throw new InputException(source, "size", "at most 2^28 feature values per medium", total.ToString(CultureInfo.InvariantCulture));
