@@ -20,14 +20,14 @@ for (int i = 0; i + 1 < args.Length; i += 2) arg[args[i].TrimStart('-')] = int.P
 
 TorchRuntime.Initialize(arg["threads"]);
 torch.random.manual_seed(1);
-var arch = new JfseArchitecture(arg["image"], arg["text"], arg["class"], arg["hidden"], arg["noise"]);
+var arch = new JfseArchitecture([arg["image"], arg["text"]], arg["class"], arg["hidden"], arg["noise"]);
 var options = new JfseTrainingOptions(BatchSize: arg["batch"], CriticSteps: arg["critic"], Hidden: arg["hidden"], NoiseDimension: arg["noise"]);
 using var nets = new JfseNetworks(arch);
 using var step = new JfseStep(nets, options, CPU);
 nets.train();
 int n = arg["items"];
-using var xv = torch.rand(n, arch.ImageDimension);
-using var xt = torch.rand(n, arch.TextDimension);
+using var xv = torch.rand(n, arch.MediumDimensions[0]);
+using var xt = torch.rand(n, arch.MediumDimensions[1]);
 using var classes = torch.rand(arg["classes"], arch.ClassDimension);
 var rng = new Random(1);
 using var yv = torch.tensor(Enumerable.Range(0, n).Select(i => (long)(i % arg["classes"])).ToArray());
@@ -38,7 +38,7 @@ for (int s = 0; s < arg["warmup"] + arg["steps"]; s++)
 {
     var idx = Enumerable.Range(0, arg["batch"]).Select(_ => (long)rng.Next(n)).ToArray();
     var clock = Stopwatch.StartNew();
-    step.Run(0.5, gen, xv, yv, idx, xt, yv, idx, classes, []); // JfseStep.Run opens one dispose scope per step
+    step.Run(0.5, gen, [new(xv, yv, idx), new(xt, yv, idx)], classes, []); // JfseStep.Run opens one dispose scope per step
     if (s >= arg["warmup"]) times.Add(clock.Elapsed.TotalMilliseconds);
 }
 times.Sort();

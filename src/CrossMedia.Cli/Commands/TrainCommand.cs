@@ -79,7 +79,7 @@ internal static class TrainCommand
                 ["metric"] = parse.GetValue(metric),
                 ["threads"] = threadCount,
                 ["device"] = parse.GetValue(device),
-                ["media"] = new JsonArray(dataset.Media.Select(m => (JsonNode)m.Name).ToArray()),
+                ["media"] = null, // set once the model says which media it uses
             };
             var notes = new JsonObject();
             var trainingSet = ScenarioData.TrainingSet(dataset, sc, classes);
@@ -87,6 +87,11 @@ internal static class TrainCommand
                 parse.GetValue(device)!, outDir, console, config, notes);
             using var model = chosen.Train(context);
             model.Save(outDir);
+            // The media the model was trained on; a warning for every other medium of the dataset.
+            config["media"] = new JsonArray(model.Media.Select(m => (JsonNode)m.Name).ToArray());
+            var leftOut = TrainingMedia.LeftOut(dataset, loaded.UnselectedMedia ?? [], model);
+            notes["media_warnings"] = new JsonArray(leftOut.Select(w => (JsonNode)w).ToArray());
+            foreach (var w in leftOut) console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}");
 
             bool includeAll = parse.GetValue(xAll) ?? model.Media.Count > 2;
             var record = new RunRecord

@@ -8,10 +8,14 @@ using Spectre.Console;
 
 namespace CrossMedia.Cli.Training;
 
-/// <summary>`--method cca`: regularised CCA between two media; ridge, dimensions and weighting chosen on validation.</summary>
+/// <summary>
+/// `--method cca`: regularised CCA between the dataset's media of feature vectors (multi-set CCA for more than
+/// two; --media chooses them); ridge, dimensions and weighting chosen on validation.
+/// </summary>
 internal sealed class CcaMethod : ITrainMethod
 {
-    private readonly Option<string?> _media = new("--cca-media") { Description = "cca: the two media to couple, e.g. image,text (default: the dataset's first two)." };
+    /// <summary>Replaced by the shared --media; kept hidden so that old command lines get a pointer instead of "unrecognized".</summary>
+    private readonly Option<string?> _removedMedia = new("--cca-media") { Hidden = true };
     private readonly Option<double?> _regularisation = new("--cca-reg") { Description = "cca: fixed ridge relative to the mean covariance eigenvalue (default: chosen on validation from 1e-8..1e4, half decades)." };
     private readonly Option<double?> _power = new("--cca-power") { Description = "cca: fixed power of the canonical correlations scaling each dimension (default: 0 or 1, chosen on validation)." };
     private readonly Option<int?> _dimensions = new("--cca-dim") { Description = "cca: fixed number of canonical dimensions, 0 = all (default: chosen on validation from 1, 2, 4, ... and all)." };
@@ -24,23 +28,18 @@ internal sealed class CcaMethod : ITrainMethod
     public CcaMethod() => _input.AcceptOnlyFromAmong("l2", "zscore", "none");
 
     public string Name => "cca";
-    public IReadOnlyList<Option> Options => [_media, _regularisation, _power, _dimensions, _input];
+    public IReadOnlyList<Option> Options => [_removedMedia, _regularisation, _power, _dimensions, _input];
 
     public IEmbeddingModel Train(TrainContext context)
     {
         var p = context.Parse;
-        (string, string)? media = null;
-        if (p.GetValue(_media) is { } list)
-        {
-            var names = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            if (names.Length != 2) throw new InputException("--cca-media", "", "two media names, e.g. image,text", $"'{list}'");
-            media = (names[0], names[1]);
-        }
+        if (p.GetValue(_removedMedia) is { } removed)
+            throw new InputException("--cca-media", "", "--media a,b,... (the option every command shares; --cca-media was removed)", InputException.Excerpt(removed));
         if (p.GetValue(_dimensions) is < 0)
             throw new InputException("--cca-dim", "", "0 (all) or a positive number of dimensions", p.GetValue(_dimensions).ToString()!);
         var input = p.GetValue(_input) switch { "zscore" => CcaInput.ZScore, "none" => CcaInput.None, _ => CcaInput.L2 };
         var search = new CcaSearch(p.GetValue(_regularisation), p.GetValue(_dimensions), p.GetValue(_power), input);
-        var result = CcaTrainer.Fit(context.TrainingSet, media, context.Retrieval, search);
+        var result = CcaTrainer.Fit(context.TrainingSet, null, context.Retrieval, search);
         // What the user asked for (a fixed value or "validation") defines the run's variant for
         // `results`; "cca" holds what validation chose, an outcome that may differ from seed to seed.
         JsonNode Asked(double? value) => value is { } v ? v : "validation";

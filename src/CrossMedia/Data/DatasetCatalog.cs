@@ -67,7 +67,14 @@ public static class DatasetCatalog
         }
 
         if (options.Media is { } media)
-            loaded = loaded with { Dataset = SelectMedia(loaded.Dataset, media) };
+        {
+            var selected = SelectMedia(loaded.Dataset, media);
+            loaded = loaded with
+            {
+                Dataset = selected,
+                UnselectedMedia = loaded.Dataset.Media.Select(m => m.Name).Where(n => !selected.Has(n)).ToArray(),
+            };
+        }
         if (options.ClassEncoder is { } encoder)
         {
             var encoded = ClassEncoders.Embed(encoder, loaded.Dataset.ClassNames, "class-encoder", "");

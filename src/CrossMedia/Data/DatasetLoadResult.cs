@@ -6,5 +6,6 @@ namespace CrossMedia.Data;
 /// <param name="ClassEmbeddingSource">Where the class embeddings came from (file or word vectors), or null.</param>
 /// <param name="MissingWords">Class-name words the word vectors lacked.</param>
 /// <param name="Problems">Warnings found by <see cref="DatasetValidator"/> (errors stop loading).</param>
+/// <param name="UnselectedMedia">Media of the dataset that <see cref="DatasetLoadOptions.Media"/> left out (null: none).</param>
 public sealed record DatasetLoadResult(Dataset Dataset, string Source, string? ClassEmbeddingSource,
-    IReadOnlyList<string> MissingWords, DatasetProblems Problems);
+    IReadOnlyList<string> MissingWords, DatasetProblems Problems, IReadOnlyList<string>? UnselectedMedia = null);

@@ -78,12 +78,27 @@ public static class SyntheticDataset
             return z;
         }
 
+        // A medium's view of the latents with each item's distance from its class centre scaled (view_noise).
+        Matrix ScaleNoise(Matrix latents, float factor)
+        {
+            var z = new Matrix(n, latent);
+            for (int i = 0; i < n; i++)
+            {
+                var u = classLatents.RowReadOnly(labels[i]);
+                var from = latents.RowReadOnly(i);
+                var row = z.Row(i);
+                for (int j = 0; j < latent; j++) row[j] = form[i] * u[j] + factor * (from[j] - form[i] * u[j]);
+            }
+            return z;
+        }
+
         var shared = options.Paired ? ItemLatents() : null;
         var ids = Enumerable.Range(0, n).Select(i => $"{splits[i].Name()}-{labels[i]}-{i}").ToArray();
         var media = new Medium[options.Media.Count];
         for (int m = 0; m < media.Length; m++)
         {
             var z = shared is null ? ItemLatents() : options.SharedNoise >= 1 ? shared : Blend(shared, ItemLatents(), options.SharedNoise);
+            if (options.ViewNoise is { } factors && factors[m] != 1) z = ScaleNoise(z, (float)factors[m]);
             media[m] = new Medium(options.Media[m], networks[m].Apply(z), null, labels.ToArray(), splits.ToArray(), ids);
         }
         var classNames = Enumerable.Range(0, k).Select(c => $"class{c:D2}").ToArray();

@@ -33,6 +33,12 @@ public sealed record SyntheticDatasetOptions
     /// media observe one latent; 0 = paired items share only their class, each medium has its own noise).
     /// </summary>
     public double SharedNoise { get; init; } = 1;
+    /// <summary>
+    /// Per medium, a factor on each item's latent noise (its distance from the class centre) as that medium
+    /// observes it; null = 1 for every medium. E.g. 1, 1, 0.25: a third medium that sees each item with a
+    /// quarter of the noise, a view that should help any method able to use it.
+    /// </summary>
+    public IReadOnlyList<double>? ViewNoise { get; init; }
     /// <summary>1: an item of class c centres on u_c; 2: on +u_c or −u_c at random (two opposite forms per class).</summary>
     public int Forms { get; init; } = 1;
     /// <summary>Item i of every medium shares one latent (true) or media are drawn independently.</summary>
@@ -55,6 +61,7 @@ public sealed record SyntheticDatasetOptions
         new("test", Text(d.TestPerClass), "test items per class"),
         new("noise", Text(d.Noise), "per-item latent noise (class latents have unit variance)"),
         new("embedding_noise", Text(d.EmbeddingNoise), "noise on the class embeddings"),
+        new("view_noise", "1 for each", "per medium, a factor on each item's noise as that medium sees it (1+1+0.25: a third, cleaner view)"),
         new("shared_noise", Text(d.SharedNoise), "share of an item's noise common to its paired items (0: each medium its own)"),
         new("forms", Text(d.Forms), "1, or 2 for two opposite forms per class (not linearly separable)"),
         new("paired", d.Paired ? "true" : "false", "share item latents across media"),
@@ -83,6 +90,7 @@ public sealed record SyntheticDatasetOptions
                 "embedding_noise" => o with { EmbeddingNoise = setting.Real(0) },
                 "paired" => o with { Paired = setting.Bool() },
                 "shared_noise" => o with { SharedNoise = setting.Real(0) },
+                "view_noise" => o with { ViewNoise = setting.List().Select(v => (setting with { Value = v }).Real(0)).ToArray() },
                 "forms" => o with { Forms = setting.Int(1) },
                 "seed" => o with { Seed = setting.Int() },
                 _ => throw setting.Unknown(DatasetParameter.Keys(Parameters)),
@@ -103,6 +111,8 @@ public sealed record SyntheticDatasetOptions
             throw new InputException(source, "train/test", "non-negative item counts, not both 0", $"{TrainPerClass}/{TestPerClass}");
         if (!(Noise >= 0) || !(EmbeddingNoise >= 0)) throw new InputException(source, "noise", "non-negative noise", $"{Noise}/{EmbeddingNoise}");
         if (!(SharedNoise >= 0 && SharedNoise <= 1)) throw new InputException(source, "shared_noise", "a share between 0 and 1", SharedNoise.ToString(CultureInfo.InvariantCulture));
+        if (ViewNoise is { } v && (v.Count != Media.Count || v.Any(f => !(f >= 0))))
+            throw new InputException(source, "view_noise", $"{Media.Count} non-negative factors (one per medium)", string.Join("+", v.Select(f => f.ToString(CultureInfo.InvariantCulture))));
         if (Forms is not (1 or 2)) throw new InputException(source, "forms", "1 or 2", Forms.ToString(CultureInfo.InvariantCulture));
         long total = (long)Classes * (TrainPerClass + TestPerClass) * Dimensions.Max();
         if (total > 1L << 28) throw new InputException(source, "size", "at most 2^28 feature values per medium", total.ToString(CultureInfo.InvariantCulture));

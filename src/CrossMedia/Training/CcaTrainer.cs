@@ -27,9 +27,9 @@ public sealed record CcaSearch(
     IReadOnlyList<double>? RegularisationGrid = null);
 
 /// <summary>
-/// Fits CCA on the training pairs of two media and chooses the ridge, the correlation weighting and
-/// then the number of dimensions on validation pairs only, by the mean mAP over both directions that
-/// the evaluation reports; test data is never seen. Each ridge costs one SVD (<see cref="CcaSolver"/>);
+/// Fits CCA on the training pairs of two media (multi-set CCA for more) and chooses the ridge, the
+/// correlation weighting and then the number of dimensions on validation pairs only, by the mean mAP
+/// over every direction between two media that the evaluation reports; test data is never seen. Each ridge costs one SVD (<see cref="CcaSolver"/>);
 /// dimensions and weighting are slices of it.
 /// </summary>
 public static class CcaTrainer
@@ -52,36 +52,31 @@ public static class CcaTrainer
     public sealed record Result(CcaModel Model, IReadOnlyList<Candidate> Candidates, IReadOnlyList<string> Warnings);
 
     /// <param name="trainingSet">Train and val items only (see <see cref="ScenarioData.TrainingSet"/>).</param>
-    /// <param name="media">The two media to couple; null = the dataset's first two.</param>
+    /// <param name="media">The media to couple (two: CCA; more: multi-set CCA); null = every medium of feature vectors (<see cref="TrainingMedia.FeatureMedia"/>).</param>
     /// <param name="search">Settings to fix or search; null = search all, L2 input.</param>
-    public static Result Fit(Dataset trainingSet, (string A, string B)? media, RetrievalOptions options, CcaSearch? search = null)
+    public static Result Fit(Dataset trainingSet, IReadOnlyList<string>? media, RetrievalOptions options, CcaSearch? search = null)
     {
         search ??= new CcaSearch();
         if (!trainingSet.Paired)
-            throw new InputException(trainingSet.Name, "paired", "a paired dataset (item i of each medium is one object) for CCA", "unpaired media");
-        var (nameA, nameB) = media ?? (trainingSet.Media.Count >= 2
-            ? (trainingSet.Media[0].Name, trainingSet.Media[1].Name)
-            : throw new InputException(trainingSet.Name, "media", "two media for CCA", trainingSet.Media.Count.ToString()));
-        var a = trainingSet[nameA];
-        var b = trainingSet[nameB];
-        if (a.Features is null || b.Features is null)
-            throw new InputException(trainingSet.Name, "media", "feature vectors for CCA (use fgcrossnet for raw media files)", "media files");
-        var train = a.RowsOf(Split.Train);
-        using var solver = new CcaSolver(nameA, a.Features.SelectRows(train), nameB, b.Features.SelectRows(train), search.Input);
+            throw new InputException(trainingSet.Name, "paired", "a paired dataset (item i of each medium is one object) for CCA; --media can pick media whose items pair up", "unpaired media");
+        var chosen = TrainingMedia.FeatureMedia(trainingSet, media, "cca").Select(n => trainingSet[n]).ToArray();
+        var encoders = chosen.Select(m => m.Encoder).ToArray();
+        var train = chosen[0].RowsOf(Split.Train);
+        using var solver = new CcaSolver(chosen.Select(m => (m.Name, m.Features!.SelectRows(train))).ToArray(), search.Input);
 
         var candidates = new List<Candidate>();
-        if (a.RowsOf(Split.Val).Length == 0)
+        if (chosen[0].RowsOf(Split.Val).Length == 0)
         {
             var defaults = new CcaConfig();
             var model = solver.Solve(search.Regularisation ?? defaults.Regularisation)
                 .Model(search.Dimensions ?? defaults.Dimensions, search.CorrelationPower ?? defaults.CorrelationPower);
-            return new Result(model.WithEncoders((a.Encoder, b.Encoder)), candidates, []);
+            return new Result(model.WithEncoders(encoders), candidates, []);
         }
 
         var regs = search.Regularisation is { } r ? [r] : (search.RegularisationGrid ?? RegularisationGrid).Order().ToArray();
         int[] dims = search.Dimensions is { } d ? [d] : DimensionGrid(solver.Rank);
         double[] powers = search.CorrelationPower is { } p ? [p] : PowerGrid;
-        var val = trainingSet.With([a, b]).Select(Split.Val);
+        var val = trainingSet.With(chosen).Select(Split.Val);
         CcaModel? best = null;
         CcaSolution? bestSolution = null;
         double bestMap = double.NegativeInfinity;
@@ -108,7 +103,7 @@ public static class CcaTrainer
         }
         var warnings = new List<string>();
         if (regs.Length > 1 && EdgeWarning("regularisation", regs, best!.Config.Regularisation) is { } w) warnings.Add(w);
-        return new Result(best!.WithEncoders((a.Encoder, b.Encoder)), candidates, warnings);
+        return new Result(best!.WithEncoders(encoders), candidates, warnings);
     }
 
     /// <summary>A warning when <paramref name="chosen"/> is the lowest or highest value of an ascending grid.</summary>

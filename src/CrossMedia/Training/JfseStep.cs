@@ -36,41 +36,52 @@ internal sealed class JfseStep : IDisposable
     public IReadOnlyList<Optimizer> Optimizers => [optD, optG, optR, optM];
 
     /// <summary>
-    /// Runs one step. <paramref name="iv"/>/<paramref name="it"/> index rows of the (device) feature tensors
-    /// <paramref name="xv"/>/<paramref name="xt"/>; <paramref name="unseenBatch"/> are unseen classes to synthesise for.
-    /// Returns the step's loss values.
+    /// Runs one step on one mini-batch of every medium (<paramref name="media"/>, in the networks' order);
+    /// <paramref name="unseenBatch"/> are unseen classes to synthesise for. Returns the step's loss values.
     /// </summary>
-    /// <remarks>One mini-batch: <c>CriticSteps</c> critic updates, then one generator, regressor and classifier update each.</remarks>
-    public Dictionary<string, double> Run(double lambda, torch.Generator gen,
-        Tensor xv, Tensor yv, long[] iv, Tensor xt, Tensor yt, long[] it, Tensor classes, long[] unseenBatch)
+    /// <remarks>
+    /// One mini-batch: <c>CriticSteps</c> critic updates, then one generator, regressor and classifier update each.
+    /// With more than two media the spec's per-modality terms (WGAN-GP, generator adversarial, cycle) are summed
+    /// over the media, the modality classifier tells all media apart (one class each), and the alignment terms
+    /// (distribution alignment, pair alignment) are summed over every pair of media and divided by M − 1, the
+    /// number of pairs each medium is in: each medium's embeddings feel the same alignment pull as in the
+    /// spec's two-media case, where the sum is the one image–text term (docs/manifest.md, "More than two media").
+    /// </remarks>
+    public Dictionary<string, double> Run(double lambda, torch.Generator gen, IReadOnlyList<JfseBatchMedium> media, Tensor classes, long[] unseenBatch)
     {
         using var scope = NewDisposeScope();
+        if (media.Count != nets.Generators.Count) throw new ArgumentException($"one batch per medium ({nets.Generators.Count})", nameof(media));
         var w = options.EffectiveWeights;
-        var idxV = torch.tensor(iv).to(device);
-        var idxT = torch.tensor(it).to(device);
-        var realV = xv.index_select(0, idxV);
-        var realT = xt.index_select(0, idxT);
-        var labV = yv.index_select(0, idxV);
-        var labT = yt.index_select(0, idxT);
-        var cV = classes.index_select(0, labV);
-        var cT = classes.index_select(0, labT);
+        var all = Enumerable.Range(0, media.Count).ToArray();
+        var idx = media.Select(m => torch.tensor(m.Rows).to(device)).ToArray();
+        var real = all.Select(m => media[m].Features.index_select(0, idx[m])).ToArray();
+        var lab = all.Select(m => media[m].Labels.index_select(0, idx[m])).ToArray();
+        var c = lab.Select(l => classes.index_select(0, l)).ToArray();
         int dz = nets.Architecture.NoiseDimension;
         Tensor Noise(long rows, long cols) => torch.randn([rows, cols], generator: gen).to(device);
         Tensor Uniform(long rows) => torch.rand([rows, 1], generator: gen).to(device);
+        // Σ over media, left to right (the written formula's order; with two media the spec's v + t).
+        Tensor Sum(Func<int, Tensor> term) => all.Skip(1).Aggregate(term(0), (sum, m) => sum.add(term(m), TorchScalars.One));
+        // Σ over pairs of media / (M − 1) (see remarks); one pair, the image–text term, for two media.
+        var pairs = all.SelectMany(i => all.Where(j => j > i).Select(j => (i, j))).ToArray();
+        using var pairShare = (1.0 / (media.Count - 1)).ToScalar();
+        Tensor PairMean(Func<int, int, Tensor> term)
+        {
+            var sum = pairs.Skip(1).Aggregate(term(pairs[0].i, pairs[0].j), (s, p) => s.add(term(p.i, p.j), TorchScalars.One));
+            return pairs.Length == 1 ? sum : sum.mul(pairShare);
+        }
+        Tensor Modality(IReadOnlyList<Tensor> embeddings, bool reversed) =>
+            ModalityLoss.Compute(embeddings.Select(e => nets.Classifier.forward(reversed ? GradientReversal.Apply(e, lambda) : e.detach())).ToArray());
 
         // Critic steps (generators fixed: synthetic features detached inside the loss).
         double lossD = 0;
         for (int k = 0; k < options.CriticSteps; k++)
         {
             using var inner = NewDisposeScope();
-            Tensor synV, synT;
+            Tensor[] syn;
             using (no_grad())
-            {
-                synV = nets.GeneratorV.forward(cV, Noise(cV.shape[0], dz));
-                synT = nets.GeneratorT.forward(cT, Noise(cT.shape[0], dz));
-            }
-            var ld = WassersteinLoss.CriticWithPenalty(nets.CriticV.forward, realV, synV, cV, Uniform(realV.shape[0]), w.GradientPenalty)
-                     .add(WassersteinLoss.CriticWithPenalty(nets.CriticT.forward, realT, synT, cT, Uniform(realT.shape[0]), w.GradientPenalty), TorchScalars.One);
+                syn = all.Select(m => nets.Generators[m].forward(c[m], Noise(c[m].shape[0], dz))).ToArray();
+            var ld = Sum(m => WassersteinLoss.CriticWithPenalty(nets.Critics[m].forward, real[m], syn[m], c[m], Uniform(real[m].shape[0]), w.GradientPenalty));
             optD.zero_grad();
             ld.backward();
             optD.step();
@@ -80,20 +91,13 @@ internal sealed class JfseStep : IDisposable
         // Generator step: fool the critics; synthetic features (seen batch classes + unseen classes) must
         // regress back to their class embeddings and be modality-indistinguishable.
         var unseenLabels = torch.tensor(unseenBatch).to(device);
-        var synLabV = unseenBatch.Length > 0 ? cat([labV, unseenLabels], 0) : labV;
-        var synLabT = unseenBatch.Length > 0 ? cat([labT, unseenLabels], 0) : labT;
-        var synCV = classes.index_select(0, synLabV);
-        var synCT = classes.index_select(0, synLabT);
-        var genV = nets.GeneratorV.forward(synCV, Noise(synCV.shape[0], dz));
-        var genT = nets.GeneratorT.forward(synCT, Noise(synCT.shape[0], dz));
-        long nv = realV.shape[0], nt = realT.shape[0];
-        var advG = WassersteinLoss.Generator(nets.CriticV.forward(genV.narrow(0, 0, nv), cV))
-                   .add(WassersteinLoss.Generator(nets.CriticT.forward(genT.narrow(0, 0, nt), cT)), TorchScalars.One);
-        var eGenV = nets.RegressorV.forward(genV);
-        var eGenT = nets.RegressorT.forward(genT);
-        var cycG = CycleLoss.Compute(eGenV, synCV).add(CycleLoss.Compute(eGenT, synCT), TorchScalars.One);
-        var modG = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eGenV, lambda)),
-                                        nets.Classifier.forward(GradientReversal.Apply(eGenT, lambda)));
+        var synLab = lab.Select(l => unseenBatch.Length > 0 ? cat([l, unseenLabels], 0) : l).ToArray();
+        var synC = synLab.Select(l => classes.index_select(0, l)).ToArray();
+        var generated = all.Select(m => nets.Generators[m].forward(synC[m], Noise(synC[m].shape[0], dz))).ToArray();
+        var advG = Sum(m => WassersteinLoss.Generator(nets.Critics[m].forward(generated[m].narrow(0, 0, real[m].shape[0]), c[m])));
+        var eGen = all.Select(m => nets.Regressors[m].forward(generated[m])).ToArray();
+        var cycG = Sum(m => CycleLoss.Compute(eGen[m], synC[m]));
+        var modG = Modality(eGen, reversed: true);
         var lossG = WeightedSum((w.GeneratorAdversarial, advG), (w.GeneratorCycle, cycG), (w.GeneratorModality, modG));
         optG.zero_grad();
         lossG.backward();
@@ -101,32 +105,28 @@ internal sealed class JfseStep : IDisposable
 
         // Regressor step: real features to their class embeddings, aligned across media, modality-confused;
         // plus the same on the (now fixed) synthetic features.
-        var synV2 = genV.detach();
-        var synT2 = genT.detach();
-        // The cycle, alignment and modality terms of one pair of embedding batches (real, then synthetic).
-        (Tensor Cycle, Tensor Alignment, Tensor Modality) RegressorTerms(Tensor ev, Tensor et, Tensor targetV, Tensor targetT, Tensor labelsV, Tensor labelsT) =>
-            (CycleLoss.Compute(ev, targetV).add(CycleLoss.Compute(et, targetT), TorchScalars.One),
-             AlignmentLoss.Compute(options.Alignment, ev, labelsV, et, labelsT),
-             ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(ev, lambda)),
-                                  nets.Classifier.forward(GradientReversal.Apply(et, lambda))));
-        var eV = nets.RegressorV.forward(realV);
-        var eT = nets.RegressorT.forward(realT);
-        var (cycReal, daReal, modReal) = RegressorTerms(eV, eT, cV, cT, labV, labT);
-        var eSV = nets.RegressorV.forward(synV2);
-        var eST = nets.RegressorT.forward(synT2);
-        var (cycSyn, daSyn, modSyn) = RegressorTerms(eSV, eST, synCV, synCT, synLabV, synLabT);
+        var fixedSyn = generated.Select(g => g.detach()).ToArray();
+        // The cycle, alignment and modality terms of one set of embedding batches (real, then synthetic).
+        (Tensor Cycle, Tensor Alignment, Tensor Modality) RegressorTerms(Tensor[] e, Tensor[] targets, Tensor[] labels) =>
+            (Sum(m => CycleLoss.Compute(e[m], targets[m])),
+             PairMean((i, j) => AlignmentLoss.Compute(options.Alignment, e[i], labels[i], e[j], labels[j])),
+             Modality(e, reversed: true));
+        var eReal = all.Select(m => nets.Regressors[m].forward(real[m])).ToArray();
+        var (cycReal, daReal, modReal) = RegressorTerms(eReal, c, lab);
+        var eSyn = all.Select(m => nets.Regressors[m].forward(fixedSyn[m])).ToArray();
+        var (cycSyn, daSyn, modSyn) = RegressorTerms(eSyn, synC, synLab);
         var lossR = WeightedSum((w.RegressorCycleReal, cycReal), (w.RegressorAlignmentReal, daReal), (w.RegressorModalityReal, modReal),
             (w.RegressorCycleSynthetic, cycSyn), (w.RegressorModalitySynthetic, modSyn), (w.RegressorAlignmentSynthetic, daSyn));
         // Extension (off by default): CMPM with every real pair as its own class; the trainer allows it for paired batches only.
-        var pairReal = w.RegressorPairAlignment > 0 ? AlignmentLoss.Compute(AlignmentScheme.Cmpm, eV, idxV, eT, idxT) : null;
+        var pairReal = w.RegressorPairAlignment > 0 ? PairMean((i, j) => AlignmentLoss.Compute(AlignmentScheme.Cmpm, eReal[i], idx[i], eReal[j], idx[j])) : null;
         if (pairReal is not null) lossR = lossR.add(WeightedSum((w.RegressorPairAlignment, pairReal)), TorchScalars.One);
         optR.zero_grad();
         lossR.backward();
         optR.step();
 
         // Modality classifier step on fixed embeddings.
-        var lossM = ModalityLoss.Compute(nets.Classifier.forward(eV.detach()), nets.Classifier.forward(eT.detach()))
-            .add(WeightedSum((w.ClassifierSynthetic, ModalityLoss.Compute(nets.Classifier.forward(eSV.detach()), nets.Classifier.forward(eST.detach())))), TorchScalars.One);
+        var lossM = Modality(eReal, reversed: false)
+            .add(WeightedSum((w.ClassifierSynthetic, Modality(eSyn, reversed: false))), TorchScalars.One);
         optM.zero_grad();
         lossM.backward();
         optM.step();
@@ -165,3 +165,6 @@ internal sealed class JfseStep : IDisposable
         optM.Dispose();
     }
 }
+
+/// <summary>One medium's part of a JFSE mini-batch: its (device) feature and label tensors and the rows drawn from them.</summary>
+public readonly record struct JfseBatchMedium(Tensor Features, Tensor Labels, long[] Rows);

@@ -50,7 +50,7 @@ public sealed class JfseTrainer
     /// </summary>
     /// <param name="data">Dataset with at least two feature media, labels and splits. Unseen-class items must already be removed.</param>
     /// <param name="unseenClasses">Classes whose embeddings are used for zero-shot synthesis (empty in the standard scenario).</param>
-    /// <param name="mediumNames">The two media (v, t); default: the dataset's first two.</param>
+    /// <param name="mediumNames">The media, in order (the first plays v, the second t); default: every medium of feature vectors (<see cref="TrainingMedia.FeatureMedia"/>).</param>
     /// <param name="checkpointDirectory">Where checkpoints go (needed when <c>CheckpointEvery</c> &gt; 0 or when resuming).</param>
     /// <param name="resume">Continue from the newest checkpoint in <paramref name="checkpointDirectory"/> when there is one.</param>
     /// <param name="testProbe">Only for the labelled test-selected figure: test media restricted as the caller reports them.</param>
@@ -58,8 +58,7 @@ public sealed class JfseTrainer
         string? checkpointDirectory = null, bool resume = false, Dataset? testProbe = null, CancellationToken cancel = default)
     {
         TorchRuntime.Initialize(torch.get_num_threads());
-        var names = mediumNames ?? data.Media.Take(2).Select(m => m.Name).ToArray();
-        if (names.Count != 2) throw new InputException(data.Name, "media", "two media for JFSE", names.Count.ToString());
+        var names = TrainingMedia.FeatureMedia(data, mediumNames, "jfse");
         var unseen = (unseenClasses ?? new HashSet<int>()).OrderBy(c => c).ToArray();
         var classEmbeddings = data.ClassEmbeddings;
         if (classEmbeddings is null)
@@ -71,37 +70,34 @@ public sealed class JfseTrainer
 
         var train = data.Select(Split.Train);
         var val = data.Select(Split.Val);
-        var mv = train[names[0]];
-        var mt = train[names[1]];
-        if (mv.Count == 0 || mt.Count == 0) throw new InputException(data.Name, "train split", "training items in both media", $"{mv.Count} and {mt.Count}");
-        var fv = JfseModel.FeaturesOf(mv, mv.Dimension);
-        var ft = JfseModel.FeaturesOf(mt, mt.Dimension);
-        if (unseen.Any(u => mv.Labels.Contains(u) || mt.Labels.Contains(u)))
+        var media = names.Select(n => train[n]).ToArray();
+        if (media.Any(m => m.Count == 0))
+            throw new InputException(data.Name, "train split", "training items in every medium", string.Join(", ", media.Select(m => $"{m.Name}={m.Count}")));
+        var features = media.Select(m => JfseModel.FeaturesOf(m, m.Dimension)).ToArray();
+        if (unseen.Any(u => media.Any(m => m.Labels.Contains(u))))
             throw new InputException(data.Name, "train split", "no items of unseen classes", "unseen-class items");
-        bool paired = data.Paired && mv.Count == mt.Count;
+        bool paired = data.Paired && media.All(m => m.Count == media[0].Count);
         if (options.EffectiveWeights.RegressorPairAlignment > 0 && !paired)
             throw new InputException(data.Name, "regressor_pair_alignment", "paired image–text items (the pair term matches each item with its partner)", "unpaired media");
 
         // Min-max scaling fitted once on the training data (the reference fits it per batch).
-        var scalerV = MinMaxScaler.Fit(fv);
-        var scalerT = MinMaxScaler.Fit(ft);
+        var scalers = features.Select(MinMaxScaler.Fit).ToArray();
         var classScaler = MinMaxScaler.Fit(classEmbeddings);
-        var arch = new JfseArchitecture(fv.Cols, ft.Cols, classEmbeddings.Cols, options.Hidden, options.NoiseDimension);
+        var arch = new JfseArchitecture(features.Select(f => f.Cols).ToArray(), classEmbeddings.Cols, options.Hidden, options.NoiseDimension);
+        var all = Enumerable.Range(0, media.Length).ToArray();
 
         torch.random.manual_seed(options.Seed);
         using var nets = new JfseNetworks(arch);
         nets.to(device);
-        using var bestV = new Regressor(arch.ImageDimension, arch.Hidden, arch.ClassDimension, "regressor_v");
-        using var bestT = new Regressor(arch.TextDimension, arch.Hidden, arch.ClassDimension, "regressor_t");
-        bestV.to(device);
-        bestT.to(device);
-        CopyParameters(nets.RegressorV, bestV);
-        CopyParameters(nets.RegressorT, bestT);
+        var bestRegressors = all.Select(arch.NewRegressor).ToArray();
+        using var disposeBest = new DisposeAll(bestRegressors);
+        foreach (var r in bestRegressors) r.to(device);
+        CopyRegressors(nets.Regressors, bestRegressors);
 
         using var step = new JfseStep(nets, options, device);
         var optimizers = step.Optimizers;
 
-        var settings = Settings(data, mv, mt, unseen, classEmbeddings);
+        var settings = Settings(data, media, unseen, classEmbeddings);
         var state = new TrainingState { Settings = settings };
         var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
         if (resume)
@@ -109,25 +105,23 @@ public sealed class JfseTrainer
             var latest = store?.Latest();
             if (latest is not null)
             {
-                state = LoadCheckpoint(latest, settings, nets, bestV, bestT, optimizers);
+                state = LoadCheckpoint(latest, settings, nets, bestRegressors, optimizers);
                 progress.Message($"resumed from {latest} after epoch {state.Epoch}");
             }
             else progress.Message("no checkpoint to resume from; starting at epoch 1");
         }
 
         // Training tensors: scaled once, kept on the device.
-        using var xv = ToTensor(scalerV.Apply(fv));
-        using var xt = ToTensor(scalerT.Apply(ft));
+        var x = all.Select(m => ToTensor(scalers[m].Apply(features[m]))).ToArray();
         using var classes = ToTensor(classScaler.Apply(classEmbeddings));
-        using var yv = torch.tensor(mv.Labels.Select(l => (long)l).ToArray()).to(device);
-        using var yt = torch.tensor(mt.Labels.Select(l => (long)l).ToArray()).to(device);
-        int n = Math.Max(mv.Count, mt.Count);
+        var y = media.Select(m => torch.tensor(m.Labels.Select(l => (long)l).ToArray()).to(device)).ToArray();
+        using var disposeTensors = new DisposeAll([.. x, .. y]);
+        int n = media.Max(m => m.Count);
         int batches = (n + options.BatchSize - 1) / options.BatchSize;
         int unseenPerBatch = unseen.Length == 0 ? 0 : (options.UnseenSamplesPerBatch > 0 ? options.UnseenSamplesPerBatch : options.BatchSize);
 
-        var valV = val.Has(names[0]) ? val[names[0]] : null;
-        var valT = val.Has(names[1]) ? val[names[1]] : null;
-        bool hasValidation = valV is { Count: > 0 } && valT is { Count: > 0 };
+        var valMedia = names.Select(name => val.Has(name) ? val[name] : null).ToArray();
+        bool hasValidation = valMedia.All(v => v is { Count: > 0 });
         if (!hasValidation) progress.Message("no validation items: the last epoch and raw embeddings are used (no selection possible)");
 
         progress.Started(state.Epoch + 1, options.Epochs, batches, state.BestScore);
@@ -141,16 +135,16 @@ public sealed class JfseTrainer
             double lambda = GradientReversal.Schedule((epoch - 1) / (double)options.Epochs);
             var rng = new Random((int)(Mix(options.Seed, epoch, 1) & int.MaxValue));
             using var gen = new torch.Generator(Mix(options.Seed, epoch, 2));
-            var orderV = EpochOrder.Permutation(rng, mv.Count);
-            var orderT = paired ? orderV : EpochOrder.Permutation(rng, mt.Count);
+            // One order per medium (drawn in the media's order), or the first medium's for paired media.
+            var orders = new long[media.Length][];
+            foreach (var m in all) orders[m] = paired && m > 0 ? orders[0] : EpochOrder.Permutation(rng, media[m].Count);
             var sums = new Dictionary<string, double>();
             nets.train();
             for (int b = 0; b < batches; b++)
             {
-                var iv = EpochOrder.Batch(orderV, b, options.BatchSize);
-                var it = paired ? iv : EpochOrder.Batch(orderT, b, options.BatchSize);
+                var batch = all.Select(m => new JfseBatchMedium(x[m], y[m], EpochOrder.Batch(orders[m], b, options.BatchSize))).ToArray();
                 var unseenBatch = Enumerable.Range(0, unseenPerBatch).Select(_ => (long)unseen[rng.Next(unseen.Length)]).ToArray();
-                var losses = step.Run(lambda, gen, xv, yv, iv, xt, yt, it, classes, unseenBatch);
+                var losses = step.Run(lambda, gen, batch, classes, unseenBatch);
                 foreach (var (k, v) in losses) sums[k] = sums.GetValueOrDefault(k) + v;
                 progress.BatchCompleted(epoch, b + 1, batches);
             }
@@ -162,13 +156,13 @@ public sealed class JfseTrainer
             bool evaluate = epoch % options.EvalEvery == 0 || epoch == options.Epochs;
             if (evaluate)
             {
-                var rawTrainV = JfseModel.EmbedRaw(nets.RegressorV, scalerV, fv, device);
-                var rawTrainT = JfseModel.EmbedRaw(nets.RegressorT, scalerT, ft, device);
+                var rawTrain = all.Select(m => JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], features[m], device)).ToArray();
+                // Raw embeddings and labels of some items of every medium (validation or the test probe).
+                (Matrix, int[])[] Embedded(IReadOnlyList<Medium> items) => all.Select(m =>
+                    (JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], JfseModel.FeaturesOf(items[m], arch.MediumDimensions[m]), device), items[m].Labels)).ToArray();
                 if (hasValidation)
                 {
-                    var (score, bestPost, degenerate) = BestPostProcessing(rawTrainV, rawTrainT,
-                        JfseModel.EmbedRaw(nets.RegressorV, scalerV, JfseModel.FeaturesOf(valV!, arch.ImageDimension), device), valV!.Labels,
-                        JfseModel.EmbedRaw(nets.RegressorT, scalerT, JfseModel.FeaturesOf(valT!, arch.TextDimension), device), valT!.Labels);
+                    var (score, bestPost, degenerate) = BestPostProcessing(rawTrain, Embedded(valMedia.Select(v => v!).ToArray()));
                     valMap = score;
                     valPost = bestPost.ToString().ToLowerInvariant();
                     if (degenerate)
@@ -180,26 +174,20 @@ public sealed class JfseTrainer
                         state.BestEpoch = epoch;
                         state.BestPost = bestPost;
                         state.EvalsWithoutImprovement = 0;
-                        CopyParameters(nets.RegressorV, bestV);
-                        CopyParameters(nets.RegressorT, bestT);
+                        CopyRegressors(nets.Regressors, bestRegressors);
                     }
                     else state.EvalsWithoutImprovement++;
                 }
                 if (testProbe is not null)
                 {
-                    var tv = testProbe[names[0]];
-                    var tt = testProbe[names[1]];
-                    var (testScore, _, _) = BestPostProcessing(rawTrainV, rawTrainT,
-                        JfseModel.EmbedRaw(nets.RegressorV, scalerV, JfseModel.FeaturesOf(tv, arch.ImageDimension), device), tv.Labels,
-                        JfseModel.EmbedRaw(nets.RegressorT, scalerT, JfseModel.FeaturesOf(tt, arch.TextDimension), device), tt.Labels);
+                    var (testScore, _, _) = BestPostProcessing(rawTrain, Embedded(names.Select(name => testProbe[name]).ToArray()));
                     state.TestSelected = Math.Max(state.TestSelected ?? double.MinValue, testScore);
                 }
             }
             if (!hasValidation)
             {
                 state.BestEpoch = epoch;
-                CopyParameters(nets.RegressorV, bestV);
-                CopyParameters(nets.RegressorT, bestT);
+                CopyRegressors(nets.Regressors, bestRegressors);
             }
 
             var record = new EpochRecord(epoch, meanLosses, valMap, valPost, epochClock.Elapsed.TotalSeconds, lambda);
@@ -217,7 +205,7 @@ public sealed class JfseTrainer
 
             if (store is not null && options.CheckpointEvery > 0 && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs || stoppedEarly))
             {
-                var dir = store.Save(epoch, d => SaveCheckpoint(d, state, nets, bestV, bestT, optimizers));
+                var dir = store.Save(epoch, d => SaveCheckpoint(d, state, nets, bestRegressors, optimizers));
                 progress.Message($"checkpoint {dir}");
             }
         }
@@ -226,17 +214,11 @@ public sealed class JfseTrainer
             progress.Message($"every validation had a degenerate ranking ({ResultRow.DegenerateNote}): the selected epoch {state.BestEpoch} is no real result");
         // The selected epoch's regressors with normalisers fitted on the training embeddings.
         var post = hasValidation ? state.BestPost : EmbeddingPostProcessing.Raw;
-        var trainV = JfseModel.EmbedRaw(bestV, scalerV, fv, device);
-        var trainT = JfseModel.EmbedRaw(bestT, scalerT, ft, device);
-        var finalV = new Regressor(arch.ImageDimension, arch.Hidden, arch.ClassDimension, "regressor_v");
-        var finalT = new Regressor(arch.TextDimension, arch.Hidden, arch.ClassDimension, "regressor_t");
-        finalV.to(device);
-        finalT.to(device);
-        CopyParameters(bestV, finalV);
-        CopyParameters(bestT, finalT);
-        var model = new JfseModel(arch, names.ToArray(), finalV, finalT, [scalerV, scalerT],
-            [EmbeddingNormalizer.Fit(trainV, post, options.ZScore), EmbeddingNormalizer.Fit(trainT, post, options.ZScore)], device,
-            [mv.Encoder, mt.Encoder]);
+        var normalizers = all.Select(m => EmbeddingNormalizer.Fit(JfseModel.EmbedRaw(bestRegressors[m], scalers[m], features[m], device), post, options.ZScore)).ToArray();
+        var final = all.Select(arch.NewRegressor).ToArray();
+        foreach (var r in final) r.to(device);
+        CopyRegressors(bestRegressors, final);
+        var model = new JfseModel(arch, names, final, scalers, normalizers, device, media.Select(m => m.Encoder).ToArray());
         return new JfseTrainingResult(model, state.History.ToArray(), state.BestEpoch, post,
             hasValidation ? state.BestScore ?? double.NaN : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
     }
@@ -246,11 +228,11 @@ public sealed class JfseTrainer
     /// the unseen classes and their embeddings, and every option but the epoch count, patience and
     /// checkpoint cadence (they only lengthen or shorten the run), named as in metrics.json's config.
     /// </summary>
-    private Dictionary<string, string> Settings(Dataset data, Medium mv, Medium mt, int[] unseen, Matrix classEmbeddings)
+    private Dictionary<string, string> Settings(Dataset data, IReadOnlyList<Medium> media, int[] unseen, Matrix classEmbeddings)
     {
         var settings = OptionSettings(JsonSerializer.Serialize(options with { Weights = options.EffectiveWeights }, JfseModel.JsonOptions));
         settings["dataset"] = data.Name;
-        settings["items"] = ResumeSettings.ItemsOf([mv, mt]);
+        settings["items"] = ResumeSettings.ItemsOf(media);
         settings["unseen"] = string.Join(",", unseen);
         settings["class_embeddings"] = Checksum.Sha256(MemoryMarshal.AsBytes(classEmbeddings.Data.AsSpan()))[..16];
         return settings;
@@ -268,24 +250,34 @@ public sealed class JfseTrainer
     private static readonly RetrievalOptions SelectionRetrieval = new(DistanceMetric.Cosine, Threads: 1);
 
     /// <summary>
-    /// Validation mAP (mean of both directions) under each post-processing; the best one by <see cref="EpochSelection"/>
-    /// (a post-processing whose ranking is degenerate in a direction loses to one that is not), and whether it is degenerate.
+    /// Validation mAP (mean over every direction between two media) under each post-processing; the best one
+    /// by <see cref="EpochSelection"/> (a post-processing whose ranking is degenerate in a direction loses to one
+    /// that is not), and whether it is degenerate. <paramref name="train"/>: raw training embeddings per medium
+    /// (what the normalisers are fitted on); <paramref name="query"/>: raw embeddings and labels per medium.
     /// </summary>
-    private (double Score, EmbeddingPostProcessing Post, bool Degenerate) BestPostProcessing(Matrix trainV, Matrix trainT, Matrix queryV, int[] labelsV, Matrix queryT, int[] labelsT)
+    private (double Score, EmbeddingPostProcessing Post, bool Degenerate) BestPostProcessing(Matrix[] train, (Matrix Embeddings, int[] Labels)[] query)
     {
         (double Score, bool Degenerate)? best = null;
         var bestPost = EmbeddingPostProcessing.Raw;
         foreach (var post in Enum.GetValues<EmbeddingPostProcessing>())
         {
-            var ev = EmbeddingNormalizer.Fit(trainV, post, options.ZScore).Apply(queryV);
-            var et = EmbeddingNormalizer.Fit(trainT, post, options.ZScore).Apply(queryT);
-            var vt = Retrieval.MeanAveragePrecision(ev, labelsV, et, labelsT, SelectionRetrieval);
-            var tv = Retrieval.MeanAveragePrecision(et, labelsT, ev, labelsV, SelectionRetrieval);
-            double score = (vt.Map + tv.Map) / 2;
-            bool degenerate = vt.Degenerate || tv.Degenerate;
+            var e = query.Select((q, m) => EmbeddingNormalizer.Fit(train[m], post, options.ZScore).Apply(q.Embeddings)).ToArray();
+            double sum = 0;
+            int directions = 0;
+            bool degenerate = false;
+            for (int a = 0; a < e.Length; a++)
+                for (int b = 0; b < e.Length; b++)
+                {
+                    if (a == b) continue;
+                    var r = Retrieval.MeanAveragePrecision(e[a], query[a].Labels, e[b], query[b].Labels, SelectionRetrieval);
+                    sum += r.Map;
+                    directions++;
+                    degenerate |= r.Degenerate;
+                }
+            double score = sum / directions;
             if (double.IsFinite(score) && EpochSelection.Replaces(score, degenerate, best)) { best = (score, degenerate); bestPost = post; }
         }
-        return best is { } b ? (b.Score, bestPost, b.Degenerate) : (double.NegativeInfinity, bestPost, false);
+        return best is { } b2 ? (b2.Score, bestPost, b2.Degenerate) : (double.NegativeInfinity, bestPost, false);
     }
 
     /// <summary>
@@ -311,6 +303,20 @@ public sealed class JfseTrainer
         return m;
     }
 
+    private static void CopyRegressors(IReadOnlyList<Regressor> from, IReadOnlyList<Regressor> to)
+    {
+        for (int m = 0; m < from.Count; m++) CopyParameters(from[m], to[m]);
+    }
+
+    /// <summary>Disposes modules or tensors that a method holds in arrays, at the end of its scope.</summary>
+    private sealed class DisposeAll(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items) item.Dispose();
+        }
+    }
+
     private static void CopyParameters(nn.Module from, nn.Module to)
     {
         using var _ = no_grad();
@@ -318,17 +324,19 @@ public sealed class JfseTrainer
             dst.copy_(src);
     }
 
-    private static void SaveCheckpoint(string dir, TrainingState state, JfseNetworks nets, Regressor bestV, Regressor bestT, IReadOnlyList<Optimizer> optimizers)
+    /// <summary>The checkpoint file of medium <paramref name="index"/>'s best regressor (best_regressor_v.bin, best_regressor_t.bin, best_regressor_2.bin, ...).</summary>
+    private static string BestRegressorFile(int index) => $"best_regressor_{JfseArchitecture.Suffix(index)}.bin";
+
+    private static void SaveCheckpoint(string dir, TrainingState state, JfseNetworks nets, Regressor[] best, IReadOnlyList<Optimizer> optimizers)
     {
         nets.save(Path.Combine(dir, NetworksFile));
-        bestV.save(Path.Combine(dir, "best_regressor_v.bin"));
-        bestT.save(Path.Combine(dir, "best_regressor_t.bin"));
+        for (int m = 0; m < best.Length; m++) best[m].save(Path.Combine(dir, BestRegressorFile(m)));
         for (int i = 0; i < optimizers.Count; i++)
             optimizers[i].save_state_dict(Path.Combine(dir, $"adam_{OptimizerNames[i]}.bin"));
         File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state, JfseModel.JsonOptions));
     }
 
-    private static TrainingState LoadCheckpoint(string dir, IReadOnlyDictionary<string, string> settings, JfseNetworks nets, Regressor bestV, Regressor bestT, IReadOnlyList<Optimizer> optimizers)
+    private static TrainingState LoadCheckpoint(string dir, IReadOnlyDictionary<string, string> settings, JfseNetworks nets, Regressor[] best, IReadOnlyList<Optimizer> optimizers)
     {
         var statePath = Path.Combine(dir, StateFile);
         TrainingState state;
@@ -354,8 +362,7 @@ public sealed class JfseTrainer
         try
         {
             CheckpointStore.Read(dir, NetworksFile, p => nets.load(p));
-            CheckpointStore.Read(dir, "best_regressor_v.bin", p => bestV.load(p));
-            CheckpointStore.Read(dir, "best_regressor_t.bin", p => bestT.load(p));
+            for (int m = 0; m < best.Length; m++) CheckpointStore.Read(dir, BestRegressorFile(m), p => best[m].load(p));
         }
         catch (ArgumentException e)
         {
@@ -379,7 +386,7 @@ public sealed class JfseTrainer
         public int EvalsWithoutImprovement { get; set; }
         public bool Stopped { get; set; }
         public double? TestSelected { get; set; }
-        /// <summary>The settings a resumed run must share (<see cref="Settings(Dataset, Medium, Medium, int[], Matrix)"/>).</summary>
+        /// <summary>The settings a resumed run must share (<see cref="Settings(Dataset, IReadOnlyList{Medium}, int[], Matrix)"/>).</summary>
         public Dictionary<string, string>? Settings { get; set; }
         /// <summary>Written by versions before <see cref="Settings"/>: the options as one JSON string; read, never written.</summary>
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

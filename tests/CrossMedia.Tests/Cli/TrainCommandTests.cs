@@ -92,6 +92,45 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains(variants, v => v.Contains("cca_search.input=none") && v.Contains("cca_search.regularisation=0"));
     }
 
+    private const string ThreeMedia = "synthetic:media=a+b+c,dims=16+12+8,classes=5,train=20,test=10";
+
+    [Fact]
+    public void TrainCca_Should_CoupleEveryMedium_AndReportEveryDirectionAndXAll_WithThreeMedia()
+    {
+        var (code, output, error) = CliHarness.Run("train", "--method", "cca", "--dataset", ThreeMedia, "--out", _dir);
+        Assert.True(code == 0, error);
+        Assert.Contains("c → all", output);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "metrics.json")))!;
+        Assert.Equal(["a", "b", "c"], json["config"]!["media"]!.AsArray().Select(n => (string?)n));
+        Assert.Empty(json["notes"]!["media_warnings"]!.AsArray());
+        var test = RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results.Where(r => r.Split == "test").ToList();
+        // Six directions between two media, and X→All on by default with more than two media.
+        Assert.Equal(9, test.Count);
+        Assert.Equal(["a", "b", "c"], test.Where(r => r.Gallery == "all").Select(r => r.Query).Order());
+    }
+
+    [Fact]
+    public void Train_Should_WarnAndRecord_ForAMediumLeftOut_AndListOnlyTheMediaUsed()
+    {
+        var (code, output, error) = CliHarness.Run("train", "--method", "cca", "--dataset", ThreeMedia, "--media", "a,c", "--out", _dir);
+        Assert.True(code == 0, error);
+        const string Warning = "medium 'b' of the dataset left out by --media; cca trains on a, c";
+        Assert.Contains($"warning: {Warning}", output);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "metrics.json")))!;
+        Assert.Equal(Warning, (string?)Assert.Single(json["notes"]!["media_warnings"]!.AsArray()));
+        Assert.Equal(["a", "c"], json["config"]!["media"]!.AsArray().Select(n => (string?)n));
+        Assert.DoesNotContain(RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results, r => r.Gallery == "all"); // two media: X→All off by default
+    }
+
+    [Fact]
+    public void TrainCca_Should_RefuseTheRemovedCcaMediaOption_NamingMedia()
+    {
+        var (code, _, error) = CliHarness.Run("train", "--method", "cca", "--dataset", ThreeMedia, "--cca-media", "a,b", "--out", _dir);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --cca-media: expected --media a,b,...", error);
+        Assert.False(File.Exists(Path.Combine(_dir, "metrics.json")));
+    }
+
     [Fact]
     public void TrainCca_Zsl_Should_ReportSeenAndUnseenTestResults_AndSeenOnlyValidation()
     {

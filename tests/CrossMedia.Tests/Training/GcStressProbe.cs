@@ -31,7 +31,7 @@ public static class GcStressProbe
         }) { IsBackground = true };
 
         // JFSE: tiny networks, one batch.
-        var arch = new JfseArchitecture(12, 6, 5, 16, 4);
+        var arch = new JfseArchitecture([12, 6], 5, 16, 4);
         using var nets = new JfseNetworks(arch);
         var jfseOptions = new JfseTrainingOptions(BatchSize: 8, Hidden: 16, NoiseDimension: 4, CriticSteps: 2);
         using var jfse = new JfseStep(nets, jfseOptions, CPU);
@@ -67,8 +67,8 @@ public static class GcStressProbe
         net.train();
         while (clock.Elapsed.TotalSeconds < seconds)
         {
-            for (int i = 0; i < 20; i++) jfse.Run(0.5, gen, xv, y, batch, xt, y, batch, classes, unseen);
-            JfseModel.EmbedRaw(nets.RegressorV, scaler, features, CPU);
+            for (int i = 0; i < 20; i++) jfse.Run(0.5, gen, [new(xv, y, batch), new(xt, y, batch)], classes, unseen);
+            JfseModel.EmbedRaw(nets.Regressors[0], scaler, features, CPU);
             trainer.Step(net, optimizer, kinds, train, orders, 0, stage2: true, rng);
             steps++;
         }

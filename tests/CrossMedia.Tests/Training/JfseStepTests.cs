@@ -14,7 +14,7 @@ public class JfseStepTests
     {
         TorchRuntime.Initialize(1);
         torch.random.manual_seed(1);
-        var arch = new JfseArchitecture(12, 6, 5, 16, 4);
+        var arch = new JfseArchitecture([12, 6], 5, 16, 4);
         using var nets = new JfseNetworks(arch);
         using var step = new JfseStep(nets, new JfseTrainingOptions(BatchSize: 8, Hidden: 16, NoiseDimension: 4, CriticSteps: 2), CPU);
         nets.train();
@@ -27,11 +27,11 @@ public class JfseStepTests
         long[] unseen = [3, 4, 3];
 
         long Live() => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        step.Run(0.5, gen, xv, y, batch, xt, y, batch, classes, unseen); // creates the optimisers' state
+        step.Run(0.5, gen, [new(xv, y, batch), new(xt, y, batch)], classes, unseen); // creates the optimisers' state
         long before = Live();
         using (torch.zeros(1)) Assert.Equal(before + 1, Live()); // the counter sees a tensor that is alive
         for (int i = 0; i < 3; i++)
-            step.Run(0.5, gen, xv, y, batch, xt, y, batch, classes, unseen);
+            step.Run(0.5, gen, [new(xv, y, batch), new(xt, y, batch)], classes, unseen);
         Assert.Equal(before, Live());
     }
 }

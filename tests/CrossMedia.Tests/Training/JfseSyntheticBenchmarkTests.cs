@@ -31,7 +31,7 @@ public class JfseSyntheticBenchmarkTests(ITestOutputHelper output)
         var training = ScenarioData.TrainingSet(data, scenario, classes);
         var retrieval = new RetrievalOptions(Threads: 1);
         var train = training.Select(Split.Train);
-        using var cca = CrossMedia.Models.Cca.CcaModel.Fit("image", train["image"].Features!, "text", train["text"].Features!, new CrossMedia.Models.Cca.CcaConfig());
+        using var cca = CrossMedia.Models.Cca.CcaModel.Fit([("image", train["image"].Features!), ("text", train["text"].Features!)], new CrossMedia.Models.Cca.CcaConfig());
         var unseen = scenario == Scenario.Standard ? new HashSet<int>() : classes.Unseen.ToHashSet();
         using var jfse = new JfseTrainer(Small()).Train(training, unseen).Model;
         double Score(CrossMedia.Models.IEmbeddingModel m) =>

@@ -197,4 +197,62 @@ public class JfseTrainerTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void Train_Should_CheckpointSaveAndLoadEveryMedium_OfAThreeMediaModel()
+    {
+        var data = DatasetCatalog.Load("synthetic:media=a+b+c,dims=12+8+6,classes=4,train=12,test=6", new DatasetLoadOptions { Seed = 1 });
+        var options = Small(2) with { CheckpointEvery = 1 };
+        var checkpoints = Directory.CreateTempSubdirectory("jfse-ck-3").FullName;
+        var saved = Directory.CreateTempSubdirectory("jfse-model-3").FullName;
+        try
+        {
+            using var model = new JfseTrainer(options).Train(data, checkpointDirectory: checkpoints).Model;
+            Assert.Equal(["a", "b", "c"], model.Media.Select(m => m.Name));
+            Assert.True(File.Exists(Path.Combine(new CheckpointStore(checkpoints).Latest()!, "best_regressor_2.bin")));
+            // Resuming the finished run restores the selected regressors of all three media from the checkpoint.
+            using var resumed = new JfseTrainer(options).Train(data, checkpointDirectory: checkpoints, resume: true).Model;
+            model.Save(saved);
+            Assert.True(File.Exists(Path.Combine(saved, "regressor_2.bin")));
+            using var loaded = ModelStore.Load(saved);
+            var test = data.Select(Split.Test);
+            foreach (var medium in new[] { "a", "b", "c" })
+            {
+                Assert.Equal(model.Embed(test[medium]).Data, resumed.Embed(test[medium]).Data);
+                Assert.Equal(model.Embed(test[medium]).Data, loaded.Embed(test[medium]).Data);
+            }
+        }
+        finally
+        {
+            Directory.Delete(checkpoints, true);
+            Directory.Delete(saved, true);
+        }
+    }
+
+    [Fact]
+    public void Load_Should_ReadATwoMediaModelSavedBeforeModelsHeldAnyNumberOfMedia()
+    {
+        var data = Data();
+        using var model = new JfseTrainer(Small(1)).Train(data).Model;
+        var dir = Directory.CreateTempSubdirectory("jfse-model-old").FullName;
+        try
+        {
+            model.Save(dir);
+            // The architecture as two-media models recorded it: "image_dimension" and "text_dimension".
+            var path = Path.Combine(dir, ModelStore.ManifestFile);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+            var architecture = json["architecture"]!.AsObject();
+            var dims = architecture["medium_dimensions"]!.AsArray().Select(d => (int)d!).ToArray();
+            architecture.Remove("medium_dimensions");
+            architecture["image_dimension"] = dims[0];
+            architecture["text_dimension"] = dims[1];
+            File.WriteAllText(path, json.ToJsonString());
+            Core.FileChecksums.Write(dir, [ModelStore.ManifestFile, "regressor_v.bin", "regressor_t.bin"]);
+            using var loaded = ModelStore.Load(dir);
+            var test = data.Select(Split.Test);
+            foreach (var medium in new[] { "image", "text" })
+                Assert.Equal(model.Embed(test[medium]).Data, loaded.Embed(test[medium]).Data);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -25,13 +25,13 @@ public enum CcaInput
 
 /// <summary>CCA settings.</summary>
 /// <param name="Regularisation">Ridge added to each covariance, relative to its mean eigenvalue (trace / d), so it means the same on any feature scale.</param>
-/// <param name="Dimensions">Canonical dimensions kept; 0 = min(d_a, d_b).</param>
+/// <param name="Dimensions">Canonical dimensions kept; 0 = all (the smallest medium's dimension: min(d_a, d_b) for two).</param>
 /// <param name="CorrelationPower">Each canonical dimension is scaled by its correlation to this power (0 = plain projection).</param>
 /// <param name="Input">Input normalisation; a model file without it predates the setting and used none.</param>
 public sealed record CcaConfig(double Regularisation = 1e-3, int Dimensions = 0, double CorrelationPower = 0, CcaInput Input = CcaInput.None);
 
 /// <summary>
-/// A fitted CCA between two media: per medium an input normalisation, a mean and a projection into
+/// A fitted CCA between two or more media: per medium an input normalisation, a mean and a projection into
 /// the shared canonical space.
 /// </summary>
 public sealed class CcaModel : IEmbeddingModel
@@ -40,7 +40,7 @@ public sealed class CcaModel : IEmbeddingModel
 
     public string Method => "cca";
     public CcaConfig Config { get; }
-    /// <summary>Canonical correlations of the kept dimensions, strongest first.</summary>
+    /// <summary>Canonical correlations of the kept dimensions, strongest first (more than two media: each the mean over pairs of media).</summary>
     public double[] Correlations { get; }
     public IReadOnlyList<MediumSpec> Media => _projections.Select(p => new MediumSpec(p.Name, p.Mean.Length, false, p.Encoder)).ToArray();
     public int EmbeddingDimension => Correlations.Length;
@@ -52,17 +52,20 @@ public sealed class CcaModel : IEmbeddingModel
         Config = config;
     }
 
-    /// <summary>Fits CCA on paired rows: row i of <paramref name="a"/> and of <paramref name="b"/> are one object;
-    /// <paramref name="encoders"/>: the pretrained encoders that made the features of a and b, when known (recorded for queries).</summary>
-    public static CcaModel Fit(string nameA, Matrix a, string nameB, Matrix b, CcaConfig config, (string? A, string? B) encoders = default)
+    /// <summary>Fits CCA (multi-set CCA for more than two media, <see cref="CcaSolver"/>) on paired rows: row i of every medium is one object;
+    /// <paramref name="encoders"/>: per medium, the pretrained encoder that made its features, when known (recorded for queries).</summary>
+    public static CcaModel Fit(IReadOnlyList<(string Name, Matrix Features)> media, CcaConfig config, IReadOnlyList<string?>? encoders = null)
     {
-        using var solver = new CcaSolver(nameA, a, nameB, b, config.Input);
-        return solver.Solve(config.Regularisation).Model(config.Dimensions, config.CorrelationPower).WithEncoders(encoders);
+        using var solver = new CcaSolver(media, config.Input);
+        var model = solver.Solve(config.Regularisation).Model(config.Dimensions, config.CorrelationPower);
+        return encoders is null ? model : model.WithEncoders(encoders);
     }
 
-    /// <summary>This model recording which pretrained encoders made the features of its two media (null: unknown).</summary>
-    public CcaModel WithEncoders((string? A, string? B) encoders) => new(
-        [_projections[0] with { Encoder = encoders.A }, _projections[1] with { Encoder = encoders.B }], Correlations, Config);
+    /// <summary>This model recording which pretrained encoders made the features of its media (in <see cref="Media"/> order; null: unknown).</summary>
+    public CcaModel WithEncoders(IReadOnlyList<string?> encoders) =>
+        encoders.Count == _projections.Length
+            ? new(_projections.Zip(encoders, (p, e) => p with { Encoder = e }).ToArray(), Correlations, Config)
+            : throw new ArgumentException("one encoder entry per medium", nameof(encoders));
 
     public Matrix Embed(Medium medium)
     {

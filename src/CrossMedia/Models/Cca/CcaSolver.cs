@@ -6,58 +6,104 @@ using static TorchSharp.torch;
 namespace CrossMedia.Models.Cca;
 
 /// <summary>
-/// The training statistics of two paired media, normalised and eigendecomposed once, so that the CCA
-/// for any ridge costs one SVD (the ridge only shifts the eigenvalues) and every dimension count and
-/// correlation weighting is a slice of that solution. Model selection walks a grid without refitting.
+/// The training statistics of two or more paired media, normalised and eigendecomposed once, so that the
+/// CCA for any ridge costs one decomposition (the ridge only shifts the eigenvalues) and every dimension
+/// count and correlation weighting is a slice of that solution. Model selection walks a grid without refitting.
+/// <para>
+/// More than two media: multi-set CCA in Kettenring's SUMCOR form (J. R. Kettenring, "Canonical analysis
+/// of several sets of variables", Biometrika 58, 1971), solved as one symmetric eigenproblem as in Vía,
+/// Santamaría and Pérez ("A learning algorithm for adaptive canonical correlation analysis of several data
+/// sets", Neural Networks 20, 2007): with K_i = (C_ii + ridge·I)^(-1/2), the leading eigenvectors h of the
+/// block matrix whose blocks are K_i C_ij K_j off the diagonal and zero on it maximise the summed pairwise
+/// covariance Σ_{i≠j} h_iᵀ K_i C_ij K_j h_j under Σ_i ‖h_i‖² = 1; each medium projects by K_i h_i. Each
+/// medium's block h_i is then scaled to unit length, as the SVD's u and v are below. With two media those
+/// eigenvectors are exactly [u; v]/√2 for the singular pairs (u, v) of K_a C_ab K_b, i.e. classical CCA,
+/// which is why two media are solved by that SVD (the models of earlier versions, to the bit).
+/// </para>
 /// </summary>
 internal sealed class CcaSolver : IDisposable
 {
     /// <summary>Below this length an item is treated as the zero vector when scaled to unit length.</summary>
     public const double MinNorm = 1e-12;
 
-    private readonly string _nameA, _nameB;
+    private readonly string[] _names;
     private readonly CcaInput _input;
-    private readonly Side _a, _b;
-    private readonly Tensor _cab;
+    private readonly Side[] _sides;
+    /// <summary>Cross-covariances C_ij for i &lt; j, in the order of <see cref="Pairs"/>.</summary>
+    private readonly Tensor[] _cross;
 
-    /// <summary>Canonical dimensions available: min(d_a, d_b).</summary>
+    /// <summary>Canonical dimensions available: the smallest medium's dimension (min(d_a, d_b) for two).</summary>
     public int Rank { get; }
 
-    public CcaSolver(string nameA, Matrix a, string nameB, Matrix b, CcaInput input)
+    /// <param name="media">Two or more media with row i of each one object.</param>
+    public CcaSolver(IReadOnlyList<(string Name, Matrix Features)> media, CcaInput input)
     {
-        if (a.Rows != b.Rows)
-            throw new InputException("cca", "training pairs", $"equal row counts in {nameA} and {nameB}", $"{a.Rows} and {b.Rows}");
-        if (a.Rows < 2)
-            throw new InputException("cca", "training pairs", "at least 2 paired training items", a.Rows.ToString());
+        if (media.Count < 2)
+            throw new InputException("cca", "media", "at least two paired media", media.Count.ToString());
+        var first = media[0];
+        if (media.FirstOrDefault(m => m.Features.Rows != first.Features.Rows) is { Name: not null } other)
+            throw new InputException("cca", "training pairs", $"equal row counts in {first.Name} and {other.Name}", $"{first.Features.Rows} and {other.Features.Rows}");
+        if (first.Features.Rows < 2)
+            throw new InputException("cca", "training pairs", "at least 2 paired training items", first.Features.Rows.ToString());
         TorchRuntime.Initialize();
-        (_nameA, _nameB, _input) = (nameA, nameB, input);
-        Rank = Math.Min(a.Cols, b.Cols);
+        (_names, _input) = (media.Select(m => m.Name).ToArray(), input);
+        Rank = media.Min(m => m.Features.Cols);
         using var scope = NewDisposeScope();
-        using var n1 = ((double)(a.Rows - 1)).ToScalar();
-        var (xa, sideA) = Side.Of(a, input, n1);
-        var (xb, sideB) = Side.Of(b, input, n1);
-        (_a, _b) = (sideA, sideB);
-        _cab = xa.T.matmul(xb).div(n1).DetachFromDisposeScope();
+        using var n1 = ((double)(first.Features.Rows - 1)).ToScalar();
+        var sides = media.Select(m => Side.Of(m.Features, input, n1)).ToArray();
+        _sides = sides.Select(s => s.Side).ToArray();
+        _cross = Pairs(media.Count).Select(p => sides[p.I].Centred.T.matmul(sides[p.J].Centred).div(n1).DetachFromDisposeScope()).ToArray();
     }
+
+    /// <summary>The pairs i &lt; j of <paramref name="count"/> media, in order.</summary>
+    private static IEnumerable<(int I, int J)> Pairs(int count) =>
+        from i in Enumerable.Range(0, count) from j in Enumerable.Range(i + 1, count - i - 1) select (i, j);
 
     /// <summary>The full-rank CCA for one ridge (relative to each covariance's mean eigenvalue).</summary>
     public CcaSolution Solve(double regularisation)
     {
         using var scope = NewDisposeScope();
-        var ka = _a.InverseSqrt(regularisation);
-        var kb = _b.InverseSqrt(regularisation);
-        var (u, s, vh) = linalg.svd(ka.matmul(_cab).matmul(kb), fullMatrices: false);
-        var wa = ka.matmul(u[.., ..Rank]) * _a.Scale.unsqueeze(1);
-        var wb = kb.matmul(vh.T[.., ..Rank]) * _b.Scale.unsqueeze(1);
-        return new CcaSolution(regularisation, _input, ToArray(s[..Rank]),
-            [(_nameA, ToArray(_a.Mean), ToArray(wa)), (_nameB, ToArray(_b.Mean), ToArray(wb))]);
+        var k = _sides.Select(s => s.InverseSqrt(regularisation)).ToArray();
+        Tensor[] blocks; // per medium, its d_i × Rank unit-length canonical directions in whitened coordinates
+        Tensor correlations;
+        if (_sides.Length == 2)
+        {
+            var (u, s, vh) = linalg.svd(k[0].matmul(_cross[0]).matmul(k[1]), fullMatrices: false);
+            blocks = [u[.., ..Rank], vh.T[.., ..Rank]];
+            correlations = s[..Rank];
+        }
+        else
+        {
+            var pairs = Pairs(_sides.Length).ToArray();
+            var whitened = pairs.Select((p, n) => k[p.I].matmul(_cross[n]).matmul(k[p.J])).ToArray();
+            var offsets = new int[_sides.Length + 1];
+            for (int i = 0; i < _sides.Length; i++) offsets[i + 1] = offsets[i] + (int)k[i].shape[0];
+            var b = zeros(offsets[^1], offsets[^1], dtype: ScalarType.Float64);
+            foreach (var ((i, j), t) in pairs.Zip(whitened))
+            {
+                b.narrow(0, offsets[i], t.shape[0]).narrow(1, offsets[j], t.shape[1]).copy_(t);
+                b.narrow(0, offsets[j], t.shape[1]).narrow(1, offsets[i], t.shape[0]).copy_(t.T);
+            }
+            // eigh sorts ascending: the last Rank columns, strongest first.
+            var (_, vectors) = linalg.eigh(b);
+            var top = vectors.narrow(1, vectors.shape[1] - Rank, Rank).flip(1);
+            blocks = Enumerable.Range(0, _sides.Length).Select(i =>
+            {
+                var h = top.narrow(0, offsets[i], offsets[i + 1] - offsets[i]);
+                return h / h.norm(0, keepdim: true).clamp_min(TorchScalars.Tiny);
+            }).ToArray();
+            // Each dimension's correlation: the mean over pairs of media of its (ridge-normalised) canonical correlation.
+            correlations = stack(pairs.Zip(whitened).Select(x => blocks[x.First.I].mul(x.Second.matmul(blocks[x.First.J])).sum([0])).ToArray()).mean([0]);
+        }
+        var media = _sides.Select((side, i) =>
+            (_names[i], ToArray(side.Mean), ToArray(k[i].matmul(blocks[i]) * side.Scale.unsqueeze(1)))).ToArray();
+        return new CcaSolution(regularisation, _input, ToArray(correlations), media);
     }
 
     public void Dispose()
     {
-        _a.Dispose();
-        _b.Dispose();
-        _cab.Dispose();
+        foreach (var side in _sides) side.Dispose();
+        foreach (var c in _cross) c.Dispose();
     }
 
     private static double[] ToArray(Tensor t) => t.contiguous().data<double>().ToArray();
@@ -116,7 +162,7 @@ public sealed class CcaSolution
 
     public double Regularisation { get; }
     public CcaInput Input { get; }
-    /// <summary>All canonical correlations, strongest first.</summary>
+    /// <summary>All canonical correlations, strongest first (more than two media: each the mean over pairs of media, in the order of the multi-set objective).</summary>
     public double[] Correlations { get; }
 
     internal CcaSolution(double regularisation, CcaInput input, double[] correlations, (string, double[], double[])[] media)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CrossMedia.Core;
 using CrossMedia.Data;
@@ -8,21 +9,19 @@ using static TorchSharp.torch;
 namespace CrossMedia.Models.Jfse;
 
 /// <summary>
-/// A trained JFSE model as retrieval needs it: the two regressors R_v, R_t, the input min-max
-/// scalers fitted on the training data, and per medium the selected post-processing and z-score
-/// statistics. Saved as <c>model.json</c> plus one weight file per regressor.
+/// A trained JFSE model as retrieval needs it: one regressor per medium (R_v, R_t for the spec's two), the
+/// input min-max scalers fitted on the training data, and per medium the selected post-processing and
+/// z-score statistics. Saved as <c>model.json</c> plus one weight file per regressor
+/// (<c>regressor_v.bin</c>, <c>regressor_t.bin</c>, <c>regressor_2.bin</c>, ...; <see cref="JfseArchitecture.Suffix"/>).
 /// </summary>
 public sealed class JfseModel : IEmbeddingModel
 {
     public const string MethodName = "jfse";
-    private const string ImageWeights = "regressor_v.bin";
-    private const string TextWeights = "regressor_t.bin";
 
-    private readonly Regressor regressorV;
-    private readonly Regressor regressorT;
+    private readonly Regressor[] regressors;
 
     public JfseArchitecture Architecture { get; }
-    /// <summary>Medium names: [0] plays "v" (image), [1] plays "t" (text).</summary>
+    /// <summary>Medium names in the architecture's order: [0] plays "v" (image), [1] plays "t" (text).</summary>
     public IReadOnlyList<string> MediumNames { get; }
     internal IReadOnlyList<MinMaxScaler> InputScalers { get; }
     internal IReadOnlyList<EmbeddingNormalizer> Normalizers { get; }
@@ -33,28 +32,26 @@ public sealed class JfseModel : IEmbeddingModel
     public string Method => MethodName;
     public int EmbeddingDimension => Architecture.ClassDimension;
     public IReadOnlyList<MediumSpec> Media =>
-    [
-        new(MediumNames[0], Architecture.ImageDimension, false, Encoders[0]),
-        new(MediumNames[1], Architecture.TextDimension, false, Encoders[1]),
-    ];
+        MediumNames.Select((name, m) => new MediumSpec(name, Architecture.MediumDimensions[m], false, Encoders[m])).ToArray();
 
-    /// <summary>Wraps copies of trained regressors (the caller keeps its own networks).</summary>
-    /// <param name="encoders">Per medium, the encoder that made its features (null: unknown for both).</param>
-    internal JfseModel(JfseArchitecture architecture, IReadOnlyList<string> mediumNames, Regressor regressorV, Regressor regressorT,
+    /// <summary>Wraps copies of trained regressors, one per medium (the caller keeps its own networks).</summary>
+    /// <param name="encoders">Per medium, the encoder that made its features (null: unknown for every medium).</param>
+    internal JfseModel(JfseArchitecture architecture, IReadOnlyList<string> mediumNames, IReadOnlyList<Regressor> regressors,
         IReadOnlyList<MinMaxScaler> inputScalers, IReadOnlyList<EmbeddingNormalizer> normalizers, Device device,
         IReadOnlyList<string?>? encoders = null)
     {
-        if (encoders is not null && encoders.Count != mediumNames.Count) throw new ArgumentException("one encoder entry per medium", nameof(encoders));
+        int count = architecture.MediaCount;
+        if (mediumNames.Count != count || regressors.Count != count || inputScalers.Count != count || normalizers.Count != count)
+            throw new ArgumentException($"one name, regressor, scaler and normaliser per medium ({count})");
+        if (encoders is not null && encoders.Count != count) throw new ArgumentException("one encoder entry per medium", nameof(encoders));
         Architecture = architecture;
         MediumNames = mediumNames;
-        Encoders = encoders ?? new string?[mediumNames.Count];
+        Encoders = encoders ?? new string?[count];
         InputScalers = inputScalers;
         Normalizers = normalizers;
         Device = device;
-        this.regressorV = regressorV;
-        this.regressorT = regressorT;
-        this.regressorV.eval();
-        this.regressorT.eval();
+        this.regressors = regressors.ToArray();
+        foreach (var r in this.regressors) r.eval();
     }
 
     private int RoleOf(string medium)
@@ -66,7 +63,7 @@ public sealed class JfseModel : IEmbeddingModel
     public Matrix Embed(Medium medium)
     {
         int role = RoleOf(medium.Name);
-        var raw = EmbedRaw(role == 0 ? regressorV : regressorT, InputScalers[role], FeaturesOf(medium, role == 0 ? Architecture.ImageDimension : Architecture.TextDimension), Device);
+        var raw = EmbedRaw(regressors[role], InputScalers[role], FeaturesOf(medium, Architecture.MediumDimensions[role]), Device);
         return Normalizers[role].Apply(raw);
     }
 
@@ -108,15 +105,17 @@ public sealed class JfseModel : IEmbeddingModel
         return new Matrix(data, scaled.Rows, d);
     }
 
+    /// <summary>The weight file of medium <paramref name="index"/>'s regressor.</summary>
+    private static string WeightsFile(int index) => $"regressor_{JfseArchitecture.Suffix(index)}.bin";
+
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
-        SaveModule(regressorV, Path.Combine(directory, ImageWeights));
-        SaveModule(regressorT, Path.Combine(directory, TextWeights));
+        for (int m = 0; m < regressors.Length; m++) SaveModule(regressors[m], Path.Combine(directory, WeightsFile(m)));
         var manifest = new Manifest(MethodName, Architecture, MediumNames.ToArray(), InputScalers.ToArray(), Normalizers.ToArray(), BuildInfo.Version,
             Encoders.ToArray());
         AtomicFile.WriteAllText(Path.Combine(directory, ModelStore.ManifestFile), JsonSerializer.Serialize(manifest, JsonOptions));
-        FileChecksums.Write(directory, [ModelStore.ManifestFile, ImageWeights, TextWeights]);
+        FileChecksums.Write(directory, [ModelStore.ManifestFile, .. Enumerable.Range(0, regressors.Length).Select(WeightsFile)]);
     }
 
     /// <summary>Saves a module's state dict through a temporary file and a rename.</summary>
@@ -136,31 +135,38 @@ public sealed class JfseModel : IEmbeddingModel
         Manifest m;
         try
         {
-            m = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), JsonOptions)
-                ?? throw new InputException(path, "", "a JFSE model.json", "null");
+            var json = JsonNode.Parse(File.ReadAllText(path));
+            // Two-media models before any number of media recorded "image_dimension" and "text_dimension".
+            if (json?["architecture"] is JsonObject a && !a.ContainsKey("medium_dimensions") && a["image_dimension"] is { } image && a["text_dimension"] is { } text)
+                a["medium_dimensions"] = new JsonArray(image.DeepClone(), text.DeepClone());
+            m = json.Deserialize<Manifest>(JsonOptions) ?? throw new InputException(path, "", "a JFSE model.json", "null");
         }
         catch (JsonException e)
         {
             throw new InputException(path, e.Path ?? "", "a valid JFSE model.json", e.Message, e);
         }
-        if (m.MediumNames.Length != 2 || m.InputScalers.Length != 2 || m.Normalizers.Length != 2)
-            throw new InputException(path, "media", "two media with scalers and normalisers", $"{m.MediumNames.Length}");
-        if (m.Encoders is not null && m.Encoders.Length != 2)
-            throw new InputException(path, "encoders", "one entry per medium (2)", $"{m.Encoders.Length}");
-        var a = m.Architecture;
-        var rv = new Regressor(a.ImageDimension, a.Hidden, a.ClassDimension, "regressor_v");
-        var rt = new Regressor(a.TextDimension, a.Hidden, a.ClassDimension, "regressor_t");
-        rv.load(Path.Combine(directory, ImageWeights));
-        rt.load(Path.Combine(directory, TextWeights));
-        rv.to(device);
-        rt.to(device);
-        return new JfseModel(a, m.MediumNames, rv, rt, m.InputScalers, m.Normalizers, device, m.Encoders);
+        var arch = m.Architecture;
+        int count = arch?.MediumDimensions?.Count ?? 0;
+        if (arch is null || count < 2)
+            throw new InputException(path, "architecture.medium_dimensions", "two or more media", count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (m.MediumNames.Length != count || m.InputScalers.Length != count || m.Normalizers.Length != count)
+            throw new InputException(path, "media", $"{count} media with scalers and normalisers (one per medium of the architecture)",
+                $"{m.MediumNames.Length} names, {m.InputScalers.Length} scalers, {m.Normalizers.Length} normalisers");
+        if (m.Encoders is not null && m.Encoders.Length != count)
+            throw new InputException(path, "encoders", $"one entry per medium ({count})", $"{m.Encoders.Length}");
+        var regressors = Enumerable.Range(0, count).Select(i =>
+        {
+            var r = arch.NewRegressor(i);
+            r.load(Path.Combine(directory, WeightsFile(i)));
+            r.to(device);
+            return r;
+        }).ToArray();
+        return new JfseModel(arch, m.MediumNames, regressors, m.InputScalers, m.Normalizers, device, m.Encoders);
     }
 
     public void Dispose()
     {
-        regressorV.Dispose();
-        regressorT.Dispose();
+        foreach (var r in regressors) r.Dispose();
     }
 
     internal static readonly JsonSerializerOptions JsonOptions = new()

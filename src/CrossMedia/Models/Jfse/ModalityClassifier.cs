@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace CrossMedia.Models.Jfse;
 
 /// <summary>
-/// Modality classifier M: embedding → d_c/2, ReLU → d_c/4, ReLU → 2 logits (image vs text).
+/// Modality classifier M: embedding → d_c/2, ReLU → d_c/4, ReLU → one logit per medium (image vs text for the spec's two).
 /// The trainer puts a <see cref="GradientReversal"/> in front of it.
 /// </summary>
 internal sealed class ModalityClassifier : nn.Module<Tensor, Tensor>
@@ -18,7 +18,7 @@ internal sealed class ModalityClassifier : nn.Module<Tensor, Tensor>
     {
         first = nn.Linear(architecture.ClassDimension, architecture.ClassifierHidden1);
         second = nn.Linear(architecture.ClassifierHidden1, architecture.ClassifierHidden2);
-        output = nn.Linear(architecture.ClassifierHidden2, 2);
+        output = nn.Linear(architecture.ClassifierHidden2, architecture.MediaCount);
         RegisterComponents();
     }
 

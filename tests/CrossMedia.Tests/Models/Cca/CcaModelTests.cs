@@ -38,7 +38,7 @@ public class CcaModelTests
         var rng = new Random(1);
         var x = Random(200, 1, rng);
         var y = Random(200, 1, rng, (i, _) => -0.7 * x[i, 0] + 0.3 * (rng.NextDouble() - 0.5));
-        var model = CcaModel.Fit("a", x, "b", y, new CcaConfig(Regularisation: 0));
+        var model = CcaModel.Fit([("a", x), ("b", y)], new CcaConfig(Regularisation: 0));
         var expected = Math.Abs(Correlation(Column(x, 0), Column(y, 0)));
         Assert.Equal(expected, model.Correlations[0], 6);
     }
@@ -51,7 +51,7 @@ public class CcaModelTests
         var latent = Random(n, 3, rng);
         var x = Random(n, 6, rng, (i, j) => latent[i, j % 3] * (j + 1) + 0.5 * (rng.NextDouble() - 0.5));
         var y = Random(n, 4, rng, (i, j) => latent[i, (j + 1) % 3] - 0.3 * j + 0.8 * (rng.NextDouble() - 0.5));
-        var model = CcaModel.Fit("a", x, "b", y, new CcaConfig(Regularisation: 0));
+        var model = CcaModel.Fit([("a", x), ("b", y)], new CcaConfig(Regularisation: 0));
         var ex = model.Embed(AsMedium("a", x));
         var ey = model.Embed(AsMedium("b", y));
         Assert.Equal(4, model.EmbeddingDimension);
@@ -72,12 +72,36 @@ public class CcaModelTests
     }
 
     [Fact]
+    public void Fit_Should_CoupleEveryMedium_WithCorrelationsThatAreTheMeanOverPairsOfMedia_ForThreeMedia()
+    {
+        // Three media observing two shared latent directions (and noise): multi-set CCA (SUMCOR).
+        var rng = new Random(4);
+        const int n = 400;
+        var latent = Random(n, 2, rng);
+        var x = Random(n, 5, rng, (i, j) => latent[i, j % 2] * (j + 1) + 0.6 * (rng.NextDouble() - 0.5));
+        var y = Random(n, 3, rng, (i, j) => latent[i, (j + 1) % 2] - 0.4 * j + 0.8 * (rng.NextDouble() - 0.5));
+        var z = Random(n, 4, rng, (i, j) => (j < 2 ? latent[i, j] : 0) + (rng.NextDouble() - 0.5));
+        var model = CcaModel.Fit([("a", x), ("b", y), ("c", z)], new CcaConfig(Regularisation: 0));
+        Assert.Equal(["a", "b", "c"], model.Media.Select(m => m.Name));
+        Assert.Equal(3, model.EmbeddingDimension); // the smallest medium's dimension
+        var e = new[] { model.Embed(AsMedium("a", x)), model.Embed(AsMedium("b", y)), model.Embed(AsMedium("c", z)) };
+        for (int d = 0; d < 2; d++)
+        {
+            double[] pairs = [Correlation(Column(e[0], d), Column(e[1], d)), Correlation(Column(e[0], d), Column(e[2], d)), Correlation(Column(e[1], d), Column(e[2], d))];
+            Assert.All(pairs, r => Assert.True(r > 0.5, $"dimension {d}: pairwise correlations {string.Join(", ", pairs)}"));
+            Assert.Equal(pairs.Average(), model.Correlations[d], 3);
+        }
+        // The two shared directions come first, then the noise.
+        Assert.True(model.Correlations[1] > model.Correlations[2] + 0.3, string.Join(", ", model.Correlations));
+    }
+
+    [Fact]
     public void SaveAndLoad_Should_GiveIdenticalEmbeddings()
     {
         var rng = new Random(3);
         var x = Random(50, 5, rng);
         var y = Random(50, 3, rng, (i, j) => x[i, j] + 0.1f);
-        var model = CcaModel.Fit("image", x, "text", y, new CcaConfig(1e-2, 0, 1));
+        var model = CcaModel.Fit([("image", x), ("text", y)], new CcaConfig(1e-2, 0, 1));
         var dir = Directory.CreateTempSubdirectory("cca").FullName;
         model.Save(dir);
         var loaded = CcaModel.Load(dir);
@@ -89,7 +113,7 @@ public class CcaModelTests
     public void Embed_Should_RejectWrongDimension_WithClearError()
     {
         var rng = new Random(4);
-        var model = CcaModel.Fit("image", Random(20, 5, rng), "text", Random(20, 3, rng), new CcaConfig());
+        var model = CcaModel.Fit([("image", Random(20, 5, rng)), ("text", Random(20, 3, rng))], new CcaConfig());
         var e = Assert.Throws<InputException>(() => model.Embed(AsMedium("image", Random(4, 7, rng))));
         Assert.Contains("expected 5 columns, found 7", e.Message);
     }
@@ -112,7 +136,7 @@ public class CcaModelTests
     public void Embed_Should_NormaliseInputsExactlyAsTrainingDid(CcaInput input)
     {
         var (x, y) = Lengthy(5);
-        var model = CcaModel.Fit("image", x, "text", y, new CcaConfig(Regularisation: 0, Input: input));
+        var model = CcaModel.Fit([("image", x), ("text", y)], new CcaConfig(Regularisation: 0, Input: input));
         var dir = Directory.CreateTempSubdirectory("cca").FullName;
         model.Save(dir);
         var loaded = CcaModel.Load(dir);
