@@ -25,5 +25,5 @@ public sealed record JfseArchitecture(IReadOnlyList<int> MediumDimensions, int C
     public static string Suffix(int index) => index switch { 0 => "v", 1 => "t", _ => index.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     /// <summary>A fresh regressor R_m for medium <paramref name="index"/>.</summary>
-    public Regressor NewRegressor(int index) => new(MediumDimensions[index], Hidden, ClassDimension, $"regressor_{Suffix(index)}");
+    internal Regressor NewRegressor(int index) => new(MediumDimensions[index], Hidden, ClassDimension, $"regressor_{Suffix(index)}");
 }
