@@ -172,7 +172,7 @@ public class DataCommandTests
     {
         var r = Run("data", "inspect", "--dataset", "imagenet");
         Assert.Equal(2, r.Code);
-        Assert.Equal($"error: dataset: expected a built-in dataset ({string.Join(", ", CrossMedia.Data.DatasetCatalog.Names)}) or a manifest .json file, found 'imagenet'", r.Err.Trim());
+        Assert.Equal($"error: --dataset: expected a built-in dataset ({string.Join(", ", CrossMedia.Data.DatasetCatalog.Names)}) or a manifest .json file, found 'imagenet'", r.Err.Trim());
         Assert.Contains("wikipedia, synthetic", r.Err);
     }
 
