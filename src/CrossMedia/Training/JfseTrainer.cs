@@ -19,7 +19,8 @@ namespace CrossMedia.Training;
 /// <summary>
 /// Trains JFSE (see shared/spec/JFSE.md) on the Train split of a dataset and selects the epoch and
 /// the embedding post-processing on its Val split. Owns the networks, the four Adam optimisers
-/// (critics, generators, regressors, modality classifier), the batch loop, checkpoints and progress.
+/// (critics, generators, regressors, modality classifier) and the batch loop; epochs, selection,
+/// patience and checkpoints are the shared <see cref="TrainingLoop"/>'s.
 /// <para>
 /// Reproducibility: weights are initialised from <c>Seed</c>; every epoch draws its batch order, its
 /// unseen-class samples and its noise from generators seeded by (Seed, epoch), so the random state
@@ -95,151 +96,40 @@ public sealed class JfseTrainer
         using var bestT = new Regressor(arch.TextDimension, arch.Hidden, arch.ClassDimension, "regressor_t");
         bestV.to(device);
         bestT.to(device);
-        CopyParameters(nets.RegressorV, bestV);
-        CopyParameters(nets.RegressorT, bestT);
-
+        ModuleState.Copy(nets.RegressorV, bestV);
+        ModuleState.Copy(nets.RegressorT, bestT);
         using var step = new JfseStep(nets, options, device);
-        var optimizers = step.Optimizers;
-
-        var settings = Settings(data, mv, mt, unseen, classEmbeddings);
-        var state = new TrainingState { Settings = settings };
-        var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
-        if (resume)
-        {
-            var latest = store?.Latest();
-            if (latest is not null)
-            {
-                state = LoadCheckpoint(latest, settings, nets, bestV, bestT, optimizers);
-                progress.Message($"resumed from {latest} after epoch {state.Epoch}");
-            }
-            else progress.Message("no checkpoint to resume from; starting at epoch 1");
-        }
-
-        // Training tensors: scaled once, kept on the device.
-        using var xv = ToTensor(scalerV.Apply(fv));
-        using var xt = ToTensor(scalerT.Apply(ft));
-        using var classes = ToTensor(classScaler.Apply(classEmbeddings));
-        using var yv = torch.tensor(mv.Labels.Select(l => (long)l).ToArray()).to(device);
-        using var yt = torch.tensor(mt.Labels.Select(l => (long)l).ToArray()).to(device);
-        int n = Math.Max(mv.Count, mt.Count);
-        int batches = (n + options.BatchSize - 1) / options.BatchSize;
-        int unseenPerBatch = unseen.Length == 0 ? 0 : (options.UnseenSamplesPerBatch > 0 ? options.UnseenSamplesPerBatch : options.BatchSize);
 
         var valV = val.Has(names[0]) ? val[names[0]] : null;
         var valT = val.Has(names[1]) ? val[names[1]] : null;
-        bool hasValidation = valV is { Count: > 0 } && valT is { Count: > 0 };
-        if (!hasValidation) progress.Message("no validation items: the last epoch and raw embeddings are used (no selection possible)");
+        using var epochs = new Epochs(this, Settings(data, mv, mt, unseen, classEmbeddings), nets, bestV, bestT, step,
+            mv, mt, fv, ft, scalerV, scalerT, classScaler.Apply(classEmbeddings), unseen, paired,
+            valV is { Count: > 0 } && valT is { Count: > 0 } ? (valV, valT) : null,
+            testProbe is null ? null : (testProbe[names[0]], testProbe[names[1]]));
+        var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
+        var outcome = TrainingLoop.Run(epochs, new LoopSchedule(options.Epochs, options.EvalEvery, options.Patience, options.CheckpointEvery, options.Seed),
+            store, resume, progress, cancel);
 
-        progress.Started(state.Epoch + 1, options.Epochs, batches, state.BestScore);
-        var clock = Stopwatch.StartNew();
-        int epochsThisRun = 0;
-        bool stoppedEarly = state.Stopped;
-        for (int epoch = state.Epoch + 1; epoch <= options.Epochs && !stoppedEarly; epoch++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            var epochClock = Stopwatch.StartNew();
-            double lambda = GradientReversal.Schedule((epoch - 1) / (double)options.Epochs);
-            var rng = new Random((int)(Mix(options.Seed, epoch, 1) & int.MaxValue));
-            using var gen = new torch.Generator(Mix(options.Seed, epoch, 2));
-            var orderV = EpochOrder.Permutation(rng, mv.Count);
-            var orderT = paired ? orderV : EpochOrder.Permutation(rng, mt.Count);
-            var sums = new Dictionary<string, double>();
-            nets.train();
-            for (int b = 0; b < batches; b++)
-            {
-                var iv = EpochOrder.Batch(orderV, b, options.BatchSize);
-                var it = paired ? iv : EpochOrder.Batch(orderT, b, options.BatchSize);
-                var unseenBatch = Enumerable.Range(0, unseenPerBatch).Select(_ => (long)unseen[rng.Next(unseen.Length)]).ToArray();
-                var losses = step.Run(lambda, gen, xv, yv, iv, xt, yt, it, classes, unseenBatch);
-                foreach (var (k, v) in losses) sums[k] = sums.GetValueOrDefault(k) + v;
-                progress.BatchCompleted(epoch, b + 1, batches);
-            }
-            var meanLosses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
-            TrainingDivergedException.ThrowIfNotFinite("JFSE", epoch, meanLosses);
-
-            double? valMap = null;
-            string? valPost = null;
-            bool evaluate = epoch % options.EvalEvery == 0 || epoch == options.Epochs;
-            if (evaluate)
-            {
-                var rawTrainV = JfseModel.EmbedRaw(nets.RegressorV, scalerV, fv, device);
-                var rawTrainT = JfseModel.EmbedRaw(nets.RegressorT, scalerT, ft, device);
-                if (hasValidation)
-                {
-                    var (score, bestPost, degenerate) = BestPostProcessing(rawTrainV, rawTrainT,
-                        JfseModel.EmbedRaw(nets.RegressorV, scalerV, JfseModel.FeaturesOf(valV!, arch.ImageDimension), device), valV!.Labels,
-                        JfseModel.EmbedRaw(nets.RegressorT, scalerT, JfseModel.FeaturesOf(valT!, arch.TextDimension), device), valT!.Labels);
-                    valMap = score;
-                    valPost = bestPost.ToString().ToLowerInvariant();
-                    if (degenerate)
-                        progress.Message($"epoch {epoch}: {ResultRow.DegenerateNote} in validation under every post-processing");
-                    if (double.IsFinite(score) && EpochSelection.Replaces(score, degenerate, state.BestScore is { } best ? (best, state.BestDegenerate) : null))
-                    {
-                        state.BestScore = score;
-                        state.BestDegenerate = degenerate;
-                        state.BestEpoch = epoch;
-                        state.BestPost = bestPost;
-                        state.EvalsWithoutImprovement = 0;
-                        CopyParameters(nets.RegressorV, bestV);
-                        CopyParameters(nets.RegressorT, bestT);
-                    }
-                    else state.EvalsWithoutImprovement++;
-                }
-                if (testProbe is not null)
-                {
-                    var tv = testProbe[names[0]];
-                    var tt = testProbe[names[1]];
-                    var (testScore, _, _) = BestPostProcessing(rawTrainV, rawTrainT,
-                        JfseModel.EmbedRaw(nets.RegressorV, scalerV, JfseModel.FeaturesOf(tv, arch.ImageDimension), device), tv.Labels,
-                        JfseModel.EmbedRaw(nets.RegressorT, scalerT, JfseModel.FeaturesOf(tt, arch.TextDimension), device), tt.Labels);
-                    state.TestSelected = Math.Max(state.TestSelected ?? double.MinValue, testScore);
-                }
-            }
-            if (!hasValidation)
-            {
-                state.BestEpoch = epoch;
-                CopyParameters(nets.RegressorV, bestV);
-                CopyParameters(nets.RegressorT, bestT);
-            }
-
-            var record = new EpochRecord(epoch, meanLosses, valMap, valPost, epochClock.Elapsed.TotalSeconds, lambda);
-            state.History.Add(record);
-            state.Epoch = epoch;
-            epochsThisRun++;
-            if (hasValidation && options.Patience > 0 && state.EvalsWithoutImprovement >= options.Patience)
-            {
-                state.Stopped = stoppedEarly = true;
-                progress.Message($"early stop after epoch {epoch}: no validation improvement in {options.Patience} evaluations (best epoch {state.BestEpoch})");
-            }
-            var perEpoch = clock.Elapsed.TotalSeconds / epochsThisRun;
-            TimeSpan? eta = stoppedEarly ? TimeSpan.Zero : TimeSpan.FromSeconds(perEpoch * (options.Epochs - epoch));
-            progress.EpochCompleted(record, eta);
-
-            if (store is not null && options.CheckpointEvery > 0 && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs || stoppedEarly))
-            {
-                var dir = store.Save(epoch, d => SaveCheckpoint(d, state, nets, bestV, bestT, optimizers));
-                progress.Message($"checkpoint {dir}");
-            }
-        }
-
-        if (hasValidation && state.BestDegenerate)
-            progress.Message($"every validation had a degenerate ranking ({ResultRow.DegenerateNote}): the selected epoch {state.BestEpoch} is no real result");
         // The selected epoch's regressors with normalisers fitted on the training embeddings.
-        var post = hasValidation ? state.BestPost : EmbeddingPostProcessing.Raw;
+        var post = outcome.CanValidate ? ParsePost(outcome.State.BestChoice) : EmbeddingPostProcessing.Raw;
         var trainV = JfseModel.EmbedRaw(bestV, scalerV, fv, device);
         var trainT = JfseModel.EmbedRaw(bestT, scalerT, ft, device);
         var finalV = new Regressor(arch.ImageDimension, arch.Hidden, arch.ClassDimension, "regressor_v");
         var finalT = new Regressor(arch.TextDimension, arch.Hidden, arch.ClassDimension, "regressor_t");
         finalV.to(device);
         finalT.to(device);
-        CopyParameters(bestV, finalV);
-        CopyParameters(bestT, finalT);
+        ModuleState.Copy(bestV, finalV);
+        ModuleState.Copy(bestT, finalT);
         var model = new JfseModel(arch, names.ToArray(), finalV, finalT, [scalerV, scalerT],
             [EmbeddingNormalizer.Fit(trainV, post, options.ZScore), EmbeddingNormalizer.Fit(trainT, post, options.ZScore)], device,
             [mv.Encoder, mt.Encoder]);
-        return new JfseTrainingResult(model, state.History.ToArray(), state.BestEpoch, post,
-            hasValidation ? state.BestScore ?? double.NaN : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
+        return new JfseTrainingResult(model, outcome.History.ToArray(), outcome.SelectedEpoch, post,
+            outcome.ValidationMap, outcome.EpochsRun, outcome.StoppedEarly, outcome.State.TestSelected);
     }
+
+    /// <summary>A post-processing as validation chose it; checkpoints before the shared loop wrote snake case ("min_max").</summary>
+    private static EmbeddingPostProcessing ParsePost(string? name) =>
+        name is null ? EmbeddingPostProcessing.Raw : Enum.Parse<EmbeddingPostProcessing>(name.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
 
     /// <summary>
     /// The settings that change what the epochs compute (<see cref="ResumeSettings"/>): the training data,
@@ -288,22 +178,6 @@ public sealed class JfseTrainer
         return best is { } b ? (b.Score, bestPost, b.Degenerate) : (double.NegativeInfinity, bestPost, false);
     }
 
-    /// <summary>
-    /// A fixed mix (SplitMix64) of seed, epoch and stream into a generator seed. Not HashCode.Combine:
-    /// that is randomised per process, which would make runs (and resumes) irreproducible across processes.
-    /// </summary>
-    internal static ulong Mix(int seed, int epoch, int stream)
-    {
-        ulong z = unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)(uint)epoch * 0xBF58476D1CE4E5B9UL + (ulong)(uint)stream * 0x94D049BB133111EBUL);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return z ^ (z >> 31);
-    }
-
-
-
-    private Tensor ToTensor(Matrix m) => torch.tensor(m.Data, [m.Rows, m.Cols]).to(device);
-
     private static Matrix Identity(int n)
     {
         var m = new Matrix(n, n);
@@ -311,79 +185,126 @@ public sealed class JfseTrainer
         return m;
     }
 
-    private static void CopyParameters(nn.Module from, nn.Module to)
+    /// <summary>
+    /// JFSE in the shared loop: an epoch of <see cref="JfseStep"/>s over shuffled batches (stream 1: batch order and
+    /// unseen classes; stream 2: the networks' noise), validation of both regressors under every post-processing,
+    /// the selected regressors as the best state, and the networks, both best regressors and the four Adams as a checkpoint.
+    /// </summary>
+    private sealed class Epochs(JfseTrainer trainer, Dictionary<string, string> settings, JfseNetworks nets, Regressor bestV, Regressor bestT,
+        JfseStep step, Medium mv, Medium mt, Matrix fv, Matrix ft, MinMaxScaler scalerV, MinMaxScaler scalerT, Matrix scaledClasses,
+        int[] unseen, bool paired, (Medium V, Medium T)? validation, (Medium V, Medium T)? testProbe) : IEpochTrainer, IDisposable
     {
-        using var _ = no_grad();
-        foreach (var ((_, src), (_, dst)) in from.named_parameters().Zip(to.named_parameters()))
-            dst.copy_(src);
-    }
+        private readonly JfseTrainingOptions options = trainer.options;
+        private readonly Device device = trainer.device;
+        private readonly List<Tensor> tensors = [];
+        private Tensor xv = null!, xt = null!, classes = null!, yv = null!, yt = null!;
+        private int batches;
 
-    private static void SaveCheckpoint(string dir, TrainingState state, JfseNetworks nets, Regressor bestV, Regressor bestT, IReadOnlyList<Optimizer> optimizers)
-    {
-        nets.save(Path.Combine(dir, NetworksFile));
-        bestV.save(Path.Combine(dir, "best_regressor_v.bin"));
-        bestT.save(Path.Combine(dir, "best_regressor_t.bin"));
-        for (int i = 0; i < optimizers.Count; i++)
-            optimizers[i].save_state_dict(Path.Combine(dir, $"adam_{OptimizerNames[i]}.bin"));
-        File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state, JfseModel.JsonOptions));
-    }
+        public string Name => "JFSE";
+        public IReadOnlyDictionary<string, string> Settings => settings;
 
-    private static TrainingState LoadCheckpoint(string dir, IReadOnlyDictionary<string, string> settings, JfseNetworks nets, Regressor bestV, Regressor bestT, IReadOnlyList<Optimizer> optimizers)
-    {
-        var statePath = Path.Combine(dir, StateFile);
-        TrainingState state;
-        try
+        public Dictionary<string, string> SettingsOfFingerprint(string fingerprint)
         {
-            state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), JfseModel.JsonOptions)
-                    ?? throw new InputException(statePath, "", "a JFSE checkpoint state", "null");
+            var saved = new Dictionary<string, string>(settings); // the data: taken as unchanged
+            foreach (var (name, value) in OptionSettings(fingerprint)) saved[name] = value;
+            return saved;
         }
-        catch (JsonException e)
-        {
-            throw new InputException(statePath, e.Path ?? "", "a JFSE checkpoint state", e.Message, e);
-        }
-        // Checkpoints before named settings recorded the options as one string, and nothing about the data.
-        var saved = state.Settings;
-        if (saved is null && state.Fingerprint is { } legacy)
-        {
-            saved = new(settings); // the data: taken as unchanged
-            foreach (var (name, value) in OptionSettings(legacy)) saved[name] = value;
-        }
-        if (saved is not null) ResumeSettings.Check(dir, saved, settings);
-        state.Settings = new(settings);
-        state.Fingerprint = null;
-        try
-        {
-            CheckpointStore.Read(dir, NetworksFile, p => nets.load(p));
-            CheckpointStore.Read(dir, "best_regressor_v.bin", p => bestV.load(p));
-            CheckpointStore.Read(dir, "best_regressor_t.bin", p => bestT.load(p));
-        }
-        catch (ArgumentException e)
-        {
-            throw new InputException(dir, NetworksFile, "networks of the same architecture (same data and --hidden)", e.Message, e);
-        }
-        for (int i = 0; i < optimizers.Count; i++)
-            CheckpointStore.Read(dir, $"adam_{OptimizerNames[i]}.bin", optimizers[i].load_state_dict);
-        return state;
-    }
 
-    /// <summary>Everything besides tensors that a checkpoint must restore.</summary>
-    private sealed class TrainingState
-    {
-        public int Epoch { get; set; }
-        public int BestEpoch { get; set; }
-        /// <summary>Null until the first validation: a checkpoint may be written before one (JSON has no −∞).</summary>
-        public double? BestScore { get; set; }
-        public EmbeddingPostProcessing BestPost { get; set; }
-        /// <summary>Whether the selected validation ranking was degenerate (false in older checkpoints).</summary>
-        public bool BestDegenerate { get; set; }
-        public int EvalsWithoutImprovement { get; set; }
-        public bool Stopped { get; set; }
-        public double? TestSelected { get; set; }
-        /// <summary>The settings a resumed run must share (<see cref="Settings(Dataset, Medium, Medium, int[], Matrix)"/>).</summary>
-        public Dictionary<string, string>? Settings { get; set; }
-        /// <summary>Written by versions before <see cref="Settings"/>: the options as one JSON string; read, never written.</summary>
-        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-        public string? Fingerprint { get; set; }
-        public List<EpochRecord> History { get; set; } = [];
+        public (int BatchesPerEpoch, bool CanValidate) Prepare(CancellationToken cancel)
+        {
+            // Training tensors: scaled once, kept on the device.
+            xv = Keep(ToTensor(scalerV.Apply(fv)));
+            xt = Keep(ToTensor(scalerT.Apply(ft)));
+            classes = Keep(ToTensor(scaledClasses));
+            yv = Keep(torch.tensor(mv.Labels.Select(l => (long)l).ToArray()).to(device));
+            yt = Keep(torch.tensor(mt.Labels.Select(l => (long)l).ToArray()).to(device));
+            int n = Math.Max(mv.Count, mt.Count);
+            batches = (n + options.BatchSize - 1) / options.BatchSize;
+            return (batches, validation is not null);
+        }
+
+        public EpochOutcome RunEpoch(EpochContext epoch, Action<int> batchDone, CancellationToken cancel)
+        {
+            int unseenPerBatch = unseen.Length == 0 ? 0 : (options.UnseenSamplesPerBatch > 0 ? options.UnseenSamplesPerBatch : options.BatchSize);
+            double lambda = GradientReversal.Schedule((epoch.Epoch - 1) / (double)options.Epochs);
+            var rng = epoch.RandomOf(1);
+            using var gen = new torch.Generator(epoch.SeedOf(2));
+            var orderV = EpochOrder.Permutation(rng, mv.Count);
+            var orderT = paired ? orderV : EpochOrder.Permutation(rng, mt.Count);
+            var sums = new Dictionary<string, double>();
+            nets.train();
+            for (int b = 0; b < batches; b++)
+            {
+                var iv = EpochOrder.Batch(orderV, b, options.BatchSize);
+                var it = paired ? iv : EpochOrder.Batch(orderT, b, options.BatchSize);
+                var unseenBatch = Enumerable.Range(0, unseenPerBatch).Select(_ => (long)unseen[rng.Next(unseen.Length)]).ToArray();
+                var losses = step.Run(lambda, gen, xv, yv, iv, xt, yt, it, classes, unseenBatch);
+                foreach (var (k, v) in losses) sums[k] = sums.GetValueOrDefault(k) + v;
+                batchDone(b + 1);
+            }
+            return new EpochOutcome(sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches), lambda);
+        }
+
+        public ValidationOutcome Validate(int epoch)
+        {
+            if (validation is null && testProbe is null) return new ValidationOutcome(null);
+            var rawTrainV = JfseModel.EmbedRaw(nets.RegressorV, scalerV, fv, device);
+            var rawTrainT = JfseModel.EmbedRaw(nets.RegressorT, scalerT, ft, device);
+            (double Score, EmbeddingPostProcessing Post, bool Degenerate) Best((Medium V, Medium T) media) =>
+                trainer.BestPostProcessing(rawTrainV, rawTrainT,
+                    JfseModel.EmbedRaw(nets.RegressorV, scalerV, JfseModel.FeaturesOf(media.V, fv.Cols), device), media.V.Labels,
+                    JfseModel.EmbedRaw(nets.RegressorT, scalerT, JfseModel.FeaturesOf(media.T, ft.Cols), device), media.T.Labels);
+            var result = new ValidationOutcome(null);
+            if (validation is { } v)
+            {
+                var (score, post, degenerate) = Best(v);
+                result = new ValidationOutcome(score, degenerate, post.ToString().ToLowerInvariant(), "under every post-processing");
+            }
+            return testProbe is { } t ? result with { Probe = Best(t).Score } : result;
+        }
+
+        public void KeepBest()
+        {
+            ModuleState.Copy(nets.RegressorV, bestV);
+            ModuleState.Copy(nets.RegressorT, bestT);
+        }
+
+        public void SaveState(string dir)
+        {
+            nets.save(Path.Combine(dir, NetworksFile));
+            bestV.save(Path.Combine(dir, "best_regressor_v.bin"));
+            bestT.save(Path.Combine(dir, "best_regressor_t.bin"));
+            for (int i = 0; i < step.Optimizers.Count; i++)
+                step.Optimizers[i].save_state_dict(Path.Combine(dir, $"adam_{OptimizerNames[i]}.bin"));
+        }
+
+        public void LoadState(string dir)
+        {
+            try
+            {
+                CheckpointStore.Read(dir, NetworksFile, p => nets.load(p));
+                CheckpointStore.Read(dir, "best_regressor_v.bin", p => bestV.load(p));
+                CheckpointStore.Read(dir, "best_regressor_t.bin", p => bestT.load(p));
+            }
+            catch (ArgumentException e)
+            {
+                throw new InputException(dir, NetworksFile, "networks of the same architecture (same data and --hidden)", e.Message, e);
+            }
+            for (int i = 0; i < step.Optimizers.Count; i++)
+                CheckpointStore.Read(dir, $"adam_{OptimizerNames[i]}.bin", step.Optimizers[i].load_state_dict);
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in tensors) t.Dispose();
+        }
+
+        private Tensor Keep(Tensor t)
+        {
+            tensors.Add(t);
+            return t;
+        }
+
+        private Tensor ToTensor(Matrix m) => torch.tensor(m.Data, [m.Rows, m.Cols]).to(device);
     }
 }
