@@ -19,7 +19,7 @@ mkdir -p "$dir/runs"
 train() { # method scenario seed [options...]
   local out="$dir/runs/$1-$2-$3"
   [[ -f "$out/metrics.json" ]] && return 0
-  $cm train --method "$1" --scenario "$2" --seed "$3" --unseen random:0.25 --class-encoder minilm --threads "$threads" --out "$out" "${@:4}" \
+  $cm train --method "$1" --scenario "$2" --seed "$3" --unseen random:0.25 --class-encoder minilm --threads "$threads" --out "$out" --overwrite "${@:4}" \
     > "$out.log" 2>&1 || { echo "failed: $out (see $out.log)" >&2; return 1; }
 }
 for seed in $(seq 1 "$seeds"); do

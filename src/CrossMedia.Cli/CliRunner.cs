@@ -17,9 +17,11 @@ internal static class CliRunner
     public static Command CreateRoot()
     {
         // A plain command rather than RootCommand, whose name would be the dll's ("CrossMedia.Cli").
+        var help = new System.CommandLine.Help.HelpOption();
+        help.Action = new SectionedHelpAction((System.CommandLine.Help.HelpAction)help.Action!); // train's options per method
         var root = new Command("crossmedia", "CrossMedia: cross-media retrieval (images, text, audio, video, feature vectors).")
         {
-            new System.CommandLine.Help.HelpOption(),
+            help,
             new VersionOption(),
         };
         foreach (var command in CommandRegistry.All()) root.Subcommands.Add(command);

@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json.Nodes;
 using CrossMedia.Cli.Training;
-using CrossMedia.Data;
 using CrossMedia.Evaluation;
+using CrossMedia.Models;
 using CrossMedia.Torch;
 using CrossMedia.Training;
 using Spectre.Console;
@@ -11,24 +9,25 @@ using Spectre.Console;
 namespace CrossMedia.Cli.Commands;
 
 /// <summary>
-/// `crossmedia train`: load data, carve validation, restrict to the scenario's classes, fit the
-/// method, evaluate validation and test once, save the model and metrics.json, print the table.
+/// `crossmedia train`: options shared by every method, then each method's own (a section each in --help;
+/// another method's option is refused), one <see cref="TrainingRun"/>, and the table.
 /// </summary>
 internal static class TrainCommand
 {
     /// <summary>Every trainable method; one line each.</summary>
-    private static ITrainMethod[] Methods() => [new CcaMethod(), new JfseMethod(), new FgCrossNetMethod()];
+    private static IMethodOptions[] Methods() => [new CcaOptions(), new JfseOptions(), new FgCrossNetOptions()];
 
     public static Command Create()
     {
         var methods = Methods();
-        var method = new Option<string>("--method") { Description = $"Method to train: {string.Join(", ", methods.Select(m => m.Name))}.", Required = true };
+        var method = new Option<string>("--method") { Description = $"Method to train: {string.Join(", ", methods.Select(m => m.Name))} (its options are listed below).", Required = true };
         method.AcceptOnlyFromAmong(methods.Select(m => m.Name).ToArray());
         var data = new DatasetOptions();
         var scenario = new Option<string>("--scenario") { Description = "standard (all classes seen), zsl (zero-shot: train on seen classes, report seen and unseen retrieval) or gzsl (one ranking over seen and unseen).", DefaultValueFactory = _ => "standard" };
         scenario.AcceptOnlyFromAmong("standard", "zsl", "gzsl");
         var unseen = new Option<string?>("--unseen") { Description = "zsl/gzsl: comma-separated unseen classes (indices or names), or random:FRACTION[:SEED] (a seeded draw spread over class groups, the name before '/'; SEED defaults to --seed). Default: classes with an even zero-based index (the DADN convention, 50/50)." };
-        var output = new Option<string>("--out") { Description = "Output folder for the model, metrics.json and plots.", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder for the model, metrics.json and plots: new or empty (see --overwrite; --resume may continue in it).", Required = true };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the contents of a non-empty --out that an earlier run wrote." };
         var seed = new Option<int>("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 1 };
         var metric = new Option<string>("--metric") { Description = "Retrieval distance for evaluation: cosine, euclidean or ip.", DefaultValueFactory = _ => "cosine" };
         metric.AcceptOnlyFromAmong("cosine", "euclidean", "ip");
@@ -36,18 +35,21 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch and evaluation (0 = all cores).", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
 
-        var command = new Command("train", "Train a cross-media model and evaluate it on validation and test data (writes OUT/metrics.json).");
+        var command = new SectionedCommand("train", "Train a cross-media model and evaluate it on validation and test data (writes OUT/metrics.json).");
         command.Options.Add(method);
         data.AddTo(command);
-        foreach (var o in new Option[] { scenario, unseen, output, seed, metric, xAll, threads, device }) command.Options.Add(o);
-        foreach (var o in methods.SelectMany(m => m.Options).Distinct()) command.Options.Add(o); // shared options once
+        foreach (var o in new Option[] { scenario, unseen, output, overwrite, seed, metric, xAll, threads, device }) command.Options.Add(o);
+        foreach (var m in methods) command.AddSection($"Options of --method {m.Name}", m.Options);
 
         command.SetAction(parse =>
         {
-            // metrics.json's started_utc is the start of the run, not the moment the record is written.
-            var started = DateTime.UtcNow;
-            var clock = Stopwatch.StartNew();
             var chosen = methods.Single(m => m.Name == parse.GetValue(method));
+            RefuseForeignOptions(parse, chosen, methods);
+            var outDir = Path.GetFullPath(parse.GetValue(output)!);
+            var resumeFrom = parse.GetValue(SharedTrainOptions.Resume);
+            bool clear = CheckOutput(outDir, parse.GetValue(overwrite), resumeFrom);
+            var trainingMethod = chosen.Read(parse);
+
             int seedValue = parse.GetValue(seed);
             int threadCount = parse.GetValue(threads);
             TorchRuntime.Initialize(threadCount);
@@ -55,72 +57,27 @@ internal static class TrainCommand
             var dataset = loaded.Dataset;
             loaded.Problems.ThrowIfErrors();
             var sc = ScenarioNames.Parse(parse.GetValue(scenario)!);
-            var classes = sc == Scenario.Standard
-                ? ClassSplit.AllSeen(dataset.ClassCount)
-                : parse.GetValue(unseen) is { } list ? ClassSplit.Parse(list, dataset.ClassNames, seedValue) : ClassSplit.EvenIndexUnseen(dataset.ClassCount);
-            var retrieval = new RetrievalOptions(parse.GetValue(metric) switch
+            var classes = sc != Scenario.Standard && parse.GetValue(unseen) is { } list ? ClassSplit.Parse(list, dataset.ClassNames, seedValue) : null;
+            var options = new TrainingRunOptions(dataset, trainingMethod, outDir)
             {
-                "euclidean" => DistanceMetric.Euclidean,
-                "ip" => DistanceMetric.InnerProduct,
-                _ => DistanceMetric.Cosine,
-            }, Threads: threadCount);
-            var outDir = Path.GetFullPath(parse.GetValue(output)!);
-            Directory.CreateDirectory(outDir);
-            var console = CliConsole.For(parse.InvocationConfiguration.Output);
-
-            var config = new JsonObject
-            {
-                ["method"] = chosen.Name,
-                ["dataset"] = loaded.Source,
-                ["scenario"] = sc.Name(),
-                ["unseen_classes"] = new JsonArray(classes.Unseen.Order().Select(c => (JsonNode)dataset.ClassNames[c]).ToArray()),
-                ["val_fraction"] = parse.GetValue(data.ValFraction),
-                ["class_embeddings"] = loaded.ClassEmbeddingSource,
-                ["metric"] = parse.GetValue(metric),
-                ["threads"] = threadCount,
-                ["device"] = parse.GetValue(device),
-                ["media"] = null, // set once the model says which media it uses
-            };
-            var notes = new JsonObject();
-            var trainingSet = ScenarioData.TrainingSet(dataset, sc, classes);
-            var context = new TrainContext(parse, dataset, trainingSet, sc, classes, retrieval, seedValue, threadCount,
-                parse.GetValue(device)!, outDir, console, config, notes);
-            using var model = chosen.Train(context);
-            model.Save(outDir);
-            // The media the model was trained on; a warning for every other medium of the dataset.
-            config["media"] = new JsonArray(model.Media.Select(m => (JsonNode)m.Name).ToArray());
-            var leftOut = TrainingMedia.LeftOut(dataset, loaded.UnselectedMedia ?? [], model);
-            notes["media_warnings"] = new JsonArray(leftOut.Select(w => (JsonNode)w).ToArray());
-            foreach (var w in leftOut) console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}");
-
-            bool includeAll = parse.GetValue(xAll) ?? model.Media.Count > 2;
-            var record = new RunRecord
-            {
-                Method = chosen.Name,
-                Dataset = dataset.Name,
-                Scenario = sc.Name(),
+                Scenario = sc,
+                Classes = classes,
                 Seed = seedValue,
-                StartedUtc = started,
-                Config = config,
-                DataChecksums = dataset.Checksums,
-                Notes = notes,
+                Metric = parse.GetValue(metric) switch { "euclidean" => DistanceMetric.Euclidean, "ip" => DistanceMetric.InnerProduct, _ => DistanceMetric.Cosine },
+                IncludeAll = parse.GetValue(xAll),
+                Threads = threadCount,
+                Device = parse.GetValue(device)!,
+                ResumeFrom = resumeFrom,
+                DatasetSource = loaded.Source,
+                ClassEmbeddingSource = loaded.ClassEmbeddingSource,
+                UnselectedMedia = loaded.UnselectedMedia ?? [],
+                ValFraction = parse.GetValue(data.ValFraction),
             };
-            // Validation holds the training classes only (all of them, or the seen ones), so it is ranked
-            // as a standard scenario; test is evaluated once, here, under the real scenario.
-            // Undecodable files are left out of the evaluation and listed, as training does.
-            void Skipped(CrossMedia.Media.MediaProblem p) => console.MarkupLine($"[yellow]skipped {Markup.Escape(p.ToString())}[/]");
-            record.Results.AddRange(ScenarioEvaluation.Evaluate(model, trainingSet, Split.Val, Scenario.Standard, null, retrieval, includeAll, Skipped)
-                .Select(r => r with { Subset = sc == Scenario.Standard ? "all" : "seen" }));
-            record.Results.AddRange(ScenarioEvaluation.Evaluate(model, dataset, Split.Test, sc, classes, retrieval, includeAll, Skipped));
-            foreach (var g in record.Results.GroupBy(r => $"{r.Split}_{r.Subset}"))
-            {
-                // Both averages the FGCrossNet paper reports: bi-modal directions and X → All.
-                notes[$"{g.Key}_average_bimodal"] = MeanOrNull(g.Where(r => r.Gallery != "all"));
-                notes[$"{g.Key}_average_x_all"] = MeanOrNull(g.Where(r => r.Gallery == "all"));
-            }
-            record.Seconds = clock.Elapsed.TotalSeconds;
-            record.Save(Path.Combine(outDir, "metrics.json"));
+            if (clear) ClearOutput(outDir); // only now that the data loaded: a refused run leaves the old one
 
+            var console = CliConsole.For(parse.InvocationConfiguration.Output);
+            var progress = new SpectreTrainingProgress(console);
+            var record = trainingMethod is CcaMethod ? TrainingRun.Run(options, progress) : progress.Run(() => TrainingRun.Run(options, progress));
             ResultsTable.Write(console, record.Results, $"{chosen.Name} on {dataset.Name}");
             console.MarkupLine($"[grey]model and metrics.json written to {Markup.Escape(outDir)} ({record.Seconds:F1} s)[/]");
             return 0;
@@ -128,7 +85,42 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>Mean mAP of the rows, or null (JSON null) when there are none.</summary>
-    private static double? MeanOrNull(IEnumerable<ResultRow> rows) =>
-        rows.Select(r => r.Map).DefaultIfEmpty(double.NaN).Average() is var m && double.IsFinite(m) ? m : null;
+    /// <summary>An option given on the command line that belongs to other methods only: one line naming it and its methods.</summary>
+    private static void RefuseForeignOptions(ParseResult parse, IMethodOptions chosen, IMethodOptions[] methods)
+    {
+        foreach (var option in methods.SelectMany(m => m.Options).Distinct().Except(chosen.Options))
+            if (parse.GetResult(option) is { Implicit: false })
+            {
+                var owners = methods.Where(m => m.Options.Contains(option)).Select(m => m.Name);
+                throw new InputException(option.Name, "", $"an option of --method {chosen.Name}", $"an option of --method {string.Join(" or ", owners)}");
+            }
+    }
+
+    /// <summary>
+    /// Refuses a non-empty --out unless --overwrite (then it is to be cleared) or --resume continues in it; returns whether to clear it.
+    /// Only a folder an earlier run wrote is ever cleared, so a mistyped --out cannot delete anything else.
+    /// </summary>
+    private static bool CheckOutput(string outDir, bool overwrite, string? resumeFrom)
+    {
+        bool resumingHere = resumeFrom is not null && Path.GetFullPath(resumeFrom).TrimEnd('/') == outDir.TrimEnd('/');
+        if (resumingHere)
+        {
+            if (overwrite) throw new InputException("--overwrite", "", "no --overwrite when --resume continues in --out (it would delete the checkpoints to resume from)", "both");
+            return false;
+        }
+        if (!Directory.Exists(outDir) || !Directory.EnumerateFileSystemEntries(outDir).Any()) return false;
+        if (!overwrite)
+            throw new InputException("--out", "", "a new or empty folder (--overwrite replaces an earlier run's; --resume DIR continues one)", $"'{outDir}', not empty");
+        if (!File.Exists(Path.Combine(outDir, TrainingRun.MetricsFile)) && !File.Exists(Path.Combine(outDir, ModelStore.ManifestFile))
+            && !Directory.Exists(Path.Combine(outDir, TrainingRun.CheckpointFolder)))
+            throw new InputException("--overwrite", "", $"an earlier run's folder to replace (with {TrainingRun.MetricsFile}, {ModelStore.ManifestFile} or {TrainingRun.CheckpointFolder}/)",
+                $"'{outDir}' without any; nothing was deleted");
+        return true;
+    }
+
+    private static void ClearOutput(string outDir)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(outDir)) Directory.Delete(dir, true);
+        foreach (var file in Directory.EnumerateFiles(outDir)) File.Delete(file);
+    }
 }

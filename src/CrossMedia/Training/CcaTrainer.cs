@@ -58,7 +58,7 @@ public static class CcaTrainer
     {
         search ??= new CcaSearch();
         if (!trainingSet.Paired)
-            throw new InputException(trainingSet.Name, "paired", "a paired dataset (item i of each medium is one object) for CCA; --media can pick media whose items pair up", "unpaired media");
+            throw new InputException(trainingSet.Name, "paired", "a paired dataset (item i of each medium is one object) for CCA; the media setting can pick media whose items pair up", "unpaired media");
         var chosen = TrainingMedia.FeatureMedia(trainingSet, media, "cca").Select(n => trainingSet[n]).ToArray();
         var encoders = chosen.Select(m => m.Encoder).ToArray();
         var train = chosen[0].RowsOf(Split.Train);

@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 namespace CrossMedia.Training;
 
 /// <summary>
-/// Trains FGCrossNet (shared/spec/FGCrossNet.md) on the Train split of a file dataset and selects the
+/// Trains FGCrossNet (docs/methods/fgcrossnet.md) on the Train split of a file dataset and selects the
 /// epoch on the Val split (mean mAP over every bi-modal direction). One step sees one batch of every
 /// medium: cross-entropy per medium summed, plus the center loss on the concatenated logits, plus in
 /// stage 2 the quadruplet ranking loss. Every medium is shuffled each epoch and the shorter media
@@ -26,8 +26,9 @@ namespace CrossMedia.Training;
 /// <para>
 /// Each medium's train and validation files are decoded once, in parallel (<see cref="MediaDecoder"/>),
 /// into memory: the datasets this runs on are small enough, and the CPU then trains without waiting.
-/// Reproducibility: initialisation from the seed; batch order and augmentation of an epoch come from a
-/// generator seeded by (seed, epoch), so a resumed run continues exactly as an uninterrupted one: a
+/// Epochs, selection, patience and checkpoints are the shared <see cref="TrainingLoop"/>'s.
+/// Reproducibility: initialisation from the seed; batch order and augmentation of an epoch come from
+/// generators seeded by (seed, epoch, stream), so a resumed run continues exactly as an uninterrupted one: a
 /// checkpoint holds the network (with batch-norm statistics and class centres), the selected network,
 /// the SGD momentum (<see cref="SGD"/>) and the epoch history, and records the settings that shape training; resuming
 /// under other settings is refused (<see cref="InputException"/> naming them).
@@ -38,9 +39,6 @@ public sealed class FgCrossNetTrainer
     private const string NetworkFile = "network.bin";
     private const string BestFile = "best.bin";
     private const string OptimizerFile = "sgd.bin";
-    private const string StateFile = "state.json";
-    /// <summary>The best score is −∞ until a validation score exists (always, without validation data).</summary>
-    private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private readonly FgCrossNetTrainingOptions options;
     private readonly Device device;
@@ -63,7 +61,6 @@ public sealed class FgCrossNetTrainer
         var media = (config.MediumNames.Length > 0 ? config.MediumNames.Select(n => data[n]) : data.Media.Where(m => m.Files is not null)).ToArray();
         if (media.Length == 0) throw new InputException(data.Name, "media", "at least one medium of media files", "none");
         config = config with { Classes = data.ClassCount, MediumNames = media.Select(m => m.Name).ToArray() };
-        var kinds = media.Select(FgCrossNetInputs.KindOf).ToArray();
 
         manual_seed(options.Seed);
         using var net = config.CreateNetwork(initialise: true, out var report);
@@ -71,116 +68,125 @@ public sealed class FgCrossNetTrainer
         using var best = config.CreateNetwork(initialise: false, out _);
         net.to(device);
         best.to(device);
-        CopyState(net, best);
+        ModuleState.Copy(net, best);
 
-        // A checkpoint is checked and loaded before the (long) decoding, so a refused resume fails at once.
-        var settings = Settings(data, config, media);
-        var optimizer = NewOptimizer(net);
-        var state = new TrainingState { Settings = settings };
+        using var epochs = new Epochs(this, data.Name, config, media, net, best, Settings(data, config, media));
         var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
-        if (resume && store?.Latest() is { } latest)
-        {
-            state = LoadCheckpoint(latest, settings, net, best, optimizer);
-            state.Settings = settings; // checkpoints written before settings were recorded get them from now on
-            progress.Message($"resumed from {latest} after epoch {state.Epoch}");
-        }
-        else if (resume) progress.Message("no checkpoint to resume from; starting at epoch 1");
-
-        // Decode every medium once (train and validation), in parallel with libtorch's threads idle.
-        var decoder = new MediaDecoder(config.DecoderOptions(net.Backbone.Normalization, options.Workers, options.DecodeCache));
-        var clock = Stopwatch.StartNew();
-        var train = new List<DecodedItem>[media.Length];
-        var val = new List<DecodedItem>[media.Length];
-        var valMedia = new Medium[media.Length];
-        for (int m = 0; m < media.Length; m++)
-        {
-            train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], media[m].RowsOf(Split.Train), cancel);
-            valMedia[m] = media[m].Select(Split.Val);
-            val[m] = FgCrossNetInputs.DecodeAll(decoder, valMedia[m], null, cancel);
-            if (train[m].Count < 2) throw new InputException(data.Name, $"{media[m].Name} train split", "at least 2 decodable items", train[m].Count.ToString());
-        }
-        foreach (var p in decoder.Problems) progress.Message($"skipped {p}");
-        progress.Message($"decoded {decoder.Attempted} files in {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", media.Select((m, i) => $"{m.Name} {train[i].Count}+{val[i].Count}"))})");
-        bool hasValidation = val.Count(v => v.Count > 0) >= 2;
-        if (!hasValidation) progress.Message("fewer than two media with validation items: the last epoch is used (no selection)");
-
-        int batches = (train.Max(t => t.Count) + options.BatchSize - 1) / options.BatchSize;
-        progress.Started(state.Epoch + 1, options.Epochs, batches, double.IsFinite(state.BestScore) ? state.BestScore : null);
-        clock.Restart();
-        int epochsThisRun = 0;
-        try
-        {
-            for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                var epochClock = Stopwatch.StartNew();
-                bool stage2 = epoch > options.Stage1Epochs;
-                if (stage2 && epoch == options.Stage1Epochs + 1 && options.Stage1Epochs > 0)
-                {
-                    // Stage 2 starts from the stage-1 selection with a fresh optimiser (the reference restarts its script).
-                    CopyState(best, net);
-                    optimizer.Dispose();
-                    optimizer = NewOptimizer(net);
-                }
-                int epochInStage = stage2 ? epoch - options.Stage1Epochs : epoch;
-                double lr = options.LearningRate * Math.Pow(options.DecayFactor, (epochInStage - 1) / options.DecayEvery);
-                foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
-
-                var rng = new Random(unchecked(options.Seed * 100_003 + epoch));
-                var orders = train.Select(t => EpochOrder.Permutation(rng, t.Count)).ToArray();
-                var sums = new Dictionary<string, double>();
-                net.train();
-                for (int b = 0; b < batches; b++)
-                {
-                    foreach (var (k, v) in Step(net, optimizer, kinds, train, orders, b, stage2, rng)) sums[k] = sums.GetValueOrDefault(k) + v;
-                    progress.BatchCompleted(epoch, b + 1, batches);
-                }
-                var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
-                TrainingDivergedException.ThrowIfNotFinite("FGCrossNet", epoch, losses);
-                RecalibrateBatchNorm(net, kinds, train, batches, new Random(unchecked(options.Seed * 100_003 + epoch) ^ 0x5eed));
-
-                double? valMap = null;
-                if (hasValidation)
-                {
-                    var (map, chance, degenerate, directions) = Validate(net, kinds, val, valMedia);
-                    valMap = map;
-                    if (degenerate > 0)
-                        progress.Message(string.Create(CultureInfo.InvariantCulture,
-                            $"epoch {epoch}: {ResultRow.DegenerateNote} in {degenerate} of {directions} validation directions (chance mAP {chance:F4})"));
-                    if (Selects(map, degenerate > 0, (state.BestEpoch, state.BestScore, state.BestDegenerate)))
-                    {
-                        state.BestScore = map;
-                        state.BestDegenerate = degenerate > 0;
-                        state.BestEpoch = epoch;
-                        CopyState(net, best);
-                    }
-                }
-                else
-                {
-                    state.BestEpoch = epoch;
-                    CopyState(net, best);
-                }
-                var record = new EpochRecord(epoch, losses, valMap, stage2 ? "stage 2" : "stage 1", epochClock.Elapsed.TotalSeconds, lr);
-                state.History.Add(record);
-                state.Epoch = epoch;
-                epochsThisRun++;
-                progress.EpochCompleted(record, TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / epochsThisRun * (options.Epochs - epoch)));
-                if (store is not null && options.CheckpointEvery > 0 && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs))
-                    progress.Message($"checkpoint {store.Save(epoch, d => SaveCheckpoint(d, state, net, best, optimizer))}");
-            }
-        }
-        finally
-        {
-            optimizer.Dispose();
-        }
-        if (hasValidation && state.BestDegenerate)
-            progress.Message($"every epoch had a degenerate validation direction ({ResultRow.DegenerateNote}): the selected epoch {state.BestEpoch} is no real result");
+        var outcome = TrainingLoop.Run(epochs, new LoopSchedule(options.Epochs, EvalEvery: 1, options.Patience, options.CheckpointEvery, options.Seed),
+            store, resume, progress, cancel);
 
         var final = config.CreateNetwork(initialise: false, out _);
         final.to(device);
-        CopyState(best, final);
-        return new FgCrossNetTrainingResult(new FgCrossNetModel(config, final, device) { Workers = options.Workers }, state.History.ToArray(),
-            state.BestEpoch, hasValidation ? state.BestScore : double.NaN, report?.Summary, decoder.Problems.Select(p => p.ToString()).ToArray());
+        ModuleState.Copy(best, final);
+        return new FgCrossNetTrainingResult(new FgCrossNetModel(config, final, device) { Workers = options.Workers }, outcome.History.ToArray(),
+            outcome.SelectedEpoch, outcome.ValidationMap, report?.Summary, epochs.Problems, outcome.StoppedEarly);
+    }
+
+    /// <summary>
+    /// FGCrossNet in the shared loop. Each medium's train and validation files are decoded once, in parallel
+    /// (<see cref="MediaDecoder"/>), into memory. An epoch: the stage's learning rate, every medium shuffled
+    /// (stream 1: order and augmentation), the steps, then the batch-norm statistics re-estimated (stream 2);
+    /// stage 2 restarts from the stage-1 selection with a fresh optimiser. Validation: every bi-modal direction.
+    /// </summary>
+    private sealed class Epochs(FgCrossNetTrainer trainer, string dataName, FgCrossNetConfig config, Medium[] media,
+        FgCrossNetNetwork net, FgCrossNetNetwork best, Dictionary<string, string> settings) : IEpochTrainer, IDisposable
+    {
+        private readonly FgCrossNetTrainingOptions options = trainer.options;
+        private readonly MediaKind[] kinds = media.Select(FgCrossNetInputs.KindOf).ToArray();
+        private SGD optimizer = trainer.NewOptimizer(net);
+        private List<DecodedItem>[] train = [];
+        private List<DecodedItem>[] val = [];
+        private Medium[] valMedia = [];
+        private int batches;
+
+        public string Name => "FGCrossNet";
+        public IReadOnlyDictionary<string, string> Settings => settings;
+        public IReadOnlyList<string> Problems { get; private set; } = [];
+
+        public (int BatchesPerEpoch, bool CanValidate) Prepare(CancellationToken cancel)
+        {
+            // Decode every medium once (train and validation), in parallel with libtorch's threads idle.
+            var decoder = new MediaDecoder(config.DecoderOptions(net.Backbone.Normalization, options.Workers, options.DecodeCache));
+            var clock = Stopwatch.StartNew();
+            train = new List<DecodedItem>[media.Length];
+            val = new List<DecodedItem>[media.Length];
+            valMedia = new Medium[media.Length];
+            for (int m = 0; m < media.Length; m++)
+            {
+                train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], media[m].RowsOf(Split.Train), cancel);
+                valMedia[m] = media[m].Select(Split.Val);
+                val[m] = FgCrossNetInputs.DecodeAll(decoder, valMedia[m], null, cancel);
+                if (train[m].Count < 2) throw new InputException(dataName, $"{media[m].Name} train split", "at least 2 decodable items", train[m].Count.ToString());
+            }
+            foreach (var p in decoder.Problems) trainer.progress.Message($"skipped {p}");
+            trainer.progress.Message($"decoded {decoder.Attempted} files in {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", media.Select((m, i) => $"{m.Name} {train[i].Count}+{val[i].Count}"))})");
+            Problems = decoder.Problems.Select(p => p.ToString()).ToArray();
+            batches = (train.Max(t => t.Count) + options.BatchSize - 1) / options.BatchSize;
+            // Fewer than two media with validation items: nothing to rank across.
+            return (batches, val.Count(v => v.Count > 0) >= 2);
+        }
+
+        public EpochOutcome RunEpoch(EpochContext epoch, Action<int> batchDone, CancellationToken cancel)
+        {
+            bool stage2 = epoch.Epoch > options.Stage1Epochs;
+            if (stage2 && epoch.Epoch == options.Stage1Epochs + 1 && options.Stage1Epochs > 0)
+            {
+                // Stage 2 starts from the stage-1 selection with a fresh optimiser (the reference restarts its script).
+                ModuleState.Copy(best, net);
+                optimizer.Dispose();
+                optimizer = trainer.NewOptimizer(net);
+            }
+            int epochInStage = stage2 ? epoch.Epoch - options.Stage1Epochs : epoch.Epoch;
+            double lr = options.LearningRate * Math.Pow(options.DecayFactor, (epochInStage - 1) / options.DecayEvery);
+            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+
+            var rng = epoch.RandomOf(1);
+            var orders = train.Select(t => EpochOrder.Permutation(rng, t.Count)).ToArray();
+            var sums = new Dictionary<string, double>();
+            net.train();
+            for (int b = 0; b < batches; b++)
+            {
+                foreach (var (k, v) in trainer.Step(net, optimizer, kinds, train, orders, b, stage2, rng)) sums[k] = sums.GetValueOrDefault(k) + v;
+                batchDone(b + 1);
+            }
+            var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
+            // A diverged epoch is reported by the loop before its statistics would be re-estimated from non-finite weights.
+            if (losses.Values.All(double.IsFinite)) trainer.RecalibrateBatchNorm(net, kinds, train, batches, epoch.RandomOf(2));
+            return new EpochOutcome(losses, lr, stage2 ? "stage 2" : "stage 1");
+        }
+
+        public ValidationOutcome Validate(int epoch)
+        {
+            if (val.Count(v => v.Count > 0) < 2) return new ValidationOutcome(null);
+            var (map, chance, degenerate, directions) = trainer.Validate(net, kinds, val, valMedia);
+            return new ValidationOutcome(map, degenerate > 0, null,
+                string.Create(CultureInfo.InvariantCulture, $"in {degenerate} of {directions} directions, chance mAP {chance:F4}"));
+        }
+
+        public void KeepBest() => ModuleState.Copy(net, best);
+
+        public void SaveState(string dir)
+        {
+            net.save(Path.Combine(dir, NetworkFile));
+            best.save(Path.Combine(dir, BestFile));
+            optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
+        }
+
+        public void LoadState(string dir)
+        {
+            try
+            {
+                CheckpointStore.Read(dir, NetworkFile, p => net.load(p));
+                CheckpointStore.Read(dir, BestFile, p => best.load(p));
+            }
+            catch (ArgumentException e)
+            {
+                throw new InputException(dir, NetworkFile, "a network of the same architecture (same backbone, input size and data)", e.Message, e);
+            }
+            CheckpointStore.Read(dir, OptimizerFile, optimizer.load_state_dict);
+        }
+
+        public void Dispose() => optimizer.Dispose();
     }
 
     /// <summary>One optimisation step in its own dispose scope; returns the loss terms.</summary>
@@ -261,10 +267,6 @@ public sealed class FgCrossNetTrainer
         return (directions.Average(d => d.Result.Map), directions.Average(d => d.Result.Chance), directions.Count(d => d.Result.Degenerate), directions.Count);
     }
 
-    /// <summary>Whether an epoch's validation result replaces the selected one (<see cref="EpochSelection"/>; epoch 0: none yet).</summary>
-    internal static bool Selects(double map, bool degenerate, (int Epoch, double Map, bool Degenerate) selected) =>
-        EpochSelection.Replaces(map, degenerate, selected.Epoch == 0 ? null : (selected.Map, selected.Degenerate));
-
     internal SGD NewOptimizer(FgCrossNetNetwork net) =>
         new(net.parameters(), options.LearningRate, options.Momentum);
 
@@ -301,61 +303,5 @@ public sealed class FgCrossNetTrainer
             ["ranking-weight"] = F(options.RankingWeight),
             ["seed"] = I(options.Seed),
         };
-    }
-
-    /// <summary>Copies parameters and buffers (batch-norm statistics) between networks of the same architecture.</summary>
-    private static void CopyState(nn.Module from, nn.Module to)
-    {
-        using var _ = no_grad();
-        var source = from.state_dict();
-        foreach (var (name, target) in to.state_dict()) target.copy_(source[name]);
-    }
-
-    private static void SaveCheckpoint(string dir, TrainingState state, FgCrossNetNetwork net, FgCrossNetNetwork best, SGD optimizer)
-    {
-        net.save(Path.Combine(dir, NetworkFile));
-        best.save(Path.Combine(dir, BestFile));
-        optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
-        File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state, StateJson));
-    }
-
-    private static TrainingState LoadCheckpoint(string dir, IReadOnlyDictionary<string, string> settings, FgCrossNetNetwork net, FgCrossNetNetwork best, SGD optimizer)
-    {
-        var statePath = Path.Combine(dir, StateFile);
-        TrainingState state;
-        try
-        {
-            state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), StateJson) ?? throw new InputException(statePath, "", "an FGCrossNet checkpoint state", "null");
-        }
-        catch (JsonException e)
-        {
-            throw new InputException(statePath, e.Path ?? "", "an FGCrossNet checkpoint state", e.Message, e);
-        }
-        // Checkpoints written before the settings were recorded carry none and are not checked.
-        if (state.Settings is { } saved) ResumeSettings.Check(dir, saved, settings);
-        try
-        {
-            CheckpointStore.Read(dir, NetworkFile, p => net.load(p));
-            CheckpointStore.Read(dir, BestFile, p => best.load(p));
-        }
-        catch (ArgumentException e)
-        {
-            throw new InputException(dir, NetworkFile, "a network of the same architecture (same backbone, input size and data)", e.Message, e);
-        }
-        CheckpointStore.Read(dir, OptimizerFile, optimizer.load_state_dict);
-        return state;
-    }
-
-    /// <summary>Everything besides tensors that a checkpoint restores.</summary>
-    private sealed class TrainingState
-    {
-        public int Epoch { get; set; }
-        public int BestEpoch { get; set; }
-        public double BestScore { get; set; } = double.NegativeInfinity;
-        /// <summary>Whether the selected epoch's validation ranking was degenerate in some direction (false in older checkpoints).</summary>
-        public bool BestDegenerate { get; set; }
-        /// <summary>The settings a resumed run must share (<see cref="Settings"/>); null in older checkpoints.</summary>
-        public Dictionary<string, string>? Settings { get; set; }
-        public List<EpochRecord> History { get; set; } = [];
     }
 }

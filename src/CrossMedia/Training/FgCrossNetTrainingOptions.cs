@@ -25,6 +25,8 @@ public sealed record FgCrossNetTrainingOptions
     public double RankingWeight { get; init; } = 0.1;
     /// <summary>Parallel decoding workers.</summary>
     public int Workers { get; init; } = 2;
+    /// <summary>Stop after this many epochs without a better validation mAP, stage 2 included; 0 = never stop early.</summary>
+    public int Patience { get; init; }
     /// <summary>Write a checkpoint every this many epochs (0 = never; the last epoch is always written when on).</summary>
     public int CheckpointEvery { get; init; } = 1;
     /// <summary>Folder of the on-disk cache of decoded tensors (null = none).</summary>
@@ -49,6 +51,7 @@ public sealed record FgCrossNetTrainingOptions
         Check(CenterWeight > 0, "center weight", "a positive number", CenterWeight);
         Check(RankingWeight >= 0, "ranking weight", "0 or more", RankingWeight);
         Check(Workers >= 1, "workers", "at least 1", Workers);
+        Check(Patience >= 0, "patience", "0 (off) or a positive number", Patience);
         Check(CheckpointEvery >= 0, "checkpoint-every", "0 (off) or a positive number", CheckpointEvery);
     }
 }

@@ -9,10 +9,12 @@ namespace CrossMedia.Training;
 /// <param name="ValidationMap">Validation mAP (mean over the bi-modal directions) of the selection; NaN without validation data.</param>
 /// <param name="PretrainedReport">What the pretrained weights provided (null when training from scratch).</param>
 /// <param name="SkippedFiles">Files that could not be decoded, with the reason.</param>
+/// <param name="StoppedEarly">True when patience ran out before the last epoch.</param>
 public sealed record FgCrossNetTrainingResult(
     FgCrossNetModel Model,
     IReadOnlyList<EpochRecord> History,
     int SelectedEpoch,
     double ValidationMap,
     string? PretrainedReport,
-    IReadOnlyList<string> SkippedFiles);
+    IReadOnlyList<string> SkippedFiles,
+    bool StoppedEarly = false);

@@ -17,9 +17,10 @@ using Optimizer = TorchSharp.Modules.OptimizerHelper;
 namespace CrossMedia.Training;
 
 /// <summary>
-/// Trains JFSE (see shared/spec/JFSE.md) on the Train split of a dataset and selects the epoch and
+/// Trains JFSE (docs/methods/jfse.md) on the Train split of a dataset and selects the epoch and
 /// the embedding post-processing on its Val split. Owns the networks, the four Adam optimisers
-/// (critics, generators, regressors, modality classifier), the batch loop, checkpoints and progress.
+/// (critics, generators, regressors, modality classifier) and the batch loop; epochs, selection,
+/// patience and checkpoints are the shared <see cref="TrainingLoop"/>'s.
 /// <para>
 /// Reproducibility: weights are initialised from <c>Seed</c>; every epoch draws its batch order, its
 /// unseen-class samples and its noise from generators seeded by (Seed, epoch), so the random state
@@ -93,135 +94,31 @@ public sealed class JfseTrainer
         using var disposeBest = new DisposeAll(bestRegressors);
         foreach (var r in bestRegressors) r.to(device);
         CopyRegressors(nets.Regressors, bestRegressors);
-
         using var step = new JfseStep(nets, options, device);
-        var optimizers = step.Optimizers;
-
-        var settings = Settings(data, media, unseen, classEmbeddings);
-        var state = new TrainingState { Settings = settings };
-        var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
-        if (resume)
-        {
-            var latest = store?.Latest();
-            if (latest is not null)
-            {
-                state = LoadCheckpoint(latest, settings, nets, bestRegressors, optimizers);
-                progress.Message($"resumed from {latest} after epoch {state.Epoch}");
-            }
-            else progress.Message("no checkpoint to resume from; starting at epoch 1");
-        }
-
-        // Training tensors: scaled once, kept on the device.
-        var x = all.Select(m => ToTensor(scalers[m].Apply(features[m]))).ToArray();
-        using var classes = ToTensor(classScaler.Apply(classEmbeddings));
-        var y = media.Select(m => torch.tensor(m.Labels.Select(l => (long)l).ToArray()).to(device)).ToArray();
-        using var disposeTensors = new DisposeAll([.. x, .. y]);
-        int n = media.Max(m => m.Count);
-        int batches = (n + options.BatchSize - 1) / options.BatchSize;
-        int unseenPerBatch = unseen.Length == 0 ? 0 : (options.UnseenSamplesPerBatch > 0 ? options.UnseenSamplesPerBatch : options.BatchSize);
 
         var valMedia = names.Select(name => val.Has(name) ? val[name] : null).ToArray();
-        bool hasValidation = valMedia.All(v => v is { Count: > 0 });
-        if (!hasValidation) progress.Message("no validation items: the last epoch and raw embeddings are used (no selection possible)");
+        using var epochs = new Epochs(this, Settings(data, media, unseen, classEmbeddings), nets, bestRegressors, step,
+            media, features, scalers, classScaler.Apply(classEmbeddings), unseen, paired,
+            valMedia.All(v => v is { Count: > 0 }) ? valMedia.Select(v => v!).ToArray() : null,
+            testProbe is null ? null : names.Select(name => testProbe[name]).ToArray());
+        var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
+        var outcome = TrainingLoop.Run(epochs, new LoopSchedule(options.Epochs, options.EvalEvery, options.Patience, options.CheckpointEvery, options.Seed),
+            store, resume, progress, cancel);
 
-        progress.Started(state.Epoch + 1, options.Epochs, batches, state.BestScore);
-        var clock = Stopwatch.StartNew();
-        int epochsThisRun = 0;
-        bool stoppedEarly = state.Stopped;
-        for (int epoch = state.Epoch + 1; epoch <= options.Epochs && !stoppedEarly; epoch++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            var epochClock = Stopwatch.StartNew();
-            double lambda = GradientReversal.Schedule((epoch - 1) / (double)options.Epochs);
-            var rng = new Random((int)(Mix(options.Seed, epoch, 1) & int.MaxValue));
-            using var gen = new torch.Generator(Mix(options.Seed, epoch, 2));
-            // One order per medium (drawn in the media's order), or the first medium's for paired media.
-            var orders = new long[media.Length][];
-            foreach (var m in all) orders[m] = paired && m > 0 ? orders[0] : EpochOrder.Permutation(rng, media[m].Count);
-            var sums = new Dictionary<string, double>();
-            nets.train();
-            for (int b = 0; b < batches; b++)
-            {
-                var batch = all.Select(m => new JfseBatchMedium(x[m], y[m], EpochOrder.Batch(orders[m], b, options.BatchSize))).ToArray();
-                var unseenBatch = Enumerable.Range(0, unseenPerBatch).Select(_ => (long)unseen[rng.Next(unseen.Length)]).ToArray();
-                var losses = step.Run(lambda, gen, batch, classes, unseenBatch);
-                foreach (var (k, v) in losses) sums[k] = sums.GetValueOrDefault(k) + v;
-                progress.BatchCompleted(epoch, b + 1, batches);
-            }
-            var meanLosses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
-            TrainingDivergedException.ThrowIfNotFinite("JFSE", epoch, meanLosses);
-
-            double? valMap = null;
-            string? valPost = null;
-            bool evaluate = epoch % options.EvalEvery == 0 || epoch == options.Epochs;
-            if (evaluate)
-            {
-                var rawTrain = all.Select(m => JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], features[m], device)).ToArray();
-                // Raw embeddings and labels of some items of every medium (validation or the test probe).
-                (Matrix, int[])[] Embedded(IReadOnlyList<Medium> items) => all.Select(m =>
-                    (JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], JfseModel.FeaturesOf(items[m], arch.MediumDimensions[m]), device), items[m].Labels)).ToArray();
-                if (hasValidation)
-                {
-                    var (score, bestPost, degenerate) = BestPostProcessing(rawTrain, Embedded(valMedia.Select(v => v!).ToArray()));
-                    valMap = score;
-                    valPost = bestPost.ToString().ToLowerInvariant();
-                    if (degenerate)
-                        progress.Message($"epoch {epoch}: {ResultRow.DegenerateNote} in validation under every post-processing");
-                    if (double.IsFinite(score) && EpochSelection.Replaces(score, degenerate, state.BestScore is { } best ? (best, state.BestDegenerate) : null))
-                    {
-                        state.BestScore = score;
-                        state.BestDegenerate = degenerate;
-                        state.BestEpoch = epoch;
-                        state.BestPost = bestPost;
-                        state.EvalsWithoutImprovement = 0;
-                        CopyRegressors(nets.Regressors, bestRegressors);
-                    }
-                    else state.EvalsWithoutImprovement++;
-                }
-                if (testProbe is not null)
-                {
-                    var (testScore, _, _) = BestPostProcessing(rawTrain, Embedded(names.Select(name => testProbe[name]).ToArray()));
-                    state.TestSelected = Math.Max(state.TestSelected ?? double.MinValue, testScore);
-                }
-            }
-            if (!hasValidation)
-            {
-                state.BestEpoch = epoch;
-                CopyRegressors(nets.Regressors, bestRegressors);
-            }
-
-            var record = new EpochRecord(epoch, meanLosses, valMap, valPost, epochClock.Elapsed.TotalSeconds, lambda);
-            state.History.Add(record);
-            state.Epoch = epoch;
-            epochsThisRun++;
-            if (hasValidation && options.Patience > 0 && state.EvalsWithoutImprovement >= options.Patience)
-            {
-                state.Stopped = stoppedEarly = true;
-                progress.Message($"early stop after epoch {epoch}: no validation improvement in {options.Patience} evaluations (best epoch {state.BestEpoch})");
-            }
-            var perEpoch = clock.Elapsed.TotalSeconds / epochsThisRun;
-            TimeSpan? eta = stoppedEarly ? TimeSpan.Zero : TimeSpan.FromSeconds(perEpoch * (options.Epochs - epoch));
-            progress.EpochCompleted(record, eta);
-
-            if (store is not null && options.CheckpointEvery > 0 && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs || stoppedEarly))
-            {
-                var dir = store.Save(epoch, d => SaveCheckpoint(d, state, nets, bestRegressors, optimizers));
-                progress.Message($"checkpoint {dir}");
-            }
-        }
-
-        if (hasValidation && state.BestDegenerate)
-            progress.Message($"every validation had a degenerate ranking ({ResultRow.DegenerateNote}): the selected epoch {state.BestEpoch} is no real result");
         // The selected epoch's regressors with normalisers fitted on the training embeddings.
-        var post = hasValidation ? state.BestPost : EmbeddingPostProcessing.Raw;
+        var post = outcome.CanValidate ? ParsePost(outcome.State.BestChoice) : EmbeddingPostProcessing.Raw;
         var normalizers = all.Select(m => EmbeddingNormalizer.Fit(JfseModel.EmbedRaw(bestRegressors[m], scalers[m], features[m], device), post, options.ZScore)).ToArray();
         var final = all.Select(arch.NewRegressor).ToArray();
         foreach (var r in final) r.to(device);
         CopyRegressors(bestRegressors, final);
         var model = new JfseModel(arch, names, final, scalers, normalizers, device, media.Select(m => m.Encoder).ToArray());
-        return new JfseTrainingResult(model, state.History.ToArray(), state.BestEpoch, post,
-            hasValidation ? state.BestScore ?? double.NaN : double.NaN, state.Epoch, stoppedEarly, state.TestSelected);
+        return new JfseTrainingResult(model, outcome.History.ToArray(), outcome.SelectedEpoch, post,
+            outcome.ValidationMap, outcome.EpochsRun, outcome.StoppedEarly, outcome.State.TestSelected);
     }
+
+    /// <summary>A post-processing as validation chose it; checkpoints before the shared loop wrote snake case ("min_max").</summary>
+    private static EmbeddingPostProcessing ParsePost(string? name) =>
+        name is null ? EmbeddingPostProcessing.Raw : Enum.Parse<EmbeddingPostProcessing>(name.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
 
     /// <summary>
     /// The settings that change what the epochs compute (<see cref="ResumeSettings"/>): the training data,
@@ -280,35 +177,12 @@ public sealed class JfseTrainer
         return best is { } b2 ? (b2.Score, bestPost, b2.Degenerate) : (double.NegativeInfinity, bestPost, false);
     }
 
-    /// <summary>
-    /// A fixed mix (SplitMix64) of seed, epoch and stream into a generator seed. Not HashCode.Combine:
-    /// that is randomised per process, which would make runs (and resumes) irreproducible across processes.
-    /// </summary>
-    internal static ulong Mix(int seed, int epoch, int stream)
-    {
-        ulong z = unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)(uint)epoch * 0xBF58476D1CE4E5B9UL + (ulong)(uint)stream * 0x94D049BB133111EBUL);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return z ^ (z >> 31);
-    }
-
-
-
-    private Tensor ToTensor(Matrix m) => torch.tensor(m.Data, [m.Rows, m.Cols]).to(device);
-
-    private static Matrix Identity(int n)
-    {
-        var m = new Matrix(n, n);
-        for (int i = 0; i < n; i++) m[i, i] = 1;
-        return m;
-    }
-
     private static void CopyRegressors(IReadOnlyList<Regressor> from, IReadOnlyList<Regressor> to)
     {
-        for (int m = 0; m < from.Count; m++) CopyParameters(from[m], to[m]);
+        for (int m = 0; m < from.Count; m++) ModuleState.Copy(from[m], to[m]);
     }
 
-    /// <summary>Disposes modules or tensors that a method holds in arrays, at the end of its scope.</summary>
+    /// <summary>Disposes modules that a method holds in arrays, at the end of its scope.</summary>
     private sealed class DisposeAll(IEnumerable<IDisposable> items) : IDisposable
     {
         public void Dispose()
@@ -317,80 +191,128 @@ public sealed class JfseTrainer
         }
     }
 
-    private static void CopyParameters(nn.Module from, nn.Module to)
-    {
-        using var _ = no_grad();
-        foreach (var ((_, src), (_, dst)) in from.named_parameters().Zip(to.named_parameters()))
-            dst.copy_(src);
-    }
-
     /// <summary>The checkpoint file of medium <paramref name="index"/>'s best regressor (best_regressor_v.bin, best_regressor_t.bin, best_regressor_2.bin, ...).</summary>
     private static string BestRegressorFile(int index) => $"best_regressor_{JfseArchitecture.Suffix(index)}.bin";
 
-    private static void SaveCheckpoint(string dir, TrainingState state, JfseNetworks nets, Regressor[] best, IReadOnlyList<Optimizer> optimizers)
+    private static Matrix Identity(int n)
     {
-        nets.save(Path.Combine(dir, NetworksFile));
-        for (int m = 0; m < best.Length; m++) best[m].save(Path.Combine(dir, BestRegressorFile(m)));
-        for (int i = 0; i < optimizers.Count; i++)
-            optimizers[i].save_state_dict(Path.Combine(dir, $"adam_{OptimizerNames[i]}.bin"));
-        File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state, JfseModel.JsonOptions));
+        var m = new Matrix(n, n);
+        for (int i = 0; i < n; i++) m[i, i] = 1;
+        return m;
     }
 
-    private static TrainingState LoadCheckpoint(string dir, IReadOnlyDictionary<string, string> settings, JfseNetworks nets, Regressor[] best, IReadOnlyList<Optimizer> optimizers)
+    /// <summary>
+    /// JFSE in the shared loop: an epoch of <see cref="JfseStep"/>s over shuffled batches (stream 1: batch order and
+    /// unseen classes; stream 2: the networks' noise), validation of both regressors under every post-processing,
+    /// the selected regressors as the best state, and the networks, both best regressors and the four Adams as a checkpoint.
+    /// </summary>
+    private sealed class Epochs(JfseTrainer trainer, Dictionary<string, string> settings, JfseNetworks nets, Regressor[] best,
+        JfseStep step, Medium[] media, Matrix[] features, MinMaxScaler[] scalers, Matrix scaledClasses,
+        int[] unseen, bool paired, Medium[]? validation, Medium[]? testProbe) : IEpochTrainer, IDisposable
     {
-        var statePath = Path.Combine(dir, StateFile);
-        TrainingState state;
-        try
-        {
-            state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), JfseModel.JsonOptions)
-                    ?? throw new InputException(statePath, "", "a JFSE checkpoint state", "null");
-        }
-        catch (JsonException e)
-        {
-            throw new InputException(statePath, e.Path ?? "", "a JFSE checkpoint state", e.Message, e);
-        }
-        // Checkpoints before named settings recorded the options as one string, and nothing about the data.
-        var saved = state.Settings;
-        if (saved is null && state.Fingerprint is { } legacy)
-        {
-            saved = new(settings); // the data: taken as unchanged
-            foreach (var (name, value) in OptionSettings(legacy)) saved[name] = value;
-        }
-        if (saved is not null) ResumeSettings.Check(dir, saved, settings);
-        state.Settings = new(settings);
-        state.Fingerprint = null;
-        try
-        {
-            CheckpointStore.Read(dir, NetworksFile, p => nets.load(p));
-            for (int m = 0; m < best.Length; m++) CheckpointStore.Read(dir, BestRegressorFile(m), p => best[m].load(p));
-        }
-        catch (ArgumentException e)
-        {
-            throw new InputException(dir, NetworksFile, "networks of the same architecture (same data and hidden width)", e.Message, e);
-        }
-        for (int i = 0; i < optimizers.Count; i++)
-            CheckpointStore.Read(dir, $"adam_{OptimizerNames[i]}.bin", optimizers[i].load_state_dict);
-        return state;
-    }
+        private readonly JfseTrainingOptions options = trainer.options;
+        private readonly Device device = trainer.device;
+        private readonly List<Tensor> tensors = [];
+        private Tensor[] x = [], y = [];
+        private Tensor classes = null!;
+        private int batches;
 
-    /// <summary>Everything besides tensors that a checkpoint must restore.</summary>
-    private sealed class TrainingState
-    {
-        public int Epoch { get; set; }
-        public int BestEpoch { get; set; }
-        /// <summary>Null until the first validation: a checkpoint may be written before one (JSON has no −∞).</summary>
-        public double? BestScore { get; set; }
-        public EmbeddingPostProcessing BestPost { get; set; }
-        /// <summary>Whether the selected validation ranking was degenerate (false in older checkpoints).</summary>
-        public bool BestDegenerate { get; set; }
-        public int EvalsWithoutImprovement { get; set; }
-        public bool Stopped { get; set; }
-        public double? TestSelected { get; set; }
-        /// <summary>The settings a resumed run must share (<see cref="Settings(Dataset, IReadOnlyList{Medium}, int[], Matrix)"/>).</summary>
-        public Dictionary<string, string>? Settings { get; set; }
-        /// <summary>Written by versions before <see cref="Settings"/>: the options as one JSON string; read, never written.</summary>
-        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-        public string? Fingerprint { get; set; }
-        public List<EpochRecord> History { get; set; } = [];
+        public string Name => "JFSE";
+        public IReadOnlyDictionary<string, string> Settings => settings;
+
+        public Dictionary<string, string> SettingsOfFingerprint(string fingerprint)
+        {
+            var saved = new Dictionary<string, string>(settings); // the data: taken as unchanged
+            foreach (var (name, value) in OptionSettings(fingerprint)) saved[name] = value;
+            return saved;
+        }
+
+        public (int BatchesPerEpoch, bool CanValidate) Prepare(CancellationToken cancel)
+        {
+            // Training tensors: scaled once, kept on the device.
+            x = media.Select((_, m) => Keep(ToTensor(scalers[m].Apply(features[m])))).ToArray();
+            classes = Keep(ToTensor(scaledClasses));
+            y = media.Select(m => Keep(torch.tensor(m.Labels.Select(l => (long)l).ToArray()).to(device))).ToArray();
+            int n = media.Max(m => m.Count);
+            batches = (n + options.BatchSize - 1) / options.BatchSize;
+            return (batches, validation is not null);
+        }
+
+        public EpochOutcome RunEpoch(EpochContext epoch, Action<int> batchDone, CancellationToken cancel)
+        {
+            int unseenPerBatch = unseen.Length == 0 ? 0 : (options.UnseenSamplesPerBatch > 0 ? options.UnseenSamplesPerBatch : options.BatchSize);
+            double lambda = GradientReversal.Schedule((epoch.Epoch - 1) / (double)options.Epochs);
+            var rng = epoch.RandomOf(1);
+            using var gen = new torch.Generator(epoch.SeedOf(2));
+            // One order per medium (drawn in the media's order), or the first medium's for paired media.
+            var orders = new long[media.Length][];
+            for (int m = 0; m < media.Length; m++) orders[m] = paired && m > 0 ? orders[0] : EpochOrder.Permutation(rng, media[m].Count);
+            var sums = new Dictionary<string, double>();
+            nets.train();
+            for (int b = 0; b < batches; b++)
+            {
+                var batch = media.Select((_, m) => new JfseBatchMedium(x[m], y[m], EpochOrder.Batch(orders[m], b, options.BatchSize))).ToArray();
+                var unseenBatch = Enumerable.Range(0, unseenPerBatch).Select(_ => (long)unseen[rng.Next(unseen.Length)]).ToArray();
+                var losses = step.Run(lambda, gen, batch, classes, unseenBatch);
+                foreach (var (k, v) in losses) sums[k] = sums.GetValueOrDefault(k) + v;
+                batchDone(b + 1);
+            }
+            return new EpochOutcome(sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches), lambda);
+        }
+
+        public ValidationOutcome Validate(int epoch)
+        {
+            if (validation is null && testProbe is null) return new ValidationOutcome(null);
+            var rawTrain = media.Select((_, m) => JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], features[m], device)).ToArray();
+            // Raw embeddings and labels of some items of every medium (validation or the test probe).
+            (double Score, EmbeddingPostProcessing Post, bool Degenerate) Best(Medium[] items) =>
+                trainer.BestPostProcessing(rawTrain, items.Select((item, m) =>
+                    (JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], JfseModel.FeaturesOf(item, features[m].Cols), device), item.Labels)).ToArray());
+            var result = new ValidationOutcome(null);
+            if (validation is { } v)
+            {
+                var (score, post, degenerate) = Best(v);
+                result = new ValidationOutcome(score, degenerate, post.ToString().ToLowerInvariant(), "under every post-processing");
+            }
+            return testProbe is { } t ? result with { Probe = Best(t).Score } : result;
+        }
+
+        public void KeepBest() => CopyRegressors(nets.Regressors, best);
+
+        public void SaveState(string dir)
+        {
+            nets.save(Path.Combine(dir, NetworksFile));
+            for (int m = 0; m < best.Length; m++) best[m].save(Path.Combine(dir, BestRegressorFile(m)));
+            for (int i = 0; i < step.Optimizers.Count; i++)
+                step.Optimizers[i].save_state_dict(Path.Combine(dir, $"adam_{OptimizerNames[i]}.bin"));
+        }
+
+        public void LoadState(string dir)
+        {
+            try
+            {
+                CheckpointStore.Read(dir, NetworksFile, p => nets.load(p));
+                for (int m = 0; m < best.Length; m++) CheckpointStore.Read(dir, BestRegressorFile(m), p => best[m].load(p));
+            }
+            catch (ArgumentException e)
+            {
+                throw new InputException(dir, NetworksFile, "networks of the same architecture (same data and hidden width)", e.Message, e);
+            }
+            for (int i = 0; i < step.Optimizers.Count; i++)
+                CheckpointStore.Read(dir, $"adam_{OptimizerNames[i]}.bin", step.Optimizers[i].load_state_dict);
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in tensors) t.Dispose();
+        }
+
+        private Tensor Keep(Tensor t)
+        {
+            tensors.Add(t);
+            return t;
+        }
+
+        private Tensor ToTensor(Matrix m) => torch.tensor(m.Data, [m.Rows, m.Cols]).to(device);
     }
 }

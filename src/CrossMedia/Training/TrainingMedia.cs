@@ -27,13 +27,13 @@ public static class TrainingMedia
 
     /// <summary>
     /// One warning per medium of the dataset that <paramref name="model"/> does not embed: first those left out
-    /// before loading (<paramref name="unselected"/>, by --media), then those the method could not use.
+    /// before loading (<paramref name="unselected"/>, by the media selection), then those the method could not use.
     /// </summary>
     public static List<string> LeftOut(Dataset data, IReadOnlyList<string> unselected, IEmbeddingModel model)
     {
         var used = model.Media.Select(m => m.Name).ToHashSet();
         var warnings = unselected.Where(n => !used.Contains(n))
-            .Select(n => $"medium '{n}' of the dataset left out by --media; {model.Method} trains on {Names(model)}").ToList();
+            .Select(n => $"medium '{n}' of the dataset left out by the media selection; {model.Method} trains on {Names(model)}").ToList();
         foreach (var m in data.Media.Where(m => !used.Contains(m.Name)))
         {
             bool files = m.Features is null;

@@ -114,7 +114,7 @@ public sealed class TrainCommandTests : IDisposable
     {
         var (code, output, error) = CliHarness.Run("train", "--method", "cca", "--dataset", ThreeMedia, "--media", "a,c", "--out", _dir);
         Assert.True(code == 0, error);
-        const string Warning = "medium 'b' of the dataset left out by --media; cca trains on a, c";
+        const string Warning = "medium 'b' of the dataset left out by the media selection; cca trains on a, c";
         Assert.Contains($"warning: {Warning}", output);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "metrics.json")))!;
         Assert.Equal(Warning, (string?)Assert.Single(json["notes"]!["media_warnings"]!.AsArray()));

@@ -91,10 +91,11 @@ public sealed class DegenerateRankingTests
 
     private static int Select((double Map, bool Degenerate)[] history)
     {
-        (int Epoch, double Map, bool Degenerate) selected = (0, double.NegativeInfinity, false);
+        (double, bool)? selected = null;
+        int epoch = 0;
         for (int e = 0; e < history.Length; e++)
-            if (FgCrossNetTrainer.Selects(history[e].Map, history[e].Degenerate, selected)) selected = (e + 1, history[e].Map, history[e].Degenerate);
-        return selected.Epoch;
+            if (EpochSelection.Replaces(history[e].Map, history[e].Degenerate, selected)) (selected, epoch) = ((history[e].Map, history[e].Degenerate), e + 1);
+        return epoch;
     }
 
     private static Matrix Constant(int rows)

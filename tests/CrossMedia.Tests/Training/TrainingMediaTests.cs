@@ -40,7 +40,7 @@ public class TrainingMediaTests
         using var model = CcaModel.Fit([("a", data["a"].Features!), ("b", data["b"].Features!)], new CcaConfig());
         var warnings = TrainingMedia.LeftOut(data, ["d"], model);
         Assert.Equal(3, warnings.Count);
-        Assert.Equal("medium 'd' of the dataset left out by --media; cca trains on a, b", warnings[0]);
+        Assert.Equal("medium 'd' of the dataset left out by the media selection; cca trains on a, b", warnings[0]);
         Assert.Equal("medium 'photo' left out: it holds media files, which cca cannot use; cca trains on a, b", warnings[1]);
         Assert.Equal("medium 'c' left out: not among the media it was given; cca trains on a, b", warnings[2]);
     }
