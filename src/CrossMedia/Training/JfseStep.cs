@@ -66,11 +66,11 @@ public sealed class JfseStep : IDisposable
             Tensor synV, synT;
             using (no_grad())
             {
-                synV = nets.GeneratorV.forward(cV, Noise(cV.shape[0], dz));
-                synT = nets.GeneratorT.forward(cT, Noise(cT.shape[0], dz));
+                synV = nets.GeneratorV.call(cV, Noise(cV.shape[0], dz));
+                synT = nets.GeneratorT.call(cT, Noise(cT.shape[0], dz));
             }
-            var ld = WassersteinLoss.CriticWithPenalty(nets.CriticV.forward, realV, synV, cV, Uniform(realV.shape[0]), w.GradientPenalty)
-                     .add(WassersteinLoss.CriticWithPenalty(nets.CriticT.forward, realT, synT, cT, Uniform(realT.shape[0]), w.GradientPenalty), TorchScalars.One);
+            var ld = WassersteinLoss.CriticWithPenalty(nets.CriticV.call, realV, synV, cV, Uniform(realV.shape[0]), w.GradientPenalty)
+                     .add(WassersteinLoss.CriticWithPenalty(nets.CriticT.call, realT, synT, cT, Uniform(realT.shape[0]), w.GradientPenalty), TorchScalars.One);
             optD.zero_grad();
             ld.backward();
             optD.step();
@@ -84,16 +84,16 @@ public sealed class JfseStep : IDisposable
         var synLabT = unseenBatch.Length > 0 ? cat([labT, unseenLabels], 0) : labT;
         var synCV = classes.index_select(0, synLabV);
         var synCT = classes.index_select(0, synLabT);
-        var genV = nets.GeneratorV.forward(synCV, Noise(synCV.shape[0], dz));
-        var genT = nets.GeneratorT.forward(synCT, Noise(synCT.shape[0], dz));
+        var genV = nets.GeneratorV.call(synCV, Noise(synCV.shape[0], dz));
+        var genT = nets.GeneratorT.call(synCT, Noise(synCT.shape[0], dz));
         long nv = realV.shape[0], nt = realT.shape[0];
-        var advG = WassersteinLoss.Generator(nets.CriticV.forward(genV.narrow(0, 0, nv), cV))
-                   .add(WassersteinLoss.Generator(nets.CriticT.forward(genT.narrow(0, 0, nt), cT)), TorchScalars.One);
-        var eGenV = nets.RegressorV.forward(genV);
-        var eGenT = nets.RegressorT.forward(genT);
+        var advG = WassersteinLoss.Generator(nets.CriticV.call(genV.narrow(0, 0, nv), cV))
+                   .add(WassersteinLoss.Generator(nets.CriticT.call(genT.narrow(0, 0, nt), cT)), TorchScalars.One);
+        var eGenV = nets.RegressorV.call(genV);
+        var eGenT = nets.RegressorT.call(genT);
         var cycG = CycleLoss.Compute(eGenV, synCV).add(CycleLoss.Compute(eGenT, synCT), TorchScalars.One);
-        var modG = ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(eGenV, lambda)),
-                                        nets.Classifier.forward(GradientReversal.Apply(eGenT, lambda)));
+        var modG = ModalityLoss.Compute(nets.Classifier.call(GradientReversal.Apply(eGenV, lambda)),
+                                        nets.Classifier.call(GradientReversal.Apply(eGenT, lambda)));
         var lossG = WeightedSum((w.GeneratorAdversarial, advG), (w.GeneratorCycle, cycG), (w.GeneratorModality, modG));
         optG.zero_grad();
         lossG.backward();
@@ -107,13 +107,13 @@ public sealed class JfseStep : IDisposable
         (Tensor Cycle, Tensor Alignment, Tensor Modality) RegressorTerms(Tensor ev, Tensor et, Tensor targetV, Tensor targetT, Tensor labelsV, Tensor labelsT) =>
             (CycleLoss.Compute(ev, targetV).add(CycleLoss.Compute(et, targetT), TorchScalars.One),
              AlignmentLoss.Compute(options.Alignment, ev, labelsV, et, labelsT),
-             ModalityLoss.Compute(nets.Classifier.forward(GradientReversal.Apply(ev, lambda)),
-                                  nets.Classifier.forward(GradientReversal.Apply(et, lambda))));
-        var eV = nets.RegressorV.forward(realV);
-        var eT = nets.RegressorT.forward(realT);
+             ModalityLoss.Compute(nets.Classifier.call(GradientReversal.Apply(ev, lambda)),
+                                  nets.Classifier.call(GradientReversal.Apply(et, lambda))));
+        var eV = nets.RegressorV.call(realV);
+        var eT = nets.RegressorT.call(realT);
         var (cycReal, daReal, modReal) = RegressorTerms(eV, eT, cV, cT, labV, labT);
-        var eSV = nets.RegressorV.forward(synV2);
-        var eST = nets.RegressorT.forward(synT2);
+        var eSV = nets.RegressorV.call(synV2);
+        var eST = nets.RegressorT.call(synT2);
         var (cycSyn, daSyn, modSyn) = RegressorTerms(eSV, eST, synCV, synCT, synLabV, synLabT);
         var lossR = WeightedSum((w.RegressorCycleReal, cycReal), (w.RegressorAlignmentReal, daReal), (w.RegressorModalityReal, modReal),
             (w.RegressorCycleSynthetic, cycSyn), (w.RegressorModalitySynthetic, modSyn), (w.RegressorAlignmentSynthetic, daSyn));
@@ -125,8 +125,8 @@ public sealed class JfseStep : IDisposable
         optR.step();
 
         // Modality classifier step on fixed embeddings.
-        var lossM = ModalityLoss.Compute(nets.Classifier.forward(eV.detach()), nets.Classifier.forward(eT.detach()))
-            .add(WeightedSum((w.ClassifierSynthetic, ModalityLoss.Compute(nets.Classifier.forward(eSV.detach()), nets.Classifier.forward(eST.detach())))), TorchScalars.One);
+        var lossM = ModalityLoss.Compute(nets.Classifier.call(eV.detach()), nets.Classifier.call(eT.detach()))
+            .add(WeightedSum((w.ClassifierSynthetic, ModalityLoss.Compute(nets.Classifier.call(eSV.detach()), nets.Classifier.call(eST.detach())))), TorchScalars.One);
         optM.zero_grad();
         lossM.backward();
         optM.step();

@@ -95,7 +95,7 @@ public sealed class JfseModel : IEmbeddingModel
                 var slice = new float[n * scaled.Cols];
                 Array.Copy(scaled.Data, start * scaled.Cols, slice, 0, slice.Length);
                 var x = tensor(slice, [n, scaled.Cols]).to(device);
-                var e = regressor.forward(x).cpu();
+                var e = regressor.call(x).cpu();
                 d = (int)e.shape[1];
                 parts.Add(e.data<float>().ToArray());
             }
