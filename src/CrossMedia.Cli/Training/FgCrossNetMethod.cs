@@ -71,7 +71,11 @@ internal sealed class FgCrossNetMethod : ITrainMethod
             .Train(context.TrainingSet, config, checkpoints, resume));
 
         AtomicFile.WriteAllText(Path.Combine(context.OutputDirectory, "history.json"), JsonSerializer.Serialize(result.History, FgCrossNetModelJson));
-        TrainingPlot.Write(Path.Combine(context.OutputDirectory, "training.png"), result.History, $"FGCrossNet ({backbone}) on {context.Data.Name}");
+        TrainingPlot.Write(Path.Combine(context.OutputDirectory, "training.png"), result.History, new TrainingPlotOptions($"FGCrossNet ({backbone}) on {context.Data.Name}")
+        {
+            Media = config.MediumNames,
+            SecondStageFrom = options.Stage1Epochs > 0 && options.Stage2Epochs > 0 ? options.Stage1Epochs + 1 : null,
+        });
         context.Notes["selected_epoch"] = result.SelectedEpoch;
         context.Notes["validation_map_selected"] = double.IsFinite(result.ValidationMap) ? result.ValidationMap : null;
         context.Notes["pretrained"] = result.PretrainedReport ?? "none (from scratch)";

@@ -85,7 +85,8 @@ internal sealed class JfseMethod : ITrainMethod
             .Train(context.TrainingSet, unseen, null, checkpoints, resume, probe));
 
         AtomicFile.WriteAllText(Path.Combine(context.OutputDirectory, "history.json"), JsonSerializer.Serialize(result.History, JsonOptions));
-        TrainingPlot.Write(Path.Combine(context.OutputDirectory, "training.png"), result.History, $"JFSE on {context.Data.Name}");
+        TrainingPlot.Write(Path.Combine(context.OutputDirectory, "training.png"), result.History,
+            new TrainingPlotOptions($"JFSE on {context.Data.Name}") { Media = context.TrainingSet.Media.Take(2).Select(m => m.Name).ToArray(), BestOfPostProcessings = true });
         context.Notes["selected_epoch"] = result.SelectedEpoch;
         context.Notes["selected_post_processing"] = result.SelectedPostProcessing.ToString().ToLowerInvariant();
         context.Notes["validation_map_selected"] = double.IsFinite(result.ValidationMap) ? result.ValidationMap : null;

@@ -139,11 +139,12 @@ public sealed class FgCrossNetTrainer
                 TrainingDivergedException.ThrowIfNotFinite("FGCrossNet", epoch, losses);
                 RecalibrateBatchNorm(net, kinds, train, batches, new Random(unchecked(options.Seed * 100_003 + epoch) ^ 0x5eed));
 
-                double? valMap = null;
+                double? valMap = null, valChance = null;
                 if (hasValidation)
                 {
                     var (map, chance, degenerate, directions) = Validate(net, kinds, val, valMedia);
                     valMap = map;
+                    valChance = double.IsFinite(chance) ? chance : null; // JSON has no NaN
                     if (degenerate > 0)
                         progress.Message(string.Create(CultureInfo.InvariantCulture,
                             $"epoch {epoch}: {ResultRow.DegenerateNote} in {degenerate} of {directions} validation directions (chance mAP {chance:F4})"));
@@ -160,7 +161,7 @@ public sealed class FgCrossNetTrainer
                     state.BestEpoch = epoch;
                     CopyState(net, best);
                 }
-                var record = new EpochRecord(epoch, losses, valMap, stage2 ? "stage 2" : "stage 1", epochClock.Elapsed.TotalSeconds, lr);
+                var record = new EpochRecord(epoch, losses, valMap, stage2 ? "stage 2" : "stage 1", epochClock.Elapsed.TotalSeconds, lr, valChance);
                 state.History.Add(record);
                 state.Epoch = epoch;
                 epochsThisRun++;

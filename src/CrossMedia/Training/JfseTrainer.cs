@@ -157,7 +157,7 @@ public sealed class JfseTrainer
             var meanLosses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
             TrainingDivergedException.ThrowIfNotFinite("JFSE", epoch, meanLosses);
 
-            double? valMap = null;
+            double? valMap = null, valChance = null;
             string? valPost = null;
             bool evaluate = epoch % options.EvalEvery == 0 || epoch == options.Epochs;
             if (evaluate)
@@ -166,10 +166,11 @@ public sealed class JfseTrainer
                 var rawTrainT = JfseModel.EmbedRaw(nets.RegressorT, scalerT, ft, device);
                 if (hasValidation)
                 {
-                    var (score, bestPost, degenerate) = BestPostProcessing(rawTrainV, rawTrainT,
+                    var (score, bestPost, degenerate, chance) = BestPostProcessing(rawTrainV, rawTrainT,
                         JfseModel.EmbedRaw(nets.RegressorV, scalerV, JfseModel.FeaturesOf(valV!, arch.ImageDimension), device), valV!.Labels,
                         JfseModel.EmbedRaw(nets.RegressorT, scalerT, JfseModel.FeaturesOf(valT!, arch.TextDimension), device), valT!.Labels);
                     valMap = score;
+                    valChance = double.IsFinite(chance) ? chance : null; // JSON has no NaN
                     valPost = bestPost.ToString().ToLowerInvariant();
                     if (degenerate)
                         progress.Message($"epoch {epoch}: {ResultRow.DegenerateNote} in validation under every post-processing");
@@ -189,7 +190,7 @@ public sealed class JfseTrainer
                 {
                     var tv = testProbe[names[0]];
                     var tt = testProbe[names[1]];
-                    var (testScore, _, _) = BestPostProcessing(rawTrainV, rawTrainT,
+                    var (testScore, _, _, _) = BestPostProcessing(rawTrainV, rawTrainT,
                         JfseModel.EmbedRaw(nets.RegressorV, scalerV, JfseModel.FeaturesOf(tv, arch.ImageDimension), device), tv.Labels,
                         JfseModel.EmbedRaw(nets.RegressorT, scalerT, JfseModel.FeaturesOf(tt, arch.TextDimension), device), tt.Labels);
                     state.TestSelected = Math.Max(state.TestSelected ?? double.MinValue, testScore);
@@ -202,7 +203,7 @@ public sealed class JfseTrainer
                 CopyParameters(nets.RegressorT, bestT);
             }
 
-            var record = new EpochRecord(epoch, meanLosses, valMap, valPost, epochClock.Elapsed.TotalSeconds, lambda);
+            var record = new EpochRecord(epoch, meanLosses, valMap, valPost, epochClock.Elapsed.TotalSeconds, lambda, valChance);
             state.History.Add(record);
             state.Epoch = epoch;
             epochsThisRun++;
@@ -269,12 +270,14 @@ public sealed class JfseTrainer
 
     /// <summary>
     /// Validation mAP (mean of both directions) under each post-processing; the best one by <see cref="EpochSelection"/>
-    /// (a post-processing whose ranking is degenerate in a direction loses to one that is not), and whether it is degenerate.
+    /// (a post-processing whose ranking is degenerate in a direction loses to one that is not), whether it is degenerate,
+    /// and the mean chance level of the two directions (the same under every post-processing: it depends on the labels only).
     /// </summary>
-    private (double Score, EmbeddingPostProcessing Post, bool Degenerate) BestPostProcessing(Matrix trainV, Matrix trainT, Matrix queryV, int[] labelsV, Matrix queryT, int[] labelsT)
+    private (double Score, EmbeddingPostProcessing Post, bool Degenerate, double Chance) BestPostProcessing(Matrix trainV, Matrix trainT, Matrix queryV, int[] labelsV, Matrix queryT, int[] labelsT)
     {
         (double Score, bool Degenerate)? best = null;
         var bestPost = EmbeddingPostProcessing.Raw;
+        double chance = double.NaN;
         foreach (var post in Enum.GetValues<EmbeddingPostProcessing>())
         {
             var ev = EmbeddingNormalizer.Fit(trainV, post, options.ZScore).Apply(queryV);
@@ -283,9 +286,10 @@ public sealed class JfseTrainer
             var tv = Retrieval.MeanAveragePrecision(et, labelsT, ev, labelsV, SelectionRetrieval);
             double score = (vt.Map + tv.Map) / 2;
             bool degenerate = vt.Degenerate || tv.Degenerate;
+            chance = (vt.Chance + tv.Chance) / 2;
             if (double.IsFinite(score) && EpochSelection.Replaces(score, degenerate, best)) { best = (score, degenerate); bestPost = post; }
         }
-        return best is { } b ? (b.Score, bestPost, b.Degenerate) : (double.NegativeInfinity, bestPost, false);
+        return best is { } b ? (b.Score, bestPost, b.Degenerate, chance) : (double.NegativeInfinity, bestPost, false, chance);
     }
 
     /// <summary>
