@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CrossMedia.Core;
 using CrossMedia.Data;
+using CrossMedia.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -131,6 +132,7 @@ public sealed class JfseModel : IEmbeddingModel
 
     public static JfseModel Load(string directory, Device device)
     {
+        TorchRuntime.EnsureLoaded(); // the bundled libtorch with CrossMedia's native settings, also where no command initialised it (search, serve)
         FileChecksums.Verify(directory);
         var path = Path.Combine(directory, ModelStore.ManifestFile);
         Manifest m;
