@@ -104,7 +104,7 @@ public static class TrainingPlot
             selected.LegendText = string.Create(CultureInfo.InvariantCulture,
                 $"selected: epoch {best.Epoch}, {best.ValidationMap:F3}{(options.BestOfPostProcessings && best.PostProcessing is { } post ? $" ({post})" : "")}");
             MarkSecondStage(map, options, legend: true);
-            map.ShowLegend(Alignment.UpperLeft); // validation curves rise: the upper left is where they are not
+            map.ShowLegend(Alignment.LowerRight); // validation curves rise and flatten: the lower right holds only the chance line
             map.Legend.FontSize = 12;
             map.Legend.FontName = Font;
             map.Legend.OutlineColor = Colors.LightGray;
