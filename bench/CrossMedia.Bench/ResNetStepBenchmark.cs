@@ -43,7 +43,7 @@ public static class ResNetStepBenchmark
             using (var scope = NewDisposeScope())
             {
                 optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(model.forward(x), y);
+                var loss = nn.functional.cross_entropy(model.call(x), y);
                 if (phases && i == 0) Console.WriteLine($"phase=forward {Rss()}");
                 loss.backward();
                 if (phases && i == 0) Console.WriteLine($"phase=backward {Rss()}");
@@ -61,6 +61,7 @@ public static class ResNetStepBenchmark
         Console.WriteLine($"ms_per_step_median={median.ToString("F0", inv)} steps=[{string.Join(", ", times.Select(t => t.ToString("F0", inv)))}]");
         Console.WriteLine($"cpu_ms_per_step_median={Median(cpu).ToString("F0", inv)} (user+sys of all threads; inflated by spinning under contention)");
         Console.WriteLine($"peak_rss_mib={(PeakRssKib() / 1024.0).ToString("F0", inv)}");
+        Console.WriteLine($"allocator: {NativeTuning.AllocatorSettings}");
         return 0;
     }
 

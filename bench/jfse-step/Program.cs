@@ -49,4 +49,5 @@ double PeakRssMb()
     return double.NaN;
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"torchsharp threads={arg["threads"]} steps={times.Count} median_ms={times[times.Count / 2]:F1} mean_ms={times.Average():F1} min_ms={times[0]:F1} peak_rss_mb={PeakRssMb():F0} malloc={(Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "").Contains("jemalloc") switch { true => "jemalloc", false => "default" }}"));
+    $"torchsharp threads={arg["threads"]} steps={times.Count} median_ms={times[times.Count / 2]:F1} mean_ms={times.Average():F1} min_ms={times[0]:F1} peak_rss_mb={PeakRssMb():F0}"));
+Console.WriteLine($"allocator: {NativeTuning.AllocatorSettings}");

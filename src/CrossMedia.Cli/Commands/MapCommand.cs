@@ -55,7 +55,7 @@ internal static class MapCommand
             double evalSeconds = clock.Elapsed.TotalSeconds;
             if (report is not null)
                 PrecisionRecallPlot.SavePng(plotPath!, [("11-point interpolated", report.Interpolated), ("full (mean P@k, R@k)", report.Full)],
-                    $"{Path.GetFileNameWithoutExtension(parse.GetValue(query))} → {Path.GetFileNameWithoutExtension(parse.GetValue(gallery))}");
+                    $"{Path.GetFileNameWithoutExtension(parse.GetValue(query))} → {Path.GetFileNameWithoutExtension(parse.GetValue(gallery))}", result.Map);
 
             var output = parse.InvocationConfiguration.Output;
             string map = result.Map.ToString("R", CultureInfo.InvariantCulture);

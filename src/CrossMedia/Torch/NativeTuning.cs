@@ -28,28 +28,40 @@ internal static partial class NativeTuning
     /// <summary>
     /// Lets the allocator keep freed memory for reuse instead of returning it to the kernel, so the large
     /// tensor buffers of a training step reuse pages rather than touching fresh zeroed ones every step.
-    /// Controlled by CROSSMEDIA_MALLOC_TUNING: unset = jemalloc only, 1 = jemalloc and glibc, 0 = none;
-    /// skipped too when the user configures the allocator (MALLOC_*_ variables, GLIBC_TUNABLES with
-    /// malloc, MALLOC_CONF). Measured in bench/README.md (jfse-step, resnet-step).
-    /// jemalloc (LD_PRELOAD, on by default): dirty/muzzy decay off via mallctl; otherwise it purges pages
-    /// idle for ~10 s, i.e. between steps (JFSE: ~1 M faults per step; costs +7–9 % peak RSS).
-    /// glibc (opt-in): mallopt(M_MMAP_MAX, 0) and M_TRIM_THRESHOLD 2 GiB. glibc serves every block above
-    /// 32 MiB with mmap and unmaps it on free, ~2 s of kernel time per JFSE step; the kept heap makes a JFSE
-    /// step ~20–25 % faster under load but fragments: peak RSS +7–18 % (JFSE) and +23–37 % (ResNet-50), which
-    /// is why it is not the default. (Blocks above 64 MiB requested from a thread with its own arena are
-    /// still mapped; the CLI and the benchmarks train on the main thread, whose arena has no such limit.)
+    /// On by default; CROSSMEDIA_MALLOC_TUNING=0 turns it off, and it is skipped when the user configures the
+    /// allocator (MALLOC_*_ variables, GLIBC_TUNABLES with malloc, MALLOC_CONF). Measured in bench/README.md
+    /// (jfse-step, resnet-step).
+    /// glibc: mallopt(M_MMAP_MAX, 0) and M_TRIM_THRESHOLD 2 GiB. glibc serves every block above 32 MiB with
+    /// mmap and unmaps it on free: ~1 M page faults and ~2 s of kernel time per JFSE step, which made the step
+    /// ~4× slower; the kept heap costs some peak RSS through fragmentation (JFSE +6 %). mallopt acts on the
+    /// running allocator, so it works from here, whenever the library is first used (glibc reads the
+    /// MALLOC_*_ variables only at process start). (Blocks above 64 MiB requested from a thread with its own
+    /// arena are still mapped; the CLI and the benchmarks train on the main thread, whose arena has no such limit.)
+    /// jemalloc (when preloaded, instead of glibc's): dirty/muzzy decay off via mallctl; otherwise it purges
+    /// pages idle for ~10 s, i.e. between steps (JFSE: ~1 M faults per step; costs +7–9 % peak RSS).
     /// </summary>
     public static void ApplyMallocTuning()
     {
-        if (!OperatingSystem.IsLinux() || MallocTuningDisabled()) return;
-        if (Environment.GetEnvironmentVariable("CROSSMEDIA_MALLOC_TUNING") == "1") KeepGlibcHeap();
+        if (!OperatingSystem.IsLinux()) return;
+        if (MallocTuningDisabled(out var reason))
+        {
+            AllocatorSettings = $"default allocator ({reason})";
+            return;
+        }
         if (NativeLibrary.TryGetExport(NativeLibrary.GetMainProgramHandle(), "mallctl", out var mallctl))
         {
             // 4096 = MALLCTL_ARENAS_ALL: the arenas that exist; "arenas.*" the defaults for later ones.
             foreach (var name in new[] { "arenas.dirty_decay_ms", "arenas.muzzy_decay_ms", "arena.4096.dirty_decay_ms", "arena.4096.muzzy_decay_ms" })
                 SetJemallocSize(mallctl, name, -1);
+            AllocatorSettings = "jemalloc, freed pages kept (decay off; CROSSMEDIA_MALLOC_TUNING=0 turns it off)";
+            return;
         }
+        KeepGlibcHeap();
+        AllocatorSettings = "glibc, freed memory kept (M_MMAP_MAX=0, M_TRIM_THRESHOLD=2 GiB; CROSSMEDIA_MALLOC_TUNING=0 turns it off)";
     }
+
+    /// <summary>What <see cref="ApplyMallocTuning"/> set, in words (printed by the benchmarks).</summary>
+    internal static string AllocatorSettings { get; private set; } = "default allocator (not tuned: libtorch not loaded yet, or not Linux)";
 
     /// <summary>glibc's heap retention (see <see cref="ApplyMallocTuning"/>).</summary>
     private static void KeepGlibcHeap()
@@ -66,13 +78,20 @@ internal static partial class NativeTuning
             ((delegate* unmanaged<byte*, void*, nuint*, void*, nuint, int>)mallctl)(n, null, null, &value, (nuint)sizeof(nint));
     }
 
-    private static bool MallocTuningDisabled()
+    private static bool MallocTuningDisabled(out string reason)
     {
+        reason = "CROSSMEDIA_MALLOC_TUNING=0";
         if (Environment.GetEnvironmentVariable("CROSSMEDIA_MALLOC_TUNING") == "0") return true;
+        reason = "the user's GLIBC_TUNABLES";
         if ((Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "").Contains("malloc", StringComparison.Ordinal)) return true;
+        reason = "the user's MALLOC_CONF";
         if (Environment.GetEnvironmentVariable("MALLOC_CONF") is not null) return true;
         foreach (var key in Environment.GetEnvironmentVariables().Keys)
-            if (key is string name && name.StartsWith("MALLOC_", StringComparison.Ordinal) && name.EndsWith('_')) return true;
+            if (key is string name && name.StartsWith("MALLOC_", StringComparison.Ordinal) && name.EndsWith('_'))
+            {
+                reason = $"the user's {name}";
+                return true;
+            }
         return false;
     }
 

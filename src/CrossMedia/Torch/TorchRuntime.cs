@@ -8,8 +8,8 @@ namespace CrossMedia.Torch;
 /// application by full path before the first torch call, so a system copy (e.g. Debian's
 /// python3-torch puts libtorch_cpu.so.1.13 on the loader path) can never be picked up first,
 /// and sets the intra-op thread count explicitly. Before loading it applies <see cref="NativeTuning"/>
-/// (passive OpenMP waiting unless OMP_WAIT_POLICY / GOMP_SPINCOUNT is set; freed memory kept by
-/// jemalloc when it is preloaded, by glibc too with CROSSMEDIA_MALLOC_TUNING=1).
+/// (passive OpenMP waiting unless OMP_WAIT_POLICY / GOMP_SPINCOUNT is set; freed memory kept by the
+/// allocator, glibc's or a preloaded jemalloc, unless CROSSMEDIA_MALLOC_TUNING=0).
 /// </summary>
 public static class TorchRuntime
 {
@@ -51,6 +51,9 @@ public static class TorchRuntime
             }
         }
     }
+
+    /// <summary>Loads libtorch (once) without touching the thread count; for library code that runs a torch op on its own.</summary>
+    internal static void EnsureLoaded() => LoadNativeLibraries();
 
     /// <summary>The address of an exported libtorch_cpu.so symbol (loads libtorch if needed); for switches TorchSharp does not wrap.</summary>
     internal static IntPtr TorchCpuExport(string symbol)

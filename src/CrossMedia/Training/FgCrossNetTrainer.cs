@@ -160,7 +160,7 @@ public sealed class FgCrossNetTrainer
             if (val.Count(v => v.Count > 0) < 2) return new ValidationOutcome(null);
             var (map, chance, degenerate, directions) = trainer.Validate(net, kinds, val, valMedia);
             return new ValidationOutcome(map, degenerate > 0, null,
-                string.Create(CultureInfo.InvariantCulture, $"in {degenerate} of {directions} directions, chance mAP {chance:F4}"));
+                string.Create(CultureInfo.InvariantCulture, $"in {degenerate} of {directions} directions, chance mAP {chance:F4}"), Chance: chance);
         }
 
         public void KeepBest() => ModuleState.Copy(net, best);

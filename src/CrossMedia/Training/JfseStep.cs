@@ -71,7 +71,7 @@ internal sealed class JfseStep : IDisposable
             return pairs.Length == 1 ? sum : sum.mul(pairShare);
         }
         Tensor Modality(IReadOnlyList<Tensor> embeddings, bool reversed) =>
-            ModalityLoss.Compute(embeddings.Select(e => nets.Classifier.forward(reversed ? GradientReversal.Apply(e, lambda) : e.detach())).ToArray());
+            ModalityLoss.Compute(embeddings.Select(e => nets.Classifier.call(reversed ? GradientReversal.Apply(e, lambda) : e.detach())).ToArray());
 
         // Critic steps (generators fixed: synthetic features detached inside the loss).
         double lossD = 0;
@@ -80,8 +80,8 @@ internal sealed class JfseStep : IDisposable
             using var inner = NewDisposeScope();
             Tensor[] syn;
             using (no_grad())
-                syn = all.Select(m => nets.Generators[m].forward(c[m], Noise(c[m].shape[0], dz))).ToArray();
-            var ld = Sum(m => WassersteinLoss.CriticWithPenalty(nets.Critics[m].forward, real[m], syn[m], c[m], Uniform(real[m].shape[0]), w.GradientPenalty));
+                syn = all.Select(m => nets.Generators[m].call(c[m], Noise(c[m].shape[0], dz))).ToArray();
+            var ld = Sum(m => WassersteinLoss.CriticWithPenalty(nets.Critics[m].call, real[m], syn[m], c[m], Uniform(real[m].shape[0]), w.GradientPenalty));
             optD.zero_grad();
             ld.backward();
             optD.step();
@@ -93,9 +93,9 @@ internal sealed class JfseStep : IDisposable
         var unseenLabels = torch.tensor(unseenBatch).to(device);
         var synLab = lab.Select(l => unseenBatch.Length > 0 ? cat([l, unseenLabels], 0) : l).ToArray();
         var synC = synLab.Select(l => classes.index_select(0, l)).ToArray();
-        var generated = all.Select(m => nets.Generators[m].forward(synC[m], Noise(synC[m].shape[0], dz))).ToArray();
-        var advG = Sum(m => WassersteinLoss.Generator(nets.Critics[m].forward(generated[m].narrow(0, 0, real[m].shape[0]), c[m])));
-        var eGen = all.Select(m => nets.Regressors[m].forward(generated[m])).ToArray();
+        var generated = all.Select(m => nets.Generators[m].call(synC[m], Noise(synC[m].shape[0], dz))).ToArray();
+        var advG = Sum(m => WassersteinLoss.Generator(nets.Critics[m].call(generated[m].narrow(0, 0, real[m].shape[0]), c[m])));
+        var eGen = all.Select(m => nets.Regressors[m].call(generated[m])).ToArray();
         var cycG = Sum(m => CycleLoss.Compute(eGen[m], synC[m]));
         var modG = Modality(eGen, reversed: true);
         var lossG = WeightedSum((w.GeneratorAdversarial, advG), (w.GeneratorCycle, cycG), (w.GeneratorModality, modG));
@@ -111,9 +111,9 @@ internal sealed class JfseStep : IDisposable
             (Sum(m => CycleLoss.Compute(e[m], targets[m])),
              PairMean((i, j) => AlignmentLoss.Compute(options.Alignment, e[i], labels[i], e[j], labels[j])),
              Modality(e, reversed: true));
-        var eReal = all.Select(m => nets.Regressors[m].forward(real[m])).ToArray();
+        var eReal = all.Select(m => nets.Regressors[m].call(real[m])).ToArray();
         var (cycReal, daReal, modReal) = RegressorTerms(eReal, c, lab);
-        var eSyn = all.Select(m => nets.Regressors[m].forward(fixedSyn[m])).ToArray();
+        var eSyn = all.Select(m => nets.Regressors[m].call(fixedSyn[m])).ToArray();
         var (cycSyn, daSyn, modSyn) = RegressorTerms(eSyn, synC, synLab);
         var lossR = WeightedSum((w.RegressorCycleReal, cycReal), (w.RegressorAlignmentReal, daReal), (w.RegressorModalityReal, modReal),
             (w.RegressorCycleSynthetic, cycSyn), (w.RegressorModalitySynthetic, modSyn), (w.RegressorAlignmentSynthetic, daSyn));

@@ -152,14 +152,15 @@ public sealed class JfseTrainer
     /// that is not), and whether it is degenerate. <paramref name="train"/>: raw training embeddings per medium
     /// (what the normalisers are fitted on); <paramref name="query"/>: raw embeddings and labels per medium.
     /// </summary>
-    private (double Score, EmbeddingPostProcessing Post, bool Degenerate) BestPostProcessing(Matrix[] train, (Matrix Embeddings, int[] Labels)[] query)
+    private (double Score, EmbeddingPostProcessing Post, bool Degenerate, double Chance) BestPostProcessing(Matrix[] train, (Matrix Embeddings, int[] Labels)[] query)
     {
         (double Score, bool Degenerate)? best = null;
+        double chance = double.NaN; // the same under every post-processing: it depends on the labels only
         var bestPost = EmbeddingPostProcessing.Raw;
         foreach (var post in Enum.GetValues<EmbeddingPostProcessing>())
         {
             var e = query.Select((q, m) => EmbeddingNormalizer.Fit(train[m], post, options.ZScore).Apply(q.Embeddings)).ToArray();
-            double sum = 0;
+            double sum = 0, chanceSum = 0;
             int directions = 0;
             bool degenerate = false;
             for (int a = 0; a < e.Length; a++)
@@ -168,13 +169,15 @@ public sealed class JfseTrainer
                     if (a == b) continue;
                     var r = Retrieval.MeanAveragePrecision(e[a], query[a].Labels, e[b], query[b].Labels, SelectionRetrieval);
                     sum += r.Map;
+                    chanceSum += r.Chance;
                     directions++;
                     degenerate |= r.Degenerate;
                 }
             double score = sum / directions;
+            chance = chanceSum / directions;
             if (double.IsFinite(score) && EpochSelection.Replaces(score, degenerate, best)) { best = (score, degenerate); bestPost = post; }
         }
-        return best is { } b2 ? (b2.Score, bestPost, b2.Degenerate) : (double.NegativeInfinity, bestPost, false);
+        return best is { } b2 ? (b2.Score, bestPost, b2.Degenerate, chance) : (double.NegativeInfinity, bestPost, false, chance);
     }
 
     private static void CopyRegressors(IReadOnlyList<Regressor> from, IReadOnlyList<Regressor> to)
@@ -265,14 +268,14 @@ public sealed class JfseTrainer
             if (validation is null && testProbe is null) return new ValidationOutcome(null);
             var rawTrain = media.Select((_, m) => JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], features[m], device)).ToArray();
             // Raw embeddings and labels of some items of every medium (validation or the test probe).
-            (double Score, EmbeddingPostProcessing Post, bool Degenerate) Best(Medium[] items) =>
+            (double Score, EmbeddingPostProcessing Post, bool Degenerate, double Chance) Best(Medium[] items) =>
                 trainer.BestPostProcessing(rawTrain, items.Select((item, m) =>
                     (JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], JfseModel.FeaturesOf(item, features[m].Cols), device), item.Labels)).ToArray());
             var result = new ValidationOutcome(null);
             if (validation is { } v)
             {
-                var (score, post, degenerate) = Best(v);
-                result = new ValidationOutcome(score, degenerate, post.ToString().ToLowerInvariant(), "under every post-processing");
+                var (score, post, degenerate, chance) = Best(v);
+                result = new ValidationOutcome(score, degenerate, post.ToString().ToLowerInvariant(), "under every post-processing", Chance: chance);
             }
             return testProbe is { } t ? result with { Probe = Best(t).Score } : result;
         }

@@ -64,7 +64,7 @@ internal sealed record EpochOutcome(IReadOnlyDictionary<string, double> Losses, 
 /// <param name="Choice">What validation chose beside the epoch (JFSE: the post-processing), kept with the selection.</param>
 /// <param name="DegenerateDetail">Where the ranking was degenerate, for the message.</param>
 /// <param name="Probe">The reference protocol's test-selected score of this evaluation (JFSE on request); the loop keeps the highest.</param>
-internal sealed record ValidationOutcome(double? Score, bool Degenerate = false, string? Choice = null, string? DegenerateDetail = null, double? Probe = null);
+internal sealed record ValidationOutcome(double? Score, bool Degenerate = false, string? Choice = null, string? DegenerateDetail = null, double? Probe = null, double? Chance = null);
 
 /// <summary>How long the loop runs and how often it validates and checkpoints.</summary>
 /// <param name="EvalEvery">Validate every this many epochs and after the last.</param>
@@ -158,7 +158,7 @@ internal static class TrainingLoop
             var outcome = trainer.RunEpoch(new EpochContext(epoch, schedule.Seed), b => progress.BatchCompleted(current, b, batches), cancel);
             TrainingDivergedException.ThrowIfNotFinite(trainer.Name, epoch, outcome.Losses);
 
-            double? validationMap = null;
+            double? validationMap = null, validationChance = null;
             string? choice = null;
             if (epoch % schedule.EvalEvery == 0 || epoch == schedule.Epochs)
             {
@@ -166,6 +166,7 @@ internal static class TrainingLoop
                 if (v.Score is { } score && canValidate)
                 {
                     validationMap = score;
+                    validationChance = v.Chance is { } c && double.IsFinite(c) ? c : null; // JSON has no NaN
                     choice = v.Choice;
                     Select(trainer, state, epoch, score, v, progress);
                 }
@@ -177,7 +178,7 @@ internal static class TrainingLoop
                 trainer.KeepBest();
             }
 
-            var record = new EpochRecord(epoch, outcome.Losses, validationMap, choice ?? outcome.Note, epochClock.Elapsed.TotalSeconds, outcome.Schedule);
+            var record = new EpochRecord(epoch, outcome.Losses, validationMap, choice ?? outcome.Note, epochClock.Elapsed.TotalSeconds, outcome.Schedule, validationChance);
             state.History.Add(record);
             state.Epoch = epoch;
             epochsThisRun++;

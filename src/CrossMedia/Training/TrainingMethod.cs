@@ -35,10 +35,10 @@ public abstract record TrainingMethod
     };
 
     /// <summary>history.json and training.png of a method trained in epochs.</summary>
-    private protected static void WriteHistory(RunContext context, IReadOnlyList<EpochRecord> history, string title)
+    private protected static void WriteHistory(RunContext context, IReadOnlyList<EpochRecord> history, TrainingPlotOptions plot)
     {
         AtomicFile.WriteAllText(Path.Combine(context.OutputDirectory, "history.json"), JsonSerializer.Serialize(history, Json));
-        TrainingPlot.Write(Path.Combine(context.OutputDirectory, "training.png"), history, title);
+        TrainingPlot.Write(Path.Combine(context.OutputDirectory, "training.png"), history, plot);
     }
 }
 
@@ -109,7 +109,11 @@ public sealed record JfseMethod(JfseTrainingOptions Options, bool ReportTestSele
 
         var result = new JfseTrainer(options, device, context.Progress)
             .Train(context.TrainingSet, unseen, null, context.Checkpoints, context.Resume, probe, context.Cancel);
-        WriteHistory(context, result.History, $"JFSE on {context.Data.Name}");
+        WriteHistory(context, result.History, new TrainingPlotOptions($"JFSE on {context.Data.Name}")
+        {
+            Media = result.Model.Media.Select(m => m.Name).ToArray(),
+            BestOfPostProcessings = true,
+        });
         var post = result.SelectedPostProcessing.ToString().ToLowerInvariant();
         context.Notes["selected_epoch"] = result.SelectedEpoch;
         context.Notes["selected_post_processing"] = post;
@@ -148,7 +152,11 @@ public sealed record FgCrossNetMethod(FgCrossNetConfig Config, FgCrossNetTrainin
 
         var result = new FgCrossNetTrainer(options, TorchRuntime.ParseDevice(context.Device), context.Progress)
             .Train(set, config, context.Checkpoints, context.Resume, context.Cancel);
-        WriteHistory(context, result.History, $"FGCrossNet ({config.Backbone}) on {context.Data.Name}");
+        WriteHistory(context, result.History, new TrainingPlotOptions($"FGCrossNet ({config.Backbone}) on {context.Data.Name}")
+        {
+            Media = config.MediumNames,
+            SecondStageFrom = options.Stage1Epochs > 0 && options.Stage2Epochs > 0 ? options.Stage1Epochs + 1 : null,
+        });
         context.Notes["selected_epoch"] = result.SelectedEpoch;
         context.Notes["validation_map_selected"] = double.IsFinite(result.ValidationMap) ? result.ValidationMap : null;
         context.Notes["epochs_run"] = result.History.Count;

@@ -25,12 +25,71 @@ public class SpectrogramTests
     }
 
     [Fact]
-    public void HannWindow_Should_BePeriodic()
+    public void Magnitude_Should_MatchNumpy()
     {
-        var w = Stft.HannWindow(8);
-        // scipy.signal.get_window('hann', 8): 0, .1464, .5, .8536, 1, .8536, .5, .1464
-        double[] expected = [0, 0.14644661, 0.5, 0.85355339, 1, 0.85355339, 0.5, 0.14644661];
-        for (int i = 0; i < 8; i++) Assert.Equal(expected[i], w[i], 7);
+        // numpy 1.24: np.abs(np.fft.rfft(np.pad(x, 1024, mode='reflect')[f·512 : f·512 + 2048] · w)) as float32,
+        // w = 0.5 − 0.5·cos(2πt/2048), x[i] = float32(sin(0.1 i) + 0.5 sin(0.37 i)), 3,000 samples → 6 frames.
+        var s = Stft.Magnitude(TwoSines(3000), 2048, 512);
+        Assert.Equal((6, 1025), (s.Frames, s.Bins));
+        (int Frame, int Bin, double Value)[] expected =
+        [
+            (0, 33, 174.09400939941406), (3, 121, 230.80335998535156), (5, 33, 467.9443664550781),
+            (2, 500, 1.6065943100329605e-06), (4, 1024, 0.0010066827526316047), (1, 0, 11.325901985168457),
+        ];
+        foreach (var (f, k, v) in expected) Assert.Equal(v, s[f, k], v * 1e-6 + 1e-9);
+        // 100 samples, shorter than the 1,024-sample pad: numpy repeats the reflection.
+        var shortSignal = Stft.Magnitude(new float[100].Select((_, i) => (float)Math.Sin(i * 0.1)).ToArray(), 2048, 512);
+        foreach (var (k, v) in new[] { (0, 195.2158660888672), (33, 0.7685160040855408), (200, 0.0010920654749497771) })
+            Assert.Equal(v, shortSignal[0, k], v * 1e-6 + 1e-9);
+    }
+
+    [Theory]
+    [InlineData(100, 512)]
+    [InlineData(3000, 512)]
+    [InlineData(4097, 300)]
+    public void Magnitude_Should_EqualTheDftDefinition_AndDrawTheSamePicture(int length, int hop)
+    {
+        var signal = TwoSines(length);
+        var s = Stft.Magnitude(signal, 2048, hop);
+        var reference = DefinitionStft(signal, 2048, hop);
+        Assert.Equal((reference.Frames, reference.Bins), (s.Frames, s.Bins));
+        for (int i = 0; i < s.Values.Length; i++) Assert.Equal(reference.Values[i], s.Values[i], reference.Values[i] * 1e-6 + 1e-9);
+        var picture = s.ToDecibels().Render(90, 120);
+        var expected = reference.ToDecibels().Render(90, 120);
+        for (int y = 0; y < 120; y++)
+            for (int x = 0; x < 90; x++)
+                for (int c = 0; c < 3; c++) Assert.Equal(expected[x, y, c], picture[x, y, c], 1e-3f);
+    }
+
+    private static float[] TwoSines(int length) =>
+        new float[length].Select((_, i) => (float)(Math.Sin(0.1 * i) + 0.5 * Math.Sin(0.37 * i))).ToArray();
+
+    /// <summary>The STFT from its definition: |Σ x[t]·w[t]·e^(−2πi·kt/n)| over reflected, centred frames, in double precision.</summary>
+    private static Spectrogram DefinitionStft(float[] signal, int n, int hop)
+    {
+        int frames = 1 + signal.Length / hop, bins = n / 2 + 1;
+        var values = new float[frames * bins];
+        var frame = new double[n];
+        var cos = new double[n];
+        var sin = new double[n];
+        for (int t = 0; t < n; t++) (cos[t], sin[t]) = (Math.Cos(2 * Math.PI * t / n), -Math.Sin(2 * Math.PI * t / n));
+        for (int f = 0; f < frames; f++)
+        {
+            for (int t = 0; t < n; t++)
+                frame[t] = signal[Stft.Reflect(f * hop - n / 2 + t, signal.Length)] * (0.5 - 0.5 * Math.Cos(2 * Math.PI * t / n));
+            for (int k = 0; k < bins; k++)
+            {
+                double re = 0, im = 0;
+                for (int t = 0; t < n; t++)
+                {
+                    int phase = (int)((long)k * t % n); // e^(−2πi·kt/n) from a table of the n roots of unity
+                    re += frame[t] * cos[phase];
+                    im += frame[t] * sin[phase];
+                }
+                values[f * bins + k] = (float)Math.Sqrt(re * re + im * im);
+            }
+        }
+        return new Spectrogram(frames, bins, values);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Media;
 using CrossMedia.Models.Jfse;
+using CrossMedia.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -79,6 +80,7 @@ public sealed class FgCrossNetModel : ITextEmbeddingModel
 
     public static FgCrossNetModel Load(string directory, Device device)
     {
+        TorchRuntime.EnsureLoaded(); // the bundled libtorch with CrossMedia's native settings, also where no command initialised it (search, serve)
         FileChecksums.Verify(directory);
         var path = Path.Combine(directory, ModelStore.ManifestFile);
         Manifest m;

@@ -42,15 +42,15 @@ internal sealed class FgCrossNetNetwork : nn.Module
     public Tensor Centers => centers.Centers;
 
     /// <summary>Normalised pictures [N, 3, S, S] → logits [N, classes].</summary>
-    public Tensor EncodePictures(Tensor pictures) => backbone.forward(pictures);
+    public Tensor EncodePictures(Tensor pictures) => backbone.call(pictures);
 
     /// <summary>Character codes [N, L] → the text branch's pictures [N, 3, L, L] (to batch them with other media).</summary>
-    public Tensor TextPictures(Tensor codes) => text.forward(codes);
+    public Tensor TextPictures(Tensor codes) => text.call(codes);
 
     /// <summary>Character codes [N, L] (see <see cref="CharacterText"/>) → logits [N, classes].</summary>
     public Tensor EncodeText(Tensor codes)
     {
         using var scope = NewDisposeScope();
-        return backbone.forward(text.forward(codes)).MoveToOuterDisposeScope();
+        return backbone.call(text.call(codes)).MoveToOuterDisposeScope();
     }
 }

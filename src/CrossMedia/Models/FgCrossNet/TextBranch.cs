@@ -54,9 +54,9 @@ internal sealed class TextBranch : nn.Module<Tensor, Tensor>
         if (codes.ndim != 2 || codes.shape[1] != Length)
             throw new ArgumentException($"expected codes [N, {Length}], got [{string.Join(", ", codes.shape)}]", nameof(codes));
         using var scope = NewDisposeScope();
-        var x = embedding.forward(codes).transpose(1, 2);          // [N, 16, L]
-        x = conv2.forward(F.relu(conv1.forward(x)));               // [N, L, L]
+        var x = embedding.call(codes).transpose(1, 2);          // [N, 16, L]
+        x = conv2.call(F.relu(conv1.call(x)));               // [N, L, L]
         x = x.reshape(codes.shape[0], 1, Length, Length);
-        return conv3.forward(x).MoveToOuterDisposeScope();
+        return conv3.call(x).MoveToOuterDisposeScope();
     }
 }

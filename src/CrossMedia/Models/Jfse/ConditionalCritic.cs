@@ -22,7 +22,7 @@ internal sealed class ConditionalCritic : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor features, Tensor classEmbedding)
     {
         using var scope = NewDisposeScope();
-        var h = hidden.forward(cat([features, classEmbedding], 1)).leaky_relu(Slope);
-        return output.forward(h).MoveToOuterDisposeScope();
+        var h = hidden.call(cat([features, classEmbedding], 1)).leaky_relu(Slope);
+        return output.call(h).MoveToOuterDisposeScope();
     }
 }

@@ -21,7 +21,7 @@ internal sealed class FeatureGenerator : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor classEmbedding, Tensor noise)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(hidden.forward(cat([classEmbedding, noise], 1)));
-        return nn.functional.relu(output.forward(h)).MoveToOuterDisposeScope();
+        var h = nn.functional.relu(hidden.call(cat([classEmbedding, noise], 1)));
+        return nn.functional.relu(output.call(h)).MoveToOuterDisposeScope();
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CrossMedia.Core;
 using CrossMedia.Data;
+using CrossMedia.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -92,7 +93,7 @@ public sealed class JfseModel : IEmbeddingModel
                 var slice = new float[n * scaled.Cols];
                 Array.Copy(scaled.Data, start * scaled.Cols, slice, 0, slice.Length);
                 var x = tensor(slice, [n, scaled.Cols]).to(device);
-                var e = regressor.forward(x).cpu();
+                var e = regressor.call(x).cpu();
                 d = (int)e.shape[1];
                 parts.Add(e.data<float>().ToArray());
             }
@@ -130,6 +131,7 @@ public sealed class JfseModel : IEmbeddingModel
 
     public static JfseModel Load(string directory, Device device)
     {
+        TorchRuntime.EnsureLoaded(); // the bundled libtorch with CrossMedia's native settings, also where no command initialised it (search, serve)
         FileChecksums.Verify(directory);
         var path = Path.Combine(directory, ModelStore.ManifestFile);
         Manifest m;

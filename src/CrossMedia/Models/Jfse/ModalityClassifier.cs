@@ -25,8 +25,8 @@ internal sealed class ModalityClassifier : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor embeddings)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(first.forward(embeddings));
-        h = nn.functional.relu(second.forward(h));
-        return output.forward(h).MoveToOuterDisposeScope();
+        var h = nn.functional.relu(first.call(embeddings));
+        h = nn.functional.relu(second.call(h));
+        return output.call(h).MoveToOuterDisposeScope();
     }
 }

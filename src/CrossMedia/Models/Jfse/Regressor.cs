@@ -20,7 +20,7 @@ internal sealed class Regressor : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor features)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(hidden.forward(features));
-        return nn.functional.relu(output.forward(h)).MoveToOuterDisposeScope();
+        var h = nn.functional.relu(hidden.call(features));
+        return nn.functional.relu(output.call(h)).MoveToOuterDisposeScope();
     }
 }

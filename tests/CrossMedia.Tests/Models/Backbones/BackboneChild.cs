@@ -74,7 +74,7 @@ internal static class BackboneChild
             {
                 Step($"{what} backward");
                 using (NewDisposeScope())
-                    layer.forward(input.detach().requires_grad_(true)).sum().backward();
+                    layer.call(input.detach().requires_grad_(true)).sum().backward();
                 input.Dispose();
             }
             net.zero_grad();

@@ -75,7 +75,7 @@ public class FrozenResNetTests
         using var frozen = net.ForInference();
         using var features = frozen.ForwardFeatures(pictures);
         using var logits = frozen.ForwardHead(features);
-        using var expected = Use(no_grad(), () => net.forward(pictures));
+        using var expected = Use(no_grad(), () => net.call(pictures));
         Assert.True(RelativeDifference(logits, expected) <= Tolerance);
     }
 
@@ -86,7 +86,7 @@ public class FrozenResNetTests
         using var net = new ResNet(ResNet.ResNet18Config(classes: 4, inputSize: 64));
         net.train();
         using var x = torch.randn(4, 3, 64, 64);
-        using (no_grad()) net.forward(x).Dispose(); // running statistics move away from their initial 0/1
+        using (no_grad()) net.call(x).Dispose(); // running statistics move away from their initial 0/1
         var before = net.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         var requiresGrad = net.named_parameters().ToDictionary(p => p.name, p => p.parameter.requires_grad);
 
@@ -102,7 +102,7 @@ public class FrozenResNetTests
         using var featuresBefore = frozen.ForwardFeatures(x);
         using var optimizer = torch.optim.SGD(net.parameters(), 0.1);
         using var labels = torch.tensor(new long[] { 0, 1, 2, 3 });
-        using (var loss = nn.functional.cross_entropy(net.forward(x), labels))
+        using (var loss = nn.functional.cross_entropy(net.call(x), labels))
         {
             optimizer.zero_grad();
             loss.backward();

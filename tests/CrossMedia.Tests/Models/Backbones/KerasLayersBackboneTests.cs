@@ -77,7 +77,7 @@ public class KerasLayersBackboneTests
             Assert.Empty(report.Missing);
             using var scope = NewDisposeScope();
             var x = torch.rand(1, 3, 64, 64);
-            Assert.True(loaded.forward(x).eq(fresh.forward(x)).all().item<bool>());
+            Assert.True(loaded.call(x).eq(fresh.call(x)).all().item<bool>());
         }
         finally
         {
@@ -103,7 +103,7 @@ public class KerasLayersBackboneTests
         // 3×3 all −5 with 'same' 2×2/2 pooling: TF pads at the bottom/right and never returns the pad value.
         using var pool = new KerasPool2d("p", true, 2, 2, 2, 2, same: true);
         using var x = torch.full([1, 1, 3, 3], -5f);
-        using var y = pool.forward(x);
+        using var y = pool.call(x);
         Assert.Equal(new long[] { 1, 1, 2, 2 }, y.shape);
         Assert.All(y.data<float>().ToArray(), v => Assert.Equal(-5f, v));
     }
@@ -158,7 +158,7 @@ public class KerasLayersBackboneTests
     {
         using var scope = NewDisposeScope();
         var x = TestPictures.Load(Path.Combine(DarknetDataFactAttribute.DataDir, photo), 224);
-        var p = nn.functional.softmax(net.forward(x), 1)[0];
+        var p = nn.functional.softmax(net.call(x), 1)[0];
         var (values, indices) = p.topk(5);
         var top = indices.data<long>().ToArray().Select(i => names[i]).ToArray();
         _output.WriteLine($"{photo}: {string.Join(", ", top.Zip(values.data<float>().ToArray(), (n, v) => $"{n} {v:F3}"))}");

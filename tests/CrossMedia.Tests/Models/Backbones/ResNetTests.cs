@@ -102,7 +102,7 @@ public class ResNetTests
         using var scope = NewDisposeScope();
         var x = torch.rand(3, 3, 64, 64);
         var features = net.ForwardFeatures(x);
-        var logits = net.forward(x);
+        var logits = net.call(x);
         var fcW = net.state_dict()["fc.weight"];
         var fcB = net.state_dict()["fc.bias"];
         Assert.True(torch.allclose(logits, features.matmul(fcW.t()).add(fcB), 1e-5, 1e-5));

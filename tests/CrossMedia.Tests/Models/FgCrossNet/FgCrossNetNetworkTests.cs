@@ -24,7 +24,7 @@ public class FgCrossNetNetworkTests
         // Padding code 0 embeds to zeros.
         Assert.Equal(0f, sd["embedding.weight"][0].abs().sum().item<float>());
         using var codes = CharacterText.EncodeBatch(["a bird", "another bird with a long tail"], 64);
-        using var pictures = branch.forward(codes);
+        using var pictures = branch.call(codes);
         Assert.Equal(new long[] { 2, 3, 64, 64 }, pictures.shape);
     }
 
@@ -39,7 +39,7 @@ public class FgCrossNetNetworkTests
         var rng = new Random(7);
         var texts = Enumerable.Range(0, 16).Select(_ => new string(Enumerable.Range(0, 64).Select(_ => (char)('a' + rng.Next(26))).ToArray())).ToArray();
         using var codes = CharacterText.EncodeBatch(texts, 64);
-        using var pictures = branch.forward(codes);
+        using var pictures = branch.call(codes);
         double std = pictures.std().item<float>();
         Assert.InRange(std, 0.4, 2.5);
     }

@@ -38,7 +38,7 @@ public sealed class SafeTensorsTests : IDisposable
         using var original = new ResNet(ResNet.ResNet18Config(classes: 5, inputSize: 64));
         // Train a step so running statistics differ from their initial values.
         original.train();
-        using (var s = NewDisposeScope()) original.forward(torch.rand(4, 3, 64, 64));
+        using (var s = NewDisposeScope()) original.call(torch.rand(4, 3, 64, 64));
         original.eval();
         var path = Path.Combine(_dir, "resnet18.safetensors");
         SafeTensors.Write(path, original.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
@@ -53,7 +53,7 @@ public sealed class SafeTensorsTests : IDisposable
 
         using var scope = NewDisposeScope();
         var x = torch.rand(2, 3, 64, 64);
-        Assert.True(original.forward(x).eq(fresh.forward(x)).all().item<bool>());
+        Assert.True(original.call(x).eq(fresh.call(x)).all().item<bool>());
 
         using var content = SafeTensors.Read(path);
         Assert.Equal("pt", content.Metadata["format"]);
