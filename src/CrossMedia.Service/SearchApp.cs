@@ -110,14 +110,19 @@ public static class SearchApp
                 index.CountByMedium(), apiKey is not null, options.MaxK, encoder.Accepts()))
             .WithSummary("Liveness and what the index holds");
 
+        var searcher = new Searcher(index, encoder) { MaxK = options.MaxK };
         app.MapPost("/search", (SearchRequest request) =>
             {
                 var watch = Stopwatch.StartNew();
-                int k = request.K ?? 10;
-                if (k < 1 || k > options.MaxK) throw new InputException("request", "k", $"1..{options.MaxK}", k.ToString());
-                var filter = MediumFilter(index, request.Medium);
-                var query = Encode(encoder, request.Text, request.File, request.Filename, request.Vector, request.From);
-                var hits = index.Search(query, k, filter)[0];
+                var hits = searcher.Search(new SearchQuery
+                {
+                    Text = request.Text,
+                    File = request.File is { } file ? new QueryFile(request.Filename ?? "", Base64(file)) : null,
+                    Vectors = request.Vector is { } v ? new Matrix(v, 1, v.Length) : null,
+                    From = request.From,
+                    Media = request.Medium,
+                    K = request.K ?? 10,
+                })[0];
                 return new SearchResponse(index.Metric.Name(), hits.Select(h => Describe(index, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds);
             })
             .WithSummary("Nearest items of every medium for text, a media file or a vector")
@@ -149,12 +154,12 @@ public static class SearchApp
                     if (request.File is not null)
                     {
                         if (request.Vector is not null) throw new InputException("request", "file", "a file or a vector, not both", "both");
-                        var name = request.Filename ?? throw new InputException("request", "filename", "the file's name (its extension gives the medium)", "nothing");
-                        medium = MediaTypes.MediumOf(name) ?? throw new InputException("request", "filename", $"an extension of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(name)}'");
+                        var name = request.Filename!;
+                        medium = MediaTypes.MediumOfUpload("request", name);
                         var bytes = Base64(request.File);
                         // Kept under its (sanitised) name in a folder of its own, so names never collide.
                         var folder = Uploads.NewFolder(mediaFolder);
-                        saved = Path.Combine(folder, SafeName(name));
+                        saved = Path.Combine(folder, MediaTypes.SafeFileName(name));
                         AtomicFile.WriteAllBytes(saved, bytes);
                         vector = encoder.EncodeFile(saved, medium, shownAs: Path.GetFileName(saved));
                         key = request.Key ?? Path.GetFileName(name);
@@ -191,47 +196,10 @@ public static class SearchApp
         return app;
     }
 
-    private static Matrix Encode(QueryEncoder encoder, string? text, string? file, string? filename, float[]? vector, string? from)
-    {
-        int given = (text is not null ? 1 : 0) + (file is not null ? 1 : 0) + (vector is not null ? 1 : 0);
-        if (given != 1) throw new InputException("request", "query", "exactly one of text, file or vector", given == 0 ? "none" : "several");
-        if (text is not null)
-        {
-            if (text.Length > 10_000) throw new InputException("request", "text", "at most 10000 characters", text.Length.ToString());
-            return encoder.EncodeText(text);
-        }
-        if (vector is not null) return encoder.EncodeVector(vector, from);
-        var name = filename ?? throw new InputException("request", "filename", "the file's name (its extension gives the medium)", "nothing");
-        var medium = MediaTypes.MediumOf(name)
-            ?? throw new InputException("request", "filename", $"an extension of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(name)}'");
-        var bytes = Base64(file!);
-        // The file keeps its (sanitised) name inside a private temporary folder.
-        var folder = Directory.CreateTempSubdirectory("crossmedia-query-").FullName;
-        var tmp = Path.Combine(folder, SafeName(name));
-        File.WriteAllBytes(tmp, bytes);
-        try { return encoder.EncodeFile(tmp, medium, shownAs: Path.GetFileName(tmp)); }
-        finally { Directory.Delete(folder, recursive: true); }
-    }
-
-    private static string SafeName(string name)
-    {
-        var safe = string.Concat(Path.GetFileName(name).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_'));
-        return safe.Trim('.') is { Length: > 0 } s ? s : "upload" + Path.GetExtension(name);
-    }
-
     private static byte[] Base64(string text)
     {
         try { return Convert.FromBase64String(text); }
         catch (FormatException) { throw new InputException("request", "file", "base64 data", "other characters"); }
-    }
-
-    private static SearchFilter? MediumFilter(EmbeddingIndex index, string[]? media)
-    {
-        if (media is null || media.Length == 0) return null;
-        var known = index.Header.Media;
-        if (media.FirstOrDefault(m => !known.Contains(m)) is { } unknown)
-            throw new InputException("request", "medium", $"one of {string.Join(", ", known)}", $"'{unknown}'");
-        return new SearchFilter(media.ToHashSet());
     }
 
     private static ItemResponse Describe(EmbeddingIndex index, IndexItem item, float? score)
@@ -247,7 +215,7 @@ public static class SearchApp
             snippet = new string(buffer, 0, n);
         }
         return new ItemResponse(item.Id, item.Key, item.Medium, item.Label,
-            item.Label >= 0 && item.Label < index.ClassNames.Count ? index.ClassNames[item.Label] : null,
+            index.ClassOf(item),
             hasMedia ? $"/items/{item.Id}/media" : null, snippet, score);
     }
 

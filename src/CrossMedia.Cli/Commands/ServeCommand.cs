@@ -33,14 +33,14 @@ internal static class ServeCommand
         };
         c.SetAction(parse =>
         {
-            if (parse.GetValue(maxK) is < 1 or > 10000) throw new InputException("--max-k", "", "1..10000", parse.GetValue(maxK).ToString());
+            if (parse.GetValue(maxK) is < 1 or > Searcher.KLimit) throw new InputException("--max-k", "", $"1..{Searcher.KLimit}", parse.GetValue(maxK).ToString());
             if (parse.GetValue(maxBody) < 1024) throw new InputException("--max-body", "", "at least 1024 bytes", parse.GetValue(maxBody).ToString());
             if (parse.GetValue(rate) < 0) throw new InputException("--rate-limit", "", "0 or more", parse.GetValue(rate).ToString());
             using var idx = EmbeddingIndex.Open(parse.GetValue(index)!);
             idx.Threads = parse.GetValue(threads);
             var modelDir = parse.GetValue(model);
             using var mm = modelDir is null ? null : loadModel(modelDir);
-            if (mm is not null) IndexCommand.CheckModel(idx, mm, modelDir!);
+            if (mm is not null) ModelIdentity.Check(idx, mm, modelDir!);
             var options = new ServiceOptions(Urls: parse.GetValue(urls)!, MaxK: parse.GetValue(maxK), MaxBodyBytes: parse.GetValue(maxBody),
                 RequestsPerSecond: parse.GetValue(rate), AllowRemote: parse.GetValue(allowRemote), AllowedHosts: parse.GetValue(allowedHosts));
             using var app = SearchApp.Build(idx, new QueryEncoder(mm, idx.Dimension), options);
