@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Net;
+using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -16,7 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.HostFiltering;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,7 +54,11 @@ public static class SearchApp
         bool loopback = Listening.CheckConfigured(options, builder.Configuration);
         // DNS rebinding: a loopback service answers loopback host names only, unless told otherwise.
         var allowedHosts = options.AllowedHosts ?? builder.Configuration["AllowedHosts"] ?? (loopback ? Listening.LoopbackHosts : "*");
-        builder.Services.Configure<HostFilteringOptions>(o => o.AllowedHosts = allowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Services.Configure<HostFilteringOptions>(o =>
+        {
+            o.AllowedHosts = allowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            o.IncludeFailureMessage = false; // answered as a problem like every other 4xx (below)
+        });
         builder.Services.AddSingleton(options);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -71,9 +75,9 @@ public static class SearchApp
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.MaxDepth = 16;
+            o.SerializerOptions.PropertyNamingPolicy = JsonNaming;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;  // a typo is an error, as in manifests
         });
-        builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         if (options.RequestsPerSecond > 0)
         {
@@ -85,21 +89,28 @@ public static class SearchApp
                     {
                         PermitLimit = options.RequestsPerSecond, Window = TimeSpan.FromSeconds(1), QueueLimit = 0,
                     }));
-                r.OnRejected = (ctx, token) => new ValueTask(WriteProblem(ctx.HttpContext, 429, "Too many requests",
-                    $"at most {options.RequestsPerSecond} requests per second per client"));
+                r.OnRejected = (ctx, token) => new ValueTask(WriteProblem(ctx.HttpContext, new ProblemResponse("Too many requests", 429,
+                    $"at most {options.RequestsPerSecond} requests per second per client")));
             });
         }
+
+        // Outermost, before the host filtering every ASP.NET host starts with: every request is logged, and a status
+        // set without a body (a refused host name: 400, no route: 404, wrong method: 405) becomes a problem too.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IStartupFilter>(new Outermost(outer =>
+        {
+            if (options.RequestLog is { } log) outer.Use(RequestLog(TextWriter.Synchronized(log)));
+            outer.UseStatusCodePages(async ctx =>
+            {
+                var r = ctx.HttpContext.Response;
+                if (r.ContentLength is null && string.IsNullOrEmpty(r.ContentType))
+                    await WriteProblem(ctx.HttpContext, new ProblemResponse(Title(r.StatusCode), r.StatusCode, StatusDetail(ctx.HttpContext)));
+            });
+        })));
 
         var app = builder.Build();
         app.Use(SecurityHeaders.Add);
         app.UseHostFiltering();
         app.Use(ProblemsForExceptions);
-        app.UseStatusCodePages(async ctx =>
-        {
-            var r = ctx.HttpContext.Response;
-            if (r.ContentLength is null && string.IsNullOrEmpty(r.ContentType))
-                await WriteProblem(ctx.HttpContext, r.StatusCode, ReasonPhrase(r.StatusCode), ctx.HttpContext.Request.Path);
-        });
         if (options.RequestsPerSecond > 0) app.UseRateLimiter();
         app.MapOpenApi();
         MapPage(app);
@@ -126,22 +137,22 @@ public static class SearchApp
                 return new SearchResponse(index.Metric.Name(), hits.Select(h => Describe(index, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds);
             })
             .WithSummary("Nearest items of every medium for text, a media file or a vector")
-            .Produces<SearchResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(422).ProducesProblem(429).ProducesProblem(503);
+            .Produces<SearchResponse>().ProducesProblems(400, 413, 422, 429, 503);
 
         app.MapGet("/items/{id:long}", (long id) =>
                 index.Get(id) is { } item ? Results.Ok(Describe(index, item, null)) : NotFound(id))
-            .WithSummary("Metadata of one item").Produces<ItemResponse>().ProducesProblem(404);
+            .WithSummary("Metadata of one item").Produces<ItemResponse>().ProducesProblems(404);
 
         app.MapGet("/items/{id:long}/media", (HttpContext ctx, long id) =>
             {
                 if (index.Get(id) is not { } item) return NotFound(id);
                 if (item.Source == "" || !File.Exists(item.Source))
-                    return Results.Problem(statusCode: 404, title: "No media", detail: $"item {id} has no media file");
+                    return Problem(404, "No media", $"item {id} has no media file");
                 var type = MediaTypes.ContentTypeOf(item.Source);
                 SecurityHeaders.ForMedia(ctx.Response);
                 return Results.File(item.Source, type, SecurityHeaders.Inline(type) ? null : Path.GetFileName(item.Source), enableRangeProcessing: true);
             })
-            .WithSummary("The item's media file (streamed; range requests allowed)").ProducesProblem(404);
+            .WithSummary("The item's media file (streamed; range requests allowed)").ProducesProblems(404);
 
         app.MapPost("/items", (HttpContext ctx, AddItemRequest request) =>
             {
@@ -181,7 +192,7 @@ public static class SearchApp
                     if (saved is not null) Directory.Delete(Path.GetDirectoryName(saved)!, recursive: true);
                 }
             })
-            .WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(503);
+            .WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblems(400, 401, 403, 503);
 
         app.MapDelete("/items/{id:long}", (HttpContext ctx, long id) =>
             {
@@ -192,7 +203,7 @@ public static class SearchApp
                 Uploads.DeleteStored(mediaFolder, source);
                 return Results.NoContent();
             })
-            .WithSummary("Remove an item (requires X-Api-Key)").ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
+            .WithSummary("Remove an item (requires X-Api-Key)").ProducesProblems(401, 403, 404, 503);
         return app;
     }
 
@@ -220,20 +231,19 @@ public static class SearchApp
     }
 
     /// <summary>Another process (e.g. 'crossmedia index compact') kept the index's writer lock past the wait.</summary>
-    private static IResult IndexBusy() => Results.Problem(statusCode: 503, title: "Index busy",
-        detail: "another process is writing the index; try again shortly");
+    private static IResult IndexBusy() => Problem(503, "Index busy", "another process is writing the index; try again shortly");
 
-    private static IResult NotFound(long id) => Results.Problem(statusCode: 404, title: "Not found", detail: $"no item with id {id}");
+    private static IResult NotFound(long id) => Problem(404, Title(404), $"no item with id {id}");
 
     /// <summary>Null when the request carries the configured key; otherwise the refusal.</summary>
     private static IResult? Authorise(HttpContext ctx, string? apiKey)
     {
         if (apiKey is null)
-            return Results.Problem(statusCode: 403, title: "Changes disabled",
-                detail: $"no API key is configured (set {ApiKeyEnvironment} or CrossMedia:ApiKey to enable POST/DELETE /items)");
+            return Problem(403, "Changes disabled",
+                $"no API key is configured (set {ApiKeyEnvironment} or CrossMedia:ApiKey to enable POST/DELETE /items)");
         var given = ctx.Request.Headers[ApiKeyHeader].ToString();
         bool ok = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
-        return ok ? null : Results.Problem(statusCode: 401, title: "Unauthorized", detail: $"a valid {ApiKeyHeader} header is required");
+        return ok ? null : Problem(401, Title(401), $"a valid {ApiKeyHeader} header is required");
     }
 
     /// <summary>Maps exceptions from bad requests to 4xx problems; anything else is a 500 without details.</summary>
@@ -245,39 +255,106 @@ public static class SearchApp
         }
         catch (Exception e) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
         {
-            var (status, title, detail) = e switch
+            var problem = e switch
             {
-                MediaLimitException or UndecodableMediaException { LimitExceeded: true } => (413, "Media over a limit", e.Message),
-                UndecodableMediaException => (422, "Undecodable media", e.Message),
-                QueryBusyException => (503, "Busy", e.Message),
-                InputException ie => (400, "Invalid request", ie.Message),
-                BadHttpRequestException { StatusCode: 413 } => (413, "Request body too large", e.Message),
+                MediaLimitException or UndecodableMediaException { LimitExceeded: true } => new ProblemResponse("Media over a limit", 413, e.Message),
+                UndecodableMediaException => new ProblemResponse("Undecodable media", 422, e.Message),
+                QueryBusyException => new ProblemResponse("Busy", 503, e.Message),
+                InputException ie => new ProblemResponse("Invalid request", 400, ie.Message, FieldOf(ctx, ie)),
+                BadHttpRequestException { StatusCode: 413 } => new ProblemResponse("Request body too large", 413, e.Message),
                 BadHttpRequestException { InnerException: JsonException je } => JsonProblem(ctx, je),
-                BadHttpRequestException b => (b.StatusCode, "Bad request", b.Message),
+                BadHttpRequestException b => new ProblemResponse(Title(b.StatusCode), b.StatusCode, b.Message),
                 JsonException je => JsonProblem(ctx, je),
-                _ => (500, "Internal error", "the server failed; see its log"),
+                _ => new ProblemResponse("Internal error", 500, "the server failed; see its log"),
             };
-            if (status == 500)
+            if (problem.Status == 500)
                 ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CrossMedia.Service").LogError(e, "request failed");
             ctx.Response.Clear();
-            if (status == 503) ctx.Response.Headers.RetryAfter = "1";
-            await WriteProblem(ctx, status, title, detail);
+            if (problem.Status == 503) ctx.Response.Headers.RetryAfter = "1";
+            await WriteProblem(ctx, problem);
         }
     }
 
     /// <summary>A body that is not JSON, or not the JSON the endpoint's contract describes.</summary>
-    private static (int, string, string) JsonProblem(HttpContext ctx, JsonException e) =>
-        (400, JsonErrors.IsSyntax(e) ? "Malformed JSON" : "Invalid request",
-            JsonErrors.Describe(e, ctx.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType).Message);
-
-    private static Task WriteProblem(HttpContext ctx, int status, string title, string? detail)
+    private static ProblemResponse JsonProblem(HttpContext ctx, JsonException e)
     {
-        ctx.Response.StatusCode = status;
-        return ctx.Response.WriteAsJsonAsync(new ProblemDetails { Status = status, Title = title, Detail = detail },
-            (JsonSerializerOptions?)null, "application/problem+json");
+        var error = JsonErrors.Describe(e, RequestContract(ctx));
+        return new ProblemResponse(JsonErrors.IsSyntax(e) ? "Malformed JSON" : "Invalid request", 400, error.Message, error.Field == "" ? null : error.Field);
     }
 
-    private static string ReasonPhrase(int status) => ((HttpStatusCode)status).ToString();
+    /// <summary>The request field an error is about: a member of the endpoint's request body (or an element of one); else null.</summary>
+    private static string? FieldOf(HttpContext ctx, InputException e)
+    {
+        if (e.Location is not ("request" or Searcher.Location) || e.Field == "" || RequestContract(ctx) is not { } contract) return null;
+        var name = e.Field.Split('[')[0];
+        return JsonErrors.FieldNames(contract).Contains(name) ? e.Field : null;
+    }
+
+    private static Type? RequestContract(HttpContext ctx) => ctx.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+
+    /// <summary>JSON member names of the API: snake_case everywhere (requests, answers, problems, OpenAPI).</summary>
+    internal static readonly JsonNamingPolicy JsonNaming = JsonNamingPolicy.SnakeCaseLower;
+
+    private const string ProblemJson = "application/problem+json";
+
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Json(new ProblemResponse(title, status, detail), statusCode: status, contentType: ProblemJson);
+
+    private static Task WriteProblem(HttpContext ctx, ProblemResponse problem)
+    {
+        ctx.Response.StatusCode = problem.Status;
+        return ctx.Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, ProblemJson);
+    }
+
+    /// <summary>OpenAPI: the statuses an endpoint answers with a <see cref="ProblemResponse"/>.</summary>
+    private static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder endpoint, params int[] statuses)
+    {
+        foreach (var status in statuses) endpoint.Produces<ProblemResponse>(status, ProblemJson);
+        return endpoint;
+    }
+
+    /// <summary>The status's reason phrase in sentence case, as the other titles ("Not found", "Method not allowed").</summary>
+    private static string Title(int status) => ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase
+        ? phrase[..1] + phrase[1..].ToLowerInvariant()
+        : "Error";
+
+    /// <summary>The detail of a status set without a body: what was asked, in the request's own terms (escaped).</summary>
+    private static string StatusDetail(HttpContext ctx)
+    {
+        var path = InputException.Escape(ctx.Request.Path.Value ?? "/", 200);
+        return ctx.Response.StatusCode switch
+        {
+            404 => $"nothing at {path}",
+            405 => $"{path} does not answer {ctx.Request.Method}" + (ctx.Response.Headers.Allow is { Count: > 0 } allow ? $" (only {allow})" : ""),
+            400 => "the Host header names a host this service does not answer",
+            _ => $"{ctx.Request.Method} {path}",
+        };
+    }
+
+    /// <summary>Middleware ahead of everything the host and <see cref="Build"/> add.</summary>
+    private sealed class Outermost(Action<IApplicationBuilder> configure) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            configure(app);
+            next(app);
+        };
+    }
+
+    /// <summary>One console line per request: method, path, status and milliseconds.</summary>
+    private static Func<HttpContext, RequestDelegate, Task> RequestLog(TextWriter log) => async (ctx, next) =>
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(ctx);
+        }
+        finally
+        {
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{ctx.Request.Method} {InputException.Escape(ctx.Request.Path.Value ?? "/", 200)} {ctx.Response.StatusCode} {Stopwatch.GetElapsedTime(start).TotalMilliseconds:F1} ms"));
+        }
+    };
 
     private static void MapPage(WebApplication app)
     {

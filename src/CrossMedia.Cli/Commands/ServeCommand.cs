@@ -27,7 +27,8 @@ internal static class ServeCommand
         var rate = new Option<int>("--rate-limit") { Description = "Requests per second per client address (0: no limit).", DefaultValueFactory = _ => 100 };
         var threads = new Option<int>("--threads") { Description = "Threads per search (0: all cores).", DefaultValueFactory = _ => 0 };
         var c = new Command("serve", $"Serve search over HTTP: JSON API (POST /search, /items, /health, /openapi/v1.json) and a web page at /. " +
-            $"POST/DELETE /items need the key from {SearchApp.ApiKeyEnvironment} (or CrossMedia:ApiKey) in the {SearchApp.ApiKeyHeader} header; without a key they are disabled.")
+            $"POST/DELETE /items need the key from {SearchApp.ApiKeyEnvironment} (or CrossMedia:ApiKey) in the {SearchApp.ApiKeyHeader} header; without a key they are disabled. " +
+            "Prints one line per request (method, path, status, milliseconds).")
         {
             index, model, urls, allowRemote, allowedHosts, maxK, maxBody, rate, threads,
         };
@@ -42,7 +43,8 @@ internal static class ServeCommand
             using var mm = modelDir is null ? null : loadModel(modelDir);
             if (mm is not null) ModelIdentity.Check(idx, mm, modelDir!);
             var options = new ServiceOptions(Urls: parse.GetValue(urls)!, MaxK: parse.GetValue(maxK), MaxBodyBytes: parse.GetValue(maxBody),
-                RequestsPerSecond: parse.GetValue(rate), AllowRemote: parse.GetValue(allowRemote), AllowedHosts: parse.GetValue(allowedHosts));
+                RequestsPerSecond: parse.GetValue(rate), AllowRemote: parse.GetValue(allowRemote), AllowedHosts: parse.GetValue(allowedHosts),
+                RequestLog: parse.InvocationConfiguration.Output);
             using var app = SearchApp.Build(idx, new QueryEncoder(mm, idx.Dimension), options);
             // The addresses Kestrel bound, which the configuration (Kestrel:Endpoints) may have changed.
             var bound = SearchApp.StartAsync(app).GetAwaiter().GetResult();
