@@ -165,8 +165,8 @@ public static class SearchApp
                     if (request.File is not null)
                     {
                         if (request.Vector is not null) throw new InputException("request", "file", "a file or a vector, not both", "both");
-                        var name = request.Filename!;
-                        medium = MediaTypes.MediumOfUpload("request", name);
+                        medium = MediaTypes.MediumOfUpload("request", request.Filename);
+                        var name = request.Filename!; // the line above refuses a missing name
                         var bytes = Base64(request.File);
                         // Kept under its (sanitised) name in a folder of its own, so names never collide.
                         var folder = Uploads.NewFolder(mediaFolder);
