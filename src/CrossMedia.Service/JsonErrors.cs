@@ -14,15 +14,15 @@ internal static partial class JsonErrors
     public static InputException Describe(JsonException e, Type? contract)
     {
         // The reader's own errors (syntax) already speak JSON.
-        if (IsSyntax(e)) return new InputException("request", "body", "valid JSON", e.Message, e);
+        if (IsSyntax(e)) return new InputException("request", "", "valid JSON", e.Message, e);
         if (UnknownField().Match(e.Message) is { Success: true } m && contract is not null)
-            return new InputException("request", Quote(m.Groups[1].Value), $"one of the fields {string.Join(", ", Fields(contract).Select(p => JsonName(p.Name)))}",
+            return new InputException("request", Quote(m.Groups[1].Value), $"one of the fields {string.Join(", ", FieldNames(contract))}",
                 "an unknown field", e);
         var path = PathPattern().Match(e.Path ?? "");
         if (!path.Success || path.Groups["field"].Value == "")
-            return new InputException("request", "body", "a JSON object", "another JSON value", e);
+            return new InputException("request", "", "a JSON object", "another JSON value", e);
         var field = path.Groups["field"].Value;
-        var property = contract is null ? null : Fields(contract).FirstOrDefault(p => p.Name.Equals(field, StringComparison.OrdinalIgnoreCase));
+        var property = contract is null ? null : Fields(contract).FirstOrDefault(p => JsonName(p.Name) == field);
         if (property is null) return new InputException("request", field, "a valid value", "another JSON value", e);
         var type = property.PropertyType;
         if (path.Groups["index"].Success && type.IsArray) type = type.GetElementType()!;
@@ -36,9 +36,12 @@ internal static partial class JsonErrors
     /// <summary>A name from the request, short and escaped.</summary>
     private static string Quote(string name) => JsonEncodedText.Encode(name.Length > 64 ? name[..64] + "…" : name).ToString();
 
+    /// <summary>The JSON member names of a request contract, in declaration order.</summary>
+    public static IReadOnlyList<string> FieldNames(Type contract) => Fields(contract).Select(p => JsonName(p.Name)).ToArray();
+
     private static IEnumerable<PropertyInfo> Fields(Type contract) => contract.GetProperties(BindingFlags.Public | BindingFlags.Instance);
 
-    private static string JsonName(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
+    private static string JsonName(string name) => SearchApp.JsonNaming.ConvertName(name);
 
     private static string Expected(Type type)
     {

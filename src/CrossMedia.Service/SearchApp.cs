@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Net;
+using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -16,7 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.HostFiltering;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,7 +54,11 @@ public static class SearchApp
         bool loopback = Listening.CheckConfigured(options, builder.Configuration);
         // DNS rebinding: a loopback service answers loopback host names only, unless told otherwise.
         var allowedHosts = options.AllowedHosts ?? builder.Configuration["AllowedHosts"] ?? (loopback ? Listening.LoopbackHosts : "*");
-        builder.Services.Configure<HostFilteringOptions>(o => o.AllowedHosts = allowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Services.Configure<HostFilteringOptions>(o =>
+        {
+            o.AllowedHosts = allowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            o.IncludeFailureMessage = false; // answered as a problem like every other 4xx (below)
+        });
         builder.Services.AddSingleton(options);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -71,9 +75,9 @@ public static class SearchApp
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.MaxDepth = 16;
+            o.SerializerOptions.PropertyNamingPolicy = JsonNaming;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;  // a typo is an error, as in manifests
         });
-        builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         if (options.RequestsPerSecond > 0)
         {
@@ -85,21 +89,28 @@ public static class SearchApp
                     {
                         PermitLimit = options.RequestsPerSecond, Window = TimeSpan.FromSeconds(1), QueueLimit = 0,
                     }));
-                r.OnRejected = (ctx, token) => new ValueTask(WriteProblem(ctx.HttpContext, 429, "Too many requests",
-                    $"at most {options.RequestsPerSecond} requests per second per client"));
+                r.OnRejected = (ctx, token) => new ValueTask(WriteProblem(ctx.HttpContext, new ProblemResponse("Too many requests", 429,
+                    $"at most {options.RequestsPerSecond} requests per second per client")));
             });
         }
+
+        // Outermost, before the host filtering every ASP.NET host starts with: every request is logged, and a status
+        // set without a body (a refused host name: 400, no route: 404, wrong method: 405) becomes a problem too.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IStartupFilter>(new Outermost(outer =>
+        {
+            if (options.RequestLog is { } log) outer.Use(RequestLog(TextWriter.Synchronized(log)));
+            outer.UseStatusCodePages(async ctx =>
+            {
+                var r = ctx.HttpContext.Response;
+                if (r.ContentLength is null && string.IsNullOrEmpty(r.ContentType))
+                    await WriteProblem(ctx.HttpContext, new ProblemResponse(Title(r.StatusCode), r.StatusCode, StatusDetail(ctx.HttpContext)));
+            });
+        })));
 
         var app = builder.Build();
         app.Use(SecurityHeaders.Add);
         app.UseHostFiltering();
         app.Use(ProblemsForExceptions);
-        app.UseStatusCodePages(async ctx =>
-        {
-            var r = ctx.HttpContext.Response;
-            if (r.ContentLength is null && string.IsNullOrEmpty(r.ContentType))
-                await WriteProblem(ctx.HttpContext, r.StatusCode, ReasonPhrase(r.StatusCode), ctx.HttpContext.Request.Path);
-        });
         if (options.RequestsPerSecond > 0) app.UseRateLimiter();
         app.MapOpenApi();
         MapPage(app);
@@ -110,33 +121,38 @@ public static class SearchApp
                 index.CountByMedium(), apiKey is not null, options.MaxK, encoder.Accepts()))
             .WithSummary("Liveness and what the index holds");
 
+        var searcher = new Searcher(index, encoder) { MaxK = options.MaxK };
         app.MapPost("/search", (SearchRequest request) =>
             {
                 var watch = Stopwatch.StartNew();
-                int k = request.K ?? 10;
-                if (k < 1 || k > options.MaxK) throw new InputException("request", "k", $"1..{options.MaxK}", k.ToString());
-                var filter = MediumFilter(index, request.Medium);
-                var query = Encode(encoder, request.Text, request.File, request.Filename, request.Vector, request.From);
-                var hits = index.Search(query, k, filter)[0];
+                var hits = searcher.Search(new SearchQuery
+                {
+                    Text = request.Text,
+                    File = request.File is { } file ? new QueryFile(request.Filename ?? "", Base64(file)) : null,
+                    Vectors = request.Vector is { } v ? new Matrix(v, 1, v.Length) : null,
+                    From = request.From,
+                    Media = request.Medium,
+                    K = request.K ?? 10,
+                })[0];
                 return new SearchResponse(index.Metric.Name(), hits.Select(h => Describe(index, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds);
             })
             .WithSummary("Nearest items of every medium for text, a media file or a vector")
-            .Produces<SearchResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(422).ProducesProblem(429).ProducesProblem(503);
+            .Produces<SearchResponse>().ProducesProblems(400, 413, 422, 429, 503);
 
         app.MapGet("/items/{id:long}", (long id) =>
                 index.Get(id) is { } item ? Results.Ok(Describe(index, item, null)) : NotFound(id))
-            .WithSummary("Metadata of one item").Produces<ItemResponse>().ProducesProblem(404);
+            .WithSummary("Metadata of one item").Produces<ItemResponse>().ProducesProblems(404);
 
         app.MapGet("/items/{id:long}/media", (HttpContext ctx, long id) =>
             {
                 if (index.Get(id) is not { } item) return NotFound(id);
                 if (item.Source == "" || !File.Exists(item.Source))
-                    return Results.Problem(statusCode: 404, title: "No media", detail: $"item {id} has no media file");
+                    return Problem(404, "No media", $"item {id} has no media file");
                 var type = MediaTypes.ContentTypeOf(item.Source);
                 SecurityHeaders.ForMedia(ctx.Response);
                 return Results.File(item.Source, type, SecurityHeaders.Inline(type) ? null : Path.GetFileName(item.Source), enableRangeProcessing: true);
             })
-            .WithSummary("The item's media file (streamed; range requests allowed)").ProducesProblem(404);
+            .WithSummary("The item's media file (streamed; range requests allowed)").ProducesProblems(404);
 
         app.MapPost("/items", (HttpContext ctx, AddItemRequest request) =>
             {
@@ -149,12 +165,12 @@ public static class SearchApp
                     if (request.File is not null)
                     {
                         if (request.Vector is not null) throw new InputException("request", "file", "a file or a vector, not both", "both");
-                        var name = request.Filename ?? throw new InputException("request", "filename", "the file's name (its extension gives the medium)", "nothing");
-                        medium = MediaTypes.MediumOf(name) ?? throw new InputException("request", "filename", $"an extension of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(name)}'");
+                        medium = MediaTypes.MediumOfUpload("request", request.Filename);
+                        var name = request.Filename!; // the line above refuses a missing name
                         var bytes = Base64(request.File);
                         // Kept under its (sanitised) name in a folder of its own, so names never collide.
                         var folder = Uploads.NewFolder(mediaFolder);
-                        saved = Path.Combine(folder, SafeName(name));
+                        saved = Path.Combine(folder, MediaTypes.SafeFileName(name));
                         AtomicFile.WriteAllBytes(saved, bytes);
                         vector = encoder.EncodeFile(saved, medium, shownAs: Path.GetFileName(saved));
                         key = request.Key ?? Path.GetFileName(name);
@@ -176,7 +192,7 @@ public static class SearchApp
                     if (saved is not null) Directory.Delete(Path.GetDirectoryName(saved)!, recursive: true);
                 }
             })
-            .WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(503);
+            .WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblems(400, 401, 403, 503);
 
         app.MapDelete("/items/{id:long}", (HttpContext ctx, long id) =>
             {
@@ -187,51 +203,14 @@ public static class SearchApp
                 Uploads.DeleteStored(mediaFolder, source);
                 return Results.NoContent();
             })
-            .WithSummary("Remove an item (requires X-Api-Key)").ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
+            .WithSummary("Remove an item (requires X-Api-Key)").ProducesProblems(401, 403, 404, 503);
         return app;
-    }
-
-    private static Matrix Encode(QueryEncoder encoder, string? text, string? file, string? filename, float[]? vector, string? from)
-    {
-        int given = (text is not null ? 1 : 0) + (file is not null ? 1 : 0) + (vector is not null ? 1 : 0);
-        if (given != 1) throw new InputException("request", "query", "exactly one of text, file or vector", given == 0 ? "none" : "several");
-        if (text is not null)
-        {
-            if (text.Length > 10_000) throw new InputException("request", "text", "at most 10000 characters", text.Length.ToString());
-            return encoder.EncodeText(text);
-        }
-        if (vector is not null) return encoder.EncodeVector(vector, from);
-        var name = filename ?? throw new InputException("request", "filename", "the file's name (its extension gives the medium)", "nothing");
-        var medium = MediaTypes.MediumOf(name)
-            ?? throw new InputException("request", "filename", $"an extension of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(name)}'");
-        var bytes = Base64(file!);
-        // The file keeps its (sanitised) name inside a private temporary folder.
-        var folder = Directory.CreateTempSubdirectory("crossmedia-query-").FullName;
-        var tmp = Path.Combine(folder, SafeName(name));
-        File.WriteAllBytes(tmp, bytes);
-        try { return encoder.EncodeFile(tmp, medium, shownAs: Path.GetFileName(tmp)); }
-        finally { Directory.Delete(folder, recursive: true); }
-    }
-
-    private static string SafeName(string name)
-    {
-        var safe = string.Concat(Path.GetFileName(name).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_'));
-        return safe.Trim('.') is { Length: > 0 } s ? s : "upload" + Path.GetExtension(name);
     }
 
     private static byte[] Base64(string text)
     {
         try { return Convert.FromBase64String(text); }
         catch (FormatException) { throw new InputException("request", "file", "base64 data", "other characters"); }
-    }
-
-    private static SearchFilter? MediumFilter(EmbeddingIndex index, string[]? media)
-    {
-        if (media is null || media.Length == 0) return null;
-        var known = index.Header.Media;
-        if (media.FirstOrDefault(m => !known.Contains(m)) is { } unknown)
-            throw new InputException("request", "medium", $"one of {string.Join(", ", known)}", $"'{unknown}'");
-        return new SearchFilter(media.ToHashSet());
     }
 
     private static ItemResponse Describe(EmbeddingIndex index, IndexItem item, float? score)
@@ -247,25 +226,24 @@ public static class SearchApp
             snippet = new string(buffer, 0, n);
         }
         return new ItemResponse(item.Id, item.Key, item.Medium, item.Label,
-            item.Label >= 0 && item.Label < index.ClassNames.Count ? index.ClassNames[item.Label] : null,
+            index.ClassOf(item),
             hasMedia ? $"/items/{item.Id}/media" : null, snippet, score);
     }
 
     /// <summary>Another process (e.g. 'crossmedia index compact') kept the index's writer lock past the wait.</summary>
-    private static IResult IndexBusy() => Results.Problem(statusCode: 503, title: "Index busy",
-        detail: "another process is writing the index; try again shortly");
+    private static IResult IndexBusy() => Problem(503, "Index busy", "another process is writing the index; try again shortly");
 
-    private static IResult NotFound(long id) => Results.Problem(statusCode: 404, title: "Not found", detail: $"no item with id {id}");
+    private static IResult NotFound(long id) => Problem(404, Title(404), $"no item with id {id}");
 
     /// <summary>Null when the request carries the configured key; otherwise the refusal.</summary>
     private static IResult? Authorise(HttpContext ctx, string? apiKey)
     {
         if (apiKey is null)
-            return Results.Problem(statusCode: 403, title: "Changes disabled",
-                detail: $"no API key is configured (set {ApiKeyEnvironment} or CrossMedia:ApiKey to enable POST/DELETE /items)");
+            return Problem(403, "Changes disabled",
+                $"no API key is configured (set {ApiKeyEnvironment} or CrossMedia:ApiKey to enable POST/DELETE /items)");
         var given = ctx.Request.Headers[ApiKeyHeader].ToString();
         bool ok = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
-        return ok ? null : Results.Problem(statusCode: 401, title: "Unauthorized", detail: $"a valid {ApiKeyHeader} header is required");
+        return ok ? null : Problem(401, Title(401), $"a valid {ApiKeyHeader} header is required");
     }
 
     /// <summary>Maps exceptions from bad requests to 4xx problems; anything else is a 500 without details.</summary>
@@ -277,39 +255,106 @@ public static class SearchApp
         }
         catch (Exception e) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
         {
-            var (status, title, detail) = e switch
+            var problem = e switch
             {
-                MediaLimitException or UndecodableMediaException { LimitExceeded: true } => (413, "Media over a limit", e.Message),
-                UndecodableMediaException => (422, "Undecodable media", e.Message),
-                QueryBusyException => (503, "Busy", e.Message),
-                InputException ie => (400, "Invalid request", ie.Message),
-                BadHttpRequestException { StatusCode: 413 } => (413, "Request body too large", e.Message),
+                MediaLimitException or UndecodableMediaException { LimitExceeded: true } => new ProblemResponse("Media over a limit", 413, e.Message),
+                UndecodableMediaException => new ProblemResponse("Undecodable media", 422, e.Message),
+                QueryBusyException => new ProblemResponse("Busy", 503, e.Message),
+                InputException ie => new ProblemResponse("Invalid request", 400, ie.Message, FieldOf(ctx, ie)),
+                BadHttpRequestException { StatusCode: 413 } => new ProblemResponse("Request body too large", 413, e.Message),
                 BadHttpRequestException { InnerException: JsonException je } => JsonProblem(ctx, je),
-                BadHttpRequestException b => (b.StatusCode, "Bad request", b.Message),
+                BadHttpRequestException b => new ProblemResponse(Title(b.StatusCode), b.StatusCode, b.Message),
                 JsonException je => JsonProblem(ctx, je),
-                _ => (500, "Internal error", "the server failed; see its log"),
+                _ => new ProblemResponse("Internal error", 500, "the server failed; see its log"),
             };
-            if (status == 500)
+            if (problem.Status == 500)
                 ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CrossMedia.Service").LogError(e, "request failed");
             ctx.Response.Clear();
-            if (status == 503) ctx.Response.Headers.RetryAfter = "1";
-            await WriteProblem(ctx, status, title, detail);
+            if (problem.Status == 503) ctx.Response.Headers.RetryAfter = "1";
+            await WriteProblem(ctx, problem);
         }
     }
 
     /// <summary>A body that is not JSON, or not the JSON the endpoint's contract describes.</summary>
-    private static (int, string, string) JsonProblem(HttpContext ctx, JsonException e) =>
-        (400, JsonErrors.IsSyntax(e) ? "Malformed JSON" : "Invalid request",
-            JsonErrors.Describe(e, ctx.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType).Message);
-
-    private static Task WriteProblem(HttpContext ctx, int status, string title, string? detail)
+    private static ProblemResponse JsonProblem(HttpContext ctx, JsonException e)
     {
-        ctx.Response.StatusCode = status;
-        return ctx.Response.WriteAsJsonAsync(new ProblemDetails { Status = status, Title = title, Detail = detail },
-            (JsonSerializerOptions?)null, "application/problem+json");
+        var error = JsonErrors.Describe(e, RequestContract(ctx));
+        return new ProblemResponse(JsonErrors.IsSyntax(e) ? "Malformed JSON" : "Invalid request", 400, error.Message, error.Field == "" ? null : error.Field);
     }
 
-    private static string ReasonPhrase(int status) => ((HttpStatusCode)status).ToString();
+    /// <summary>The request field an error is about: a member of the endpoint's request body (or an element of one); else null.</summary>
+    private static string? FieldOf(HttpContext ctx, InputException e)
+    {
+        if (e.Location is not ("request" or Searcher.Location) || e.Field == "" || RequestContract(ctx) is not { } contract) return null;
+        var name = e.Field.Split('[')[0];
+        return JsonErrors.FieldNames(contract).Contains(name) ? e.Field : null;
+    }
+
+    private static Type? RequestContract(HttpContext ctx) => ctx.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+
+    /// <summary>JSON member names of the API: snake_case everywhere (requests, answers, problems, OpenAPI).</summary>
+    internal static readonly JsonNamingPolicy JsonNaming = JsonNamingPolicy.SnakeCaseLower;
+
+    private const string ProblemJson = "application/problem+json";
+
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Json(new ProblemResponse(title, status, detail), statusCode: status, contentType: ProblemJson);
+
+    private static Task WriteProblem(HttpContext ctx, ProblemResponse problem)
+    {
+        ctx.Response.StatusCode = problem.Status;
+        return ctx.Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, ProblemJson);
+    }
+
+    /// <summary>OpenAPI: the statuses an endpoint answers with a <see cref="ProblemResponse"/>.</summary>
+    private static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder endpoint, params int[] statuses)
+    {
+        foreach (var status in statuses) endpoint.Produces<ProblemResponse>(status, ProblemJson);
+        return endpoint;
+    }
+
+    /// <summary>The status's reason phrase in sentence case, as the other titles ("Not found", "Method not allowed").</summary>
+    private static string Title(int status) => ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase
+        ? phrase[..1] + phrase[1..].ToLowerInvariant()
+        : "Error";
+
+    /// <summary>The detail of a status set without a body: what was asked, in the request's own terms (escaped).</summary>
+    private static string StatusDetail(HttpContext ctx)
+    {
+        var path = InputException.Escape(ctx.Request.Path.Value ?? "/", 200);
+        return ctx.Response.StatusCode switch
+        {
+            404 => $"nothing at {path}",
+            405 => $"{path} does not answer {ctx.Request.Method}" + (ctx.Response.Headers.Allow is { Count: > 0 } allow ? $" (only {allow})" : ""),
+            400 => "the Host header names a host this service does not answer",
+            _ => $"{ctx.Request.Method} {path}",
+        };
+    }
+
+    /// <summary>Middleware ahead of everything the host and <see cref="Build"/> add.</summary>
+    private sealed class Outermost(Action<IApplicationBuilder> configure) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            configure(app);
+            next(app);
+        };
+    }
+
+    /// <summary>One console line per request: method, path, status and milliseconds.</summary>
+    private static Func<HttpContext, RequestDelegate, Task> RequestLog(TextWriter log) => async (ctx, next) =>
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(ctx);
+        }
+        finally
+        {
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{ctx.Request.Method} {InputException.Escape(ctx.Request.Path.Value ?? "/", 200)} {ctx.Response.StatusCode} {Stopwatch.GetElapsedTime(start).TotalMilliseconds:F1} ms"));
+        }
+    };
 
     private static void MapPage(WebApplication app)
     {

@@ -10,6 +10,7 @@ namespace CrossMedia.Service;
 /// <param name="MediaFolder">Where uploaded media of POST /items are kept; null: beside the index file.</param>
 /// <param name="AllowedHosts">Host names requests may carry (';'-separated, as ASP.NET's AllowedHosts); null: the
 /// configuration's AllowedHosts, else loopback names for a loopback service and any host otherwise.</param>
+/// <param name="RequestLog">Where one line per request goes (method, path, status, milliseconds); null: no request log.</param>
 public sealed record ServiceOptions(
     string Urls = "http://127.0.0.1:5005",
     string? ApiKey = null,
@@ -18,4 +19,5 @@ public sealed record ServiceOptions(
     int RequestsPerSecond = 100,
     bool AllowRemote = false,
     string? MediaFolder = null,
-    string? AllowedHosts = null);
+    string? AllowedHosts = null,
+    TextWriter? RequestLog = null);

@@ -116,7 +116,7 @@ internal static class IndexCommand
             using var idx = EmbeddingIndex.Open(parse.GetValue(index)!);
             var modelDir = parse.GetValue(model)!;
             using var mm = loadModel(modelDir);
-            CheckModel(idx, mm, modelDir);
+            ModelIdentity.Check(idx, mm, modelDir);
             var encoder = new QueryEncoder(mm, idx.Dimension);
             var o = parse.InvocationConfiguration.Output;
             foreach (var f in parse.GetValue(files)!)
@@ -185,18 +185,5 @@ internal static class IndexCommand
             return 0;
         });
         return c;
-    }
-
-    /// <summary>Refuses a model other than the one the index was built with (its vectors would live in another space).</summary>
-    internal static void CheckModel(EmbeddingIndex index, IEmbeddingModel model, string modelDir)
-    {
-        if (model.EmbeddingDimension != index.Dimension)
-            throw new InputException(modelDir, "embedding dimension", $"{index.Dimension} (the index's)", model.EmbeddingDimension.ToString());
-        if (index.ModelSha256 != "")
-        {
-            var sha = ModelIdentity.Of(modelDir);
-            if (sha != index.ModelSha256)
-                throw new InputException(modelDir, "model", $"the model the index was built with ({index.Method} {index.ModelSha256[..12]}…)", $"{model.Method} {sha[..12]}…");
-        }
     }
 }

@@ -20,7 +20,7 @@ internal static class SearchCommand
         var vector = new Option<string?>("--vector") { Description = "Query vector(s) in a .npy file (1-D, or 2-D for several queries)." };
         var from = new Option<string?>("--from") { Description = "What --vector holds: a medium name (its features) or 'embedding' (the common space). Inferred from the length when unambiguous." };
         var medium = SharedOptions.CommaList("--medium", "Only return items of these media, comma-separated (e.g. image,audio).");
-        var k = new Option<int>("--k") { Description = "Results per query (1..10000).", DefaultValueFactory = _ => 10 };
+        var k = new Option<int>("--k") { Description = $"Results per query (1..{Searcher.KLimit}).", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print results as JSON." };
         var threads = new Option<int>("--threads") { Description = "Search threads (0: all cores).", DefaultValueFactory = _ => 0 };
         var c = new Command("search", "Search an index with free text, a media file or a vector; prints the nearest items of every medium.")
@@ -29,40 +29,26 @@ internal static class SearchCommand
         };
         c.SetAction(parse =>
         {
-            int given = new[] { parse.GetValue(text) is not null, parse.GetValue(file) is not null, parse.GetValue(vector) is not null }.Count(b => b);
-            if (given != 1) throw new InputException("search", "query", "exactly one of --text, --file or --vector", given == 0 ? "none" : "several");
-            if (parse.GetValue(k) is < 1 or > 10000) throw new InputException("--k", "", "1..10000", parse.GetValue(k).ToString());
             using var idx = EmbeddingIndex.Open(parse.GetValue(index)!, verifyVectors: false);
             idx.Threads = parse.GetValue(threads);
             var modelDir = parse.GetValue(model);
             using var mm = modelDir is null ? null : loadModel(modelDir);
-            if (mm is not null) IndexCommand.CheckModel(idx, mm, modelDir!);
-            var encoder = new QueryEncoder(mm, idx.Dimension);
-            Matrix queries;
-            if (parse.GetValue(text) is { } t) queries = encoder.EncodeText(t);
-            else if (parse.GetValue(file) is { } f) queries = encoder.EncodeFile(f);
-            else
+            var results = Searcher.Open(idx, mm, modelDir).Search(new SearchQuery
             {
-                var path = parse.GetValue(vector)!;
-                var array = NpyFile.Read(path);
-                // A 1-D array is one query vector; a 2-D array is one query per row.
-                var v = array.Rank == 1
-                    ? new Matrix(Enumerable.Range(0, array.Count).Select(i => (float)array.GetDouble(i)).ToArray(), 1, array.Count)
-                    : array.ToMatrix(path, "vector");
-                queries = Matrix.VStack(Enumerable.Range(0, v.Rows).Select(i => encoder.EncodeVector(v.Row(i).ToArray(), parse.GetValue(from))).ToArray());
-            }
-            var media = parse.GetValue(medium);
-            var filter = media is { Length: > 0 } ? new SearchFilter(media.ToHashSet()) : null;
-            if (filter?.Media is { } wanted && wanted.FirstOrDefault(w => !idx.Header.Media.Contains(w)) is { } unknown)
-                throw new InputException("--medium", "", $"one of {string.Join(", ", idx.Header.Media)}", $"'{unknown}'");
-            var results = idx.Search(queries, parse.GetValue(k), filter);
+                Text = parse.GetValue(text),
+                File = parse.GetValue(file) is { } f ? new QueryFile(f) : null,
+                Vectors = parse.GetValue(vector) is { } v ? ReadVectors(v) : null,
+                From = parse.GetValue(from),
+                Media = parse.GetValue(medium)?.SelectMany(m => m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray(),
+                K = parse.GetValue(k),
+            });
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
                 var rows = results.Select(hits => hits.Select(h => new
                 {
                     id = h.Item.Id, key = h.Item.Key, medium = h.Item.Medium, label = h.Item.Label,
-                    @class = h.Item.Label >= 0 && h.Item.Label < idx.ClassNames.Count ? idx.ClassNames[h.Item.Label] : null,
+                    @class = idx.ClassOf(h.Item),
                     source = h.Item.Source, score = h.Score,
                 }).ToArray()).ToArray();
                 o.WriteLine(JsonSerializer.Serialize(rows.Length == 1 ? (object)rows[0] : rows, new JsonSerializerOptions { WriteIndented = true }));
@@ -86,5 +72,14 @@ internal static class SearchCommand
             return 0;
         });
         return c;
+    }
+
+    /// <summary>A .npy file of query vectors: 1-D is one query, 2-D one query per row.</summary>
+    private static Matrix ReadVectors(string path)
+    {
+        var array = NpyFile.Read(path);
+        return array.Rank == 1
+            ? new Matrix(Enumerable.Range(0, array.Count).Select(i => (float)array.GetDouble(i)).ToArray(), 1, array.Count)
+            : array.ToMatrix(path, "vector");
     }
 }

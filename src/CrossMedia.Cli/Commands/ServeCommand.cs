@@ -27,22 +27,24 @@ internal static class ServeCommand
         var rate = new Option<int>("--rate-limit") { Description = "Requests per second per client address (0: no limit).", DefaultValueFactory = _ => 100 };
         var threads = new Option<int>("--threads") { Description = "Threads per search (0: all cores).", DefaultValueFactory = _ => 0 };
         var c = new Command("serve", $"Serve search over HTTP: JSON API (POST /search, /items, /health, /openapi/v1.json) and a web page at /. " +
-            $"POST/DELETE /items need the key from {SearchApp.ApiKeyEnvironment} (or CrossMedia:ApiKey) in the {SearchApp.ApiKeyHeader} header; without a key they are disabled.")
+            $"POST/DELETE /items need the key from {SearchApp.ApiKeyEnvironment} (or CrossMedia:ApiKey) in the {SearchApp.ApiKeyHeader} header; without a key they are disabled. " +
+            "Prints one line per request (method, path, status, milliseconds).")
         {
             index, model, urls, allowRemote, allowedHosts, maxK, maxBody, rate, threads,
         };
         c.SetAction(parse =>
         {
-            if (parse.GetValue(maxK) is < 1 or > 10000) throw new InputException("--max-k", "", "1..10000", parse.GetValue(maxK).ToString());
+            if (parse.GetValue(maxK) is < 1 or > Searcher.KLimit) throw new InputException("--max-k", "", $"1..{Searcher.KLimit}", parse.GetValue(maxK).ToString());
             if (parse.GetValue(maxBody) < 1024) throw new InputException("--max-body", "", "at least 1024 bytes", parse.GetValue(maxBody).ToString());
             if (parse.GetValue(rate) < 0) throw new InputException("--rate-limit", "", "0 or more", parse.GetValue(rate).ToString());
             using var idx = EmbeddingIndex.Open(parse.GetValue(index)!);
             idx.Threads = parse.GetValue(threads);
             var modelDir = parse.GetValue(model);
             using var mm = modelDir is null ? null : loadModel(modelDir);
-            if (mm is not null) IndexCommand.CheckModel(idx, mm, modelDir!);
+            if (mm is not null) ModelIdentity.Check(idx, mm, modelDir!);
             var options = new ServiceOptions(Urls: parse.GetValue(urls)!, MaxK: parse.GetValue(maxK), MaxBodyBytes: parse.GetValue(maxBody),
-                RequestsPerSecond: parse.GetValue(rate), AllowRemote: parse.GetValue(allowRemote), AllowedHosts: parse.GetValue(allowedHosts));
+                RequestsPerSecond: parse.GetValue(rate), AllowRemote: parse.GetValue(allowRemote), AllowedHosts: parse.GetValue(allowedHosts),
+                RequestLog: parse.InvocationConfiguration.Output);
             using var app = SearchApp.Build(idx, new QueryEncoder(mm, idx.Dimension), options);
             // The addresses Kestrel bound, which the configuration (Kestrel:Endpoints) may have changed.
             var bound = SearchApp.StartAsync(app).GetAwaiter().GetResult();

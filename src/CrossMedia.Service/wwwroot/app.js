@@ -124,7 +124,7 @@
         label.append(box, ` ${name} (${count})`);
         filter.append(label, " ");
       }
-      kInput.max = health.maxK;
+      kInput.max = health.max_k;
       $("footer").textContent = `${health.items} items · ${health.method || "vectors"} · ${health.dimension}-d ${health.metric} · accepts: ${health.accepts}`;
     } catch (e) {
       setStatus("Service unavailable: " + e, true);

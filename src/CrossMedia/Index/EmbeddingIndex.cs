@@ -33,6 +33,8 @@ public sealed class EmbeddingIndex : IDisposable
     public int Dimension => flat.Dimension;
     public IndexMetric Metric => flat.Metric;
     public IReadOnlyList<string> ClassNames { get; }
+    /// <summary>The class name of an item's label; null for an unlabelled item or a label without a name.</summary>
+    public string? ClassOf(IndexItem item) => item.Label >= 0 && item.Label < ClassNames.Count ? ClassNames[item.Label] : null;
     /// <summary>Medium → the encoder feeding the model's branch of it (see <see cref="IndexHeader.Encoders"/>).</summary>
     public IReadOnlyDictionary<string, string> Encoders { get; }
     /// <summary>File the index was opened from or last saved to; null for a new in-memory index.</summary>

@@ -20,6 +20,24 @@ internal static class MediaTypes
     /// <summary>The medium of a file by its extension, or null for other files.</summary>
     public static string? MediumOf(string path) => ByExtension.TryGetValue(Path.GetExtension(path), out var m) ? m.Medium : null;
 
+    /// <summary>
+    /// The medium of an uploaded file by its name's extension; a missing name or an unknown extension is refused as the
+    /// <c>filename</c> field of <paramref name="location"/> (the request or query that carried the file).
+    /// </summary>
+    public static string MediumOfUpload(string location, string? name)
+    {
+        if (string.IsNullOrEmpty(name)) throw new InputException(location, "filename", "the file's name (its extension gives the medium)", "nothing");
+        return MediumOf(name)
+            ?? throw new InputException(location, "filename", $"an extension of {string.Join(" ", Extensions)}", InputException.Excerpt(Path.GetExtension(name)));
+    }
+
+    /// <summary>An uploaded file's name made safe to keep on disk: its last part, letters, digits, '.', '_' and '-' only.</summary>
+    public static string SafeFileName(string name)
+    {
+        var safe = string.Concat(Path.GetFileName(name).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_'));
+        return safe.Trim('.') is { Length: > 0 } s ? s : "upload" + Path.GetExtension(name);
+    }
+
     public static string ContentTypeOf(string path) =>
         ByExtension.TryGetValue(Path.GetExtension(path), out var m) ? m.ContentType : "application/octet-stream";
 }

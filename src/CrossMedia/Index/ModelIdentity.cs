@@ -1,5 +1,6 @@
 using System.Text;
 using CrossMedia.Core;
+using CrossMedia.Models;
 
 namespace CrossMedia.Index;
 
@@ -22,5 +23,20 @@ public static class ModelIdentity
         var text = new StringBuilder();
         foreach (var f in files) text.Append(f).Append('\t').Append(Checksum.Sha256File(Path.Combine(directory, f))).Append('\n');
         return Checksum.Sha256(text.ToString());
+    }
+
+    /// <summary>
+    /// Refuses a model other than the one <paramref name="index"/> was built with: its vectors would live in another
+    /// space, so every search would be silently wrong. The embedding dimension must match, and the identity too when
+    /// the index recorded one (an index of precomputed vectors built without a model records none).
+    /// </summary>
+    public static void Check(EmbeddingIndex index, IEmbeddingModel model, string modelDirectory)
+    {
+        if (model.EmbeddingDimension != index.Dimension)
+            throw new InputException(modelDirectory, "embedding dimension", $"{index.Dimension} (the index's)", model.EmbeddingDimension.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (index.ModelSha256 == "") return;
+        var sha = Of(modelDirectory);
+        if (sha != index.ModelSha256)
+            throw new InputException(modelDirectory, "model", $"the model the index was built with ({index.Method} {index.ModelSha256[..12]}…)", $"{model.Method} {sha[..12]}…");
     }
 }

@@ -72,7 +72,8 @@ internal static partial class ConvolutionProbe
     private static bool _ensured;
 
     /// <summary>
-    /// Applies <see cref="OverrideVariable"/> or the (cached) probe verdict, once per process; a verdict that
+    /// Turns NNPACK off where it cannot initialise (<see cref="NativeBackends.TurnOffNnpackWhereUnsupported"/>), then
+    /// applies <see cref="OverrideVariable"/> or the (cached) probe verdict, once per process; a verdict that
     /// turns backends off is reported on standard error in one line.
     /// </summary>
     public static void EnsureSafe()
@@ -82,6 +83,7 @@ internal static partial class ConvolutionProbe
             if (_ensured) return;
             var mode = Mode();
             _ensured = true;
+            NativeBackends.TurnOffNnpackWhereUnsupported();
             if (mode == "0") TurnBackendsOff();
             if (mode != "auto") return;
             var cli = Path.Combine(AppContext.BaseDirectory, "CrossMedia.Cli.dll");

@@ -24,8 +24,44 @@ public static unsafe class NativeBackends
         set => Write("_ZN2at7Context20setUserEnabledNNPACKEb", value);
     }
 
+    /// <summary>Whether <see cref="TurnOffNnpackWhereUnsupported"/> found NNPACK unable to initialise on this CPU.</summary>
+    public static bool NnpackUnsupported { get; private set; }
+
     /// <summary>"oneDNN on, NNPACK on": the state in words, for `info` and messages.</summary>
-    public static string Describe() => $"oneDNN {(Mkldnn ? "on" : "off")}, NNPACK {(Nnpack ? "on" : "off")}";
+    public static string Describe() =>
+        $"oneDNN {(Mkldnn ? "on" : "off")}, NNPACK {(Nnpack ? "on" : NnpackUnsupported ? "off (not supported by this CPU)" : "off")}";
+
+    /// <summary>
+    /// Turns NNPACK off where it cannot initialise (e.g. a CPU or VM whose features NNPACK does not recognise). libtorch
+    /// would not use it there anyway, but while the switch is on it asks NNPACK again for every convolution outside
+    /// oneDNN's range and logs "Could not initialize NNPACK! Reason: Unsupported hardware." each time (hundreds of lines
+    /// per run). The question is libtorch's own (at::_nnpack_available, the check its convolutions make), asked once
+    /// with libtorch's log level raised to errors for that call only, so no other warning is hidden.
+    /// </summary>
+    /// <returns>True when NNPACK was turned off.</returns>
+    public static bool TurnOffNnpackWhereUnsupported()
+    {
+        if (!Nnpack) return false;
+        var level = (int*)TorchRuntime.C10Export("FLAGS_caffe2_log_level");
+        int saved = *level;
+        *level = ErrorLevel;
+        bool available;
+        try
+        {
+            available = ((delegate* unmanaged<byte>)TorchRuntime.TorchCpuExport("_ZN2at6native17_nnpack_availableEv"))() != 0;
+        }
+        finally
+        {
+            *level = saved;
+        }
+        if (available) return false;
+        Nnpack = false;
+        NnpackUnsupported = true;
+        return true;
+    }
+
+    /// <summary>c10's severity of errors (glog's numbering: info 0, warning 1, error 2).</summary>
+    private const int ErrorLevel = 2;
 
     private static IntPtr Context() =>
         ((delegate* unmanaged<IntPtr>)TorchRuntime.TorchCpuExport("_ZN2at13globalContextEv"))();

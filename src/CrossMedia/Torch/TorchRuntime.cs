@@ -16,6 +16,7 @@ public static class TorchRuntime
     private static readonly object Gate = new();
     private static bool _initialised;
     private static IntPtr _torchCpu;
+    private static IntPtr _c10;
 
     /// <summary>The native libraries in dependency order (libgomp's file name carries a hash).</summary>
     private static readonly string[] NativeLibraries =
@@ -46,6 +47,7 @@ public static class TorchRuntime
                     {
                         var handle = NativeLibrary.Load(path);
                         if (pattern == "libtorch_cpu.so") _torchCpu = handle;
+                        if (pattern == "libc10.so") _c10 = handle;
                     }
                 _initialised = true;
             }
@@ -60,6 +62,13 @@ public static class TorchRuntime
     {
         LoadNativeLibraries();
         return NativeLibrary.GetExport(_torchCpu, symbol);
+    }
+
+    /// <summary>The address of an exported libc10.so symbol (loads libtorch if needed), e.g. its logging flags.</summary>
+    internal static IntPtr C10Export(string symbol)
+    {
+        LoadNativeLibraries();
+        return NativeLibrary.GetExport(_c10, symbol);
     }
 
     /// <summary>The libtorch build this process runs: TorchSharp's version and the size of libtorch_cpu.so (a cache key).</summary>

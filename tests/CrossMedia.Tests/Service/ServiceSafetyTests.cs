@@ -117,7 +117,7 @@ public class ServiceSafetyTests
     [InlineData("/items", """{"vector": [1, 2], "from": "embedding", "label": null}""", "request: label: expected a whole number")]
     [InlineData("/items", """{"vector": [1, 2], "from": "embedding", "medium": ["audio"]}""", "request: medium: expected a string")]
     [InlineData("/items", """{"vector": [1, 2], "from": "embedding", "medum": "audio"}""", "request: medum: expected one of the fields key, file, filename, vector, from, medium, label")]
-    [InlineData("/search", """[1, 2]""", "request: body: expected a JSON object")]
+    [InlineData("/search", """[1, 2]""", "request: expected a JSON object")]
     public async Task Json_Should_NameTheFieldAndItsType_AndRejectUnknownFields(string path, string body, string message)
     {
         await using var host = await ServiceHost.StartAsync(new ServiceOptions(RequestsPerSecond: 0, ApiKey: Key));

@@ -1,0 +1,82 @@
+using System.Globalization;
+using CrossMedia.Core;
+using CrossMedia.Models;
+
+namespace CrossMedia.Index;
+
+/// <summary>
+/// Runs <see cref="SearchQuery"/>s against an index: validates a query (the one place for the CLI, the service and
+/// library users), turns it into vectors of the index's space with <see cref="Encoder"/> and searches.
+/// </summary>
+public sealed class Searcher(EmbeddingIndex index, QueryEncoder encoder)
+{
+    /// <summary>The largest k any search may ask for.</summary>
+    public const int KLimit = 10_000;
+
+    /// <summary>What errors about a query name as its location.</summary>
+    public const string Location = "query";
+
+    public EmbeddingIndex Index => index;
+
+    public QueryEncoder Encoder => encoder;
+
+    /// <summary>The largest k this searcher answers (1..<see cref="KLimit"/>).</summary>
+    public int MaxK { get; init; } = KLimit;
+
+    /// <summary>
+    /// A searcher of <paramref name="index"/> with the model it was built with (another model is refused:
+    /// <see cref="ModelIdentity.Check"/>). Without a model only vectors of the common space can be searched.
+    /// </summary>
+    public static Searcher Open(EmbeddingIndex index, IEmbeddingModel? model, string? modelDirectory)
+    {
+        if (model is not null) ModelIdentity.Check(index, model, modelDirectory ?? throw new ArgumentNullException(nameof(modelDirectory)));
+        return new Searcher(index, new QueryEncoder(model, index.Dimension));
+    }
+
+    /// <summary>The nearest items of each query (one list per query row, best first).</summary>
+    public IReadOnlyList<SearchHit[]> Search(SearchQuery query)
+    {
+        Validate(query);
+        var filter = query.Media is { Count: > 0 } media ? new SearchFilter(media.ToHashSet()) : null;
+        return index.Search(Encode(query), query.K, filter);
+    }
+
+    /// <summary>Refuses a query this searcher cannot answer, naming the field, before anything is encoded.</summary>
+    public void Validate(SearchQuery query)
+    {
+        int given = (query.Text is null ? 0 : 1) + (query.File is null ? 0 : 1) + (query.Vectors is null ? 0 : 1);
+        if (given != 1) throw new InputException(Location, "", "exactly one of text, file or vector", given == 0 ? "none" : "several");
+        if (query.K < 1 || query.K > MaxK)
+            throw new InputException(Location, "k", $"1..{MaxK}", query.K.ToString(CultureInfo.InvariantCulture));
+        if (query.Text is { Length: > SearchQuery.MaxTextLength } text)
+            throw new InputException(Location, "text", $"at most {SearchQuery.MaxTextLength} characters", text.Length.ToString(CultureInfo.InvariantCulture));
+        if (query.Vectors is { Rows: 0 }) throw new InputException(Location, "vector", "at least one query vector", "none");
+        if (query.File is { Content: not null } upload) MediaTypes.MediumOfUpload(Location, upload.Name);
+        var known = index.Header.Media;
+        if (query.Media?.FirstOrDefault(m => !known.Contains(m)) is { } unknown)
+            throw new InputException(Location, "medium", $"one of {string.Join(", ", known)}", InputException.Excerpt(unknown));
+    }
+
+    /// <summary>The query as vectors of the index's space, one row per query.</summary>
+    private Matrix Encode(SearchQuery query)
+    {
+        if (query.Text is { } text) return encoder.EncodeText(text);
+        if (query.Vectors is { } v)
+            return v.Rows == 1 ? encoder.EncodeVector(v.Row(0).ToArray(), query.From)
+                : Matrix.VStack(Enumerable.Range(0, v.Rows).Select(i => encoder.EncodeVector(v.Row(i).ToArray(), query.From)).ToArray());
+        var file = query.File!;
+        if (file.Content is null) return encoder.EncodeFile(file.Name);
+        // The decoders read files: the upload keeps its (sanitised) name inside a private temporary folder.
+        var folder = Directory.CreateTempSubdirectory("crossmedia-query-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, MediaTypes.SafeFileName(file.Name));
+            File.WriteAllBytes(path, file.Content);
+            return encoder.EncodeFile(path, MediaTypes.MediumOfUpload(Location, file.Name), shownAs: Path.GetFileName(path));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
