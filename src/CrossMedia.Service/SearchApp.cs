@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
 using System.Reflection;
@@ -22,6 +23,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Scalar.AspNetCore;
 
 namespace CrossMedia.Service;
 
@@ -72,9 +74,15 @@ public static class SearchApp
         {
             o.SerializerOptions.MaxDepth = 16;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;  // a typo is an error, as in manifests
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;  // a number is a JSON number (the web default also reads strings, and OpenAPI then says "integer or string")
         });
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "CrossMedia search";
+            document.Info.Description = "Nearest items of every medium for text, a media file, a vector or an item of the index. Interactive page: /docs.";
+            return Task.CompletedTask;
+        }));
         if (options.RequestsPerSecond > 0)
         {
             builder.Services.AddRateLimiter(r =>
@@ -102,30 +110,50 @@ public static class SearchApp
         });
         if (options.RequestsPerSecond > 0) app.UseRateLimiter();
         app.MapOpenApi();
+        // The interactive API page, its script served from the package (no CDN), with a nonce for its inline script (SecurityHeaders).
+        app.MapScalarApiReference("/docs", o => o.WithTitle("CrossMedia API").WithNonce()
+            .DisableDefaultFonts().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools());
         MapPage(app);
+        var spectrograms = new SpectrogramPictures(encoder.Limits);
 
         var mediaFolder = options.MediaFolder ?? (index.Path is { } p ? p + ".media" : Path.Combine(Path.GetTempPath(), "crossmedia-media"));
 
         app.MapGet("/health", () => new HealthResponse("ok", index.Count, index.Dimension, index.Metric.Name(), index.Method,
-                index.CountByMedium(), apiKey is not null, options.MaxK, encoder.Accepts()))
-            .WithSummary("Liveness and what the index holds");
+                index.CountByMedium(), apiKey is not null, options.MaxK, encoder.Accepts(), Queries(encoder), Classes(index)))
+            .WithTags("Service").WithSummary("Liveness and what the index holds");
 
         app.MapPost("/search", (SearchRequest request) =>
             {
                 var watch = Stopwatch.StartNew();
                 int k = request.K ?? 10;
                 if (k < 1 || k > options.MaxK) throw new InputException("request", "k", $"1..{options.MaxK}", k.ToString());
-                var filter = MediumFilter(index, request.Medium);
-                var query = Encode(encoder, request.Text, request.File, request.Filename, request.Vector, request.From);
-                var hits = index.Search(query, k, filter)[0];
+                var filter = Filter(index, request.Medium, request.Label);
+                var query = Encode(encoder, request.Text, request.File, request.Filename, request.Vector, request.From, index, request.Item);
+                // An item query leaves the item itself out (it would always come first).
+                var hits = index.Search(query, request.Item is null ? k : k + 1, filter)[0].Where(h => h.Item.Id != request.Item).Take(k);
                 return new SearchResponse(index.Metric.Name(), hits.Select(h => Describe(index, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds);
             })
-            .WithSummary("Nearest items of every medium for text, a media file or a vector")
+            .WithTags("Search").WithSummary("Nearest items of every medium for text, a media file, a vector or an item of the index")
             .Produces<SearchResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(422).ProducesProblem(429).ProducesProblem(503);
+
+        app.MapGet("/items", ([Description("Only items of these media.")] string[]? medium,
+                [Description("Only items with these labels (-1: unlabelled).")] int[]? label,
+                [Description("Items to skip (default 0).")] int? offset,
+                [Description("Items in the page, 1..MaxK (default 24).")] int? limit) =>
+            {
+                int skip = offset ?? 0, take = limit ?? 24;
+                if (skip < 0) throw new InputException("request", "offset", "0 or more", skip.ToString());
+                if (take < 1 || take > options.MaxK) throw new InputException("request", "limit", $"1..{options.MaxK}", take.ToString());
+                var filter = Filter(index, medium, label);
+                var matching = index.Items().Where(i => filter?.Allows(i) ?? true).ToArray();
+                return new ItemsResponse(matching.Length, skip, matching.Skip(skip).Take(take).Select(i => Describe(index, i, null)).ToArray());
+            })
+            .WithTags("Items").WithSummary("Items of the index in id order, a page at a time (to browse, or to pick an item to search with)")
+            .Produces<ItemsResponse>().ProducesProblem(400);
 
         app.MapGet("/items/{id:long}", (long id) =>
                 index.Get(id) is { } item ? Results.Ok(Describe(index, item, null)) : NotFound(id))
-            .WithSummary("Metadata of one item").Produces<ItemResponse>().ProducesProblem(404);
+            .WithTags("Items").WithSummary("Metadata of one item").Produces<ItemResponse>().ProducesProblem(404);
 
         app.MapGet("/items/{id:long}/media", (HttpContext ctx, long id) =>
             {
@@ -136,7 +164,19 @@ public static class SearchApp
                 SecurityHeaders.ForMedia(ctx.Response);
                 return Results.File(item.Source, type, SecurityHeaders.Inline(type) ? null : Path.GetFileName(item.Source), enableRangeProcessing: true);
             })
-            .WithSummary("The item's media file (streamed; range requests allowed)").ProducesProblem(404);
+            .WithTags("Items").WithSummary("The item's media file (streamed; range requests allowed)").ProducesProblem(404);
+
+        app.MapGet("/items/{id:long}/spectrogram", async (HttpContext ctx, long id) =>
+            {
+                if (index.Get(id) is not { } item) return NotFound(id);
+                if (KindOf(item) != MediaKind.Audio)
+                    return Results.Problem(statusCode: 404, title: "No spectrogram", detail: $"item {id} is not an audio item with a media file");
+                var png = await spectrograms.PngAsync(item, ctx.RequestAborted);
+                ctx.Response.Headers.CacheControl = "private, max-age=86400";
+                return Results.Bytes(png, "image/png");
+            })
+            .WithTags("Items").WithSummary("The spectrogram picture of an audio item (PNG; time left to right, low frequencies at the bottom)")
+            .Produces(200, contentType: "image/png").ProducesProblem(404).ProducesProblem(422);
 
         app.MapPost("/items", (HttpContext ctx, AddItemRequest request) =>
             {
@@ -176,7 +216,7 @@ public static class SearchApp
                     if (saved is not null) Directory.Delete(Path.GetDirectoryName(saved)!, recursive: true);
                 }
             })
-            .WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(503);
+            .WithTags("Items").WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(503);
 
         app.MapDelete("/items/{id:long}", (HttpContext ctx, long id) =>
             {
@@ -187,14 +227,16 @@ public static class SearchApp
                 Uploads.DeleteStored(mediaFolder, source);
                 return Results.NoContent();
             })
-            .WithSummary("Remove an item (requires X-Api-Key)").ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
+            .WithTags("Items").WithSummary("Remove an item (requires X-Api-Key)").ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
         return app;
     }
 
-    private static Matrix Encode(QueryEncoder encoder, string? text, string? file, string? filename, float[]? vector, string? from)
+    private static Matrix Encode(QueryEncoder encoder, string? text, string? file, string? filename, float[]? vector, string? from,
+        EmbeddingIndex index, long? item)
     {
-        int given = (text is not null ? 1 : 0) + (file is not null ? 1 : 0) + (vector is not null ? 1 : 0);
-        if (given != 1) throw new InputException("request", "query", "exactly one of text, file or vector", given == 0 ? "none" : "several");
+        int given = (text is not null ? 1 : 0) + (file is not null ? 1 : 0) + (vector is not null ? 1 : 0) + (item is not null ? 1 : 0);
+        if (given != 1) throw new InputException("request", "query", "exactly one of text, file, vector or item", given == 0 ? "none" : "several");
+        if (item is { } id) return index.VectorOf(id) ?? throw new InputException("request", "item", "the id of an item of the index", id.ToString());
         if (text is not null)
         {
             if (text.Length > 10_000) throw new InputException("request", "text", "at most 10000 characters", text.Length.ToString());
@@ -225,6 +267,23 @@ public static class SearchApp
         catch (FormatException) { throw new InputException("request", "file", "base64 data", "other characters"); }
     }
 
+    /// <summary>The medium and label filter of a request; null when it has neither.</summary>
+    private static SearchFilter? Filter(EmbeddingIndex index, string[]? media, int[]? labels)
+    {
+        var byMedium = MediumFilter(index, media);
+        if (labels is null || labels.Length == 0) return byMedium;
+        foreach (var label in labels) IndexFile.CheckLabel(label, index.ClassNames.Count, "request", "label");
+        return new SearchFilter(byMedium?.Media, labels.ToHashSet());
+    }
+
+    /// <summary>The kinds of query this service takes (for the page: which inputs to offer).</summary>
+    private static string[] Queries(QueryEncoder encoder) =>
+        [.. encoder.TakesText ? ["text"] : Array.Empty<string>(), .. encoder.TakesFiles ? ["file"] : Array.Empty<string>(), "vector", "item"];
+
+    /// <summary>The labels live items carry, with their names and counts.</summary>
+    private static ClassResponse[] Classes(EmbeddingIndex index) => index.Items().Where(i => i.Label >= 0).GroupBy(i => i.Label).OrderBy(g => g.Key)
+        .Select(g => new ClassResponse(g.Key, g.Key < index.ClassNames.Count ? index.ClassNames[g.Key] : null, g.Count())).ToArray();
+
     private static SearchFilter? MediumFilter(EmbeddingIndex index, string[]? media)
     {
         if (media is null || media.Length == 0) return null;
@@ -236,9 +295,10 @@ public static class SearchApp
 
     private static ItemResponse Describe(EmbeddingIndex index, IndexItem item, float? score)
     {
+        var kind = KindOf(item);
         bool hasMedia = item.Source != "" && File.Exists(item.Source);
         string? snippet = null;
-        if (hasMedia && item.Medium == "text")
+        if (kind == MediaKind.Text)
         {
             // Bounded read: the first characters are enough for a card.
             using var reader = new StreamReader(item.Source, Encoding.UTF8);
@@ -248,8 +308,13 @@ public static class SearchApp
         }
         return new ItemResponse(item.Id, item.Key, item.Medium, item.Label,
             item.Label >= 0 && item.Label < index.ClassNames.Count ? index.ClassNames[item.Label] : null,
-            hasMedia ? $"/items/{item.Id}/media" : null, snippet, score);
+            hasMedia ? $"/items/{item.Id}/media" : null, snippet, score, kind?.ToString().ToLowerInvariant(),
+            kind == MediaKind.Audio ? $"/items/{item.Id}/spectrogram" : null);
     }
+
+    /// <summary>What the item's media file is; null when it has none.</summary>
+    private static MediaKind? KindOf(IndexItem item) =>
+        item.Source != "" && File.Exists(item.Source) ? MediaKinds.Of(item.Medium, item.Source) : null;
 
     /// <summary>Another process (e.g. 'crossmedia index compact') kept the index's writer lock past the wait.</summary>
     private static IResult IndexBusy() => Results.Problem(statusCode: 503, title: "Index busy",
