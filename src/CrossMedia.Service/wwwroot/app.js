@@ -298,6 +298,7 @@
     const f = e.dataTransfer.files[0];
     if (f) { setFile(f); searchWith({ file: f }, { file: f }); }
   });
+  $("file-pick").addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); fileInput.click(); } });
   $("browse-button").addEventListener("click", () => browse(false));
   more.addEventListener("click", () => browse(true));
   init();
