@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
@@ -22,6 +23,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Scalar.AspNetCore;
 
 namespace CrossMedia.Service;
 
@@ -77,8 +79,15 @@ public static class SearchApp
             o.SerializerOptions.MaxDepth = 16;
             o.SerializerOptions.PropertyNamingPolicy = JsonNaming;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;  // a typo is an error, as in manifests
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;  // a number is a JSON number (the web default also reads strings, and OpenAPI then says "integer or string")
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "CrossMedia search";
+            document.Info.Description = "Nearest items of every medium for text, a media file, a vector or an item of the index. Interactive page: /docs.";
+            return Task.CompletedTask;
+        }));
         if (options.RequestsPerSecond > 0)
         {
             builder.Services.AddRateLimiter(r =>
@@ -113,13 +122,17 @@ public static class SearchApp
         app.Use(ProblemsForExceptions);
         if (options.RequestsPerSecond > 0) app.UseRateLimiter();
         app.MapOpenApi();
+        // The interactive API page, its script served from the package (no CDN), with a nonce for its inline script (SecurityHeaders).
+        app.MapScalarApiReference("/docs", o => o.WithTitle("CrossMedia API").WithNonce()
+            .DisableDefaultFonts().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools());
         MapPage(app);
+        var spectrograms = new SpectrogramPictures(encoder.Limits);
 
         var mediaFolder = options.MediaFolder ?? (index.Path is { } p ? p + ".media" : Path.Combine(Path.GetTempPath(), "crossmedia-media"));
 
         app.MapGet("/health", () => new HealthResponse("ok", index.Count, index.Dimension, index.Metric.Name(), index.Method,
-                index.CountByMedium(), apiKey is not null, options.MaxK, encoder.Accepts()))
-            .WithSummary("Liveness and what the index holds");
+                index.CountByMedium(), apiKey is not null, options.MaxK, encoder.Accepts(), Queries(encoder), Classes(index)))
+            .WithTags("Service").WithSummary("Liveness and what the index holds");
 
         var searcher = new Searcher(index, encoder) { MaxK = options.MaxK };
         app.MapPost("/search", (SearchRequest request) =>
@@ -131,17 +144,34 @@ public static class SearchApp
                     File = request.File is { } file ? new QueryFile(request.Filename ?? "", Base64(file)) : null,
                     Vectors = request.Vector is { } v ? new Matrix(v, 1, v.Length) : null,
                     From = request.From,
+                    Item = request.Item,
                     Media = request.Medium,
+                    Labels = request.Label,
                     K = request.K ?? 10,
                 })[0];
                 return new SearchResponse(index.Metric.Name(), hits.Select(h => Describe(index, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds);
             })
-            .WithSummary("Nearest items of every medium for text, a media file or a vector")
+            .WithTags("Search").WithSummary("Nearest items of every medium for text, a media file, a vector or an item of the index")
             .Produces<SearchResponse>().ProducesProblems(400, 413, 422, 429, 503);
+
+        app.MapGet("/items", ([Description("Only items of these media.")] string[]? medium,
+                [Description("Only items with these labels (-1: unlabelled).")] int[]? label,
+                [Description("Items to skip (default 0).")] int? offset,
+                [Description("Items in the page, 1..MaxK (default 24).")] int? limit) =>
+            {
+                int skip = offset ?? 0, take = limit ?? 24;
+                if (skip < 0) throw new InputException("request", "offset", "0 or more", skip.ToString());
+                if (take < 1 || take > options.MaxK) throw new InputException("request", "limit", $"1..{options.MaxK}", take.ToString());
+                var filter = searcher.Filter(medium, label);
+                var matching = index.Items().Where(i => filter?.Allows(i) ?? true).ToArray();
+                return new ItemsResponse(matching.Length, skip, matching.Skip(skip).Take(take).Select(i => Describe(index, i, null)).ToArray());
+            })
+            .WithTags("Items").WithSummary("Items of the index in id order, a page at a time (to browse, or to pick an item to search with)")
+            .Produces<ItemsResponse>().ProducesProblem(400);
 
         app.MapGet("/items/{id:long}", (long id) =>
                 index.Get(id) is { } item ? Results.Ok(Describe(index, item, null)) : NotFound(id))
-            .WithSummary("Metadata of one item").Produces<ItemResponse>().ProducesProblems(404);
+            .WithTags("Items").WithSummary("Metadata of one item").Produces<ItemResponse>().ProducesProblems(404);
 
         app.MapGet("/items/{id:long}/media", (HttpContext ctx, long id) =>
             {
@@ -152,7 +182,19 @@ public static class SearchApp
                 SecurityHeaders.ForMedia(ctx.Response);
                 return Results.File(item.Source, type, SecurityHeaders.Inline(type) ? null : Path.GetFileName(item.Source), enableRangeProcessing: true);
             })
-            .WithSummary("The item's media file (streamed; range requests allowed)").ProducesProblems(404);
+            .WithTags("Items").WithSummary("The item's media file (streamed; range requests allowed)").ProducesProblems(404);
+
+        app.MapGet("/items/{id:long}/spectrogram", async (HttpContext ctx, long id) =>
+            {
+                if (index.Get(id) is not { } item) return NotFound(id);
+                if (KindOf(item) != MediaKind.Audio)
+                    return Results.Problem(statusCode: 404, title: "No spectrogram", detail: $"item {id} is not an audio item with a media file");
+                var png = await spectrograms.PngAsync(item, ctx.RequestAborted);
+                ctx.Response.Headers.CacheControl = "private, max-age=86400";
+                return Results.Bytes(png, "image/png");
+            })
+            .WithTags("Items").WithSummary("The spectrogram picture of an audio item (PNG; time left to right, low frequencies at the bottom)")
+            .Produces(200, contentType: "image/png").ProducesProblems(404, 422);
 
         app.MapPost("/items", (HttpContext ctx, AddItemRequest request) =>
             {
@@ -192,7 +234,7 @@ public static class SearchApp
                     if (saved is not null) Directory.Delete(Path.GetDirectoryName(saved)!, recursive: true);
                 }
             })
-            .WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblems(400, 401, 403, 503);
+            .WithTags("Items").WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblems(400, 401, 403, 503);
 
         app.MapDelete("/items/{id:long}", (HttpContext ctx, long id) =>
             {
@@ -203,7 +245,7 @@ public static class SearchApp
                 Uploads.DeleteStored(mediaFolder, source);
                 return Results.NoContent();
             })
-            .WithSummary("Remove an item (requires X-Api-Key)").ProducesProblems(401, 403, 404, 503);
+            .WithTags("Items").WithSummary("Remove an item (requires X-Api-Key)").ProducesProblems(401, 403, 404, 503);
         return app;
     }
 
@@ -213,11 +255,20 @@ public static class SearchApp
         catch (FormatException) { throw new InputException("request", "file", "base64 data", "other characters"); }
     }
 
+    /// <summary>The kinds of query this service takes (for the page: which inputs to offer).</summary>
+    private static string[] Queries(QueryEncoder encoder) =>
+        [.. encoder.TakesText ? ["text"] : Array.Empty<string>(), .. encoder.TakesFiles ? ["file"] : Array.Empty<string>(), "vector", "item"];
+
+    /// <summary>The labels live items carry, with their names and counts.</summary>
+    private static ClassResponse[] Classes(EmbeddingIndex index) => index.Items().Where(i => i.Label >= 0).GroupBy(i => i.Label).OrderBy(g => g.Key)
+        .Select(g => new ClassResponse(g.Key, g.Key < index.ClassNames.Count ? index.ClassNames[g.Key] : null, g.Count())).ToArray();
+
     private static ItemResponse Describe(EmbeddingIndex index, IndexItem item, float? score)
     {
+        var kind = KindOf(item);
         bool hasMedia = item.Source != "" && File.Exists(item.Source);
         string? snippet = null;
-        if (hasMedia && item.Medium == "text")
+        if (kind == MediaKind.Text)
         {
             // Bounded read: the first characters are enough for a card.
             using var reader = new StreamReader(item.Source, Encoding.UTF8);
@@ -227,8 +278,13 @@ public static class SearchApp
         }
         return new ItemResponse(item.Id, item.Key, item.Medium, item.Label,
             index.ClassOf(item),
-            hasMedia ? $"/items/{item.Id}/media" : null, snippet, score);
+            hasMedia ? $"/items/{item.Id}/media" : null, snippet, score, kind?.ToString().ToLowerInvariant(),
+            kind == MediaKind.Audio ? $"/items/{item.Id}/spectrogram" : null);
     }
+
+    /// <summary>What the item's media file is; null when it has none.</summary>
+    private static MediaKind? KindOf(IndexItem item) =>
+        item.Source != "" && File.Exists(item.Source) ? MediaKinds.Of(item.Medium, item.Source) : null;
 
     /// <summary>Another process (e.g. 'crossmedia index compact') kept the index's writer lock past the wait.</summary>
     private static IResult IndexBusy() => Problem(503, "Index busy", "another process is writing the index; try again shortly");

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Scalar.AspNetCore;
 
 namespace CrossMedia.Service;
 
@@ -9,9 +10,17 @@ namespace CrossMedia.Service;
 /// </summary>
 internal static class SecurityHeaders
 {
-    /// <summary>The web page: its own script, style, media and API only.</summary>
+    /// <summary>The web page: its own script, style, media and API only (blob: shows the chosen query file back).</summary>
     public const string PagePolicy =
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>
+    /// The interactive API page (/docs, Scalar): its scripts come from the service and its one inline script
+    /// carries the per-request nonce; it injects styles at run time and draws icons from data: and blob: URLs.
+    /// </summary>
+    public static string ApiPagePolicy(string nonce) =>
+        $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " +
+        "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>Media files: nothing runs, nothing loads; a document opened from them is sandboxed.</summary>
     public const string MediaPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
@@ -26,7 +35,8 @@ internal static class SecurityHeaders
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
             h["Referrer-Policy"] = "no-referrer";
-            if (string.IsNullOrEmpty(h.ContentSecurityPolicy)) h.ContentSecurityPolicy = PagePolicy;
+            if (string.IsNullOrEmpty(h.ContentSecurityPolicy))
+                h.ContentSecurityPolicy = ctx.Items[ScalarOptions.NonceHttpContextItemKey] is string nonce ? ApiPagePolicy(nonce) : PagePolicy;
             return Task.CompletedTask;
         });
         return next(ctx);

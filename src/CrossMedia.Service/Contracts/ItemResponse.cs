@@ -9,4 +9,7 @@ namespace CrossMedia.Service.Contracts;
 /// <param name="Media">URL of the media file, when the item has one.</param>
 /// <param name="Snippet">Start of the text, for text items.</param>
 /// <param name="Score">Similarity (or squared distance for l2 indexes); search results only.</param>
-public sealed record ItemResponse(long Id, string Key, string Medium, int Label, string? Class, string? Media, string? Snippet, float? Score);
+/// <param name="Kind">What the media file is: image, text, audio or video; null for items without one (feature vectors).</param>
+/// <param name="Spectrogram">URL of the spectrogram picture (PNG), for audio items with a media file.</param>
+public sealed record ItemResponse(long Id, string Key, string Medium, int Label, string? Class, string? Media, string? Snippet, float? Score,
+    string? Kind = null, string? Spectrogram = null);

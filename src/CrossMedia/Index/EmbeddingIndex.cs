@@ -171,6 +171,13 @@ public sealed class EmbeddingIndex : IDisposable
         return p >= 0 && !flat.IsRemoved(p) ? items[p] : null;
     });
 
+    /// <summary>The stored vector of the live item with this id (a copy, as a 1-row query), or null.</summary>
+    public Matrix? VectorOf(long id) => Read(() =>
+    {
+        int p = flat.PositionOf(id);
+        return p >= 0 && !flat.IsRemoved(p) ? new Matrix(flat.VectorAt(p).ToArray(), 1, Dimension) : null;
+    });
+
     /// <summary>Live items in id order.</summary>
     public IReadOnlyList<IndexItem> Items() => Read<IReadOnlyList<IndexItem>>(() => items.Where((_, p) => !flat.IsRemoved(p)).ToArray());
 

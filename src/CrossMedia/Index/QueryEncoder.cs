@@ -50,15 +50,27 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
     public Matrix EncodeText(string text)
     {
         if (string.IsNullOrWhiteSpace(text)) throw new InputException("query", "text", "non-empty text", "nothing");
-        var media = model?.Media ?? [];
-        var spec = media.FirstOrDefault(s => s.Name == "text" && (s.AcceptsFiles ? model is ITextEmbeddingModel : Reads(s, MediaKind.Text)))
-            ?? media.FirstOrDefault(s => !s.AcceptsFiles && Reads(s, MediaKind.Text) && MediaKinds.FromMediumName(s.Name) is null)
+        var spec = TextSpec()
             ?? throw new InputException("query", "text",
                 $"a model with a text encoder: one that reads text, or whose text features came from {EncoderCatalog.MiniLm} ({ModelName} accepts: {Accepts()})",
                 "free text");
         return Decoding(() => spec.AcceptsFiles
             ? EmbedModel(m => ((ITextEmbeddingModel)m).EmbedTexts(spec.Name, [text.Trim()]))
             : EmbedFeatures(spec, QueryFeatures.OfText(spec.Encoder!, text)));
+    }
+
+    /// <summary>Whether free text can be a query (see <see cref="EncodeText"/>).</summary>
+    public bool TakesText => TextSpec() is not null;
+
+    /// <summary>Whether some media file can be a query: the model reads files, or a medium's features came from an encoder.</summary>
+    public bool TakesFiles => (model?.Media ?? []).Any(s => s.AcceptsFiles || s.Encoder is not null);
+
+    /// <summary>The medium free text goes through: the model's text medium, else a feature medium with a neutral name whose encoder reads text.</summary>
+    private MediumSpec? TextSpec()
+    {
+        var media = model?.Media ?? [];
+        return media.FirstOrDefault(s => s.Name == "text" && (s.AcceptsFiles ? model is ITextEmbeddingModel : Reads(s, MediaKind.Text)))
+            ?? media.FirstOrDefault(s => !s.AcceptsFiles && Reads(s, MediaKind.Text) && MediaKinds.FromMediumName(s.Name) is null);
     }
 
     /// <summary>

@@ -3,10 +3,10 @@ using CrossMedia.Core;
 namespace CrossMedia.Index;
 
 /// <summary>
-/// One search of an index: exactly one of <see cref="Text"/>, <see cref="File"/> or <see cref="Vectors"/>, optionally
-/// restricted to some media, <see cref="K"/> results per query. The CLI's <c>search</c> and the service's
+/// One search of an index: exactly one of <see cref="Text"/>, <see cref="File"/>, <see cref="Vectors"/> or <see cref="Item"/>,
+/// optionally restricted to some media and labels, <see cref="K"/> results per query. The CLI's <c>search</c> and the service's
 /// <c>POST /search</c> both build one, and <see cref="Searcher"/> validates and runs it, so both answer the same input
-/// the same way. Errors name the fields as text, file, filename, vector, from, medium and k.
+/// the same way. Errors name the fields as text, file, filename, vector, from, item, medium, label and k.
 /// </summary>
 public sealed record SearchQuery
 {
@@ -25,8 +25,14 @@ public sealed record SearchQuery
     /// <summary>What <see cref="Vectors"/> hold: a medium name or <see cref="QueryEncoder.Embedding"/>; null: inferred from the length.</summary>
     public string? From { get; init; }
 
+    /// <summary>The id of an item of the index: search with its stored vector (the item itself is left out of the results).</summary>
+    public long? Item { get; init; }
+
     /// <summary>Only items of these media; null or empty: every medium.</summary>
     public IReadOnlyCollection<string>? Media { get; init; }
+
+    /// <summary>Only items with these labels (-1: unlabelled); null or empty: every label.</summary>
+    public IReadOnlyCollection<int>? Labels { get; init; }
 
     /// <summary>Results per query.</summary>
     public int K { get; init; } = 10;

@@ -37,29 +37,47 @@ public sealed class Searcher(EmbeddingIndex index, QueryEncoder encoder)
     public IReadOnlyList<SearchHit[]> Search(SearchQuery query)
     {
         Validate(query);
-        var filter = query.Media is { Count: > 0 } media ? new SearchFilter(media.ToHashSet()) : null;
-        return index.Search(Encode(query), query.K, filter);
+        var filter = Filter(query.Media, query.Labels);
+        if (query.Item is not { } item) return index.Search(Encode(query), query.K, filter);
+        // An item's own vector always ranks first: ask for one more and leave the item out.
+        return index.Search(Encode(query), query.K + 1, filter).Select(hits => hits.Where(h => h.Item.Id != item).Take(query.K).ToArray()).ToArray();
     }
 
     /// <summary>Refuses a query this searcher cannot answer, naming the field, before anything is encoded.</summary>
     public void Validate(SearchQuery query)
     {
-        int given = (query.Text is null ? 0 : 1) + (query.File is null ? 0 : 1) + (query.Vectors is null ? 0 : 1);
-        if (given != 1) throw new InputException(Location, "", "exactly one of text, file or vector", given == 0 ? "none" : "several");
+        int given = (query.Text is null ? 0 : 1) + (query.File is null ? 0 : 1) + (query.Vectors is null ? 0 : 1) + (query.Item is null ? 0 : 1);
+        if (given != 1) throw new InputException(Location, "", "exactly one of text, file, vector or item", given == 0 ? "none" : "several");
         if (query.K < 1 || query.K > MaxK)
             throw new InputException(Location, "k", $"1..{MaxK}", query.K.ToString(CultureInfo.InvariantCulture));
         if (query.Text is { Length: > SearchQuery.MaxTextLength } text)
             throw new InputException(Location, "text", $"at most {SearchQuery.MaxTextLength} characters", text.Length.ToString(CultureInfo.InvariantCulture));
         if (query.Vectors is { Rows: 0 }) throw new InputException(Location, "vector", "at least one query vector", "none");
         if (query.File is { Content: not null } upload) MediaTypes.MediumOfUpload(Location, upload.Name);
+        Filter(query.Media, query.Labels);
+        if (query.Item is { } id && index.Get(id) is null)
+            throw new InputException(Location, "item", "the id of an item of the index", id.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// The filter of some media and labels of this index (null: neither given); an unknown medium or a label the
+    /// index cannot hold is refused, naming the field (medium, label).
+    /// </summary>
+    public SearchFilter? Filter(IReadOnlyCollection<string>? media, IReadOnlyCollection<int>? labels)
+    {
         var known = index.Header.Media;
-        if (query.Media?.FirstOrDefault(m => !known.Contains(m)) is { } unknown)
+        if (media?.FirstOrDefault(m => !known.Contains(m)) is { } unknown)
             throw new InputException(Location, "medium", $"one of {string.Join(", ", known)}", InputException.Excerpt(unknown));
+        foreach (var label in labels ?? []) IndexFile.CheckLabel(label, index.ClassNames.Count, Location, "label");
+        var m = media is { Count: > 0 } ? media.ToHashSet() : null;
+        var l = labels is { Count: > 0 } ? labels.ToHashSet() : null;
+        return m is null && l is null ? null : new SearchFilter(m, l);
     }
 
     /// <summary>The query as vectors of the index's space, one row per query.</summary>
     private Matrix Encode(SearchQuery query)
     {
+        if (query.Item is { } item) return index.VectorOf(item) ?? throw new InputException(Location, "item", "the id of an item of the index", item.ToString(CultureInfo.InvariantCulture));
         if (query.Text is { } text) return encoder.EncodeText(text);
         if (query.Vectors is { } v)
             return v.Rows == 1 ? encoder.EncodeVector(v.Row(0).ToArray(), query.From)

@@ -29,7 +29,35 @@ internal sealed class ServiceHost : IAsyncDisposable
         var media = HashingTestModel.MakeMediaFolder(Directory.CreateDirectory(Path.Combine(root, "media")).FullName);
         var model = new HashingTestModel();
         var built = IndexBuilder.FromFolder(model, "", media, metric);
-        var path = Path.Combine(root, "media.cmidx");
+        return await Serve(root, media, built, model, options);
+    }
+
+    /// <summary>A service over an index of feature vectors (no media files) of a model that takes only vectors:
+    /// <paramref name="perMedium"/> items of media "image" and "text", labelled "cats" and "dogs" in turn.</summary>
+    public static async Task<ServiceHost> StartFeatureIndexAsync(int perMedium = 6)
+    {
+        var root = Directory.CreateTempSubdirectory("cm-service-").FullName;
+        const int dimension = 16;
+        var model = new HashingTestModel(dimension, acceptsFiles: false);
+        var built = EmbeddingIndex.Create(new IndexHeader(model.Method, "", dimension, IndexMetric.Cosine, ["image", "text"], ["cats", "dogs"]));
+        var rng = new Random(3);
+        var items = new List<NewItem>();
+        var rows = new List<float[]>();
+        foreach (var medium in new[] { "image", "text" })
+            for (int i = 0; i < perMedium; i++)
+            {
+                items.Add(new NewItem($"{medium}-{i}", medium, i % 2, ""));
+                var v = Enumerable.Range(0, dimension).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                var norm = MathF.Sqrt(v.Sum(x => x * x));
+                rows.Add(v.Select(x => x / norm).ToArray());
+            }
+        built.Add(items, CrossMedia.Core.Matrix.FromRows(rows.ToArray()));
+        return await Serve(root, root, built, model, new ServiceOptions(RequestsPerSecond: 0));
+    }
+
+    private static async Task<ServiceHost> Serve(string root, string media, EmbeddingIndex built, CrossMedia.Models.IEmbeddingModel model, ServiceOptions? options)
+    {
+        var path = Path.Combine(root, "index.cmidx");
         built.Save(path);
         built.Dispose();
         var index = EmbeddingIndex.Open(path);
@@ -37,8 +65,7 @@ internal sealed class ServiceHost : IAsyncDisposable
         options = options with { Urls = "http://127.0.0.1:0" };
         var app = SearchApp.Build(index, new QueryEncoder(model, index.Dimension), options);
         var urls = await SearchApp.StartAsync(app);
-        var host = new ServiceHost(root, media, index, app, urls[0]);
-        return host;
+        return new ServiceHost(root, media, index, app, urls[0]);
     }
 
     public async ValueTask DisposeAsync()

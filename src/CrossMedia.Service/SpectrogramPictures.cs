@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using CrossMedia.Index;
+using CrossMedia.Media;
+
+namespace CrossMedia.Service;
+
+/// <summary>
+/// Spectrogram pictures of audio items for the page's result cards (the picture the audio path sees,
+/// smaller): rendered on first request within the service's media limits, at most two at once, and
+/// kept in memory (a bounded number; ids are never reused, so a kept picture never goes stale).
+/// </summary>
+internal sealed class SpectrogramPictures(MediaLimits limits)
+{
+    private const int Kept = 256;
+    private static readonly SpectrogramOptions Options = new() { Width = 384, Height = 160 };
+    private readonly ConcurrentDictionary<long, byte[]> kept = new();
+    private readonly SemaphoreSlim renders = new(2);
+
+    /// <summary>The item's picture as PNG bytes.</summary>
+    public async Task<byte[]> PngAsync(IndexItem item, CancellationToken cancel)
+    {
+        if (kept.TryGetValue(item.Id, out var png)) return png;
+        await renders.WaitAsync(cancel);
+        try
+        {
+            if (kept.TryGetValue(item.Id, out png)) return png;
+            png = await Task.Run(() => AudioDecoder.SpectrogramPicture(item.Source, Options, limits).EncodePng(), cancel);
+            if (kept.Count >= Kept) kept.Clear();
+            kept[item.Id] = png;
+            return png;
+        }
+        finally { renders.Release(); }
+    }
+}
