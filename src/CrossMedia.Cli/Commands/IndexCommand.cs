@@ -33,6 +33,7 @@ internal static class IndexCommand
         var vectors = new Option<string?>("--vectors") { Description = "Precomputed common-space embeddings (rows × dimension; .npy, .npz, .mat, .csv) to index instead of embedding media." };
         var medium = new Option<string>("--medium") { Description = "Medium name of the --vectors rows.", DefaultValueFactory = _ => "vector" };
         var metric = new Option<string>("--metric") { Description = "cosine (vectors normalised), ip (inner product) or l2 (squared Euclidean distance).", DefaultValueFactory = _ => "cosine" };
+        metric.AcceptOnlyFromAmong([.. MetricNames.All]);
         var output = IndexOption("--out", "Index file to write (atomically; an existing file is replaced only when the new one is complete).");
         var dataset = new Option<string?>("--dataset") { Description = $"Dataset to index: a built-in ({string.Join(", ", DatasetCatalog.Names)}) or a manifest .json; every medium the model accepts is embedded." };
         var split = new Option<string>("--split") { Description = "Which part of --dataset to index: all, train, val or test.", DefaultValueFactory = _ => "all" };
@@ -47,7 +48,7 @@ internal static class IndexCommand
         c.SetAction(parse =>
         {
             var outPath = parse.GetValue(output)!;
-            var m = IndexMetrics.Parse(parse.GetValue(metric)!);
+            var m = MetricNames.Parse(parse.GetValue(metric)!);
             var folderPath = parse.GetValue(folder);
             var vectorsPath = parse.GetValue(vectors);
             var datasetName = parse.GetValue(dataset);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CrossMedia.Cli.Training;
+using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Evaluation;
 using CrossMedia.Torch;
@@ -30,8 +31,8 @@ internal static class TrainCommand
         var unseen = new Option<string?>("--unseen") { Description = "zsl/gzsl: comma-separated unseen classes (indices or names), or random:FRACTION[:SEED] (a seeded draw spread over class groups, the name before '/'; SEED defaults to --seed). Default: classes with an even zero-based index (the DADN convention, 50/50)." };
         var output = new Option<string>("--out") { Description = "Output folder for the model, metrics.json and plots.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 1 };
-        var metric = new Option<string>("--metric") { Description = "Retrieval distance for evaluation: cosine, euclidean or ip.", DefaultValueFactory = _ => "cosine" };
-        metric.AcceptOnlyFromAmong("cosine", "euclidean", "ip");
+        var metric = new Option<string>("--metric") { Description = "Retrieval distance for evaluation: cosine, ip (inner product) or l2 (Euclidean).", DefaultValueFactory = _ => "cosine" };
+        metric.AcceptOnlyFromAmong([.. MetricNames.All]);
         var xAll = new Option<bool?>("--x-all") { Description = "Also evaluate X→All (gallery = every medium, the query itself excluded). Default: on with more than two media." };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch and evaluation (0 = all cores).", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
@@ -58,12 +59,7 @@ internal static class TrainCommand
             var classes = sc == Scenario.Standard
                 ? ClassSplit.AllSeen(dataset.ClassCount)
                 : parse.GetValue(unseen) is { } list ? ClassSplit.Parse(list, dataset.ClassNames, seedValue) : ClassSplit.EvenIndexUnseen(dataset.ClassCount);
-            var retrieval = new RetrievalOptions(parse.GetValue(metric) switch
-            {
-                "euclidean" => DistanceMetric.Euclidean,
-                "ip" => DistanceMetric.InnerProduct,
-                _ => DistanceMetric.Cosine,
-            }, Threads: threadCount);
+            var retrieval = new RetrievalOptions(MetricNames.Parse(parse.GetValue(metric)!), Threads: threadCount);
             var outDir = Path.GetFullPath(parse.GetValue(output)!);
             Directory.CreateDirectory(outDir);
             var console = CliConsole.For(parse.InvocationConfiguration.Output);

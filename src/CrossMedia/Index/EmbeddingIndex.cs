@@ -31,7 +31,7 @@ public sealed class EmbeddingIndex : IDisposable
     public string Method { get; }
     public string ModelSha256 { get; }
     public int Dimension => flat.Dimension;
-    public IndexMetric Metric => flat.Metric;
+    public Metric Metric => flat.Metric;
     public IReadOnlyList<string> ClassNames { get; }
     /// <summary>Medium → the encoder feeding the model's branch of it (see <see cref="IndexHeader.Encoders"/>).</summary>
     public IReadOnlyDictionary<string, string> Encoders { get; }

@@ -265,7 +265,7 @@ public sealed class JfseTrainer
     }
 
     /// <summary>Cosine mAP over the full ranking, as evaluation reports it; one thread (the sets are small).</summary>
-    private static readonly RetrievalOptions SelectionRetrieval = new(DistanceMetric.Cosine, Threads: 1);
+    private static readonly RetrievalOptions SelectionRetrieval = new(Metric.Cosine, Threads: 1);
 
     /// <summary>
     /// Validation mAP (mean of both directions) under each post-processing; the best one by <see cref="EpochSelection"/>

@@ -1,3 +1,4 @@
+using CrossMedia.Core;
 using CrossMedia.Index;
 using CrossMedia.Service;
 using CrossMedia.Tests.Index;
@@ -23,7 +24,7 @@ internal sealed class ServiceHost : IAsyncDisposable
     }
 
     /// <param name="metric">The index's metric.</param>
-    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, IndexMetric metric = IndexMetric.Cosine)
+    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, Metric metric = Metric.Cosine)
     {
         var root = Directory.CreateTempSubdirectory("cm-service-").FullName;
         var media = HashingTestModel.MakeMediaFolder(Directory.CreateDirectory(Path.Combine(root, "media")).FullName);
