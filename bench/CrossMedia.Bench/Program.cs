@@ -9,8 +9,8 @@ public static class Program
     private static readonly Dictionary<string, (string Help, Func<BenchArgs, int> Run)> Modes = new(StringComparer.Ordinal)
     {
         ["resnet-step"] = ("ResNet training step (SGD momentum 0.9, cross-entropy); --depth 50 --batch 16 --size 224 --threads 2 --warmup 2 --steps 6", ResNetStepBenchmark.Run),
-        ["search-prepare"] = ("exact-search data: Gaussian gallery + queries (.npy) and an index file; --dir /tmp/cm-bench-search --n 1000000 --d 128 --q 1000 --seed 42",
-            a => { SearchBench.Prepare(a.String("dir", "/tmp/cm-bench-search"), a.Int("n", 1_000_000), a.Int("d", 128), a.Int("q", 1000), a.Int("seed", 42)); return 0; }),
+        ["search-prepare"] = ("exact-search data: Gaussian gallery + queries (.npy) and an index file; --dir /tmp/cm-bench-search --n 500000 --d 128 --q 1000 --seed 42",
+            a => { SearchBench.Prepare(a.String("dir", "/tmp/cm-bench-search"), a.Int("n", 500_000), a.Int("d", 128), a.Int("q", 1000), a.Int("seed", 42)); return 0; }),
         ["search-run"] = ("exact search timed and compared with FAISS ids and brute force; --dir /tmp/cm-bench-search --k 10 --threads 2 --repeats 3 --brute-force 20 --block-rows 0",
             a => { SearchBench.Run(a.String("dir", "/tmp/cm-bench-search"), a.Int("k", 10), a.Int("threads", 2), a.Int("repeats", 3), a.Int("brute-force", 20), a.Int("block-rows", 0)); return 0; }),
         ["search-latency"] = ("per-request search latency; --index FILE --threads 1 --repeats 50 --batch 1",

@@ -21,7 +21,7 @@ internal static class SearchBench
         NpyFile.Write(Path.Combine(dir, "gallery.npy"), gallery);
         NpyFile.Write(Path.Combine(dir, "queries.npy"), queries);
         var items = Enumerable.Range(0, n).Select(i => new IndexItem(i, i.ToString(), "vector", -1, "")).ToArray();
-        IndexFile.Write(Path.Combine(dir, "gallery.cmidx"), new IndexHeader("", "", d, IndexMetric.InnerProduct, ["vector"], []), items,
+        IndexFile.Write(Path.Combine(dir, "gallery.cmidx"), new IndexHeader("", "", d, Metric.InnerProduct, ["vector"], []), items,
             (i, dst) => gallery.RowReadOnly(i).CopyTo(dst));
         Console.WriteLine($"wrote {n}×{d} gallery and {q} queries to {dir}");
     }
@@ -31,21 +31,29 @@ internal static class SearchBench
         var open = Stopwatch.StartNew();
         using var index = EmbeddingIndex.Open(Path.Combine(dir, "gallery.cmidx"), verifyVectors: false);
         Console.WriteLine($"opened (memory-mapped) {index.Count} vectors in {open.Elapsed.TotalSeconds:F2} s");
+        Console.WriteLine($"kernel path: {PanelKernel.Active} (best on this CPU: {PanelKernel.Best})");
         index.Threads = threads;
         index.BlockRows = blockRows;
         var queries = MatrixFile.Read(Path.Combine(dir, "queries.npy"));
         index.Search(queries.SelectRows(Enumerable.Range(0, 12).ToArray()), k);  // warm-up: page in the gallery, JIT
         var times = new List<double>();
+        var cpu = new List<double>();
         IReadOnlyList<SearchHit[]> results = [];
+        using var self = Process.GetCurrentProcess();
         for (int r = 0; r < repeats; r++)
         {
+            self.Refresh();
+            var cpu0 = self.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             results = index.Search(queries, k);
             times.Add(sw.Elapsed.TotalSeconds);
+            self.Refresh();
+            cpu.Add((self.TotalProcessorTime - cpu0).TotalSeconds);
         }
         double best = times.Min(), median = times.Order().ElementAt(times.Count / 2);
         Console.WriteLine($"crossmedia: {queries.Rows} queries, k={k}, threads={threads}: best {best:F3} s ({queries.Rows / best:F0} QPS), " +
-            $"median {median:F3} s ({queries.Rows / median:F0} QPS), runs {string.Join(" ", times.Select(t => t.ToString("F3")))}");
+            $"median {median:F3} s ({queries.Rows / median:F0} QPS), runs {string.Join(" ", times.Select(t => t.ToString("F3")))}; " +
+            $"CPU s per run {string.Join(" ", cpu.Select(t => t.ToString("F3")))}");
         var ids = new Matrix(queries.Rows, k);
         for (int i = 0; i < queries.Rows; i++)
             for (int j = 0; j < k; j++) ids[i, j] = results[i][j].Item.Id;

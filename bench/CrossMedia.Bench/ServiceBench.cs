@@ -11,7 +11,7 @@ internal static class ServiceBench
         Directory.CreateDirectory(dir);
         var rng = new Random(7);
         string[] media = ["image", "text", "audio", "video"];
-        var index = EmbeddingIndex.Create(new IndexHeader("", "", d, IndexMetric.Cosine, media, []));
+        var index = EmbeddingIndex.Create(new IndexHeader("", "", d, Metric.Cosine, media, []));
         var v = new Matrix(n, d);
         for (int i = 0; i < v.Data.Length; i++) v.Data[i] = (float)(rng.NextDouble() * 2 - 1);
         index.Add(Enumerable.Range(0, n).Select(i => new NewItem($"item{i}", media[i % 4])).ToArray(), v);

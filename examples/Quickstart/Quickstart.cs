@@ -1,3 +1,4 @@
+using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Evaluation;
 using CrossMedia.Index;
@@ -40,7 +41,7 @@ public static class Quickstart
 
         // An index over every item of every medium the model embeds; saved atomically, memory-mapped when opened.
         var indexPath = Path.Combine(workDirectory, "items.cmidx");
-        using (var built = IndexBuilder.FromDataset(loaded, ModelIdentity.Of(modelDir), data, IndexMetric.Cosine))
+        using (var built = IndexBuilder.FromDataset(loaded, ModelIdentity.Of(modelDir), data, Metric.Cosine))
             built.Save(indexPath);
         using var index = EmbeddingIndex.Open(indexPath);
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CrossMedia.Core;
 using CrossMedia.Index;
 using CrossMedia.Media;
 using CrossMedia.Models.FgCrossNet;
@@ -74,7 +75,7 @@ public sealed class HttpTarget : IFuzzTarget
         indexPath = Path.Combine(root, "service.cmidx");
         // Inner product: scores are not bounded, so finite but huge query vectors can overflow them.
         // Seeds include pictures past the media limits (e.g. 22×1): the gallery leaves them out.
-        using (var built = IndexBuilder.FromFolder(model, "", media, IndexMetric.InnerProduct, skipBad: true)) built.Save(indexPath);
+        using (var built = IndexBuilder.FromFolder(model, "", media, Metric.InnerProduct, skipBad: true)) built.Save(indexPath);
         index = EmbeddingIndex.Open(indexPath);
         dimension = index.Dimension;
         committed = index.Items().Select(i => i.Id).ToHashSet();

@@ -30,7 +30,7 @@ public sealed class IndexTarget : IFuzzTarget
     public CaseResult Run(int index, Random rng, string dir) => rng.Chance(0.5) ? Damage(rng, dir) : Sequence(rng, dir);
 
     private static IndexHeader NewHeader(Random rng, int dimension) =>
-        new("fuzz", "", dimension, rng.Pick(new[] { IndexMetric.Cosine, IndexMetric.InnerProduct, IndexMetric.L2 }),
+        new("fuzz", "", dimension, rng.Pick(new[] { Metric.Cosine, Metric.InnerProduct, Metric.L2 }),
             ["image", "text"], rng.Chance(0.7) ? ["c0", "c1", "c2", "c3"] : []);
 
     private static Matrix Vectors(Random rng, int rows, int d)

@@ -38,6 +38,7 @@ internal static class IndexCommand
                 "(class numbers, or class names, which become the index's classes in order of first appearance).",
         };
         var metric = new Option<string>("--metric") { Description = "cosine (vectors normalised), ip (inner product) or l2 (squared Euclidean distance).", DefaultValueFactory = _ => "cosine" };
+        metric.AcceptOnlyFromAmong([.. MetricNames.All]);
         var output = IndexOption("--out", "Index file to write (atomically; an existing file is replaced only when the new one is complete).");
         var data = new DatasetOptions(required: false, description: "Dataset to index (every medium the model accepts is embedded)");
         var split = new Option<string>("--split") { Description = "Which part of --dataset to index: all, train, val or test.", DefaultValueFactory = _ => "all" };
@@ -49,7 +50,7 @@ internal static class IndexCommand
         c.SetAction(parse =>
         {
             var outPath = parse.GetValue(output)!;
-            var m = IndexMetrics.Parse(parse.GetValue(metric)!);
+            var m = MetricNames.Parse(parse.GetValue(metric)!);
             var folderPath = parse.GetValue(folder);
             var vectorsPath = parse.GetValue(vectors);
             var datasetName = parse.GetValue(data.Dataset);

@@ -16,8 +16,8 @@ internal static class MapCommand
         var queryLabels = new Option<string>("--query-labels") { Description = "Query labels: 1-D .npy integer array, one per query row.", Required = true };
         var gallery = new Option<string>("--gallery") { Description = "Gallery embeddings: 2-D .npy array with the query dimension.", Required = true };
         var galleryLabels = new Option<string>("--gallery-labels") { Description = "Gallery labels: 1-D .npy integer array, one per gallery row.", Required = true };
-        var metric = new Option<string>("--metric") { Description = "Distance used for ranking: cosine (default), euclidean or ip (inner product).", DefaultValueFactory = _ => "cosine" };
-        metric.AcceptOnlyFromAmong("cosine", "euclidean", "ip");
+        var metric = new Option<string>("--metric") { Description = "Distance used for ranking: cosine (default), ip (inner product) or l2 (Euclidean).", DefaultValueFactory = _ => "cosine" };
+        metric.AcceptOnlyFromAmong([.. MetricNames.All]);
         var k = new Option<int>("--k") { Description = "mAP@K: only the first K results count, normalised by the relevant items found there (0 = whole ranking).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores).", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object {\"map\", \"queries\", \"queries_without_relevant\"}." };
@@ -46,7 +46,7 @@ internal static class MapCommand
                 if (q.Rows == 0) throw new InputException("--classes", "", "labels that some queries have", list);
             }
             double loadSeconds = clock.Elapsed.TotalSeconds;
-            var m = parse.GetValue(metric) switch { "euclidean" => DistanceMetric.Euclidean, "ip" => DistanceMetric.InnerProduct, _ => DistanceMetric.Cosine };
+            var m = MetricNames.Parse(parse.GetValue(metric)!);
             var options = new RetrievalOptions(m, topK, Threads: threadCount);
             clock.Restart();
             string? plotPath = parse.GetValue(plot);

@@ -1,3 +1,4 @@
+using CrossMedia.Core;
 using System.CommandLine;
 using CrossMedia.Cli.Training;
 using CrossMedia.Evaluation;
@@ -29,8 +30,8 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Output folder for the model, metrics.json and plots: new or empty (see --overwrite; --resume may continue in it).", Required = true };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the contents of a non-empty --out that an earlier run wrote." };
         var seed = new Option<int>("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 1 };
-        var metric = new Option<string>("--metric") { Description = "Retrieval distance for evaluation: cosine, euclidean or ip.", DefaultValueFactory = _ => "cosine" };
-        metric.AcceptOnlyFromAmong("cosine", "euclidean", "ip");
+        var metric = new Option<string>("--metric") { Description = "Retrieval distance for evaluation: cosine, ip (inner product) or l2 (Euclidean).", DefaultValueFactory = _ => "cosine" };
+        metric.AcceptOnlyFromAmong([.. MetricNames.All]);
         var xAll = new Option<bool?>("--x-all") { Description = "Also evaluate X→All (gallery = every medium, the query itself excluded). Default: on with more than two media." };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch and evaluation (0 = all cores).", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
@@ -63,7 +64,7 @@ internal static class TrainCommand
                 Scenario = sc,
                 Classes = classes,
                 Seed = seedValue,
-                Metric = parse.GetValue(metric) switch { "euclidean" => DistanceMetric.Euclidean, "ip" => DistanceMetric.InnerProduct, _ => DistanceMetric.Cosine },
+                Metric = MetricNames.Parse(parse.GetValue(metric)!),
                 IncludeAll = parse.GetValue(xAll),
                 Threads = threadCount,
                 Device = parse.GetValue(device)!,

@@ -10,9 +10,9 @@ namespace CrossMedia.Evaluation;
 /// relevant gallery items in the full ranking by (distance, gallery index).
 /// <para>
 /// Queries are processed in blocks (worker threads take blocks from a shared counter); a block
-/// holds block × gallery float keys, never the whole query × gallery matrix. Keys come from a
-/// register-blocked float32 kernel over a gallery stored in 16-item panels (dimension-major), so every
-/// key is the same sequence of fused multiply-adds whatever the item's position: identical rows get
+/// holds block × gallery float keys, never the whole query × gallery matrix. Keys come from
+/// <see cref="PanelKernel"/> over the gallery packed once into its panels, so every key is the same
+/// sequence of fused multiply-adds whatever the item's position or the CPU's path: identical rows get
 /// bit-identical keys and ties are then broken by gallery index, deterministically.
 /// </para>
 /// <para>
@@ -25,13 +25,12 @@ namespace CrossMedia.Evaluation;
 /// </summary>
 internal static class RankingEngine
 {
-    /// <summary>Gallery items per panel (two 8-lane vectors).</summary>
-    public const int PanelWidth = 16;
+    private const int PanelWidth = PanelKernel.Width;
 
     /// <summary>Receives one query's relevant ranks (ascending, 1-based) and R (= ranks.Length).</summary>
     public delegate void RankSink<in T>(T state, int query, ReadOnlySpan<int> ranks);
 
-    /// <summary>The gallery in panel layout, with the per-item key offset (‖g‖² for Euclidean, else 0).</summary>
+    /// <summary>The gallery in panel layout, with the per-item key offset (‖g‖² for L2, else 0).</summary>
     private sealed class PreparedGallery
     {
         public required float[] Panels { get; init; }
@@ -41,9 +40,10 @@ internal static class RankingEngine
         public required int Dim { get; init; }
     }
 
-    private sealed class Workspace(int blockSize, int dim, int stride, int gallery, bool multiLabel)
+    private sealed class Workspace(int blockSize, int dim, int stride, int gallery, bool multiLabel, PanelKernel.Isa isa)
     {
-        public readonly float[] QueryBlock = new float[Math.Max(1, blockSize * dim)];
+        public readonly float[] QueryBlock = new float[Math.Max(1, PanelKernel.PackedQueryFloats(blockSize, dim, isa))];
+        public readonly double[] Scales = new double[Math.Max(1, blockSize)];
         public readonly float[] Keys = new float[Math.Max(1, (long)blockSize * stride) is var n && n <= Array.MaxLength ? (int)n : throw new OutOfMemoryException()];
         public readonly int[] Relevant = new int[Math.Max(1, gallery)];
         public readonly ulong[] Sorted = new ulong[gallery + 1];
@@ -59,13 +59,13 @@ internal static class RankingEngine
     private static int BucketCount(int relevant) =>
         (int)Math.Min(MaxBuckets, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, relevant) * 8));
 
-    /// <summary>Default queries per block: about 4 Mi keys (16 MB) per worker, at most 256, a multiple of the 6-query kernel.</summary>
-    public static int AutoBlockSize(int queries, int gallery, int threads)
+    /// <summary>Default queries per block: about 4 Mi keys (16 MB) per worker, at most 256, a multiple of the kernel's tile.</summary>
+    public static int AutoBlockSize(int queries, int gallery, int threads, int tileRows)
     {
-        int byMemory = (int)Math.Clamp((4L << 20) / Math.Max(1, gallery), 6, 256);
+        int byMemory = (int)Math.Clamp((4L << 20) / Math.Max(1, gallery), tileRows, 256);
         int byBalance = (int)Math.Max(4, (queries + threads * 4L - 1) / (threads * 4L));
         int size = Math.Min(byMemory, byBalance);
-        return size >= 6 ? size / 6 * 6 : size;
+        return size >= tileRows ? size / tileRows * tileRows : size;
     }
 
     public static void Run<T>(Matrix queries, Matrix gallery, Relevance relevance, RetrievalOptions options,
@@ -76,24 +76,25 @@ internal static class RankingEngine
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         int q = queries.Rows;
         if (q == 0) { merge(init()); return; }
+        var isa = PanelKernel.Active;
         var prepared = Prepare(gallery, options.Metric, threads);
-        int block = options.BlockSize > 0 ? options.BlockSize : AutoBlockSize(q, prepared.Count, threads);
+        int block = options.BlockSize > 0 ? options.BlockSize : AutoBlockSize(q, prepared.Count, threads, PanelKernel.TileRows(isa));
         int blocks = (q + block - 1) / block;
-        bool cosine = options.Metric == DistanceMetric.Cosine;
+        bool cosine = options.Metric == Metric.Cosine;
         // One long-lived worker per thread, each with one workspace, taking blocks from a shared
         // counter (Parallel.For may re-run its local init many times, re-allocating workspaces).
         var gate = new object();
         int next = -1;
         void Work()
         {
-            var ws = new Workspace(block, prepared.Dim, prepared.Stride, prepared.Count, relevance.IsMultiLabel);
+            var ws = new Workspace(block, prepared.Dim, prepared.Stride, prepared.Count, relevance.IsMultiLabel, isa);
             var state = init();
             int b;
             while ((b = Interlocked.Increment(ref next)) < blocks)
             {
                 int first = b * block, count = Math.Min(block, q - first);
-                LoadQueries(queries, first, count, cosine, ws.QueryBlock);
-                ComputeKeys(ws.QueryBlock, count, prepared, ws.Keys);
+                LoadQueries(queries, first, count, cosine, isa, ws);
+                ComputeKeys(isa, ws.QueryBlock, count, prepared, ws.Keys);
                 for (int i = 0; i < count; i++)
                 {
                     int query = first + i;
@@ -120,7 +121,7 @@ internal static class RankingEngine
         }
     }
 
-    private static PreparedGallery Prepare(Matrix gallery, DistanceMetric metric, int threads)
+    private static unsafe PreparedGallery Prepare(Matrix gallery, Metric metric, int threads)
     {
         int n = gallery.Rows, d = gallery.Cols;
         int panels = (n + PanelWidth - 1) / PanelWidth;
@@ -129,140 +130,51 @@ internal static class RankingEngine
         var offsets = new float[Math.Max(PanelWidth, stride)];
         Parallel.For(0, panels, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
         {
-            for (int l = 0; l < PanelWidth; l++)
+            int first = p * PanelWidth, rows = Math.Min(PanelWidth, n - first);
+            double* scales = stackalloc double[PanelWidth];
+            for (int l = 0; l < rows; l++)
             {
-                int g = p * PanelWidth + l;
-                if (g >= n) break;
-                var row = gallery.RowReadOnly(g);
-                double sq = 0;
-                foreach (var x in row) sq += (double)x * x;
-                double inv = metric == DistanceMetric.Cosine && sq > 0 ? 1 / Math.Sqrt(sq) : 1;
-                long baseIndex = (long)p * d * PanelWidth + l;
-                for (int k = 0; k < d; k++) data[baseIndex + (long)k * PanelWidth] = (float)(row[k] * inv);
-                offsets[g] = metric == DistanceMetric.Euclidean ? (float)sq : 0f;
+                double inv = UnitScale(gallery.RowReadOnly(first + l), out double sq);
+                scales[l] = metric == Metric.Cosine ? inv : 1;
+                offsets[first + l] = metric == Metric.L2 ? (float)sq : 0f;
             }
+            fixed (float* src = gallery.Data, dst = data)
+                PanelKernel.PackPanel(src + (long)first * d, rows, d, metric == Metric.Cosine ? scales : null, dst + (long)p * d * PanelWidth);
         });
         return new PreparedGallery { Panels = data, Offsets = offsets, Count = n, Stride = stride, Dim = d };
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code
-    private static void LoadQueries(Matrix queries, int first, int count, bool normalise, float[] block)
+    /// <summary>Packs a block of queries into the kernel's tiles (unit length for cosine, scaled in double as the gallery).</summary>
+    private static unsafe void LoadQueries(Matrix queries, int first, int count, bool normalise, PanelKernel.Isa isa, Workspace ws)
     {
-        int d = queries.Cols;
-        for (int i = 0; i < count; i++)
+        fixed (float* src = queries.Data)
+        fixed (double* scales = ws.Scales)
+        fixed (float* dst = ws.QueryBlock)
         {
-            var row = queries.RowReadOnly(first + i);
-            var dst = block.AsSpan(i * d, d);
-            if (!normalise) { row.CopyTo(dst); continue; }
-            double sq = 0;
-            foreach (var x in row) sq += (double)x * x;
-            double inv = sq > 0 ? 1 / Math.Sqrt(sq) : 1;
-            for (int k = 0; k < d; k++) dst[k] = (float)(row[k] * inv);
+            float* rows = src + (long)first * queries.Cols;
+            if (normalise)
+                for (int i = 0; i < count; i++) scales[i] = UnitScale(queries.RowReadOnly(first + i));
+            PanelKernel.PackQueries(rows, count, queries.Cols, normalise ? scales : null, dst, isa);
         }
     }
 
-    /// <summary>keys[i, g] = offset[g] − 2·(q_i·g); every lane runs acc = fma(q[k], g[k], acc) for k = 0..d−1.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier-0 code
-    private static unsafe void ComputeKeys(float[] queryBlock, int nq, PreparedGallery g, float[] keys)
+    /// <summary>1/‖x‖ in double (1 for a zero row); ‖x‖² comes back in <paramref name="sq"/>.</summary>
+    private static double UnitScale(ReadOnlySpan<float> row) => UnitScale(row, out _);
+
+    private static double UnitScale(ReadOnlySpan<float> row, out double sq)
+    {
+        sq = 0;
+        foreach (var x in row) sq += (double)x * x;
+        return sq > 0 ? 1 / Math.Sqrt(sq) : 1;
+    }
+
+    /// <summary>keys[i, g] = offset[g] − 2·(q_i·g) for every panel (<see cref="PanelKernel"/>).</summary>
+    private static unsafe void ComputeKeys(PanelKernel.Isa isa, float[] queryBlock, int nq, PreparedGallery g, float[] keys)
     {
         int d = g.Dim, stride = g.Stride, panels = stride / PanelWidth;
         fixed (float* qb = queryBlock, pb = g.Panels, ob = g.Offsets, kb = keys)
-        {
             for (int p = 0; p < panels; p++)
-            {
-                float* panel = pb + (long)p * d * PanelWidth;
-                var off0 = Vector256.Load(ob + p * PanelWidth);
-                var off1 = Vector256.Load(ob + p * PanelWidth + 8);
-                int i = 0;
-                // 6 queries × 16 items: 12 accumulators hide the FMA latency (2 per cycle × ~5 cycles).
-                for (; i + 6 <= nq; i += 6)
-                {
-                    float* q0 = qb + (long)i * d, q1 = q0 + d, q2 = q1 + d, q3 = q2 + d, q4 = q3 + d, q5 = q4 + d;
-                    Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
-                    Vector256<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
-                    float* gp = panel;
-                    for (int k = 0; k < d; k++, gp += PanelWidth)
-                    {
-                        var g0 = Vector256.Load(gp);
-                        var g1 = Vector256.Load(gp + 8);
-                        var b = Vector256.Create(q0[k]);
-                        a00 = Vector256.FusedMultiplyAdd(b, g0, a00);
-                        a01 = Vector256.FusedMultiplyAdd(b, g1, a01);
-                        b = Vector256.Create(q1[k]);
-                        a10 = Vector256.FusedMultiplyAdd(b, g0, a10);
-                        a11 = Vector256.FusedMultiplyAdd(b, g1, a11);
-                        b = Vector256.Create(q2[k]);
-                        a20 = Vector256.FusedMultiplyAdd(b, g0, a20);
-                        a21 = Vector256.FusedMultiplyAdd(b, g1, a21);
-                        b = Vector256.Create(q3[k]);
-                        a30 = Vector256.FusedMultiplyAdd(b, g0, a30);
-                        a31 = Vector256.FusedMultiplyAdd(b, g1, a31);
-                        b = Vector256.Create(q4[k]);
-                        a40 = Vector256.FusedMultiplyAdd(b, g0, a40);
-                        a41 = Vector256.FusedMultiplyAdd(b, g1, a41);
-                        b = Vector256.Create(q5[k]);
-                        a50 = Vector256.FusedMultiplyAdd(b, g0, a50);
-                        a51 = Vector256.FusedMultiplyAdd(b, g1, a51);
-                    }
-                    float* k0 = kb + (long)i * stride + p * PanelWidth;
-                    Store(k0, off0, off1, a00, a01);
-                    Store(k0 + stride, off0, off1, a10, a11);
-                    Store(k0 + 2L * stride, off0, off1, a20, a21);
-                    Store(k0 + 3L * stride, off0, off1, a30, a31);
-                    Store(k0 + 4L * stride, off0, off1, a40, a41);
-                    Store(k0 + 5L * stride, off0, off1, a50, a51);
-                }
-                for (; i + 4 <= nq; i += 4)
-                {
-                    float* q0 = qb + (long)i * d, q1 = q0 + d, q2 = q1 + d, q3 = q2 + d;
-                    Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default;
-                    Vector256<float> a20 = default, a21 = default, a30 = default, a31 = default;
-                    float* gp = panel;
-                    for (int k = 0; k < d; k++, gp += PanelWidth)
-                    {
-                        var g0 = Vector256.Load(gp);
-                        var g1 = Vector256.Load(gp + 8);
-                        var b = Vector256.Create(q0[k]);
-                        a00 = Vector256.FusedMultiplyAdd(b, g0, a00);
-                        a01 = Vector256.FusedMultiplyAdd(b, g1, a01);
-                        b = Vector256.Create(q1[k]);
-                        a10 = Vector256.FusedMultiplyAdd(b, g0, a10);
-                        a11 = Vector256.FusedMultiplyAdd(b, g1, a11);
-                        b = Vector256.Create(q2[k]);
-                        a20 = Vector256.FusedMultiplyAdd(b, g0, a20);
-                        a21 = Vector256.FusedMultiplyAdd(b, g1, a21);
-                        b = Vector256.Create(q3[k]);
-                        a30 = Vector256.FusedMultiplyAdd(b, g0, a30);
-                        a31 = Vector256.FusedMultiplyAdd(b, g1, a31);
-                    }
-                    float* k0 = kb + (long)i * stride + p * PanelWidth;
-                    Store(k0, off0, off1, a00, a01);
-                    Store(k0 + stride, off0, off1, a10, a11);
-                    Store(k0 + 2L * stride, off0, off1, a20, a21);
-                    Store(k0 + 3L * stride, off0, off1, a30, a31);
-                }
-                for (; i < nq; i++)
-                {
-                    float* q0 = qb + (long)i * d;
-                    Vector256<float> a0 = default, a1 = default;
-                    float* gp = panel;
-                    for (int k = 0; k < d; k++, gp += PanelWidth)
-                    {
-                        var b = Vector256.Create(q0[k]);
-                        a0 = Vector256.FusedMultiplyAdd(b, Vector256.Load(gp), a0);
-                        a1 = Vector256.FusedMultiplyAdd(b, Vector256.Load(gp + 8), a1);
-                    }
-                    Store(kb + (long)i * stride + p * PanelWidth, off0, off1, a0, a1);
-                }
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(float* dst, Vector256<float> off0, Vector256<float> off1, Vector256<float> a0, Vector256<float> a1)
-    {
-        (off0 - (a0 + a0)).Store(dst);
-        (off1 - (a1 + a1)).Store(dst + 8);
+                PanelKernel.Keys(isa, qb, nq, d, pb + (long)p * d * PanelWidth, ob + p * PanelWidth, kb + p * PanelWidth, stride);
     }
 
     /// <summary>Order-preserving map of a float to uint (−0 = +0; NaN after +∞).</summary>

@@ -1,3 +1,5 @@
+using CrossMedia.Core;
+
 namespace CrossMedia.Evaluation;
 
 /// <summary>How a retrieval evaluation ranks and cuts.</summary>
@@ -7,7 +9,7 @@ namespace CrossMedia.Evaluation;
 /// <param name="BlockSize">Queries per block (bounds memory: block × gallery floats per thread); 0 = chosen automatically.</param>
 /// <param name="Threads">Worker threads; 0 = all cores.</param>
 public sealed record RetrievalOptions(
-    DistanceMetric Metric = DistanceMetric.Cosine,
+    Metric Metric = Metric.Cosine,
     int TopK = 0,
     bool ExcludeSelf = true,
     int BlockSize = 0,

@@ -31,7 +31,7 @@ public sealed class EmbeddingIndex : IDisposable
     public string Method { get; }
     public string ModelSha256 { get; }
     public int Dimension => flat.Dimension;
-    public IndexMetric Metric => flat.Metric;
+    public Metric Metric => flat.Metric;
     public IReadOnlyList<string> ClassNames { get; }
     /// <summary>The class name of an item's label; null for an unlabelled item or a label without a name.</summary>
     public string? ClassOf(IndexItem item) => item.Label >= 0 && item.Label < ClassNames.Count ? ClassNames[item.Label] : null;

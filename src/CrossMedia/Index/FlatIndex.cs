@@ -14,7 +14,7 @@ namespace CrossMedia.Index;
 public sealed unsafe class FlatIndex : IDisposable
 {
     public int Dimension { get; }
-    public IndexMetric Metric { get; }
+    public Metric Metric { get; }
     /// <summary>Threads for a search (0: all cores).</summary>
     public int Threads { get; set; }
     /// <summary>Gallery rows per block (0: sized for the L2 cache); tests force small blocks.</summary>
@@ -36,7 +36,7 @@ public sealed unsafe class FlatIndex : IDisposable
     /// <summary>Bound on |score| (and on the kernel's partial sums), with room for float rounding.</summary>
     private const double ScoreLimit = float.MaxValue / 4.0;
 
-    public FlatIndex(int dimension, IndexMetric metric)
+    public FlatIndex(int dimension, Metric metric)
     {
         if (dimension <= 0) throw new ArgumentOutOfRangeException(nameof(dimension));
         Dimension = dimension;
@@ -70,7 +70,7 @@ public sealed unsafe class FlatIndex : IDisposable
         baseOwner = owner;
         ids.AddRange(baseIds);
         removed.AddRange(Enumerable.Repeat(false, count));
-        if (Metric == IndexMetric.L2)
+        if (Metric == Metric.L2)
         {
             EnsureNorms(count);
             for (int i = 0; i < count; i++) sqNorms[i] = Vectors.SquaredNorm(new ReadOnlySpan<float>((float*)vectors + (long)i * Dimension, Dimension));
@@ -101,8 +101,8 @@ public sealed unsafe class FlatIndex : IDisposable
         {
             var dst = new Span<float>(added + (long)(addedCount + i) * Dimension, Dimension);
             vectors.RowReadOnly(i).CopyTo(dst);
-            if (Metric == IndexMetric.Cosine) Vectors.Normalise(dst);
-            if (Metric == IndexMetric.L2) sqNorms[ids.Count + i] = Vectors.SquaredNorm(dst);
+            if (Metric == Metric.Cosine) Vectors.Normalise(dst);
+            if (Metric == Metric.L2) sqNorms[ids.Count + i] = Vectors.SquaredNorm(dst);
             if (maxNorm >= 0) maxNorm = Math.Max(maxNorm, Norm(dst));
         }
         addedCount += vectors.Rows;
@@ -150,7 +150,7 @@ public sealed unsafe class FlatIndex : IDisposable
         int bad = queries.FirstNonFiniteRow();
         if (bad >= 0) throw new InputException("query", $"row {bad}", "finite values", "NaN or infinity");
         var q = (float[])queries.Data.Clone();
-        if (Metric == IndexMetric.Cosine)
+        if (Metric == Metric.Cosine)
             for (int i = 0; i < queries.Rows; i++) Vectors.Normalise(q.AsSpan(i * Dimension, Dimension));
         else CheckQueryNorms(q, queries.Rows);
         byte[]? mask = null;
@@ -162,18 +162,21 @@ public sealed unsafe class FlatIndex : IDisposable
         var segments = new List<ExactSearch.Segment>(2);
         if (baseCount > 0) segments.Add(new(baseVectors, baseCount, 0));
         if (addedCount > 0) segments.Add(new((IntPtr)added, addedCount, baseCount));
-        var (scores, positions) = ExactSearch.Search(segments, Dimension, Metric == IndexMetric.L2 ? sqNorms : null,
+        var (scores, positions) = ExactSearch.Search(segments, Dimension, Metric == Metric.L2 ? sqNorms : null,
             q, queries.Rows, k, mask, Threads, BlockRows);
         var outIds = new long[positions.Length];
         for (int i = 0; i < positions.Length; i++)
         {
-            outIds[i] = positions[i] < 0 ? -1 : ids[positions[i]];
-            if (Metric == IndexMetric.L2 && positions[i] >= 0)
+            if (positions[i] < 0) { outIds[i] = -1; continue; }
+            outIds[i] = ids[positions[i]];
+            float key = scores[i];
+            if (Metric == Metric.L2)
             {
-                // Internal score 2·q·x − |x|² → |q − x|², clamped at 0 against rounding.
+                // Key |x|² − 2·q·x → |q − x|², clamped at 0 against rounding.
                 float qn = Vectors.SquaredNorm(q.AsSpan(i / k * Dimension, Dimension));
-                scores[i] = MathF.Max(0f, qn - scores[i]);
+                scores[i] = MathF.Max(0f, qn + key);
             }
+            else scores[i] = (0f - key) * 0.5f; // key −2·q·x → q·x, exactly (0 − key keeps +0)
         }
         return (scores, outIds);
     }
@@ -187,7 +190,7 @@ public sealed unsafe class FlatIndex : IDisposable
     private void CheckQueryNorms(float[] q, int rows)
     {
         double items = MaxNorm();
-        double limit = Metric == IndexMetric.L2
+        double limit = Metric == Metric.L2
             ? Math.Min(Math.Sqrt(ScoreLimit), (ScoreLimit - items * items) / (2 * items))
             : ScoreLimit / items;
         for (int r = 0; r < rows; r++)
@@ -242,8 +245,8 @@ public sealed unsafe class FlatIndex : IDisposable
 
     private void EnsureNorms(int positions)
     {
-        if (Metric != IndexMetric.L2 || positions + ExactSearch.PanelCols <= sqNorms.Length) return;
-        var grown = new float[Math.Max(positions, sqNorms.Length * 2) + ExactSearch.PanelCols];
+        if (Metric != Metric.L2 || positions + PanelKernel.Width <= sqNorms.Length) return;
+        var grown = new float[Math.Max(positions, sqNorms.Length * 2) + PanelKernel.Width];
         sqNorms.CopyTo(grown, 0);
         sqNorms = grown;
     }

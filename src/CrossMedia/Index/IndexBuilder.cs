@@ -18,7 +18,7 @@ public static class IndexBuilder
     /// that cannot be decoded. Every file's header is checked first (<see cref="MediaCheck"/>): a bad
     /// file fails the build (all of them listed) unless <paramref name="skipBad"/>, which leaves them out.
     /// </summary>
-    public static EmbeddingIndex FromFolder(IEmbeddingModel model, string modelSha256, string folder, IndexMetric metric,
+    public static EmbeddingIndex FromFolder(IEmbeddingModel model, string modelSha256, string folder, Metric metric,
         Action<string>? skipped = null, IProgress<int>? progress = null, bool skipBad = false, MediaLimits? limits = null)
     {
         if (!Directory.Exists(folder)) throw new InputException(folder, "", "a folder of media files", "no such folder");
@@ -72,7 +72,7 @@ public static class IndexBuilder
     }
 
     /// <summary>Every item of every dataset medium the model can embed (as features or files, by its specs); undecodable files fail the build unless <paramref name="skipBad"/>.</summary>
-    public static EmbeddingIndex FromDataset(IEmbeddingModel model, string modelSha256, Dataset dataset, IndexMetric metric,
+    public static EmbeddingIndex FromDataset(IEmbeddingModel model, string modelSha256, Dataset dataset, Metric metric,
         IProgress<int>? progress = null, bool skipBad = false, Action<string>? skipped = null)
     {
         var usable = dataset.Media.Where(m => model.Media.Any(s => s.Name == m.Name

@@ -245,7 +245,7 @@ internal static class IndexFile
             string method = cursor.String("method");
             string modelSha = cursor.String("model sha256");
             byte metricByte = cursor.Byte("metric");
-            if (!Enum.IsDefined(typeof(IndexMetric), metricByte))
+            if (!Enum.IsDefined(typeof(Metric), metricByte))
                 throw new InputException(path, "metric", "1 (cosine), 2 (ip) or 3 (l2)", metricByte.ToString());
             var media = cursor.Strings("media", MaxMedia);
             if (media.Length == 0 && count > 0) throw new InputException(path, "media", "at least one medium", "none");
@@ -276,7 +276,7 @@ internal static class IndexFile
                 items[i] = new IndexItem(id, cursor.String($"item {i} key"), media[medium], label, cursor.String($"item {i} source"));
             }
             if (!cursor.AtEnd) throw new InputException(path, "metadata", $"{metaLength} bytes of items", $"{cursor.Remaining} bytes left over");
-            var header = new IndexHeader(method, modelSha, (int)dim, (IndexMetric)metricByte, media, classes, encoders);
+            var header = new IndexHeader(method, modelSha, (int)dim, (Metric)metricByte, media, classes, encoders);
             return new Mapped
             {
                 Header = header, Items = items, ContentHash = trailerSpan[..64].ToArray(), NextId = Math.Max(nextId, previous + 1),

@@ -1,3 +1,4 @@
+using CrossMedia.Core;
 using CrossMedia.Models;
 
 namespace CrossMedia.Index;
@@ -11,7 +12,7 @@ namespace CrossMedia.Index;
 /// <param name="ClassNames">Class names that item labels index; may be empty.</param>
 /// <param name="Encoders">Medium → the pretrained encoder that feeds the model's branch of it (e.g. text → minilm),
 /// as the model records it; empty when the model reads raw files or does not say.</param>
-public sealed record IndexHeader(string Method, string ModelSha256, int Dimension, IndexMetric Metric,
+public sealed record IndexHeader(string Method, string ModelSha256, int Dimension, Metric Metric,
     IReadOnlyList<string> Media, IReadOnlyList<string> ClassNames, IReadOnlyDictionary<string, string>? Encoders = null)
 {
     public IReadOnlyDictionary<string, string> Encoders { get; init; } = Encoders ?? new Dictionary<string, string>();

@@ -144,7 +144,7 @@ public sealed class JfseTrainer
     }
 
     /// <summary>Cosine mAP over the full ranking, as evaluation reports it; one thread (the sets are small).</summary>
-    private static readonly RetrievalOptions SelectionRetrieval = new(DistanceMetric.Cosine, Threads: 1);
+    private static readonly RetrievalOptions SelectionRetrieval = new(Metric.Cosine, Threads: 1);
 
     /// <summary>
     /// Validation mAP (mean over every direction between two media) under each post-processing; the best one

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Evaluation;
 using CrossMedia.Torch;
@@ -18,7 +19,7 @@ public sealed record TrainingRunOptions(Dataset Data, TrainingMethod Method, str
     /// <summary>The run's seed, recorded; it is also the method's seed (it replaces the Seed of the method's options).</summary>
     public int Seed { get; init; } = 1;
     /// <summary>Retrieval distance of the evaluation.</summary>
-    public DistanceMetric Metric { get; init; } = DistanceMetric.Cosine;
+    public Metric Metric { get; init; } = Metric.Cosine;
     /// <summary>Also evaluate X→All; null: with more than two media.</summary>
     public bool? IncludeAll { get; init; }
     /// <summary>CPU threads of libtorch and the evaluation; 0 = every core.</summary>
@@ -70,7 +71,7 @@ public static class TrainingRun
             ["unseen_classes"] = new JsonArray(classes.Unseen.Order().Select(c => (JsonNode)dataset.ClassNames[c]).ToArray()),
             ["val_fraction"] = options.ValFraction,
             ["class_embeddings"] = options.ClassEmbeddingSource,
-            ["metric"] = MetricName(options.Metric),
+            ["metric"] = options.Metric.Name(),
             ["threads"] = options.Threads,
             ["device"] = options.Device,
             ["media"] = null, // set once the model says which media it uses
@@ -138,12 +139,6 @@ public static class TrainingRun
         return true;
     }
 
-    private static string MetricName(DistanceMetric metric) => metric switch
-    {
-        DistanceMetric.Euclidean => "euclidean",
-        DistanceMetric.InnerProduct => "ip",
-        _ => "cosine",
-    };
 
     /// <summary>Mean mAP of the rows, or null (JSON null) when there are none.</summary>
     private static double? MeanOrNull(IEnumerable<ResultRow> rows) =>

@@ -28,10 +28,10 @@ public sealed class MapCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("cosine", DistanceMetric.Cosine, 0)]
-    [InlineData("euclidean", DistanceMetric.Euclidean, 0)]
-    [InlineData("ip", DistanceMetric.InnerProduct, 9)]
-    public void Map_Should_PrintOneJsonObjectMatchingBruteForce(string metricName, DistanceMetric metric, int k)
+    [InlineData("cosine", Metric.Cosine, 0)]
+    [InlineData("l2", Metric.L2, 0)]
+    [InlineData("ip", Metric.InnerProduct, 9)]
+    public void Map_Should_PrintOneJsonObjectMatchingBruteForce(string metricName, Metric metric, int k)
     {
         var rng = new Random(4);
         var q = TestData.Gaussian(rng, 23, 8);
@@ -64,11 +64,11 @@ public sealed class MapCommandTests : IDisposable
         int[] Rows(int[] labels) => Enumerable.Range(0, labels.Length).Where(i => labels[i] is 0 or 2 or 4).ToArray();
         int[] qRows = Rows(ql), gRows = Rows(gl);
         var expected = NaiveRetrieval.Map(q.SelectRows(qRows), NaiveRetrieval.Sets(qRows.Select(i => ql[i]).ToArray()),
-            g.SelectRows(gRows), NaiveRetrieval.Sets(gRows.Select(i => gl[i]).ToArray()), DistanceMetric.Cosine, 0);
+            g.SelectRows(gRows), NaiveRetrieval.Sets(gRows.Select(i => gl[i]).ToArray()), Metric.Cosine, 0);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(expected, doc.RootElement.GetProperty("map").GetDouble(), 1e-6);
         Assert.Equal(qRows.Length, doc.RootElement.GetProperty("queries").GetInt32());
-        Assert.NotEqual(expected, NaiveRetrieval.Map(q, NaiveRetrieval.Sets(ql), g, NaiveRetrieval.Sets(gl), DistanceMetric.Cosine, 0), 6);
+        Assert.NotEqual(expected, NaiveRetrieval.Map(q, NaiveRetrieval.Sets(ql), g, NaiveRetrieval.Sets(gl), Metric.Cosine, 0), 6);
 
         var (badCode, _, badErr) = Run(WriteValid(q, ql, g, gl).Concat(["--classes", "0,x"]).ToArray());
         Assert.Equal(2, badCode);

@@ -9,7 +9,7 @@ namespace CrossMedia.Tests.Evaluation;
 /// </summary>
 internal static class NaiveRetrieval
 {
-    public static double Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b, DistanceMetric metric)
+    public static double Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Metric metric)
     {
         double dot = 0, na = 0, nb = 0, sq = 0;
         for (int i = 0; i < a.Length; i++)
@@ -21,14 +21,14 @@ internal static class NaiveRetrieval
         }
         return metric switch
         {
-            DistanceMetric.Cosine => na == 0 || nb == 0 ? 1 : 1 - dot / (Math.Sqrt(na) * Math.Sqrt(nb)),
-            DistanceMetric.Euclidean => Math.Sqrt(sq),
+            Metric.Cosine => na == 0 || nb == 0 ? 1 : 1 - dot / (Math.Sqrt(na) * Math.Sqrt(nb)),
+            Metric.L2 => Math.Sqrt(sq),
             _ => -dot,
         };
     }
 
     /// <summary>Gallery indices of query q in rank order (self removed when given).</summary>
-    public static int[] Ranking(Matrix queries, int q, Matrix gallery, DistanceMetric metric, int self = -1)
+    public static int[] Ranking(Matrix queries, int q, Matrix gallery, Metric metric, int self = -1)
     {
         var d = new double[gallery.Rows];
         for (int g = 0; g < gallery.Rows; g++) d[g] = Distance(queries.RowReadOnly(q), gallery.RowReadOnly(g), metric);
@@ -36,11 +36,11 @@ internal static class NaiveRetrieval
     }
 
     public static double Map(Matrix queries, IReadOnlyList<int[]> querySets, Matrix gallery, IReadOnlyList<int[]> gallerySets,
-        DistanceMetric metric, int topK = 0, int[]? self = null) =>
+        Metric metric, int topK = 0, int[]? self = null) =>
         AveragePrecisions(queries, querySets, gallery, gallerySets, metric, topK, self).DefaultIfEmpty(0).Average();
 
     public static double[] AveragePrecisions(Matrix queries, IReadOnlyList<int[]> querySets, Matrix gallery, IReadOnlyList<int[]> gallerySets,
-        DistanceMetric metric, int topK = 0, int[]? self = null)
+        Metric metric, int topK = 0, int[]? self = null)
     {
         var result = new double[queries.Rows];
         for (int q = 0; q < queries.Rows; q++)

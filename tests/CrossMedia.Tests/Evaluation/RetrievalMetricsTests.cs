@@ -13,7 +13,7 @@ public class RetrievalMetricsTests
     private static RetrievalReport Example(IReadOnlyList<int>? cutoffs = null) => RetrievalMetrics.Evaluate(
         new Matrix([1f, 1f, -1f], 3, 1), [0, 1, 0],
         new Matrix([6f, 5f, 4f, 3f, 2f, 1f], 6, 1), [0, 1, 1, 0, 0, 1],
-        new RetrievalOptions(DistanceMetric.InnerProduct, BlockSize: 2), cutoffs: cutoffs ?? [1, 3, 5]);
+        new RetrievalOptions(Metric.InnerProduct, BlockSize: 2), cutoffs: cutoffs ?? [1, 3, 5]);
 
     [Fact]
     public void PrecisionAndRecallAtK_Should_MatchHandComputation()
@@ -77,7 +77,7 @@ public class RetrievalMetricsTests
             double p = 0, rec = 0;
             for (int q = 0; q < 45; q++)
             {
-                var order = NaiveRetrieval.Ranking(items, q, items, DistanceMetric.Cosine, q);
+                var order = NaiveRetrieval.Ranking(items, q, items, Metric.Cosine, q);
                 int total = order.Count(g => labels[g] == labels[q]);
                 int hits = order.Take(cutoffs[c]).Count(g => labels[g] == labels[q]);
                 p += hits / (double)cutoffs[c];

@@ -21,7 +21,7 @@ public class RetrievalTests
         var queries = new Matrix([1f, 1f, 1f], 3, 1);
         var gallery = new Matrix([5f, 4f, 4f, 2f, 1f], 5, 1);
         int[] ql = [0, 1, 2], gl = [0, 1, 0, 1, 0];
-        var ip = new RetrievalOptions(DistanceMetric.InnerProduct);
+        var ip = new RetrievalOptions(Metric.InnerProduct);
         var r = Retrieval.MeanAveragePrecision(queries, ql, gallery, gl, ip);
         Assert.Equal((1 + 2 / 3.0 + 3 / 5.0) / 3, r.AveragePrecisions[0], 12);
         Assert.Equal(0.5, r.AveragePrecisions[1], 12);
@@ -32,21 +32,21 @@ public class RetrievalTests
         Assert.Equal(0.5, Retrieval.MeanAveragePrecision(queries, ql, gallery, gl, ip with { TopK = 2 }).Map, 12);
     }
 
-    public static TheoryData<DistanceMetric, int, int> MetricsAndBlocks() => new()
+    public static TheoryData<Metric, int, int> MetricsAndBlocks() => new()
     {
-        { DistanceMetric.Cosine, 0, 0 }, { DistanceMetric.Cosine, 1, 2 }, { DistanceMetric.Cosine, 7, 1 },
-        { DistanceMetric.Euclidean, 0, 0 }, { DistanceMetric.Euclidean, 3, 2 },
-        { DistanceMetric.InnerProduct, 0, 0 }, { DistanceMetric.InnerProduct, 5, 2 },
+        { Metric.Cosine, 0, 0 }, { Metric.Cosine, 1, 2 }, { Metric.Cosine, 7, 1 },
+        { Metric.L2, 0, 0 }, { Metric.L2, 3, 2 },
+        { Metric.InnerProduct, 0, 0 }, { Metric.InnerProduct, 5, 2 },
     };
 
     [Theory]
     [MemberData(nameof(MetricsAndBlocks))]
-    public void MeanAveragePrecision_Should_MatchBruteForce_WithManyTies(DistanceMetric metric, int blockSize, int threads)
+    public void MeanAveragePrecision_Should_MatchBruteForce_WithManyTies(Metric metric, int blockSize, int threads)
     {
         var rng = new Random(11 + (int)metric);
         // Cosine needs ±1 entries in 16-d to stay exact; the others use small integers.
-        var values = metric == DistanceMetric.Cosine ? PlusMinusOne : SmallIntegers;
-        int dim = metric == DistanceMetric.Cosine ? 16 : 6;
+        var values = metric == Metric.Cosine ? PlusMinusOne : SmallIntegers;
+        int dim = metric == Metric.Cosine ? 16 : 6;
         var queries = TestData.Quantised(rng, 37, dim, 9, values);
         var gallery = TestData.Quantised(rng, 83, dim, 9, values);
         // Labels 0..6 in queries but only 0..4 in the gallery: some queries have no relevant item.
@@ -63,10 +63,10 @@ public class RetrievalTests
     }
 
     [Theory]
-    [InlineData(DistanceMetric.Cosine)]
-    [InlineData(DistanceMetric.Euclidean)]
-    [InlineData(DistanceMetric.InnerProduct)]
-    public void MeanAveragePrecision_Should_MatchBruteForce_OnGaussianData(DistanceMetric metric)
+    [InlineData(Metric.Cosine)]
+    [InlineData(Metric.L2)]
+    [InlineData(Metric.InnerProduct)]
+    public void MeanAveragePrecision_Should_MatchBruteForce_OnGaussianData(Metric metric)
     {
         var rng = new Random(5);
         var queries = TestData.Gaussian(rng, 50, 24);
@@ -80,16 +80,16 @@ public class RetrievalTests
     }
 
     [Theory]
-    [InlineData(DistanceMetric.Cosine, 1)]
-    [InlineData(DistanceMetric.Cosine, 10)]
-    [InlineData(DistanceMetric.Euclidean, 7)]
-    [InlineData(DistanceMetric.InnerProduct, 40)]
-    [InlineData(DistanceMetric.InnerProduct, 1000)]
-    public void MeanAveragePrecisionAtK_Should_MatchBruteForce(DistanceMetric metric, int k)
+    [InlineData(Metric.Cosine, 1)]
+    [InlineData(Metric.Cosine, 10)]
+    [InlineData(Metric.L2, 7)]
+    [InlineData(Metric.InnerProduct, 40)]
+    [InlineData(Metric.InnerProduct, 1000)]
+    public void MeanAveragePrecisionAtK_Should_MatchBruteForce(Metric metric, int k)
     {
         var rng = new Random(17 * k);
-        var values = metric == DistanceMetric.Cosine ? PlusMinusOne : SmallIntegers;
-        int dim = metric == DistanceMetric.Cosine ? 16 : 5;
+        var values = metric == Metric.Cosine ? PlusMinusOne : SmallIntegers;
+        int dim = metric == Metric.Cosine ? 16 : 5;
         var queries = TestData.Quantised(rng, 29, dim, 12, values);
         var gallery = TestData.Quantised(rng, 71, dim, 12, values);
         var ql = TestData.Labels(rng, 29, 6);
@@ -99,12 +99,12 @@ public class RetrievalTests
     }
 
     [Theory]
-    [InlineData(DistanceMetric.Cosine)]
-    [InlineData(DistanceMetric.Euclidean)]
-    public void MeanAveragePrecision_Should_MatchBruteForce_ForMultiLabel(DistanceMetric metric)
+    [InlineData(Metric.Cosine)]
+    [InlineData(Metric.L2)]
+    public void MeanAveragePrecision_Should_MatchBruteForce_ForMultiLabel(Metric metric)
     {
         var rng = new Random(3);
-        var values = metric == DistanceMetric.Cosine ? PlusMinusOne : SmallIntegers;
+        var values = metric == Metric.Cosine ? PlusMinusOne : SmallIntegers;
         var queries = TestData.Quantised(rng, 31, 16, 10, values);
         var gallery = TestData.Quantised(rng, 64, 16, 10, values);
         int[][] Sets(int n) => Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, rng.Next(0, 3)).Select(_ => rng.Next(8)).ToArray()).ToArray();
@@ -127,8 +127,8 @@ public class RetrievalTests
         var sets = NaiveRetrieval.Sets(labels);
         var kept = Retrieval.MeanAveragePrecision(items, labels, items, labels, new RetrievalOptions(ExcludeSelf: false), self);
         var excluded = Retrieval.MeanAveragePrecision(items, labels, items, labels, new RetrievalOptions(BlockSize: 3), self);
-        Assert.Equal(NaiveRetrieval.Map(items, sets, items, sets, DistanceMetric.Cosine), kept.Map, 1e-6);
-        Assert.Equal(NaiveRetrieval.Map(items, sets, items, sets, DistanceMetric.Cosine, 0, self), excluded.Map, 1e-6);
+        Assert.Equal(NaiveRetrieval.Map(items, sets, items, sets, Metric.Cosine), kept.Map, 1e-6);
+        Assert.Equal(NaiveRetrieval.Map(items, sets, items, sets, Metric.Cosine, 0, self), excluded.Map, 1e-6);
         Assert.NotEqual(kept.Map, excluded.Map, 3);
     }
 
@@ -151,10 +151,10 @@ public class RetrievalTests
     }
 
     [Theory]
-    [InlineData(DistanceMetric.Cosine)]
-    [InlineData(DistanceMetric.Euclidean)]
-    [InlineData(DistanceMetric.InnerProduct)]
-    public void MeanAveragePrecision_Should_RankAllTiedGalleryByIndex(DistanceMetric metric)
+    [InlineData(Metric.Cosine)]
+    [InlineData(Metric.L2)]
+    [InlineData(Metric.InnerProduct)]
+    public void MeanAveragePrecision_Should_RankAllTiedGalleryByIndex(Metric metric)
     {
         // Every gallery row equal: one key for all items, so the order is the gallery index alone.
         var rng = new Random(2);
@@ -183,6 +183,6 @@ public class RetrievalTests
         var ql = TestData.Labels(rng, 20, 3);
         var gl = TestData.Labels(rng, 50, 3);
         var result = Retrieval.MeanAveragePrecision(queries, ql, gallery, gl);
-        Assert.Equal(NaiveRetrieval.Map(queries, NaiveRetrieval.Sets(ql), gallery, NaiveRetrieval.Sets(gl), DistanceMetric.Cosine), result.Map, 1e-9);
+        Assert.Equal(NaiveRetrieval.Map(queries, NaiveRetrieval.Sets(ql), gallery, NaiveRetrieval.Sets(gl), Metric.Cosine), result.Map, 1e-9);
     }
 }

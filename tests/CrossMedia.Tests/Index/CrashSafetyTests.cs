@@ -15,7 +15,7 @@ public sealed class CrashSafetyTests : IDisposable
     {
         // Given a small, valid index at the target path.
         var target = Path.Combine(dir, "crash.cmidx");
-        using (var small = EmbeddingIndex.Create(new IndexHeader("", "", 64, IndexMetric.InnerProduct, ["old"], [])))
+        using (var small = EmbeddingIndex.Create(new IndexHeader("", "", 64, Metric.InnerProduct, ["old"], [])))
         {
             small.Add([new NewItem("a", "old"), new NewItem("b", "old")], new Matrix(2, 64));
             small.Save(target);

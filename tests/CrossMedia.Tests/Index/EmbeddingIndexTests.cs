@@ -8,7 +8,7 @@ public sealed class EmbeddingIndexTests : IDisposable
     private readonly string dir = Directory.CreateTempSubdirectory("cm-index-").FullName;
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static readonly IndexHeader Header = new("test", "abc", 4, IndexMetric.InnerProduct, ["image", "text"], ["a", "b", "c"]);
+    private static readonly IndexHeader Header = new("test", "abc", 4, Metric.InnerProduct, ["image", "text"], ["a", "b", "c"]);
 
     private static EmbeddingIndex Sample(int n = 50, int seed = 1)
     {
@@ -151,7 +151,7 @@ public sealed class EmbeddingIndexTests : IDisposable
         var other = new CrossMedia.Data.Medium("smell", new Matrix(7, 3), null, labels, splits);
         var dataset = new CrossMedia.Data.Dataset("toy", [usable, other], ["a", "b", "c"]);
         var model = new HashingTestModel();
-        using var index = IndexBuilder.FromDataset(model, "sha", dataset, IndexMetric.InnerProduct);
+        using var index = IndexBuilder.FromDataset(model, "sha", dataset, Metric.InnerProduct);
         Assert.Equal(7, index.Count);
         Assert.Equal(["features"], index.Header.Media);
         Assert.Equal(["a", "b", "c"], index.ClassNames);

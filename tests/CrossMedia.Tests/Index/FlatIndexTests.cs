@@ -16,7 +16,7 @@ public class FlatIndexTests
     }
 
     /// <summary>Naive reference: score every (query, item), sort by score (desc; asc for L2) then id.</summary>
-    private static (float[] Scores, long[] Ids) BruteForce(Matrix gallery, Matrix queries, int k, IndexMetric metric, Func<int, bool>? allow = null)
+    private static (float[] Scores, long[] Ids) BruteForce(Matrix gallery, Matrix queries, int k, Metric metric, Func<int, bool>? allow = null)
     {
         var scores = new float[queries.Rows * k];
         var ids = new long[queries.Rows * k];
@@ -32,11 +32,11 @@ public class FlatIndexTests
                 for (int d = 0; d < gallery.Cols; d++)
                 {
                     double x = gallery[g, d], y = queries[q, d];
-                    s += metric == IndexMetric.L2 ? (x - y) * (x - y) : x * y;
+                    s += metric == Metric.L2 ? (x - y) * (x - y) : x * y;
                 }
                 cand.Add((s, g));
             }
-            var sorted = metric == IndexMetric.L2
+            var sorted = metric == Metric.L2
                 ? cand.OrderBy(c => c.Score).ThenBy(c => c.Id)
                 : cand.OrderByDescending(c => c.Score).ThenBy(c => c.Id);
             int j = 0;
@@ -46,12 +46,12 @@ public class FlatIndexTests
     }
 
     [Theory]
-    [InlineData(IndexMetric.InnerProduct, 16, 1)]
-    [InlineData(IndexMetric.InnerProduct, 32, 2)]
-    [InlineData(IndexMetric.InnerProduct, 0, 2)]
-    [InlineData(IndexMetric.L2, 16, 2)]
-    [InlineData(IndexMetric.L2, 48, 1)]
-    public void Search_Should_MatchBruteForce_WithTies_AnyBlockSizeAndThreads(IndexMetric metric, int blockRows, int threads)
+    [InlineData(Metric.InnerProduct, 16, 1)]
+    [InlineData(Metric.InnerProduct, 32, 2)]
+    [InlineData(Metric.InnerProduct, 0, 2)]
+    [InlineData(Metric.L2, 16, 2)]
+    [InlineData(Metric.L2, 48, 1)]
+    public void Search_Should_MatchBruteForce_WithTies_AnyBlockSizeAndThreads(Metric metric, int blockRows, int threads)
     {
         // 203 rows: not a multiple of the panel (16) or of any block; 13 queries: not a multiple of the tile (6); d=7 odd.
         var gallery = IntegerMatrix(203, 7, seed: 1, range: 1);
@@ -65,10 +65,10 @@ public class FlatIndexTests
     }
 
     [Theory]
-    [InlineData(IndexMetric.InnerProduct, 1)]
-    [InlineData(IndexMetric.InnerProduct, 5)]
-    [InlineData(IndexMetric.L2, 3)]
-    public void Search_Should_MatchBruteForce_ForFewQueries(IndexMetric metric, int queryCount)
+    [InlineData(Metric.InnerProduct, 1)]
+    [InlineData(Metric.InnerProduct, 5)]
+    [InlineData(Metric.L2, 3)]
+    public void Search_Should_MatchBruteForce_ForFewQueries(Metric metric, int queryCount)
     {
         // Fewer queries than a tile take the direct (unpacked) path; d=37 exercises its remainders.
         var gallery = IntegerMatrix(150, 37, seed: 8, range: 1);
@@ -89,7 +89,7 @@ public class FlatIndexTests
         var queries = new Matrix(8, 24);
         for (int i = 0; i < gallery.Data.Length; i++) gallery.Data[i] = (float)(rng.NextDouble() * 2 - 1);
         for (int i = 0; i < queries.Data.Length; i++) queries.Data[i] = (float)(rng.NextDouble() * 2 - 1);
-        using var index = new FlatIndex(24, IndexMetric.Cosine) { BlockRows = 32, Threads = 2 };
+        using var index = new FlatIndex(24, Metric.Cosine) { BlockRows = 32, Threads = 2 };
         index.Add(gallery);
         var (scores, ids) = index.Search(queries, 5);
         // Reference: cosine in double precision, computed independently.
@@ -110,9 +110,9 @@ public class FlatIndexTests
     }
 
     [Theory]
-    [InlineData(IndexMetric.InnerProduct)]
-    [InlineData(IndexMetric.L2)]
-    public void Search_Should_RefuseAFiniteQueryWhoseScoresWouldOverflow(IndexMetric metric)
+    [InlineData(Metric.InnerProduct)]
+    [InlineData(Metric.L2)]
+    public void Search_Should_RefuseAFiniteQueryWhoseScoresWouldOverflow(Metric metric)
     {
         // 1e38 + 2e38 + 3e38 overflows float32 (and |q|² already does for L2): scores were ±infinity or NaN, and JSON output threw.
         using var index = new FlatIndex(3, metric) { BlockRows = 16 };
@@ -132,7 +132,7 @@ public class FlatIndexTests
     public void Search_Should_RankAHugeCosineQueryAsItsDirection()
     {
         // |q|² overflowed, the query normalised to zeros and every score was 0.
-        using var index = new FlatIndex(3, IndexMetric.Cosine) { BlockRows = 16 };
+        using var index = new FlatIndex(3, Metric.Cosine) { BlockRows = 16 };
         index.Add(Matrix.FromRows([[1f, 0, 0], [1f, 1, 1], [0f, 0, 1]]));
         var (huge, hugeIds) = index.Search(Matrix.FromRows([[1e30f, 1e30f, 1e30f]]), 3);
         var (unit, unitIds) = index.Search(Matrix.FromRows([[1f, 1, 1]]), 3);
@@ -144,7 +144,7 @@ public class FlatIndexTests
     [Fact]
     public void Search_Should_PadWithMinusOne_WhenFewerThanK()
     {
-        using var index = new FlatIndex(3, IndexMetric.InnerProduct) { BlockRows = 16 };
+        using var index = new FlatIndex(3, Metric.InnerProduct) { BlockRows = 16 };
         index.Add(Matrix.FromRows([[1f, 0, 0], [0, 1f, 0]]));
         var (scores, ids) = index.Search(Matrix.FromRows([[1f, 1, 1]]), 4);
         Assert.Equal([0L, 1L, -1L, -1L], ids);
@@ -156,12 +156,12 @@ public class FlatIndexTests
     {
         var gallery = IntegerMatrix(100, 5, seed: 3);
         var queries = IntegerMatrix(4, 5, seed: 4);
-        using var index = new FlatIndex(5, IndexMetric.InnerProduct) { BlockRows = 16, Threads = 2 };
+        using var index = new FlatIndex(5, Metric.InnerProduct) { BlockRows = 16, Threads = 2 };
         index.Add(gallery);
         Assert.Equal(10, index.Remove(Enumerable.Range(0, 10).Select(i => (long)i * 3)));
         Func<int, bool> even = p => p % 2 == 0;
         var (scores, ids) = index.Search(queries, 7, even);
-        var (es, ei) = BruteForce(gallery, queries, 7, IndexMetric.InnerProduct, p => even(p) && !(p % 3 == 0 && p < 30));
+        var (es, ei) = BruteForce(gallery, queries, 7, Metric.InnerProduct, p => even(p) && !(p % 3 == 0 && p < 30));
         Assert.Equal(ei, ids);
         Assert.Equal(es, scores);
         Assert.Equal(90, index.Count);
@@ -170,7 +170,7 @@ public class FlatIndexTests
     [Fact]
     public void Add_Should_AssignAscendingIds_AcrossReset()
     {
-        using var index = new FlatIndex(2, IndexMetric.L2);
+        using var index = new FlatIndex(2, Metric.L2);
         Assert.Equal([0L, 1L], index.Add(Matrix.FromRows([[0f, 0], [1f, 1]])));
         index.Reset();
         Assert.Equal(0, index.Count);
@@ -183,7 +183,7 @@ public class FlatIndexTests
     [Fact]
     public void Search_Should_RejectWrongDimension_AndNonFiniteQueries()
     {
-        using var index = new FlatIndex(3, IndexMetric.InnerProduct);
+        using var index = new FlatIndex(3, Metric.InnerProduct);
         index.Add(Matrix.FromRows([[1f, 0, 0]]));
         Assert.Throws<InputException>(() => index.Search(Matrix.FromRows([[1f, 0]]), 1));
         Assert.Throws<InputException>(() => index.Search(Matrix.FromRows([[float.NaN, 0, 0]]), 1));

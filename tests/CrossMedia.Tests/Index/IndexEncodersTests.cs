@@ -14,7 +14,7 @@ public sealed class IndexEncodersTests : IDisposable
     private string Build(IReadOnlyDictionary<string, string>? encoders)
     {
         var path = Path.Combine(dir, $"i{Guid.NewGuid():N}.cmidx");
-        using var index = EmbeddingIndex.Create(new IndexHeader("cca", "abc", 2, IndexMetric.Cosine, ["image", "text"], ["a", "b"], encoders));
+        using var index = EmbeddingIndex.Create(new IndexHeader("cca", "abc", 2, Metric.Cosine, ["image", "text"], ["a", "b"], encoders));
         index.Add([new NewItem("x", "image", 0), new NewItem("y", "text", 1)], Matrix.FromRows([[1f, 0], [0f, 1]]));
         index.Save(path);
         return path;

@@ -14,7 +14,7 @@ public sealed class IndexWriteSafetyTests(ITestOutputHelper output) : IDisposabl
     /// <summary>Where a log's first record starts: after magic, version, base hash and the header's SHA-256.</summary>
     private const int FirstRecord = 8 + 4 + 64 + 32;
 
-    private static readonly IndexHeader Header = new("test", "abc", 4, IndexMetric.InnerProduct, ["image", "text"], ["a", "b", "c"]);
+    private static readonly IndexHeader Header = new("test", "abc", 4, Metric.InnerProduct, ["image", "text"], ["a", "b", "c"]);
 
     private string Build(int n = 20)
     {

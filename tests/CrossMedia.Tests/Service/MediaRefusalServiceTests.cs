@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CrossMedia.Core;
 using CrossMedia.Index;
 using CrossMedia.Media;
 using CrossMedia.Service;
@@ -68,7 +69,7 @@ public class MediaRefusalServiceTests
     {
         using var files = new MediaTestFiles();
         using var model = new QueryEncoderMediaTests.CountingModel { Gate = new ManualResetEventSlim() };
-        using var index = EmbeddingIndex.Create(new IndexHeader(model.Method, "", 16, IndexMetric.Cosine, ["image"], []));
+        using var index = EmbeddingIndex.Create(new IndexHeader(model.Method, "", 16, Metric.Cosine, ["image"], []));
         var encoder = new QueryEncoder(model, 16, new MediaLimits { MaxConcurrentDecodes = 1 });
         await using var app = SearchApp.Build(index, encoder, new ServiceOptions(Urls: "http://127.0.0.1:0", RequestsPerSecond: 0));
         await app.StartAsync();

@@ -53,7 +53,7 @@ public class SearchServiceTests
     public async Task Search_Should_AnswerAVectorWhoseInnerProductsOverflow_With400()
     {
         // Finite values whose products overflow float32: the scores were infinite and writing them as JSON failed (500).
-        await using var host = await ServiceHost.StartAsync(new ServiceOptions(RequestsPerSecond: 0), metric: IndexMetric.InnerProduct);
+        await using var host = await ServiceHost.StartAsync(new ServiceOptions(RequestsPerSecond: 0), metric: Metric.InnerProduct);
         var vector = Enumerable.Repeat(3e38f, 16).ToArray();
         var response = await host.Client.PostAsJsonAsync("/search", new { vector, from = "embedding", k = 3 });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -174,7 +174,7 @@ public class SearchServiceTests
     [Fact]
     public void Build_Should_RefuseNonLoopbackAddresses_UnlessAllowed()
     {
-        using var index = EmbeddingIndex.Create(new IndexHeader("", "", 4, IndexMetric.Cosine, ["x"], []));
+        using var index = EmbeddingIndex.Create(new IndexHeader("", "", 4, Metric.Cosine, ["x"], []));
         var e = Assert.Throws<InputException>(() => SearchApp.Build(index, new QueryEncoder(null, 4), new ServiceOptions(Urls: "http://0.0.0.0:5005")));
         Assert.Contains("loopback", e.Message);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using CrossMedia.Core;
 using CrossMedia.Index;
 using CrossMedia.Tests.Cli;
 using Xunit.Abstractions;
@@ -16,7 +17,7 @@ public sealed class ServeProcessTests(ITestOutputHelper output) : IDisposable
     private string EmptyIndex()
     {
         var path = Path.Combine(dir, "empty.cmidx");
-        using var index = EmbeddingIndex.Create(new IndexHeader("", "", 4, IndexMetric.Cosine, ["x"], []));
+        using var index = EmbeddingIndex.Create(new IndexHeader("", "", 4, Metric.Cosine, ["x"], []));
         index.Save(path);
         return path;
     }

@@ -1,3 +1,4 @@
+using CrossMedia.Core;
 using CrossMedia.Index;
 using CrossMedia.Service;
 using CrossMedia.Tests.Index;
@@ -23,7 +24,7 @@ internal sealed class ServiceHost : IAsyncDisposable
     }
 
     /// <param name="metric">The index's metric.</param>
-    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, IndexMetric metric = IndexMetric.Cosine)
+    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, Metric metric = Metric.Cosine)
     {
         var root = Directory.CreateTempSubdirectory("cm-service-").FullName;
         var media = HashingTestModel.MakeMediaFolder(Directory.CreateDirectory(Path.Combine(root, "media")).FullName);
@@ -39,7 +40,7 @@ internal sealed class ServiceHost : IAsyncDisposable
         var root = Directory.CreateTempSubdirectory("cm-service-").FullName;
         const int dimension = 16;
         var model = new HashingTestModel(dimension, acceptsFiles: false);
-        var built = EmbeddingIndex.Create(new IndexHeader(model.Method, "", dimension, IndexMetric.Cosine, ["image", "text"], ["cats", "dogs"]));
+        var built = EmbeddingIndex.Create(new IndexHeader(model.Method, "", dimension, Metric.Cosine, ["image", "text"], ["cats", "dogs"]));
         var rng = new Random(3);
         var items = new List<NewItem>();
         var rows = new List<float[]>();

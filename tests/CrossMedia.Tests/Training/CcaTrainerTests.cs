@@ -51,7 +51,7 @@ public class CcaTrainerTests(ITestOutputHelper output)
             Enumerable.Range(0, classes).Select(c => $"c{c}").ToArray(), paired: true);
     }
 
-    private static readonly RetrievalOptions Cosine = new(DistanceMetric.Cosine);
+    private static readonly RetrievalOptions Cosine = new(Metric.Cosine);
 
     /// <summary>Signal in two quiet columns, loud independent noise elsewhere, many training items: heavy ridges (towards PLS) chase the noise.</summary>
     private static Dataset NeedsLittleRegularisation() => Planted(1, 6, 100, 30, 2, 4, 0.1, loud: 4, loudScale: 10);
