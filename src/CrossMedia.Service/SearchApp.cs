@@ -204,13 +204,8 @@ public static class SearchApp
         var name = filename ?? throw new InputException("request", "filename", "the file's name (its extension gives the medium)", "nothing");
         var medium = MediaTypes.MediumOf(name)
             ?? throw new InputException("request", "filename", $"an extension of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(name)}'");
-        var bytes = Base64(file!);
-        // The file keeps its (sanitised) name inside a private temporary folder.
-        var folder = Directory.CreateTempSubdirectory("crossmedia-query-").FullName;
-        var tmp = Path.Combine(folder, SafeName(name));
-        File.WriteAllBytes(tmp, bytes);
-        try { return encoder.EncodeFile(tmp, medium, shownAs: Path.GetFileName(tmp)); }
-        finally { Directory.Delete(folder, recursive: true); }
+        // Decoded in memory under its (sanitised) name, which errors show; nothing is written to disk.
+        return encoder.Encode(MediaSource.FromBytes(Base64(file!), SafeName(name)), medium);
     }
 
     private static string SafeName(string name)
