@@ -59,7 +59,7 @@ public sealed class EmbeddingInput
         ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
         if (start == 0 && count == Count) return this;
         return Features is { } f
-            ? new(Medium, f.SelectRows(Enumerable.Range(start, count).ToArray()), null)
+            ? new(Medium, new Matrix(f.Data.AsSpan(start * f.Cols, count * f.Cols).ToArray(), count, f.Cols), null)
             : new(Medium, null, Sources!.Skip(start).Take(count).ToArray());
     }
 
