@@ -92,13 +92,16 @@ public sealed class FgCrossNetTrainer
         var train = new List<DecodedItem>[media.Length];
         var val = new List<DecodedItem>[media.Length];
         var valMedia = new Medium[media.Length];
+        long files = media.Sum(m => (long)m.RowsOf(Split.Train).Length + m.RowsOf(Split.Val).Length);
+        var decoding = new SynchronousProgress<int>(_ => progress.Phase(new WorkProgress("decode", decoder.Attempted, files, "files")));
         for (int m = 0; m < media.Length; m++)
         {
-            train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], media[m].RowsOf(Split.Train), cancel);
+            train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], media[m].RowsOf(Split.Train), cancel, decoding);
             valMedia[m] = media[m].Select(Split.Val);
-            val[m] = FgCrossNetInputs.DecodeAll(decoder, valMedia[m], null, cancel);
+            val[m] = FgCrossNetInputs.DecodeAll(decoder, valMedia[m], null, cancel, decoding);
             if (train[m].Count < 2) throw new InputException(data.Name, $"{media[m].Name} train split", "at least 2 decodable items", train[m].Count.ToString());
         }
+        progress.Phase(new WorkProgress("decode", files, files, "files")); // the last files may have been skipped
         foreach (var p in decoder.Problems) progress.Message($"skipped {p}");
         progress.Message($"decoded {decoder.Attempted} files in {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", media.Select((m, i) => $"{m.Name} {train[i].Count}+{val[i].Count}"))})");
         bool hasValidation = val.Count(v => v.Count > 0) >= 2;
@@ -133,7 +136,7 @@ public sealed class FgCrossNetTrainer
                 for (int b = 0; b < batches; b++)
                 {
                     foreach (var (k, v) in Step(net, optimizer, kinds, train, orders, b, stage2, rng)) sums[k] = sums.GetValueOrDefault(k) + v;
-                    progress.BatchCompleted(epoch, b + 1, batches);
+                    progress.BatchCompleted(epoch, b + 1, batches, sums.ToDictionary(kv => kv.Key, kv => kv.Value / (b + 1)));
                 }
                 var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
                 TrainingDivergedException.ThrowIfNotFinite("FGCrossNet", epoch, losses);

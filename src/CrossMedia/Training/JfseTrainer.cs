@@ -152,7 +152,7 @@ public sealed class JfseTrainer
                 var unseenBatch = Enumerable.Range(0, unseenPerBatch).Select(_ => (long)unseen[rng.Next(unseen.Length)]).ToArray();
                 var losses = step.Run(lambda, gen, xv, yv, iv, xt, yt, it, classes, unseenBatch);
                 foreach (var (k, v) in losses) sums[k] = sums.GetValueOrDefault(k) + v;
-                progress.BatchCompleted(epoch, b + 1, batches);
+                progress.BatchCompleted(epoch, b + 1, batches, sums.ToDictionary(kv => kv.Key, kv => kv.Value / (b + 1)));
             }
             var meanLosses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
             TrainingDivergedException.ThrowIfNotFinite("JFSE", epoch, meanLosses);
@@ -302,7 +302,7 @@ public sealed class JfseTrainer
 
 
 
-    private Tensor ToTensor(Matrix m) => torch.tensor(m.Data, [m.Rows, m.Cols]).to(device);
+    private Tensor ToTensor(Matrix m) => m.ToTensor(device);
 
     private static Matrix Identity(int n)
     {
