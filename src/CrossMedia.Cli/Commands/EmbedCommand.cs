@@ -40,8 +40,12 @@ internal static class EmbedCommand
             if (items.Count == 0)
                 throw new InputException("--split", "", $"a split with {name} items", $"no {name} items in '{parse.GetValue(split)}'");
             var progress = new ConsoleProgress(CliConsole.For(parse.InvocationConfiguration.Output));
-            var embeddings = progress.Run(() => trained.Embed(EmbeddingInput.Of(items),
-                new SynchronousProgress<int>(done => progress.Report(new WorkProgress($"embed {name}", done, items.Count)))));
+            var embedding = new SynchronousProgress<int>(done => progress.Report(new WorkProgress($"embed {name}", done, items.Count)));
+            var embeddings = progress.Run(() =>
+            {
+                embedding.Report(0);
+                return trained.Embed(EmbeddingInput.Of(items), embedding);
+            });
             var outPath = Path.GetFullPath(parse.GetValue(output)!);
             var labelsPath = Path.ChangeExtension(outPath, null) + ".labels.npy";
             NpyFile.Write(outPath, embeddings);

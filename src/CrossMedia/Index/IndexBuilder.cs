@@ -127,9 +127,13 @@ public static class IndexBuilder
         return result;
     }
 
-    /// <summary>A chunk's item progress (from <paramref name="start"/>) as the progress of embedding the whole medium.</summary>
-    private static SynchronousProgress<int>? Phase(IProgress<WorkProgress>? progress, string medium, int start, int total) =>
-        progress is null ? null : new(done => progress.Report(new WorkProgress($"embed {medium}", start + done, total)));
+    /// <summary>A chunk's item progress (from <paramref name="start"/>, reported at once) as the progress of embedding the whole medium.</summary>
+    private static SynchronousProgress<int>? Phase(IProgress<WorkProgress>? progress, string medium, int start, int total)
+    {
+        if (progress is null) return null;
+        progress.Report(new WorkProgress($"embed {medium}", start, total));
+        return new(done => progress.Report(new WorkProgress($"embed {medium}", start + done, total)));
+    }
 
     private static InputException Refused(string folder, IReadOnlyList<MediaProblem> problems) =>
         new(folder, "", "media files that can all be decoded (--skip-bad leaves the others out)",

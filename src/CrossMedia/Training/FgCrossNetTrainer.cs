@@ -94,6 +94,7 @@ public sealed class FgCrossNetTrainer
         var valMedia = new Medium[media.Length];
         long files = media.Sum(m => (long)m.RowsOf(Split.Train).Length + m.RowsOf(Split.Val).Length);
         var decoding = new SynchronousProgress<int>(_ => progress.Phase(new WorkProgress("decode", decoder.Attempted, files, "files")));
+        progress.Phase(new WorkProgress("decode", 0, files, "files")); // starts the phase's clock before the first file is done
         for (int m = 0; m < media.Length; m++)
         {
             train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], media[m].RowsOf(Split.Train), cancel, decoding);
