@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using CrossMedia.Core;
 using Spectre.Console;
@@ -15,6 +16,8 @@ internal sealed class ConsoleProgress : IProgress<WorkProgress>
 {
     private readonly IAnsiConsole console;
     private readonly Dictionary<string, Phase> phases = new(StringComparer.Ordinal);
+    // Spectre renders the columns on its own thread: they find their phase here, never in the dictionary above.
+    private readonly ConcurrentDictionary<ProgressTask, Phase> byTask = new();
     private ProgressContext? live;
 
     public ConsoleProgress(IAnsiConsole console) => this.console = console;
@@ -57,7 +60,10 @@ internal sealed class ConsoleProgress : IProgress<WorkProgress>
         bool ends = p.Total > 0 && p.Done >= p.Total;
         if (phases.TryGetValue(p.Phase, out var known) && known.Finished && ends) return; // said already
         if (!phases.TryGetValue(p.Phase, out var phase) || phase.Finished)
+        {
             phases[p.Phase] = phase = new Phase(p.Unit, now, live?.AddTask(Markup.Escape(label ?? p.Phase), maxValue: Math.Max(1, p.Total)));
+            if (phase.Task is { } added) byTask[added] = phase;
+        }
         phase.Unit = p.Unit;
         if (postfix is not null) phase.Postfix = postfix;
         if (phase.Task is { } task)
@@ -118,7 +124,7 @@ internal sealed class ConsoleProgress : IProgress<WorkProgress>
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    private Phase? PhaseOf(ProgressTask task) => phases.Values.FirstOrDefault(p => ReferenceEquals(p.Task, task));
+    private Phase? PhaseOf(ProgressTask task) => byTask.GetValueOrDefault(task);
 
     private string UnitOf(ProgressTask task) => PhaseOf(task)?.Unit ?? "items";
 
