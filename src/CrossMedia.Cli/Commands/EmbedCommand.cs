@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Data.Formats;
 using CrossMedia.Models;
@@ -38,7 +39,13 @@ internal static class EmbedCommand
             var items = dataset[name].Select(SplitNames.Parse(parse.GetValue(split)!));
             if (items.Count == 0)
                 throw new InputException("--split", "", $"a split with {name} items", $"no {name} items in '{parse.GetValue(split)}'");
-            var embeddings = trained.Embed(items);
+            var progress = new ConsoleProgress(CliConsole.For(parse.InvocationConfiguration.Output));
+            var embedding = new SynchronousProgress<int>(done => progress.Report(new WorkProgress($"embed {name}", done, items.Count)));
+            var embeddings = progress.Run(() =>
+            {
+                embedding.Report(0);
+                return trained.Embed(EmbeddingInput.Of(items), embedding);
+            });
             var outPath = Path.GetFullPath(parse.GetValue(output)!);
             var labelsPath = Path.ChangeExtension(outPath, null) + ".labels.npy";
             NpyFile.Write(outPath, embeddings);

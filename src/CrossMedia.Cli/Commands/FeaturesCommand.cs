@@ -63,31 +63,11 @@ internal static class FeaturesCommand
         return command;
     }
 
-    /// <summary>Runs <paramref name="extract"/> with a live bar per medium on a terminal, one line per finished medium otherwise.</summary>
+    /// <summary>Runs <paramref name="extract"/> with a phase per medium ("encode image (resnet18)"): live bars on a terminal, plain lines otherwise.</summary>
     private static FeatureExtractionResult Run(IAnsiConsole console, Func<IProgress<FeatureProgress>, FeatureExtractionResult> extract)
     {
-        var started = new Dictionary<string, DateTime>();
-        if (!(console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi))
-            return extract(new SynchronousProgress<FeatureProgress>(p =>
-            {
-                if (p.Done == 0) started[p.Medium] = DateTime.UtcNow;
-                else if (p.Done == p.Total)
-                {
-                    var seconds = (DateTime.UtcNow - started[p.Medium]).TotalSeconds;
-                    console.WriteLine($"{p.Medium}: {p.Total} items with {p.Encoder} in {seconds:F1} s ({p.Total / Math.Max(seconds, 1e-3):F1} items/s)");
-                }
-            }));
-        return console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
-            {
-                var tasks = new Dictionary<string, ProgressTask>();
-                return extract(new SynchronousProgress<FeatureProgress>(p =>
-                {
-                    if (!tasks.TryGetValue(p.Medium, out var task))
-                        tasks[p.Medium] = task = ctx.AddTask(Markup.Escape($"{p.Medium} ({p.Encoder})"), maxValue: Math.Max(1, p.Total));
-                    task.Value = p.Done;
-                }));
-            });
+        var progress = new ConsoleProgress(console);
+        return progress.Run(() => extract(new SynchronousProgress<FeatureProgress>(p =>
+            progress.Report(new WorkProgress($"encode {p.Medium} ({p.Encoder})", p.Done, p.Total)))));
     }
 }

@@ -85,14 +85,15 @@ internal static class IndexCommand
             {
                 if (modelDir is null) throw new InputException("index build", "--model", "a model directory to embed the items with", "nothing");
                 using var mm = loadModel(modelDir);
+                var progress = new ConsoleProgress(CliConsole.For(o));
                 if (datasetName is not null)
                 {
                     var ds = data.Resolve(parse, SharedOptions.SeedFor(parse, seed, modelDir));
                     var part = parse.GetValue(split)!;
                     if (part != "all") ds = ds.Select(SplitNames.Parse(part, "--split"));
-                    index = IndexBuilder.FromDataset(mm, ModelIdentity.Of(modelDir), ds, m, skipBad: parse.GetValue(skipBad), skipped: o.WriteLine);
+                    index = progress.Run(() => IndexBuilder.FromDataset(mm, ModelIdentity.Of(modelDir), ds, m, progress, parse.GetValue(skipBad), progress.Line));
                 }
-                else index = IndexBuilder.FromFolder(mm, ModelIdentity.Of(modelDir), folderPath!, m, o.WriteLine, skipBad: parse.GetValue(skipBad));
+                else index = progress.Run(() => IndexBuilder.FromFolder(mm, ModelIdentity.Of(modelDir), folderPath!, m, progress.Line, progress, parse.GetValue(skipBad)));
             }
             using (index)
             {

@@ -18,14 +18,15 @@ internal static class SearchCommand
         var text = new Option<string?>("--text") { Description = "Free-text query (needs a model that reads text, or whose text features came from a pretrained encoder such as minilm)." };
         var file = new Option<string?>("--file") { Description = "Query media file; its medium comes from the extension." };
         var vector = new Option<string?>("--vector") { Description = "Query vector(s) in a .npy file (1-D, or 2-D for several queries)." };
+        var item = new Option<long?>("--item") { Description = "Search with an item of the index (its id); the item itself is left out of the results." };
         var from = new Option<string?>("--from") { Description = "What --vector holds: a medium name (its features) or 'embedding' (the common space). Inferred from the length when unambiguous." };
         var medium = SharedOptions.CommaList("--medium", "Only return items of these media, comma-separated (e.g. image,audio).");
         var k = new Option<int>("--k") { Description = $"Results per query (1..{Searcher.KLimit}).", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print results as JSON." };
         var threads = new Option<int>("--threads") { Description = "Search threads (0: all cores).", DefaultValueFactory = _ => 0 };
-        var c = new Command("search", "Search an index with free text, a media file or a vector; prints the nearest items of every medium.")
+        var c = new Command("search", "Search an index with free text, a media file, a vector or one of its items; prints the nearest items of every medium.")
         {
-            index, model, text, file, vector, from, medium, k, json, threads,
+            index, model, text, file, vector, item, from, medium, k, json, threads,
         };
         c.SetAction(parse =>
         {
@@ -39,6 +40,7 @@ internal static class SearchCommand
                 File = parse.GetValue(file) is { } f ? new QueryFile(f) : null,
                 Vectors = parse.GetValue(vector) is { } v ? ReadVectors(v) : null,
                 From = parse.GetValue(from),
+                Item = parse.GetValue(item),
                 Media = parse.GetValue(medium)?.SelectMany(m => m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray(),
                 K = parse.GetValue(k),
             });

@@ -1,68 +1,77 @@
+using System.Globalization;
+using CrossMedia.Core;
 using CrossMedia.Training;
 using Spectre.Console;
 
 namespace CrossMedia.Cli.Training;
 
 /// <summary>
-/// Renders training progress: a live Spectre.Console progress bar (epoch, latest losses, validation
-/// mAP, ETA) on an interactive terminal; one plain line per evaluated epoch otherwise (logs, tests).
+/// Renders training progress through <see cref="ConsoleProgress"/>: named phases before training (FGCrossNet's
+/// "decode"), then on a terminal a live bar over all epochs with the epoch's running losses, rate and time left;
+/// in every case one kept line per epoch (losses, validation mAP, time, ETA), so the run can be scrolled back,
+/// and lines that are never wrapped when the output is piped.
 /// </summary>
 internal sealed class SpectreTrainingProgress : ITrainingProgress
 {
-    private readonly IAnsiConsole console;
-    private ProgressTask? task;
+    private const string TrainPhase = "train";
+    private readonly ConsoleProgress output;
     private int totalEpochs;
+    private int batchesPerEpoch;
     private double? bestMap;
+    private DateTime lastShown;
 
-    public SpectreTrainingProgress(IAnsiConsole console) => this.console = console;
+    public SpectreTrainingProgress(IAnsiConsole console) => output = new ConsoleProgress(console);
 
-    public bool Interactive => console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi;
+    public bool Interactive => output.Interactive;
 
     /// <summary>Runs <paramref name="train"/> inside a live progress display when the console is interactive.</summary>
-    public T Run<T>(Func<T> train)
-    {
-        if (!Interactive) return train();
-        return console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
-            {
-                task = ctx.AddTask("jfse", maxValue: 1);
-                return train();
-            });
-    }
+    public T Run<T>(Func<T> train) => output.Run(train);
+
+    public void Phase(WorkProgress progress) => output.Report(progress);
 
     public void Started(int startEpoch, int totalEpochs, int batchesPerEpoch, double? bestValidationMap)
     {
         this.totalEpochs = totalEpochs;
+        this.batchesPerEpoch = batchesPerEpoch;
         bestMap = bestValidationMap;
-        if (task is not null)
-        {
-            task.MaxValue = (double)totalEpochs * batchesPerEpoch;
-            task.Value = (double)(startEpoch - 1) * batchesPerEpoch;
-            task.Description = $"epoch {startEpoch}/{totalEpochs}";
-        }
-        else console.MarkupLine($"[grey]training epochs {startEpoch}..{totalEpochs}, {batchesPerEpoch} batches each[/]");
+        output.Line($"training epochs {startEpoch}..{totalEpochs}, {batchesPerEpoch} batches each");
+        if (output.Interactive) Show(startEpoch - 1, 0, null);
     }
 
-    public void BatchCompleted(int epoch, int batch, int batchesPerEpoch)
+    public void BatchCompleted(int epoch, int batch, int batchesPerEpoch) => BatchCompleted(epoch, batch, batchesPerEpoch, null);
+
+    public void BatchCompleted(int epoch, int batch, int batchesPerEpoch, IReadOnlyDictionary<string, double>? runningLosses)
     {
-        if (task is not null) task.Value = (double)(epoch - 1) * batchesPerEpoch + batch;
+        // The bar is live on a terminal only; piped output gets the epoch's line. Redrawn at most 10 times a second.
+        if (!output.Interactive || (DateTime.UtcNow - lastShown).TotalMilliseconds < 100 && batch < batchesPerEpoch) return;
+        lastShown = DateTime.UtcNow;
+        Show(epoch - 1, batch, runningLosses, epoch);
     }
 
     public void EpochCompleted(EpochRecord record, TimeSpan? eta)
     {
         if (record.ValidationMap is { } m) bestMap = Math.Max(bestMap ?? double.MinValue, m);
-        var losses = string.Join(" ", record.Losses.Select(kv => $"{kv.Key} {kv.Value:F3}"));
-        var val = record.ValidationMap is { } v ? $"val mAP {v:F4} ({record.PostProcessing}), best {bestMap:F4}" : "";
-        if (task is not null)
-            task.Description = Markup.Escape($"epoch {record.Epoch}/{totalEpochs} {val}");
-        else if (record.ValidationMap.HasValue || record.Epoch == totalEpochs)
-            console.WriteLine($"epoch {record.Epoch}/{totalEpochs} {losses} {val} eta {eta?.ToString(@"hh\:mm\:ss") ?? "?"}");
+        output.Line(EpochLine(record, totalEpochs, bestMap, eta));
     }
 
-    public void Message(string text)
+    public void Message(string text) => output.Line(text);
+
+    /// <summary>The kept line of one epoch: every loss, the validation mAP when evaluated, the epoch's time and the ETA.</summary>
+    internal static string EpochLine(EpochRecord record, int totalEpochs, double? bestMap, TimeSpan? eta)
     {
-        if (task is not null) console.MarkupLine($"[grey]{Markup.Escape(text)}[/]");
-        else console.WriteLine(text);
+        var parts = new List<string> { $"epoch {record.Epoch}/{totalEpochs}", Losses(record.Losses) };
+        if (record.ValidationMap is { } v)
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"val mAP {v:F4} ({record.PostProcessing}), best {bestMap:F4}"));
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"{record.Seconds:F1} s"));
+        parts.Add($"eta {(eta is { } e ? ConsoleProgress.Clock(e) : "?")}");
+        return string.Join(" | ", parts.Where(p => p.Length > 0));
     }
+
+    private static string Losses(IReadOnlyDictionary<string, double>? losses) => losses is null ? ""
+        : string.Join(" ", losses.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:F4}")));
+
+    /// <summary>The live bar: batches over the whole run, named by the epoch, followed by its running losses.</summary>
+    private void Show(int epochsDone, int batch, IReadOnlyDictionary<string, double>? losses, int? epoch = null) =>
+        output.Report(new WorkProgress(TrainPhase, (long)epochsDone * batchesPerEpoch + batch, (long)totalEpochs * batchesPerEpoch, "batches"),
+            $"{TrainPhase} epoch {epoch ?? epochsDone + 1}/{totalEpochs}", Losses(losses));
 }

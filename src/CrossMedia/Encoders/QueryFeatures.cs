@@ -18,10 +18,10 @@ public static class QueryFeatures
     /// <summary>The feature row of free text, by the text encoder <paramref name="encoder"/>.</summary>
     public static float[] OfText(string encoder, string text) => EncoderFor(MediaKind.Text, encoder).EncodeText(text);
 
-    /// <summary>The feature row of a media file of <paramref name="kind"/>, by <paramref name="encoder"/>, within
+    /// <summary>The feature row of a media item (file or bytes) of <paramref name="kind"/>, by <paramref name="encoder"/>, within
     /// <paramref name="limits"/> (a text file is read as the decoder reads it).</summary>
-    public static float[] OfFile(string encoder, MediaKind kind, string path, MediaLimits limits) =>
-        EncoderFor(kind, encoder, limits).Encode(MediaSource.File(path));
+    public static float[] OfSource(string encoder, MediaKind kind, MediaSource source, MediaLimits limits) =>
+        EncoderFor(kind, encoder, limits).Encode(source);
 
     /// <summary>The one place query encoders are made, cached for the process (per kind and name; the limits of
     /// the first caller, which in a process are the service's or the command's one setting).</summary>

@@ -114,8 +114,7 @@ internal sealed class ResNet18Encoder : IEncoder<MediaSource>
             for (int i = 0; i < n; i++) pictures[start + i].CopyTo(data, i * per);
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var features = _net.ForwardFeatures(tensor(data, [n, 3, InputSize, InputSize]).to(_device)).cpu();
-            features.data<float>().CopyTo(rows.Data.AsSpan(start * OutputDimension, n * OutputDimension));
+            _net.ForwardFeatures(tensor(data, [n, 3, InputSize, InputSize]).to(_device)).CopyRowsTo(rows, start);
         }
         return rows;
     }

@@ -19,7 +19,7 @@ public static class IndexBuilder
     /// file fails the build (all of them listed) unless <paramref name="skipBad"/>, which leaves them out.
     /// </summary>
     public static EmbeddingIndex FromFolder(IEmbeddingModel model, string modelSha256, string folder, Metric metric,
-        Action<string>? skipped = null, IProgress<int>? progress = null, bool skipBad = false, MediaLimits? limits = null)
+        Action<string>? skipped = null, IProgress<WorkProgress>? progress = null, bool skipBad = false, MediaLimits? limits = null)
     {
         if (!Directory.Exists(folder)) throw new InputException(folder, "", "a folder of media files", "no such folder");
         var root = Path.GetFullPath(folder);
@@ -54,17 +54,15 @@ public static class IndexBuilder
         }
         var index = EmbeddingIndex.Create(new IndexHeader(model.Method, modelSha256, model.EmbeddingDimension, metric, media, classNames!,
             IndexHeader.EncodersOf(model)));
-        int done = 0;
         foreach (var medium in media)
         {
-            foreach (var chunk in files[medium].Chunk(Batch))
+            var all = files[medium];
+            for (int start = 0; start < all.Length; start += Batch)
             {
-                var m = new Medium(medium, null, chunk, chunk.Select(f => Math.Max(LabelOf(f), 0)).ToArray(), chunk.Select(_ => Split.Test).ToArray(),
-                    chunk.Select(f => Path.GetRelativePath(root, f)).ToArray());
-                var (vectors, kept) = Embed(model, m, skipBad, problems, skipped);
-                CheckEmbedding(model, vectors, kept.Count);
-                index.Add(kept.Files!.Select((f, i) => new NewItem(kept.Ids[i], medium, LabelOf(f), f)).ToArray(), vectors);
-                progress?.Report(done += chunk.Length);
+                var chunk = all.AsSpan(start, Math.Min(Batch, all.Length - start)).ToArray();
+                var (vectors, kept) = Embed(model, EmbeddingInput.OfFiles(medium, chunk), skipBad, problems, skipped, Phase(progress, medium, start, all.Length));
+                CheckEmbedding(model, vectors, kept.Length);
+                index.Add(kept.Select(i => new NewItem(Path.GetRelativePath(root, chunk[i]), medium, LabelOf(chunk[i]), chunk[i])).ToArray(), vectors);
             }
         }
         if (problems.Count > 0) skipped?.Invoke($"{problems.Count} undecodable files left out");
@@ -73,7 +71,7 @@ public static class IndexBuilder
 
     /// <summary>Every item of every dataset medium the model can embed (as features or files, by its specs); undecodable files fail the build unless <paramref name="skipBad"/>.</summary>
     public static EmbeddingIndex FromDataset(IEmbeddingModel model, string modelSha256, Dataset dataset, Metric metric,
-        IProgress<int>? progress = null, bool skipBad = false, Action<string>? skipped = null)
+        IProgress<WorkProgress>? progress = null, bool skipBad = false, Action<string>? skipped = null)
     {
         var usable = dataset.Media.Where(m => model.Media.Any(s => s.Name == m.Name
             && (s.AcceptsFiles ? m.Files is not null : m.Features is not null && m.Features.Cols == s.FeatureDimension))).ToArray();
@@ -83,17 +81,17 @@ public static class IndexBuilder
         var index = EmbeddingIndex.Create(new IndexHeader(model.Method, modelSha256, model.EmbeddingDimension, metric,
             usable.Select(m => m.Name).ToArray(), dataset.ClassNames, IndexHeader.EncodersOf(model)));
         var problems = new List<MediaProblem>();
-        int done = 0;
         foreach (var medium in usable)
         {
             const int rows = 4096;
+            var input = EmbeddingInput.Of(medium);
             for (int start = 0; start < medium.Count; start += rows)
             {
-                var (vectors, part) = Embed(model, medium.Select(Enumerable.Range(start, Math.Min(rows, medium.Count - start)).ToArray()), skipBad, problems, skipped);
-                CheckEmbedding(model, vectors, part.Count);
-                index.Add(Enumerable.Range(0, part.Count).Select(i =>
-                    new NewItem(part.Ids[i], part.Name, part.Labels[i], part.Files?[i] ?? "")).ToArray(), vectors);
-                progress?.Report(done += Math.Min(rows, medium.Count - start));
+                var (vectors, kept) = Embed(model, input.Slice(start, Math.Min(rows, medium.Count - start)), skipBad, problems, skipped,
+                    Phase(progress, medium.Name, start, medium.Count));
+                CheckEmbedding(model, vectors, kept.Length);
+                index.Add(kept.Select(k => start + k).Select(i =>
+                    new NewItem(medium.Ids[i], medium.Name, medium.Labels[i], medium.Files?[i] ?? "")).ToArray(), vectors);
             }
         }
         if (problems.Count > 0) skipped?.Invoke($"{problems.Count} undecodable files left out");
@@ -118,14 +116,23 @@ public static class IndexBuilder
         }
     }
 
-    /// <summary>The model's embeddings of the items; with <paramref name="skipBad"/> files the model cannot decode are left out (and reported).</summary>
-    private static (Matrix Vectors, Medium Kept) Embed(IEmbeddingModel model, Medium medium, bool skipBad, List<MediaProblem> problems, Action<string>? skipped)
+    /// <summary>The model's embeddings of the items and their positions; with <paramref name="skipBad"/> files the model cannot decode are left out (and reported).</summary>
+    private static (Matrix Vectors, int[] Kept) Embed(IEmbeddingModel model, EmbeddingInput input, bool skipBad, List<MediaProblem> problems,
+        Action<string>? skipped, IProgress<int>? progress)
     {
-        if (!skipBad) return (model.Embed(medium), medium);
+        if (!skipBad) return (model.Embed(input, progress), Enumerable.Range(0, input.Count).ToArray());
         int before = problems.Count;
-        var result = model.EmbedDecodable(medium, problems);
+        var result = model.EmbedDecodable(input, problems, progress);
         foreach (var p in problems.Skip(before)) skipped?.Invoke($"undecodable {p}");
         return result;
+    }
+
+    /// <summary>A chunk's item progress (from <paramref name="start"/>, reported at once) as the progress of embedding the whole medium.</summary>
+    private static SynchronousProgress<int>? Phase(IProgress<WorkProgress>? progress, string medium, int start, int total)
+    {
+        if (progress is null) return null;
+        progress.Report(new WorkProgress($"embed {medium}", start, total));
+        return new(done => progress.Report(new WorkProgress($"embed {medium}", start + done, total)));
     }
 
     private static InputException Refused(string folder, IReadOnlyList<MediaProblem> problems) =>

@@ -1,5 +1,4 @@
 using CrossMedia.Core;
-using CrossMedia.Data;
 using CrossMedia.Encoders;
 using CrossMedia.Media;
 using CrossMedia.Models;
@@ -29,7 +28,7 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
     public string Accepts()
     {
         var parts = (model?.Media ?? []).Select(s => s.AcceptsFiles
-            ? $"{s.Name} files{(s.Name == "text" && model is ITextEmbeddingModel ? " or free text" : "")}"
+            ? $"{s.Name} files{(s.Name == "text" ? " or free text" : "")}"
             : $"{s.Name} feature vectors ({s.FeatureDimension}-d vector, from '{s.Name}')" +
               (s.Encoder is { } e ? $" or {Readable(s)} (through {e})" : "")).ToList();
         parts.Add($"vectors of the common space ({dimension}-d vector, from '{Embedding}')");
@@ -55,7 +54,7 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
                 $"a model with a text encoder: one that reads text, or whose text features came from {EncoderCatalog.MiniLm} ({ModelName} accepts: {Accepts()})",
                 "free text");
         return Decoding(() => spec.AcceptsFiles
-            ? EmbedModel(m => ((ITextEmbeddingModel)m).EmbedTexts(spec.Name, [text.Trim()]))
+            ? EmbedModel(m => m.Embed(EmbeddingInput.OfTexts(spec.Name, [text.Trim()])))
             : EmbedFeatures(spec, QueryFeatures.OfText(spec.Encoder!, text)));
     }
 
@@ -69,40 +68,49 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
     private MediumSpec? TextSpec()
     {
         var media = model?.Media ?? [];
-        return media.FirstOrDefault(s => s.Name == "text" && (s.AcceptsFiles ? model is ITextEmbeddingModel : Reads(s, MediaKind.Text)))
+        return media.FirstOrDefault(s => s.Name == "text" && (s.AcceptsFiles || Reads(s, MediaKind.Text)))
             ?? media.FirstOrDefault(s => !s.AcceptsFiles && Reads(s, MediaKind.Text) && MediaKinds.FromMediumName(s.Name) is null);
     }
 
     /// <summary>
-    /// Encodes a media file; its medium comes from <paramref name="medium"/> or the extension. A model that reads the
-    /// medium's files decodes it; a model trained on encoder features gets its features from that encoder. Errors
-    /// name the file as <paramref name="shownAs"/> when given (an upload kept under a private temporary path).
+    /// Encodes a media file; its medium comes from <paramref name="medium"/> or the extension. Errors name the file as
+    /// <paramref name="shownAs"/> when given (a stored upload kept under a private path).
     /// </summary>
     public Matrix EncodeFile(string path, string? medium = null, string? shownAs = null)
     {
         if (!File.Exists(path)) throw new InputException(path, "", "a media file", "no such file");
-        medium ??= MediaTypes.MediumOf(path)
-            ?? throw new InputException(path, "extension", $"one of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(path)}'");
-        var kind = MediaKinds.Of(medium, path);
-        var media = model?.Media ?? [];
-        // The medium's own spec; else a feature medium with a neutral name ("caption") whose encoder reads this kind.
-        var spec = media.FirstOrDefault(s => s.Name == medium && (s.AcceptsFiles || kind is { } k && Reads(s, k)))
-            ?? media.FirstOrDefault(s => !s.AcceptsFiles && kind is { } k && Reads(s, k) && MediaKinds.FromMediumName(s.Name) is null)
-            ?? throw new InputException("query", "file", $"a model that reads {medium} files ({ModelName} accepts: {Accepts()})", $"a {medium} file");
         try
         {
-            return Decoding(() =>
-            {
-                Check(path, kind);
-                return spec.AcceptsFiles
-                    ? EmbedModel(m => m.Embed(new Medium(spec.Name, null, [path], [0], [Split.Test])))
-                    : EmbedFeatures(spec, QueryFeatures.OfFile(spec.Encoder!, kind!.Value, path, Limits));
-            });
+            return Encode(MediaSource.File(path), medium);
         }
         catch (InputException e) when (shownAs is not null)
         {
             throw ShownAs(e, path, shownAs);
         }
+    }
+
+    /// <summary>
+    /// Encodes one media item (a file, or bytes in memory such as an upload, named by their file name); its medium
+    /// comes from <paramref name="medium"/> or the name's extension. A model that reads the medium decodes it; a model
+    /// trained on encoder features gets its features from that encoder. Nothing is written to disk.
+    /// </summary>
+    public Matrix Encode(MediaSource source, string? medium = null)
+    {
+        medium ??= MediaTypes.MediumOf(source.Name)
+            ?? throw new InputException(source.Name, "extension", $"one of {string.Join(" ", MediaTypes.Extensions)}", $"'{Path.GetExtension(source.Name)}'");
+        var kind = MediaKinds.Of(medium, source.Name);
+        var media = model?.Media ?? [];
+        // The medium's own spec; else a feature medium with a neutral name ("caption") whose encoder reads this kind.
+        var spec = media.FirstOrDefault(s => s.Name == medium && (s.AcceptsFiles || kind is { } k && Reads(s, k)))
+            ?? media.FirstOrDefault(s => !s.AcceptsFiles && kind is { } k && Reads(s, k) && MediaKinds.FromMediumName(s.Name) is null)
+            ?? throw new InputException("query", "file", $"a model that reads {medium} files ({ModelName} accepts: {Accepts()})", $"a {medium} file");
+        return Decoding(() =>
+        {
+            Check(source, kind);
+            return spec.AcceptsFiles
+                ? EmbedModel(m => m.Embed(EmbeddingInput.OfSources(spec.Name, [source])))
+                : EmbedFeatures(spec, QueryFeatures.OfSource(spec.Encoder!, kind!.Value, source, Limits));
+        });
     }
 
     /// <summary>True when the medium's features came from an encoder that reads <paramref name="kind"/>.</summary>
@@ -152,17 +160,17 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
         }
     }
 
-    /// <summary>Checks a file's header against the limits before anything decodes it.</summary>
-    private void Check(string path, MediaKind? kind)
+    /// <summary>Checks an item's header against the limits before anything decodes it.</summary>
+    private void Check(MediaSource source, MediaKind? kind)
     {
         if (kind is not { } k) return;
         try
         {
-            MediaCheck.File(path, k, Limits);
+            MediaCheck.Source(source, k, Limits);
         }
         catch (InputException e) when (e is not MediaLimitException)
         {
-            throw new UndecodableMediaException([MediaProblem.Of(path, e)]);
+            throw new UndecodableMediaException([MediaProblem.Of(source.Name, e)]);
         }
     }
 
@@ -184,7 +192,7 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
     /// <summary>One feature row through the model's branch of the medium <paramref name="spec"/>.</summary>
     private Matrix EmbedFeatures(MediumSpec spec, float[] features) => features.Length != spec.FeatureDimension
         ? throw new InputException("query", spec.Name, $"{spec.FeatureDimension}-d features for the model's {spec.Name} branch", $"{features.Length} from encoder {spec.Encoder}")
-        : EmbedModel(m => m.Embed(new Medium(spec.Name, new Matrix(features, 1, features.Length), null, [0], [Split.Test])));
+        : EmbedModel(m => m.Embed(EmbeddingInput.OfFeatures(spec.Name, features)));
 
     private Matrix EmbedModel(Func<IEmbeddingModel, Matrix> embed)
     {

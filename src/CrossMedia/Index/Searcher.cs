@@ -1,5 +1,6 @@
 using System.Globalization;
 using CrossMedia.Core;
+using CrossMedia.Media;
 using CrossMedia.Models;
 
 namespace CrossMedia.Index;
@@ -84,17 +85,7 @@ public sealed class Searcher(EmbeddingIndex index, QueryEncoder encoder)
                 : Matrix.VStack(Enumerable.Range(0, v.Rows).Select(i => encoder.EncodeVector(v.Row(i).ToArray(), query.From)).ToArray());
         var file = query.File!;
         if (file.Content is null) return encoder.EncodeFile(file.Name);
-        // The decoders read files: the upload keeps its (sanitised) name inside a private temporary folder.
-        var folder = Directory.CreateTempSubdirectory("crossmedia-query-").FullName;
-        try
-        {
-            var path = Path.Combine(folder, MediaTypes.SafeFileName(file.Name));
-            File.WriteAllBytes(path, file.Content);
-            return encoder.EncodeFile(path, MediaTypes.MediumOfUpload(Location, file.Name), shownAs: Path.GetFileName(path));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        // An upload is decoded in memory under its (sanitised) name, which errors show; nothing is written to disk.
+        return encoder.Encode(MediaSource.FromBytes(file.Content, MediaTypes.SafeFileName(file.Name)), MediaTypes.MediumOfUpload(Location, file.Name));
     }
 }

@@ -13,9 +13,12 @@ public sealed class DecodedItem
     public required int Row { get; init; }
     /// <summary>The item's id (for video: the video id shared by all its frames).</summary>
     public required string Id { get; init; }
-    public required int Label { get; init; }
-    public required Split Split { get; init; }
+    /// <summary>The item's class; −1 for an inference input, which has none.</summary>
+    public int Label { get; init; } = -1;
+    /// <summary>The item's split (dataset items only).</summary>
+    public Split Split { get; init; }
     public required MediaKind Kind { get; init; }
+    /// <summary>The file's path, or the name of an in-memory source (what errors show).</summary>
     public required string Path { get; init; }
     /// <summary>Picture tensor, 3 × Height × Width floats (normalised), for images and audio.</summary>
     public float[]? Pixels { get; init; }

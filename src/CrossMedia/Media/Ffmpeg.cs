@@ -183,6 +183,6 @@ internal sealed record FfmpegInput(string Argument, byte[]? Stdin, string Source
             if (!System.IO.File.Exists(Argument)) throw new FileNotFoundException($"{Argument}: not found", Argument);
             if (new FileInfo(Argument).Length == 0) throw new InputException(Source, "", expected, "an empty file");
         }
-        else if (Stdin.Length == 0) throw new InputException(Source, "", expected, "no data");
+        else if (Stdin.Length == 0) throw new InputException(Source, "", expected, "an empty file"); // bytes are a file to whoever sent them
     }
 }

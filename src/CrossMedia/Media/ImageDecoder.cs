@@ -40,6 +40,13 @@ internal static class ImageDecoder
         using var codec = OpenCodec(new SKManagedStream(stream), stream.Length, path, limits);
     }
 
+    /// <summary>Checks the header (format and size) of encoded picture bytes named <paramref name="source"/>, without decoding pixels.</summary>
+    public static void CheckBytes(byte[] bytes, string source, MediaLimits? limits = null)
+    {
+        using var stream = new SKMemoryStream(bytes);
+        using var codec = OpenCodec(stream, bytes.Length, source, limits ?? MediaLimits.Default);
+    }
+
     /// <summary>Decodes encoded picture bytes; <paramref name="source"/> names them in errors.</summary>
     public static RgbImage DecodeBytes(byte[] bytes, string source, MediaLimits? limits = null)
     {

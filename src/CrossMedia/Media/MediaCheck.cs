@@ -28,4 +28,38 @@ internal static class MediaCheck
                 break;
         }
     }
+
+    /// <summary>The same check for any source: a file as <see cref="File"/>, bytes from their header in memory, a string by its length.</summary>
+    public static void Source(MediaSource source, MediaKind kind, MediaLimits? limits = null)
+    {
+        limits ??= MediaLimits.Default;
+        if (source.IsFile)
+        {
+            File(source.Name, kind, limits);
+            return;
+        }
+        if (source.Bytes is not { } bytes)
+        {
+            if (kind != MediaKind.Text)
+                throw new InputException(source.Name, "", $"a {kind.ToString().ToLowerInvariant()} file", "text");
+            if (source.Text!.Length > limits.MaxTextBytes)
+                throw new MediaLimitException(source.Name, "size", $"a text of at most {limits.MaxTextBytes} bytes", $"{source.Text.Length} characters");
+            return;
+        }
+        switch (kind)
+        {
+            case MediaKind.Image:
+                ImageDecoder.CheckBytes(bytes, source.Name, limits);
+                break;
+            case MediaKind.Audio:
+                AudioDecoder.CheckBytes(bytes, source.Name, limits);
+                break;
+            case MediaKind.Video:
+                VideoDecoder.CheckBytes(bytes, source.Name, limits);
+                break;
+            default:
+                TextMedia.ReadBytes(bytes, source.Name, limits);
+                break;
+        }
+    }
 }

@@ -44,11 +44,24 @@ public sealed class MediaDecoder
     }
 
     /// <summary>Decodes the given rows (default: all) in order, skipping (and reporting) bad files.</summary>
-    public async IAsyncEnumerable<DecodedItem> DecodeAsync(Medium medium, IReadOnlyList<int>? rows = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<DecodedItem> DecodeAsync(Medium medium, IReadOnlyList<int>? rows = null, CancellationToken cancellationToken = default)
     {
         var files = FilesOf(medium);
-        rows ??= Enumerable.Range(0, medium.Count).ToArray();
+        return Pipeline(rows ?? Enumerable.Range(0, medium.Count).ToArray(), r => DecodeRow(medium, files, r), cancellationToken);
+    }
+
+    /// <summary>
+    /// Decodes inference inputs of one kind (files, bytes or strings; no labels) in order, skipping (and reporting)
+    /// bad ones; <see cref="DecodedItem.Row"/> is the position in <paramref name="sources"/>.
+    /// </summary>
+    public IAsyncEnumerable<DecodedItem> DecodeAsync(IReadOnlyList<MediaSource> sources, MediaKind kind, CancellationToken cancellationToken = default) =>
+        Pipeline(Enumerable.Range(0, sources.Count).ToArray(),
+            r => Decode(sources[r], kind, r, r.ToString(System.Globalization.CultureInfo.InvariantCulture), -1, default), cancellationToken);
+
+    /// <summary>The bounded, ordered decoding pipeline over <paramref name="rows"/> (see the class summary).</summary>
+    private async IAsyncEnumerable<DecodedItem> Pipeline(IReadOnlyList<int> rows, Func<int, DecodedItem?> decodeRow,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = cts.Token;
         using var gate = new SemaphoreSlim(Options.Workers);
@@ -69,7 +82,7 @@ public sealed class MediaDecoder
                         await gate.WaitAsync(token).ConfigureAwait(false);
                         try
                         {
-                            return DecodeRow(medium, files, r);
+                            return decodeRow(r);
                         }
                         finally
                         {
@@ -131,12 +144,19 @@ public sealed class MediaDecoder
     /// are not replaced). One pipeline runs over all rows, so the next batch decodes while the
     /// caller trains on the current one.
     /// </summary>
-    public async IAsyncEnumerable<IReadOnlyList<DecodedItem>> DecodeBatchesAsync(Medium medium, IReadOnlyList<int> rows, int batchSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<IReadOnlyList<DecodedItem>> DecodeBatchesAsync(Medium medium, IReadOnlyList<int> rows, int batchSize,
+        CancellationToken cancellationToken = default) => Batches(DecodeAsync(medium, rows, cancellationToken), batchSize, cancellationToken);
+
+    /// <summary>Inference inputs decoded in batches, as <see cref="DecodeBatchesAsync(Medium, IReadOnlyList{int}, int, CancellationToken)"/>.</summary>
+    public IAsyncEnumerable<IReadOnlyList<DecodedItem>> DecodeBatchesAsync(IReadOnlyList<MediaSource> sources, MediaKind kind, int batchSize,
+        CancellationToken cancellationToken = default) => Batches(DecodeAsync(sources, kind, cancellationToken), batchSize, cancellationToken);
+
+    private static async IAsyncEnumerable<IReadOnlyList<DecodedItem>> Batches(IAsyncEnumerable<DecodedItem> items, int batchSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize));
         var batch = new List<DecodedItem>(batchSize);
-        await foreach (var item in DecodeAsync(medium, rows, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             batch.Add(item);
             if (batch.Count == batchSize)
@@ -163,20 +183,24 @@ public sealed class MediaDecoder
     private static IReadOnlyList<string> FilesOf(Medium medium) => medium.Files
         ?? throw new InputException(medium.Name, "files", "a medium given as media files", "feature vectors");
 
-    private DecodedItem? DecodeRow(Medium medium, IReadOnlyList<string> files, int row)
+    private DecodedItem? DecodeRow(Medium medium, IReadOnlyList<string> files, int row) =>
+        Decode(MediaSource.File(files[row]), MediaKinds.Of(medium.Name, files[row]), row, medium.Ids[row], medium.Labels[row], medium.Splits[row], medium.Name);
+
+    /// <summary>Decodes one source; null (and a <see cref="Problems"/> entry) when it is unusable (a null
+    /// <paramref name="kind"/>: neither the name of <paramref name="medium"/> nor the extension says one).</summary>
+    private DecodedItem? Decode(MediaSource source, MediaKind? kind, int row, string id, int label, Split split, string medium = "")
     {
-        var path = files[row];
+        var path = source.Name;
         try
         {
-            var kind = MediaKinds.Of(medium.Name, path)
-                ?? throw new InputException(path, "", "a medium named image/text/audio/video or a known file extension",
-                    $"medium '{medium.Name}', extension '{Path.GetExtension(path)}'");
-            if (kind == MediaKind.Text)
-                return new DecodedItem { Row = row, Id = medium.Ids[row], Label = medium.Labels[row], Split = medium.Splits[row], Kind = kind, Path = path, Text = TextMedia.Read(path, Options.Limits) };
-            var (tensors, h, w) = DecodePictures(path, kind);
-            return kind == MediaKind.Video
-                ? new DecodedItem { Row = row, Id = medium.Ids[row], Label = medium.Labels[row], Split = medium.Splits[row], Kind = kind, Path = path, Frames = tensors, Height = h, Width = w }
-                : new DecodedItem { Row = row, Id = medium.Ids[row], Label = medium.Labels[row], Split = medium.Splits[row], Kind = kind, Path = path, Pixels = tensors[0], Height = h, Width = w };
+            var k = kind ?? throw new InputException(path, "", "a medium named image/text/audio/video or a known file extension",
+                $"medium '{medium}', extension '{Path.GetExtension(path)}'");
+            if (k == MediaKind.Text)
+                return new DecodedItem { Row = row, Id = id, Label = label, Split = split, Kind = k, Path = path, Text = source.ReadText(Options.Limits) };
+            var (tensors, h, w) = DecodePictures(source, k);
+            return k == MediaKind.Video
+                ? new DecodedItem { Row = row, Id = id, Label = label, Split = split, Kind = k, Path = path, Frames = tensors, Height = h, Width = w }
+                : new DecodedItem { Row = row, Id = id, Label = label, Split = split, Kind = k, Path = path, Pixels = tensors[0], Height = h, Width = w };
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -189,25 +213,20 @@ public sealed class MediaDecoder
         }
     }
 
-    /// <summary>Picture tensors of an image (1), an audio file (1 spectrogram) or a video (N frames), via the cache when enabled.</summary>
-    private (float[][] Tensors, int Height, int Width) DecodePictures(string path, MediaKind kind)
+    /// <summary>Picture tensors of an image (1), an audio file (1 spectrogram) or a video (N frames), via the cache when enabled (files only).</summary>
+    private (float[][] Tensors, int Height, int Width) DecodePictures(MediaSource source, MediaKind kind)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
+        var path = source.Name;
+        if (source.IsFile && !File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
         string? cacheFile = null;
-        if (_cache is not null)
+        if (_cache is not null && source.IsFile)
         {
             cacheFile = _cache.PathFor(path, kind, Settings(kind));
             if (_cache.TryRead(cacheFile, out var cached, out var ch, out var cw)) return (cached, ch, cw);
         }
         var p = Options.Preprocessing;
-        var limits = Options.Limits;
-        float[][] tensors = kind switch
-        {
-            MediaKind.Image => [ImageTransform.Preprocess(ImageDecoder.Decode(path, p.ResizeSize, limits), p)],
-            MediaKind.Audio => [ImageTransform.Preprocess(AudioDecoder.SpectrogramPicture(path, Options.Spectrogram, limits), p)],
-            MediaKind.Video => VideoDecoder.SampleFrames(path, Options.FramesPerVideo, limits).Select(f => ImageTransform.Preprocess(f, p)).ToArray(),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-        };
+        var tensors = source.Pictures(kind, p.ResizeSize, Options.Spectrogram, Options.FramesPerVideo, Options.Limits)
+            .Select(f => ImageTransform.Preprocess(f, p)).ToArray();
         if (cacheFile is not null)
         {
             try

@@ -37,6 +37,9 @@ internal static class VideoDecoder
     /// <summary>Checks a video file's header (frame size, duration, frame count) without decoding it.</summary>
     public static void Check(string path, MediaLimits? limits = null) => Check(FfmpegInput.File(path), limits ?? MediaLimits.Default);
 
+    /// <summary>Checks the header of a video held in memory (named <paramref name="source"/> in errors), as <see cref="Check(string, MediaLimits?)"/>.</summary>
+    public static void CheckBytes(byte[] bytes, string source, MediaLimits? limits = null) => Check(FfmpegInput.Bytes(bytes, source), limits ?? MediaLimits.Default);
+
     private static void Check(FfmpegInput input, MediaLimits limits)
     {
         input.CheckNotEmpty(Expected);

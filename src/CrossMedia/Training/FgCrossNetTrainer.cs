@@ -111,13 +111,18 @@ public sealed class FgCrossNetTrainer
             train = new List<DecodedItem>[media.Length];
             val = new List<DecodedItem>[media.Length];
             valMedia = new Medium[media.Length];
+            long files = media.Sum(m => (long)m.RowsOf(Split.Train).Length + m.RowsOf(Split.Val).Length);
+            var progress = trainer.progress;
+            var decoding = new SynchronousProgress<int>(_ => progress.Phase(new WorkProgress("decode", decoder.Attempted, files, "files")));
+            progress.Phase(new WorkProgress("decode", 0, files, "files")); // starts the phase's clock before the first file is done
             for (int m = 0; m < media.Length; m++)
             {
-                train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], media[m].RowsOf(Split.Train), cancel);
+                train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], media[m].RowsOf(Split.Train), cancel, decoding);
                 valMedia[m] = media[m].Select(Split.Val);
-                val[m] = FgCrossNetInputs.DecodeAll(decoder, valMedia[m], null, cancel);
+                val[m] = FgCrossNetInputs.DecodeAll(decoder, valMedia[m], null, cancel, decoding);
                 if (train[m].Count < 2) throw new InputException(dataName, $"{media[m].Name} train split", "at least 2 decodable items", train[m].Count.ToString());
             }
+            progress.Phase(new WorkProgress("decode", files, files, "files")); // the last files may have been skipped
             foreach (var p in decoder.Problems) trainer.progress.Message($"skipped {p}");
             trainer.progress.Message($"decoded {decoder.Attempted} files in {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", media.Select((m, i) => $"{m.Name} {train[i].Count}+{val[i].Count}"))})");
             Problems = decoder.Problems.Select(p => p.ToString()).ToArray();
@@ -126,7 +131,7 @@ public sealed class FgCrossNetTrainer
             return (batches, val.Count(v => v.Count > 0) >= 2);
         }
 
-        public EpochOutcome RunEpoch(EpochContext epoch, Action<int> batchDone, CancellationToken cancel)
+        public EpochOutcome RunEpoch(EpochContext epoch, Action<int, IReadOnlyDictionary<string, double>> batchDone, CancellationToken cancel)
         {
             bool stage2 = epoch.Epoch > options.Stage1Epochs;
             if (stage2 && epoch.Epoch == options.Stage1Epochs + 1 && options.Stage1Epochs > 0)
@@ -147,7 +152,7 @@ public sealed class FgCrossNetTrainer
             for (int b = 0; b < batches; b++)
             {
                 foreach (var (k, v) in trainer.Step(net, optimizer, kinds, train, orders, b, stage2, rng)) sums[k] = sums.GetValueOrDefault(k) + v;
-                batchDone(b + 1);
+                batchDone(b + 1, sums.ToDictionary(kv => kv.Key, kv => kv.Value / (b + 1)));
             }
             var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
             // A diverged epoch is reported by the loop before its statistics would be re-estimated from non-finite weights.

@@ -15,6 +15,16 @@ public interface ITrainingProgress
     /// <summary>One mini-batch of <paramref name="epoch"/> finished.</summary>
     void BatchCompleted(int epoch, int batch, int batchesPerEpoch);
 
+    /// <summary>
+    /// One mini-batch of <paramref name="epoch"/> finished, with the mean of each loss over the epoch's batches so far
+    /// (what a live display shows); by default the same as the call without losses.
+    /// </summary>
+    void BatchCompleted(int epoch, int batch, int batchesPerEpoch, IReadOnlyDictionary<string, double> runningLosses) =>
+        BatchCompleted(epoch, batch, batchesPerEpoch);
+
+    /// <summary>Work before or between the epochs (decoding the media, say) has come this far; ignored by default.</summary>
+    void Phase(Core.WorkProgress progress) { }
+
     /// <summary>An epoch finished; <paramref name="eta"/> estimates the time left (null when unknown).</summary>
     void EpochCompleted(EpochRecord record, TimeSpan? eta);
 

@@ -197,6 +197,7 @@ public sealed class JfseTrainer
     /// <summary>The checkpoint file of medium <paramref name="index"/>'s best regressor (best_regressor_v.bin, best_regressor_t.bin, best_regressor_2.bin, ...).</summary>
     private static string BestRegressorFile(int index) => $"best_regressor_{JfseArchitecture.Suffix(index)}.bin";
 
+
     private static Matrix Identity(int n)
     {
         var m = new Matrix(n, n);
@@ -241,7 +242,7 @@ public sealed class JfseTrainer
             return (batches, validation is not null);
         }
 
-        public EpochOutcome RunEpoch(EpochContext epoch, Action<int> batchDone, CancellationToken cancel)
+        public EpochOutcome RunEpoch(EpochContext epoch, Action<int, IReadOnlyDictionary<string, double>> batchDone, CancellationToken cancel)
         {
             int unseenPerBatch = unseen.Length == 0 ? 0 : (options.UnseenSamplesPerBatch > 0 ? options.UnseenSamplesPerBatch : options.BatchSize);
             double lambda = GradientReversal.Schedule((epoch.Epoch - 1) / (double)options.Epochs);
@@ -258,7 +259,7 @@ public sealed class JfseTrainer
                 var unseenBatch = Enumerable.Range(0, unseenPerBatch).Select(_ => (long)unseen[rng.Next(unseen.Length)]).ToArray();
                 var losses = step.Run(lambda, gen, batch, classes, unseenBatch);
                 foreach (var (k, v) in losses) sums[k] = sums.GetValueOrDefault(k) + v;
-                batchDone(b + 1);
+                batchDone(b + 1, sums.ToDictionary(kv => kv.Key, kv => kv.Value / (b + 1)));
             }
             return new EpochOutcome(sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches), lambda);
         }
@@ -316,6 +317,6 @@ public sealed class JfseTrainer
             return t;
         }
 
-        private Tensor ToTensor(Matrix m) => torch.tensor(m.Data, [m.Rows, m.Cols]).to(device);
+        private Tensor ToTensor(Matrix m) => m.ToTensor(device);
     }
 }

@@ -25,8 +25,8 @@ internal interface IEpochTrainer
     /// <summary>Called once after a resume (or none): reads the data. Returns the batches of an epoch and whether there is validation data.</summary>
     (int BatchesPerEpoch, bool CanValidate) Prepare(CancellationToken cancel);
 
-    /// <summary>Trains one epoch; <paramref name="batchDone"/> after each batch (1-based).</summary>
-    EpochOutcome RunEpoch(EpochContext epoch, Action<int> batchDone, CancellationToken cancel);
+    /// <summary>Trains one epoch; <paramref name="batchDone"/> after each batch (1-based), with each loss's mean over the epoch's batches so far.</summary>
+    EpochOutcome RunEpoch(EpochContext epoch, Action<int, IReadOnlyDictionary<string, double>> batchDone, CancellationToken cancel);
 
     /// <summary>Validates the current state (after <see cref="RunEpoch"/> of <paramref name="epoch"/>).</summary>
     ValidationOutcome Validate(int epoch);
@@ -155,7 +155,7 @@ internal static class TrainingLoop
             cancel.ThrowIfCancellationRequested();
             var epochClock = Stopwatch.StartNew();
             int current = epoch;
-            var outcome = trainer.RunEpoch(new EpochContext(epoch, schedule.Seed), b => progress.BatchCompleted(current, b, batches), cancel);
+            var outcome = trainer.RunEpoch(new EpochContext(epoch, schedule.Seed), (b, losses) => progress.BatchCompleted(current, b, batches, losses), cancel);
             TrainingDivergedException.ThrowIfNotFinite(trainer.Name, epoch, outcome.Losses);
 
             double? validationMap = null, validationChance = null;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using CrossMedia.Data;
 using CrossMedia.Data.Formats;
 using CrossMedia.Encoders;
+using CrossMedia.Media;
 
 namespace CrossMedia.Tests.Cli;
 

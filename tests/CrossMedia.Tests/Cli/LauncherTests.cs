@@ -51,4 +51,43 @@ public sealed class LauncherTests : IDisposable
         Assert.Contains("no-such-command", err);
         Assert.DoesNotContain("crossmedia:", err);
     }
+
+    /// <summary>Issue 12, item 4: a build shows its progress (restore, then each project as it is built), not one line for minutes.</summary>
+    [Fact]
+    public void Launcher_Should_ShowTheBuildsProgress_OneLinePerProject()
+    {
+        // A stale CLI (a source file newer than it) and a stand-in dotnet that "builds" with MSBuild's minimal output.
+        var bin = Path.Combine(_root, "src", "CrossMedia.Cli", "bin", "Release", "net10.0", "linux-x64");
+        new DirectoryInfo(bin).Delete(); // the link to the real CLI: this test runs none
+        Directory.CreateDirectory(bin);
+        var dll = Path.Combine(bin, "CrossMedia.Cli.dll");
+        File.WriteAllText(dll, "");
+        File.SetLastWriteTimeUtc(dll, new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        File.WriteAllText(Path.Combine(_root, "src", "Changed.cs"), "");
+        var fakeBin = Directory.CreateDirectory(Path.Combine(_root, "fake-bin")).FullName;
+        var dotnet = Path.Combine(fakeBin, "dotnet");
+        File.WriteAllText(dotnet, """
+            #!/usr/bin/env bash
+            if [[ "$1" == build ]]; then
+              printf '  Determining projects to restore...\n  Restored /x/src/CrossMedia/CrossMedia.csproj (in 1.2 sec).\n'
+              printf '  CrossMedia -> /x/src/CrossMedia/bin/Release/net10.0/CrossMedia.dll\n'
+              printf '  CrossMedia.Cli -> /x/src/CrossMedia.Cli/bin/Release/net10.0/linux-x64/CrossMedia.Cli.dll\n'
+              exit 0
+            fi
+            echo "ran $(basename "$1") ${*:2}"
+            """);
+        Assert.Equal(0, ChildProcess.Run("chmod", ["+x", dotnet]).Code);
+
+        var (code, output, err) = ChildProcess.Run("bash", [_launcher, "info"],
+            new Dictionary<string, string?> { ["PATH"] = fakeBin + ":" + Environment.GetEnvironmentVariable("PATH") });
+
+        Assert.Equal(0, code);
+        Assert.Equal("ran CrossMedia.Cli.dll info", output.Trim());
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^crossmedia: building the CLI", lines[0]);
+        Assert.Matches(@"^crossmedia: \[\d+ s\] restored CrossMedia$", lines[1]);
+        Assert.Matches(@"^crossmedia: \[\d+ s\] built CrossMedia$", lines[2]);
+        Assert.Matches(@"^crossmedia: \[\d+ s\] built CrossMedia.Cli$", lines[3]);
+        Assert.Equal(4, lines.Length);
+    }
 }

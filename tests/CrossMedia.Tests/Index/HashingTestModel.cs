@@ -9,9 +9,9 @@ namespace CrossMedia.Tests.Index;
 /// Test double registered only in tests: embeds text by hashed character trigrams through a fixed
 /// random projection. Text files are embedded by their content; other media files by their file
 /// name (so "red_bird.png" lies near the text "red bird"); the "features" medium (6-d vectors) by a
-/// fixed linear map; free text like a text file's content. Writes a model.json so it has a directory identity.
+/// fixed linear map; free text and text bytes like a text file's content. Writes a model.json so it has a directory identity.
 /// </summary>
-internal sealed class HashingTestModel(int dimension = 16, bool acceptsFiles = true) : ITextEmbeddingModel
+internal sealed class HashingTestModel(int dimension = 16, bool acceptsFiles = true) : IEmbeddingModel
 {
     private const int Buckets = 64;
     public const int FeatureDimension = 6;
@@ -25,31 +25,27 @@ internal sealed class HashingTestModel(int dimension = 16, bool acceptsFiles = t
         ? [new("text", 0, true), new("image", 0, true), new("audio", 0, true), new("video", 0, true), new("features", FeatureDimension, false)]
         : [new("image", 128, false), new("text", 10, false)];
 
-    public Matrix Embed(Medium medium)
+    public Matrix Embed(EmbeddingInput input, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        var m = new Matrix(medium.Count, dimension);
-        for (int i = 0; i < medium.Count; i++)
+        var m = new Matrix(input.Count, dimension);
+        for (int i = 0; i < input.Count; i++)
         {
-            if (medium.Features is { } f)
+            if (input.Features is { } f)
             {
-                if (!acceptsFiles || medium.Name != "features" || f.Cols != FeatureDimension)
-                    throw new InputException(medium.Name, "features", "6-d features of medium 'features'", $"{f.Cols}-d {medium.Name}");
+                if (!acceptsFiles || input.Medium != "features" || f.Cols != FeatureDimension)
+                    throw new InputException(input.Medium, "features", "6-d features of medium 'features'", $"{f.Cols}-d {input.Medium}");
                 for (int j = 0; j < dimension; j++)
                     for (int d = 0; d < FeatureDimension; d++) m[i, j] += f[i, d] * featureMap[d * dimension + j];
                 continue;
             }
-            if (!acceptsFiles) throw new InputException(medium.Name, "items", "feature vectors", "files");
-            var path = medium.Files![i];
-            var text = medium.Name == "text" ? File.ReadAllText(path) : Path.GetFileNameWithoutExtension(path).Replace('_', ' ');
+            if (!acceptsFiles) throw new InputException(input.Medium, "items", "feature vectors", "files");
+            var source = input.Sources![i];
+            var text = input.Medium != "text" ? Path.GetFileNameWithoutExtension(source.Name).Replace('_', ' ')
+                : source.Text ?? (source.Bytes is { } b ? new StreamReader(new MemoryStream(b)).ReadToEnd() : File.ReadAllText(source.Name));
             TextVector(text).CopyTo(m.Row(i));
         }
+        progress?.Report(input.Count);
         return m;
-    }
-
-    public Matrix EmbedTexts(string medium, IReadOnlyList<string> texts)
-    {
-        if (!acceptsFiles || medium != "text") throw new InputException(medium, "medium", "text", medium);
-        return Matrix.FromRows(texts.Select(TextVector).ToArray());
     }
 
     public float[] TextVector(string text)

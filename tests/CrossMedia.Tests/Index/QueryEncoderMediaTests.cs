@@ -28,6 +28,21 @@ public class QueryEncoderMediaTests
         Assert.Equal(1, encoder.EncodeFile(files.Png("fine.png", 4, 4, (_, _) => (1, 2, 3, 255))).Rows);
     }
 
+    /// <summary>An upload is encoded from its bytes in memory (issue 11, item 3: no temporary file), checked as a file is, named by its file name.</summary>
+    [Fact]
+    public void Encode_Should_CheckAndEmbedBytesInMemory_AsAFile()
+    {
+        var model = new CountingModel();
+        var encoder = new QueryEncoder(model, 16);
+
+        var undecodable = Assert.Throws<UndecodableMediaException>(() => encoder.Encode(MediaSource.FromBytes([], "upload.png")));
+        Assert.Equal("upload.png: expected a picture (PNG, JPEG, WebP, GIF, BMP or SVG), found an empty file", undecodable.Message);
+        Assert.Throws<MediaLimitException>(() => encoder.Encode(MediaSource.FromBytes(HostileMedia.Png(100_000, 100_000), "huge.png")));
+        Assert.Equal(0, model.Calls);
+        Assert.Equal(1, encoder.Encode(MediaSource.FromBytes(HashingTestModel.TinyPng(), "fine.png")).Rows);
+        Assert.Equal(1, model.Calls);
+    }
+
     [Fact]
     public async Task EncodeFile_Should_RefuseAtOnce_WhenTheDecodeCapIsTaken()
     {
@@ -47,7 +62,7 @@ public class QueryEncoderMediaTests
     }
 
     /// <summary>Reads files as a real model would (it never sees a refused one); optionally blocks inside <see cref="Embed"/>.</summary>
-    internal sealed class CountingModel : ITextEmbeddingModel
+    internal sealed class CountingModel : IEmbeddingModel
     {
         private int calls;
         public ManualResetEventSlim? Gate { get; init; }
@@ -57,16 +72,13 @@ public class QueryEncoderMediaTests
         public int EmbeddingDimension => 16;
         public IReadOnlyList<MediumSpec> Media => [new("image", 0, true), new("text", 0, true)];
 
-        public Matrix Embed(Medium medium)
+        public Matrix Embed(EmbeddingInput input, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref calls);
             Entered.Set();
             Gate?.Wait();
-            return new Matrix(medium.Count, 16);
+            return new Matrix(input.Count, 16);
         }
-
-        public Matrix EmbedTexts(string medium, IReadOnlyList<string> texts) =>
-            Embed(new Medium(medium, new Matrix(texts.Count, 1), null, new int[texts.Count], new Split[texts.Count]));
 
         public void Save(string directory) { }
         public void Dispose() => Gate?.Dispose();

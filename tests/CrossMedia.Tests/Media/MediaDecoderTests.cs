@@ -107,6 +107,36 @@ public class MediaDecoderTests
         Assert.Single(decoder.Problems);
     }
 
+    /// <summary>Inference inputs: a file, the same file's bytes and a string decode as the dataset path decodes files; bad bytes are a problem under their name.</summary>
+    [Fact]
+    public async Task DecodeAsync_Should_DecodeSourcesOfFilesBytesAndStringsAsFiles()
+    {
+        using var files = new MediaTestFiles();
+        var png = files.Png("red.png", 12, 10, (x, y) => ((byte)(20 * x), 10, 10, 255));
+        var tone = files.Tone("tone.wav", 440, 0.3);
+        var text = files.PathOf("t.txt");
+        File.WriteAllText(text, "a red bird\nfr.utf8=un oiseau rouge");
+
+        var decoder = new MediaDecoder(Small());
+        var pictures = new List<DecodedItem>();
+        await foreach (var item in decoder.DecodeAsync([MediaSource.File(png), MediaSource.FromBytes(File.ReadAllBytes(png), "upload.png"),
+            MediaSource.FromBytes([1, 2, 3], "broken.png")], MediaKind.Image)) pictures.Add(item);
+        var sounds = new List<DecodedItem>();
+        await foreach (var item in decoder.DecodeAsync([MediaSource.FromBytes(File.ReadAllBytes(tone), "voice.wav")], MediaKind.Audio)) sounds.Add(item);
+        var texts = new List<DecodedItem>();
+        await foreach (var item in decoder.DecodeAsync([MediaSource.File(text), MediaSource.FromText("a red bird")], MediaKind.Text)) texts.Add(item);
+
+        var reference = new MediaDecoder(Small());
+        Assert.Equal((await Collect(reference, Files("image", png)))[0].Pixels, pictures[0].Pixels);
+        Assert.Equal(pictures[0].Pixels, pictures[1].Pixels);
+        Assert.Equal(["red.png", "upload.png"], pictures.Select(p => Path.GetFileName(p.Path)));
+        Assert.Equal([0, 1], pictures.Select(p => p.Row));
+        Assert.All(pictures, p => Assert.Equal(-1, p.Label));
+        Assert.Equal((await Collect(reference, Files("audio", tone)))[0].Pixels, sounds[0].Pixels);
+        Assert.Equal(["a red bird", "a red bird"], texts.Select(t => t.Text));
+        Assert.Equal("broken.png", Assert.Single(decoder.Problems).Path);
+    }
+
     [Fact]
     public async Task Cache_Should_ReturnTheSameTensorsAndSurviveCorruption()
     {

@@ -16,8 +16,8 @@ namespace CrossMedia.Tests.Service;
 public class QueryValidationTests
 {
     [Theory]
-    [InlineData("""{"text": "bird", "vector": [1, 2]}""", new[] { "--text", "bird", "--vector", "V" }, "query: expected exactly one of text, file or vector, found several")]
-    [InlineData("""{"from": "embedding"}""", new[] { "--from", "embedding" }, "query: expected exactly one of text, file or vector, found none")]
+    [InlineData("""{"text": "bird", "vector": [1, 2]}""", new[] { "--text", "bird", "--vector", "V" }, "query: expected exactly one of text, file, vector or item, found several")]
+    [InlineData("""{"from": "embedding"}""", new[] { "--from", "embedding" }, "query: expected exactly one of text, file, vector or item, found none")]
     [InlineData("""{"text": "bird", "medium": ["smell"]}""", new[] { "--text", "bird", "--medium", "smell" }, "query: medium: expected one of audio, image, text, video, found 'smell'")]
     [InlineData("""{"text": "bird", "k": 0}""", new[] { "--text", "bird", "--k", "0" }, "query: k: expected 1..")]
     public async Task CliAndService_Should_RefuseTheSameQuery_WithTheSameMessage(string body, string[] cliQuery, string message)

@@ -40,13 +40,14 @@ public class ScenarioEvaluationMediaTests
         public int EmbeddingDimension => 2;
         public IReadOnlyList<MediumSpec> Media => [new("image", 0, true), new("text", 0, true)];
 
-        public Matrix Embed(Medium medium)
+        public Matrix Embed(EmbeddingInput input, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
         {
-            var bad = medium.Files!.Where(f => f.StartsWith("bad", StringComparison.Ordinal))
+            var files = input.Sources!.Select(s => s.Name).ToArray();
+            var bad = files.Where(f => f.StartsWith("bad", StringComparison.Ordinal))
                 .Select(f => new MediaProblem(f, "expected a picture, found an empty file", new InputException(f, "", "a picture", "an empty file"))).ToArray();
             if (bad.Length > 0) throw new UndecodableMediaException(bad);
-            var m = new Matrix(medium.Count, 2);
-            for (int i = 0; i < medium.Count; i++) m[i, medium.Files![i][0] == 'a' ? 0 : 1] = 1;
+            var m = new Matrix(files.Length, 2);
+            for (int i = 0; i < files.Length; i++) m[i, files[i][0] == 'a' ? 0 : 1] = 1;
             return m;
         }
 

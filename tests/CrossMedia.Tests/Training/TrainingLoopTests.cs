@@ -23,12 +23,12 @@ public sealed class TrainingLoopTests : IDisposable
         public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string> { ["lr"] = "1" };
         public (int BatchesPerEpoch, bool CanValidate) Prepare(CancellationToken cancel) { Prepared++; return (2, canValidate); }
 
-        public EpochOutcome RunEpoch(EpochContext epoch, Action<int> batchDone, CancellationToken cancel)
+        public EpochOutcome RunEpoch(EpochContext epoch, Action<int, IReadOnlyDictionary<string, double>> batchDone, CancellationToken cancel)
         {
             Current = epoch.Epoch;
             Draws.Add(epoch.RandomOf(1).Next());
-            batchDone(1);
-            batchDone(2);
+            batchDone(1, new Dictionary<string, double>());
+            batchDone(2, new Dictionary<string, double>());
             return new EpochOutcome(new Dictionary<string, double> { ["loss"] = 1.0 / epoch.Epoch }, 0.5);
         }
 

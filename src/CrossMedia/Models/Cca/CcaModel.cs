@@ -67,15 +67,18 @@ public sealed class CcaModel : IEmbeddingModel
             ? new(_projections.Zip(encoders, (p, e) => p with { Encoder = e }).ToArray(), Correlations, Config)
             : throw new ArgumentException("one encoder entry per medium", nameof(encoders));
 
-    public Matrix Embed(Medium medium)
+    public Matrix Embed(EmbeddingInput input, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        var p = _projections.FirstOrDefault(p => p.Name == medium.Name)
-            ?? throw new InputException(medium.Name, "medium", $"one of {string.Join(", ", Media)}", $"'{medium.Name}'");
-        var features = medium.Features
-            ?? throw new InputException(medium.Name, "items", $"{p.InputDimension}-d feature vectors (this CCA model cannot decode media files)", "files");
+        var p = _projections.FirstOrDefault(p => p.Name == input.Medium)
+            ?? throw new InputException(input.Medium, "medium", $"one of {string.Join(", ", Media)}", $"'{input.Medium}'");
+        var features = input.Features
+            ?? throw new InputException(input.Medium, "items", $"{p.InputDimension}-d feature vectors (this CCA model cannot decode media files)", "files");
         if (features.Cols != p.InputDimension)
-            throw new InputException(medium.Name, "features", $"{p.InputDimension} columns", $"{features.Cols}");
-        return p.Project(features, unitLength: Config.Input == CcaInput.L2);
+            throw new InputException(input.Medium, "features", $"{p.InputDimension} columns", $"{features.Cols}");
+        // Row by row, in memory already: one pass, reported at its end.
+        var result = p.Project(features, unitLength: Config.Input == CcaInput.L2);
+        progress?.Report(input.Count);
+        return result;
     }
 
     public void Save(string directory)

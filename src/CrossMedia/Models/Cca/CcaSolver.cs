@@ -116,7 +116,7 @@ internal sealed class CcaSolver : IDisposable
     {
         public static (Tensor Centred, Side Side) Of(Matrix m, CcaInput input, Scalar n1)
         {
-            var x = tensor(m.Data, [m.Rows, m.Cols]).to_type(ScalarType.Float64);
+            var x = m.ToTensor().to_type(ScalarType.Float64);
             if (input == CcaInput.L2)
             {
                 using var minNorm = MinNorm.ToScalar();

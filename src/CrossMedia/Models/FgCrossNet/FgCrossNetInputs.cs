@@ -1,6 +1,7 @@
 using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Media;
+using CrossMedia.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -62,40 +63,58 @@ internal static class FgCrossNetInputs
     /// without gradients. Only decoded items have rows: a file that failed to decode is never given
     /// a stand-in row (callers drop it with its label, or refuse the request).
     /// </summary>
-    public static Matrix Embed(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> items, Device device, int batchSize = 32)
+    public static Matrix Embed(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> items, Device device, int batchSize = FgCrossNetModel.BatchSize)
     {
-        bool wasTraining = net.training;
-        net.eval();
-        int c = net.Classes;
-        var result = new Matrix(items.Count, c);
-        using (no_grad())
+        var result = new Matrix(items.Count, net.Classes);
+        using (Evaluating(net))
         {
             for (int start = 0; start < items.Count; start += batchSize)
-            {
-                using var scope = NewDisposeScope();
-                var batch = items.Skip(start).Take(batchSize).ToArray();
-                var p = nn.functional.softmax(Logits(net, kind, batch, device), 1).cpu().data<float>().ToArray();
-                Array.Copy(p, 0, result.Data, start * c, batch.Length * c);
-            }
+                EmbedBatch(net, kind, items.Skip(start).Take(batchSize).ToArray(), device, result, start);
         }
-        if (wasTraining) net.train();
         return result;
     }
 
-    /// <summary>The kind of a file medium (from its name, else its first file's extension).</summary>
-    public static MediaKind KindOf(Medium medium) =>
-        MediaKinds.FromMediumName(medium.Name)
-        ?? (medium.Files is { Count: > 0 } files ? MediaKinds.FromExtension(files[0]) : null)
-        ?? throw new InputException(medium.Name, "kind", "a medium named image/text/audio/video or files of a known type", "neither");
-
-    /// <summary>Decodes the given rows (default all) with the decoder's parallel pipeline; skipped files are left out.</summary>
-    public static List<DecodedItem> DecodeAll(MediaDecoder decoder, Medium medium, IReadOnlyList<int>? rows = null, CancellationToken cancel = default)
+    /// <summary>Softmax of one batch's logits into rows <paramref name="row"/>.. of <paramref name="result"/> (the network in eval mode).</summary>
+    internal static void EmbedBatch(FgCrossNetNetwork net, MediaKind kind, IReadOnlyList<DecodedItem> batch, Device device, Matrix result, int row)
     {
-        return Task.Run(async () =>
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        nn.functional.softmax(Logits(net, kind, batch, device), 1).CopyRowsTo(result, row);
+    }
+
+    /// <summary>The network in eval mode until disposed, then back in the mode it was in.</summary>
+    internal static IDisposable Evaluating(FgCrossNetNetwork net)
+    {
+        bool wasTraining = net.training;
+        net.eval();
+        return new Restore(() => { if (wasTraining) net.train(); });
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
+    /// <summary>The kind of a file medium (from its name, else its first file's extension).</summary>
+    public static MediaKind KindOf(Medium medium) => KindOf(medium.Name, medium.Files is { Count: > 0 } files ? files[0] : null);
+
+    /// <summary>The kind of the medium named <paramref name="medium"/>: from its name, else from the extension of <paramref name="firstItem"/>.</summary>
+    public static MediaKind KindOf(string medium, string? firstItem) =>
+        MediaKinds.FromMediumName(medium)
+        ?? (firstItem is not null ? MediaKinds.FromExtension(firstItem) : null)
+        ?? throw new InputException(medium, "kind", "a medium named image/text/audio/video or files of a known type", "neither");
+
+    /// <summary>Decodes the given rows (default all) with the decoder's parallel pipeline; skipped files are left out.
+    /// <paramref name="progress"/> hears the number of items decoded so far, after each.</summary>
+    public static List<DecodedItem> DecodeAll(MediaDecoder decoder, Medium medium, IReadOnlyList<int>? rows = null, CancellationToken cancel = default,
+        IProgress<int>? progress = null)
+    {
+        var list = new List<DecodedItem>();
+        foreach (var item in decoder.DecodeAsync(medium, rows, cancel).ToBlockingEnumerable(cancel))
         {
-            var list = new List<DecodedItem>();
-            await foreach (var item in decoder.DecodeAsync(medium, rows, cancel).ConfigureAwait(false)) list.Add(item);
-            return list;
-        }, cancel).GetAwaiter().GetResult();
+            list.Add(item);
+            progress?.Report(list.Count);
+        }
+        return list;
     }
 }

@@ -14,7 +14,7 @@ namespace CrossMedia.Models.FgCrossNet;
 /// media pipeline and embeds each item as the softmax of its logits (a video: of the logits
 /// averaged over its frames). Saved as <c>model.json</c> (config) plus <c>network.bin</c>.
 /// </summary>
-public sealed class FgCrossNetModel : ITextEmbeddingModel
+public sealed class FgCrossNetModel : IEmbeddingModel
 {
     public const string MethodName = "fgcrossnet";
     private const string WeightsFile = "network.bin";
@@ -23,7 +23,7 @@ public sealed class FgCrossNetModel : ITextEmbeddingModel
 
     public FgCrossNetConfig Config { get; }
     public Device Device { get; }
-    /// <summary>Parallel decoding workers used by <see cref="Embed"/>.</summary>
+    /// <summary>Parallel decoding workers used by <see cref="Embed(EmbeddingInput, IProgress{int}?, CancellationToken)"/>.</summary>
     public int Workers { get; init; } = Math.Max(1, Math.Min(4, Environment.ProcessorCount));
 
     public string Method => MethodName;
@@ -44,27 +44,34 @@ public sealed class FgCrossNetModel : ITextEmbeddingModel
     /// <summary>What one file may demand of the decoder (a service may tighten it).</summary>
     public MediaLimits Limits { get; init; } = MediaLimits.Default;
 
-    /// <summary>Embeds every item; a file that cannot be decoded is an <see cref="UndecodableMediaException"/> naming it.</summary>
-    public Matrix Embed(Medium medium)
-    {
-        var kind = FgCrossNetInputs.KindOf(medium);
-        var decoder = new MediaDecoder(Config.DecoderOptions(network.Backbone.Normalization, Workers) with { Limits = Limits });
-        var items = FgCrossNetInputs.DecodeAll(decoder, medium);
-        decoder.ThrowIfProblems();
-        return FgCrossNetInputs.Embed(network, kind, items, Device);
-    }
+    /// <summary>Items decoded and embedded per forward pass; at most this many plus the decoder's prefetch are held at once.</summary>
+    public const int BatchSize = 32;
 
-    /// <summary>Embeds strings as items of a text medium, as its files' texts would be (no file involved).</summary>
-    public Matrix EmbedTexts(string medium, IReadOnlyList<string> texts)
+    /// <summary>
+    /// Embeds every item, streaming: a batch is decoded (the next ones decoding meanwhile), embedded and dropped, so
+    /// memory stays bounded whatever the input's size. A source that cannot be decoded is an
+    /// <see cref="UndecodableMediaException"/> naming it (and every other such source of the input).
+    /// </summary>
+    public Matrix Embed(EmbeddingInput input, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (!Config.MediumNames.Contains(medium) || MediaKinds.FromMediumName(medium) != MediaKind.Text)
-            throw new InputException(medium, "medium", $"a text medium of the model ({string.Join(", ", Media)})", $"'{medium}'");
-        var items = texts.Select((t, i) => new DecodedItem
+        if (!Config.MediumNames.Contains(input.Medium))
+            throw new InputException(input.Medium, "medium", $"a medium of the model ({string.Join(", ", Media)})", $"'{input.Medium}'");
+        var sources = input.Sources
+            ?? throw new InputException(input.Medium, "items", "media files, bytes or texts (FGCrossNet decodes media itself)", "feature vectors");
+        var kind = FgCrossNetInputs.KindOf(input.Medium, sources.Count > 0 ? sources[0].Name : null);
+        var decoder = new MediaDecoder(Config.DecoderOptions(network.Backbone.Normalization, Workers) with { Limits = Limits });
+        var result = new Matrix(sources.Count, EmbeddingDimension);
+        using (FgCrossNetInputs.Evaluating(network))
         {
-            Row = i, Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), Label = 0, Split = Split.Test,
-            Kind = MediaKind.Text, Path = "", Text = t,
-        }).ToArray();
-        return FgCrossNetInputs.Embed(network, MediaKind.Text, items, Device);
+            foreach (var batch in decoder.DecodeBatchesAsync(sources, kind, BatchSize, cancellationToken).ToBlockingEnumerable(cancellationToken))
+            {
+                // After a failure the rest is still decoded, to name every bad source, but no longer embedded.
+                if (decoder.Problems.Count == 0) FgCrossNetInputs.EmbedBatch(network, kind, batch, Device, result, batch[0].Row);
+                progress?.Report(batch[^1].Row + 1);
+            }
+        }
+        decoder.ThrowIfProblems();
+        return result;
     }
 
     public void Save(string directory)

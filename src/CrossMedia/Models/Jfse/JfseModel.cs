@@ -61,49 +61,46 @@ public sealed class JfseModel : IEmbeddingModel
         throw new InputException("jfse model", "medium", $"one of {string.Join(", ", MediumNames)}", $"'{medium}'");
     }
 
-    public Matrix Embed(Medium medium)
+    public Matrix Embed(EmbeddingInput input, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        int role = RoleOf(medium.Name);
-        var raw = EmbedRaw(regressors[role], InputScalers[role], FeaturesOf(medium, Architecture.MediumDimensions[role]), Device);
+        int role = RoleOf(input.Medium);
+        var features = FeaturesOf(input, Architecture.MediumDimensions[role]);
+        var raw = EmbedRaw(regressors[role], InputScalers[role], features, Device, progress: progress, cancellationToken: cancellationToken);
         return Normalizers[role].Apply(raw);
     }
 
-    /// <summary>The features of a medium, checked against the dimension the model expects.</summary>
-    public static Matrix FeaturesOf(Medium medium, int dimension)
+    /// <summary>The feature rows of an input, checked against the dimension the model expects.</summary>
+    public static Matrix FeaturesOf(EmbeddingInput input, int dimension)
     {
-        var f = medium.Features ?? throw new InputException(medium.Name, "features", "feature vectors (JFSE does not decode files)", "media files");
-        if (f.Cols != dimension) throw new InputException(medium.Name, "feature dimension", dimension.ToString(), f.Cols.ToString());
+        var f = input.Features ?? throw new InputException(input.Medium, "features", "feature vectors (JFSE does not decode files)", "media files");
+        if (f.Cols != dimension) throw new InputException(input.Medium, "feature dimension", dimension.ToString(), f.Cols.ToString());
         return f;
     }
 
+    /// <summary>The features of a dataset medium, checked as <see cref="FeaturesOf(EmbeddingInput, int)"/>.</summary>
+    public static Matrix FeaturesOf(Medium medium, int dimension) => FeaturesOf(EmbeddingInput.Of(medium), dimension);
+
     /// <summary>Regressor outputs (before post-processing) of min-max scaled features, in batches, without gradients.</summary>
-    internal static Matrix EmbedRaw(Regressor regressor, MinMaxScaler scaler, Matrix features, Device device, int batch = 2048)
+    internal static Matrix EmbedRaw(Regressor regressor, MinMaxScaler scaler, Matrix features, Device device, int batch = 2048,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var scaled = scaler.Apply(features);
         bool wasTraining = regressor.training;
         regressor.eval();
-        int d = -1;
-        var parts = new List<float[]>();
+        var parts = new List<Matrix>();
         using (no_grad())
         {
             for (int start = 0; start < scaled.Rows; start += batch)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 int n = Math.Min(batch, scaled.Rows - start);
-                var slice = new float[n * scaled.Cols];
-                Array.Copy(scaled.Data, start * scaled.Cols, slice, 0, slice.Length);
-                var x = tensor(slice, [n, scaled.Cols]).to(device);
-                var e = regressor.call(x).cpu();
-                d = (int)e.shape[1];
-                parts.Add(e.data<float>().ToArray());
+                parts.Add(regressor.call(scaled.ToTensor(start, n, device)).ToMatrix());
+                progress?.Report(start + n);
             }
         }
         if (wasTraining) regressor.train();
-        if (d < 0) d = (int)regressor.parameters().Last().shape[0];
-        var data = new float[parts.Sum(p => p.Length)];
-        int offset = 0;
-        foreach (var p in parts) { p.CopyTo(data, offset); offset += p.Length; }
-        return new Matrix(data, scaled.Rows, d);
+        return parts.Count > 0 ? Matrix.VStack(parts) : new Matrix(0, (int)regressor.parameters().Last().shape[0]);
     }
 
     /// <summary>The weight file of medium <paramref name="index"/>'s regressor.</summary>
