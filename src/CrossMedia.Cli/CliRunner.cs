@@ -45,7 +45,7 @@ internal static class CliRunner
                 foreach (var token in parsed.UnmatchedTokens.Distinct())
                     if (Suggestion(command, token) is { } suggestion)
                         error.WriteLine($"'{token}': did you mean '{suggestion}'?");
-                // A command's subject is an option (--dataset X, not X): the form used before is pointed to.
+                // A command's subject is an option (--dataset X, not X): a bare subject gets a pointer to its option.
                 if (command.Subcommands.Count == 0 && parsed.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } bare
                     && command.Options.FirstOrDefault(o => o.Required && !args.Any(a => a == o.Name || o.Aliases.Contains(a))) is { } subject)
                     error.WriteLine($"'{bare}': did you mean '{subject.Name} {bare}'?");

@@ -15,6 +15,10 @@ internal static class TestPaths
     public static string Fixtures { get; } = FindUp(Path.Combine("tests", "CrossMedia.Tests", "Fixtures"))
         ?? throw new DirectoryNotFoundException("no tests/CrossMedia.Tests/Fixtures folder above " + AppContext.BaseDirectory);
 
+    /// <summary>src/CrossMedia, the library's source.</summary>
+    public static string Library { get; } = FindUp(Path.Combine("src", "CrossMedia"))
+        ?? throw new DirectoryNotFoundException("no src/CrossMedia folder above " + AppContext.BaseDirectory);
+
     private static string? FindUp(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

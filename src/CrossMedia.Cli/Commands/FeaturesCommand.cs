@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CrossMedia.Core;
+using CrossMedia.Data;
 using CrossMedia.Encoders;
 using CrossMedia.Torch;
 using Spectre.Console;

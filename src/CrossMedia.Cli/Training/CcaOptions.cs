@@ -10,7 +10,7 @@ namespace CrossMedia.Cli.Training;
 /// </summary>
 internal sealed class CcaOptions : IMethodOptions
 {
-    /// <summary>Replaced by the shared --media; kept hidden so that old command lines get a pointer instead of "unrecognized".</summary>
+    /// <summary>Hidden: a command line with --cca-media gets a pointer to the shared --media instead of "unrecognized".</summary>
     private readonly Option<string?> _removedMedia = new("--cca-media") { Hidden = true };
     private readonly Option<double?> _regularisation = new("--cca-reg") { Description = "Fixed ridge relative to the mean covariance eigenvalue (default: chosen on validation from 1e-8..1e4, half decades)." };
     private readonly Option<double?> _power = new("--cca-power") { Description = "Fixed power of the canonical correlations scaling each dimension (default: 0 or 1, chosen on validation)." };

@@ -6,7 +6,7 @@ namespace CrossMedia.Core;
 /// <summary>
 /// A folder's manifest of its files' sizes and SHA-256 (<see cref="FileName"/>), written after the
 /// files and verified before they are read: a truncated or bit-flipped file is refused with one line
-/// naming it, never loaded. Folders written before manifests existed have none and are not checked.
+/// naming it, never loaded. A folder without a manifest is read unchecked.
 /// </summary>
 internal static class FileChecksums
 {

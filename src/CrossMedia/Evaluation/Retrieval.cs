@@ -3,7 +3,7 @@ using CrossMedia.Core;
 namespace CrossMedia.Evaluation;
 
 /// <summary>
-/// mAP of a query set against a gallery, as the field reports it (see shared/spec/evaluation.md):
+/// mAP of a query set against a gallery, as the field reports it (see docs/methods/evaluation.md):
 /// AP(q) = (1/R)·Σ_{k: item k relevant} P@k over the whole gallery ranked by distance, R = relevant
 /// gallery items; a query with R = 0 scores 0 and counts. With TopK = K: only the first K results,
 /// normalised by the relevant items found there (the reference code's k &gt; 0 behaviour).

@@ -13,7 +13,7 @@ namespace CrossMedia.Evaluation;
 /// <param name="Map">Mean average precision over the full ranking.</param>
 /// <param name="Queries">Number of queries.</param>
 /// <param name="QueriesWithoutRelevant">Queries with no relevant gallery item (they score 0 and count).</param>
-/// <param name="Chance">The expected mAP of a random ranking of the same gallery (<see cref="MapResult.Chance"/>; null in older records).</param>
+/// <param name="Chance">The expected mAP of a random ranking of the same gallery (<see cref="MapResult.Chance"/>; null when the record does not hold it).</param>
 /// <param name="Degenerate">All scores tied or all queries alike (<see cref="MapResult.Degenerate"/>): the mAP is not a result.</param>
 public sealed record ResultRow(
     [property: JsonPropertyName("split")] string Split,

@@ -15,8 +15,8 @@ namespace CrossMedia.Index;
 ///  32  u32 dimension D             36  u32 reserved (0)
 ///  40  u64 vectors offset V (= 64 + M rounded up to 64)
 ///  48  u64 next id (ids below it were used, so a compaction that drops the highest ids does not
-///      hand them out again; 0 in older files: the highest id + 1)
-///  56  generation (8 random bytes; zeros in older files) — no two writes share a content hash,
+///      hand them out again; 0: not recorded, the highest id + 1)
+///  56  generation (8 random bytes; zeros: not recorded) — no two writes share a content hash,
 ///      so a log is never applied to a rewrite that happens to hold the same items
 ///  64  metadata: method, model SHA-256, metric (u8), media (u32 count + strings),
 ///      class names (u32 count + strings), [flag 1: encoders (u32 count + medium, encoder
@@ -43,7 +43,7 @@ internal static class IndexFile
     public const int MaxMedia = 1 << 10;
     public const int MaxClasses = 1 << 20;
     /// <summary>Flag: the metadata holds the media's encoders after the class names. Set only when there are some,
-    /// so an index without encoders is byte for byte what readers before the flag wrote and read.</summary>
+    /// so an index without encoders is byte for byte the format without the flag, which every reader reads.</summary>
     public const uint EncodersFlag = 1;
 
     /// <summary>Writes an index atomically. <paramref name="copyRow"/> fills item i's vector.

@@ -133,8 +133,8 @@ internal static class IndexLog
         return p.Length - at - 4 == 4L * dimension;
     }
 
-    /// <summary>Decodes an intact record; one whose content breaks a limit (e.g. a key over 64 KiB, written by
-    /// an older CrossMedia that did not check) fails naming the record and field.</summary>
+    /// <summary>Decodes an intact record; one whose content breaks a limit (e.g. a key over 64 KiB, which a
+    /// writer that does not check may have appended) fails naming the record and field.</summary>
     private static Record Parse(string path, long offset, byte[] payload, int dimension)
     {
         var c = new IndexFile.Cursor($"{path}: record at byte {offset}", payload);

@@ -8,7 +8,7 @@ namespace CrossMedia.Training;
 /// TorchSharp's Adam with the same arithmetic, but each parameter's temporaries are freed before the
 /// next parameter is updated and the denominator is divided in place. TorchSharp's own step keeps
 /// the temporaries of every parameter (two parameter-sized tensors each: sqrt and the division)
-/// until the whole step ends; for JFSE's 70 MB weight matrices that was ~350 MB of extra peak memory
+/// until the whole step ends; for JFSE's 70 MB weight matrices that is ~350 MB of extra peak memory
 /// and fresh pages on every step. The class is named Adam on purpose: TorchSharp writes the type's
 /// short name into optimizer state files, so checkpoints stay interchangeable with torch.optim.Adam.
 /// </summary>

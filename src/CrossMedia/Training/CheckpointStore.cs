@@ -41,7 +41,7 @@ internal sealed class CheckpointStore
 
     /// <summary>
     /// Reads file <paramref name="name"/> of checkpoint <paramref name="directory"/> with <paramref name="read"/>;
-    /// a file cut short (possible only in checkpoints written before checksums) is refused naming it.
+    /// a file cut short (possible only in a checkpoint without checksums) is refused naming it.
     /// </summary>
     public static void Read(string directory, string name, Action<string> read)
     {

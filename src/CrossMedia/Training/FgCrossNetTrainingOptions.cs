@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace CrossMedia.Training;
 
-/// <summary>How FGCrossNet is trained (shared/spec/FGCrossNet.md; defaults are the paper's except the epoch counts).</summary>
+/// <summary>How FGCrossNet is trained (docs/methods/fgcrossnet.md; defaults are the paper's except the epoch counts).</summary>
 public sealed record FgCrossNetTrainingOptions
 {
     /// <summary>Stage 1 epochs: cross-entropy + center loss.</summary>

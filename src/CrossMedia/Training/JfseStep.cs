@@ -104,7 +104,7 @@ internal sealed class JfseStep : IDisposable
         optG.step();
 
         // Regressor step: real features to their class embeddings, aligned across media, modality-confused;
-        // plus the same on the (now fixed) synthetic features.
+        // plus the same on the synthetic features, detached (fixed for this step).
         var fixedSyn = generated.Select(g => g.detach()).ToArray();
         // The cycle, alignment and modality terms of one set of embedding batches (real, then synthetic).
         (Tensor Cycle, Tensor Alignment, Tensor Modality) RegressorTerms(Tensor[] e, Tensor[] targets, Tensor[] labels) =>

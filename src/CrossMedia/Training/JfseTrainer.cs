@@ -116,7 +116,7 @@ public sealed class JfseTrainer
             outcome.ValidationMap, outcome.EpochsRun, outcome.StoppedEarly, outcome.State.TestSelected);
     }
 
-    /// <summary>A post-processing as validation chose it; checkpoints before the shared loop wrote snake case ("min_max").</summary>
+    /// <summary>A post-processing as validation chose it, also in snake case ("min_max"), as JFSE checkpoints may spell it.</summary>
     private static EmbeddingPostProcessing ParsePost(string? name) =>
         name is null ? EmbeddingPostProcessing.Raw : Enum.Parse<EmbeddingPostProcessing>(name.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
 
@@ -135,7 +135,7 @@ public sealed class JfseTrainer
         return settings;
     }
 
-    /// <summary>The serialized options as settings; also reads the options string that checkpoints before named settings recorded.</summary>
+    /// <summary>The serialized options as settings; also reads the options string of a checkpoint without named settings.</summary>
     private static Dictionary<string, string> OptionSettings(string optionsJson)
     {
         var settings = JsonLeaves.Flatten(JsonNode.Parse(optionsJson));

@@ -19,7 +19,7 @@ internal interface IEpochTrainer
     /// <summary>The settings that shape what the epochs compute (<see cref="ResumeSettings"/>): a checkpoint resumes only under the same.</summary>
     IReadOnlyDictionary<string, string> Settings { get; }
 
-    /// <summary>The settings of a checkpoint from before settings were recorded, from the options string it recorded instead; null: not checked.</summary>
+    /// <summary>The settings of a checkpoint that holds an options string (<see cref="TrainingState.Fingerprint"/>) instead of settings; null: not checked.</summary>
     Dictionary<string, string>? SettingsOfFingerprint(string fingerprint) => null;
 
     /// <summary>Called once after a resume (or none): reads the data. Returns the batches of an epoch and whether there is validation data.</summary>
@@ -82,15 +82,15 @@ internal sealed class TrainingState
     public double? BestScore { get; set; }
     /// <summary>What validation chose with the selected epoch (<see cref="ValidationOutcome.Choice"/>).</summary>
     [JsonPropertyName("best_post")] public string? BestChoice { get; set; }
-    /// <summary>Whether the selected validation ranking was degenerate (false in older checkpoints).</summary>
+    /// <summary>Whether the selected validation ranking was degenerate (false when the checkpoint does not say).</summary>
     public bool BestDegenerate { get; set; }
     public int EvalsWithoutImprovement { get; set; }
     public bool Stopped { get; set; }
     /// <summary>The highest <see cref="ValidationOutcome.Probe"/> so far.</summary>
     public double? TestSelected { get; set; }
-    /// <summary>The settings a resumed run must share (<see cref="IEpochTrainer.Settings"/>); null in older checkpoints.</summary>
+    /// <summary>The settings a resumed run must share (<see cref="IEpochTrainer.Settings"/>); null when the checkpoint holds none.</summary>
     public Dictionary<string, string>? Settings { get; set; }
-    /// <summary>Written by JFSE versions before <see cref="Settings"/>: the options as one JSON string; read, never written.</summary>
+    /// <summary>The options as one JSON string, which JFSE checkpoints without <see cref="Settings"/> hold; read, never written.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Fingerprint { get; set; }
     public List<EpochRecord> History { get; set; } = [];
@@ -125,7 +125,7 @@ internal static class TrainingLoop
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    /// <summary>FGCrossNet's checkpoints before the shared loop: PascalCase names, −∞ as a named literal.</summary>
+    /// <summary>The other checkpoint state spelling that resumes: PascalCase names, −∞ as a named literal (FGCrossNet checkpoints).</summary>
     private static readonly JsonSerializerOptions OlderStateJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <param name="store">Where checkpoints go; null: none (and no resume).</param>
@@ -248,7 +248,7 @@ internal static class TrainingLoop
         if (state.BestScore is { } s && !double.IsFinite(s)) state.BestScore = null;
         var saved = state.Settings ?? (state.Fingerprint is { } f ? trainer.SettingsOfFingerprint(f) : null);
         if (saved is not null) ResumeSettings.Check(directory, saved, trainer.Settings);
-        state.Settings = new(trainer.Settings); // checkpoints written before settings were recorded get them from now on
+        state.Settings = new(trainer.Settings); // a checkpoint without settings gets them with the next save
         state.Fingerprint = null;
         trainer.LoadState(directory);
         return state;

@@ -99,7 +99,7 @@ public sealed record JfseMethod(JfseTrainingOptions Options, bool ReportTestSele
         }
         var config = JsonSerializer.SerializeToNode(options, Json)!.AsObject();
         config["weights"] = JsonSerializer.SerializeToNode(options.EffectiveWeights, Json);
-        config.Remove("effective_weights"); // the same values as "weights" now
+        config.Remove("effective_weights"); // "weights" above holds these values
         context.Config["jfse"] = config;
 
         if (context.Data.ClassEmbeddings is null)

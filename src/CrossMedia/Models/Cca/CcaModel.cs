@@ -15,7 +15,7 @@ namespace CrossMedia.Models.Cca;
 [JsonConverter(typeof(JsonStringEnumConverter<CcaInput>))]
 public enum CcaInput
 {
-    /// <summary>Raw features (the behaviour of models saved before this setting existed).</summary>
+    /// <summary>Raw features (also what a model file that does not record this setting uses).</summary>
     [JsonStringEnumMemberName("none")] None,
     /// <summary>Each item scaled to unit Euclidean length: only a vector's direction counts, as with cosine retrieval.</summary>
     [JsonStringEnumMemberName("l2")] L2,
@@ -119,7 +119,7 @@ public sealed class CcaModel : IEmbeddingModel
                 var projection = m["projection"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
                 if (projection.Length != mean.Length * k)
                     throw new InputException(path, $"media.{m["name"]}.projection", $"{mean.Length}×{k} values", projection.Length.ToString());
-                // "encoder" is absent in models saved before it was recorded: unknown.
+                // A model file without "encoder" leaves the encoder unknown.
                 return new MediumProjection(m["name"]!.GetValue<string>(), mean, projection, mean.Length, k, m["encoder"]?.GetValue<string>());
             }).ToArray();
             return new CcaModel(media, correlations, config);

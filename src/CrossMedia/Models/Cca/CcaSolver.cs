@@ -18,7 +18,7 @@ namespace CrossMedia.Models.Cca;
 /// covariance Σ_{i≠j} h_iᵀ K_i C_ij K_j h_j under Σ_i ‖h_i‖² = 1; each medium projects by K_i h_i. Each
 /// medium's block h_i is then scaled to unit length, as the SVD's u and v are below. With two media those
 /// eigenvectors are exactly [u; v]/√2 for the singular pairs (u, v) of K_a C_ab K_b, i.e. classical CCA,
-/// which is why two media are solved by that SVD (the models of earlier versions, to the bit).
+/// which is why two media are solved by that SVD (so two-media models are classical CCA's, to the bit).
 /// </para>
 /// </summary>
 internal sealed class CcaSolver : IDisposable

@@ -135,7 +135,7 @@ public sealed class JfseModel : IEmbeddingModel
         try
         {
             var json = JsonNode.Parse(File.ReadAllText(path));
-            // Two-media models before any number of media recorded "image_dimension" and "text_dimension".
+            // A two-media model file may give "image_dimension" and "text_dimension" instead of "medium_dimensions".
             if (json?["architecture"] is JsonObject a && !a.ContainsKey("medium_dimensions") && a["image_dimension"] is { } image && a["text_dimension"] is { } text)
                 a["medium_dimensions"] = new JsonArray(image.DeepClone(), text.DeepClone());
             m = json.Deserialize<Manifest>(JsonOptions) ?? throw new InputException(path, "", "a JFSE model.json", "null");
@@ -175,7 +175,7 @@ public sealed class JfseModel : IEmbeddingModel
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    /// <param name="Encoders">Per medium, the encoder of its features; absent in models saved before it was recorded.</param>
+    /// <param name="Encoders">Per medium, the encoder of its features; absent when the model file does not record it.</param>
     private sealed record Manifest(
         string Method, JfseArchitecture Architecture, string[] MediumNames, MinMaxScaler[] InputScalers,
         EmbeddingNormalizer[] Normalizers, string Version, string?[]? Encoders = null);

@@ -4,11 +4,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrossMedia.Core;
-using CrossMedia.Data;
 using CrossMedia.Data.Formats;
+using CrossMedia.Encoders;
 using CrossMedia.Media;
 
-namespace CrossMedia.Encoders;
+namespace CrossMedia.Data;
 
 /// <summary>How far feature extraction is: <paramref name="Done"/> of <paramref name="Total"/> items of a medium.</summary>
 public readonly record struct FeatureProgress(string Medium, string Encoder, int Done, int Total);
