@@ -1,9 +1,7 @@
 using CrossMedia.Core;
 using CrossMedia.Data;
-using CrossMedia.Models;
 
-// In the root namespace, so code anywhere under CrossMedia (and every caller of InputException) sees the adapter.
-namespace CrossMedia;
+namespace CrossMedia.Models;
 
 /// <summary>Dataset media into a model: the labels, splits and ids stay with the dataset, the model gets an <see cref="EmbeddingInput"/>.</summary>
 public static class EmbeddingModelExtensions

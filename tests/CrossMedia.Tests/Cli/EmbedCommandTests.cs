@@ -1,3 +1,4 @@
+using CrossMedia.Models;
 using CrossMedia.Data;
 using CrossMedia.Data.Formats;
 using CrossMedia.Torch;

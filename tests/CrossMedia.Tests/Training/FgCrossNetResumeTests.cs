@@ -1,3 +1,4 @@
+using CrossMedia.Models;
 using CrossMedia.Data;
 using CrossMedia.Models.FgCrossNet;
 using CrossMedia.Tests.Torch;

@@ -1,3 +1,4 @@
+using CrossMedia.Models;
 using CrossMedia.Core;
 using CrossMedia.Data;
 using CrossMedia.Models.Cca;
