@@ -14,35 +14,35 @@ namespace CrossMedia.Cli;
 /// </summary>
 internal sealed class ConsoleProgress : IProgress<WorkProgress>
 {
-    private readonly IAnsiConsole console;
-    private readonly Dictionary<string, Phase> phases = new(StringComparer.Ordinal);
+    private readonly IAnsiConsole _console;
+    private readonly Dictionary<string, Phase> _phases = new(StringComparer.Ordinal);
     // Spectre renders the columns on its own thread: they find their phase here, never in the dictionary above.
-    private readonly ConcurrentDictionary<ProgressTask, Phase> byTask = new();
-    private ProgressContext? live;
+    private readonly ConcurrentDictionary<ProgressTask, Phase> _byTask = new();
+    private ProgressContext? _live;
 
-    public ConsoleProgress(IAnsiConsole console) => this.console = console;
+    public ConsoleProgress(IAnsiConsole console) => _console = console;
 
     /// <summary>True on a terminal that shows live bars; false for piped or captured output.</summary>
-    public bool Interactive => console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi;
+    public bool Interactive => _console.Profile.Capabilities.Interactive && _console.Profile.Capabilities.Ansi;
 
     /// <summary>Runs <paramref name="work"/> inside the live display on a terminal (plainly otherwise).</summary>
     public T Run<T>(Func<T> work)
     {
-        if (!Interactive || live is not null) return work();
-        return console.Progress()
+        if (!Interactive || _live is not null) return work();
+        return _console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn(),
                 new CountColumn(this), new RateColumn(this), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn(), new PostfixColumn(this))
             .Start(ctx =>
             {
-                live = ctx;
+                _live = ctx;
                 try
                 {
                     return work();
                 }
                 finally
                 {
-                    live = null;
+                    _live = null;
                 }
             });
     }
@@ -58,11 +58,11 @@ internal sealed class ConsoleProgress : IProgress<WorkProgress>
     {
         var now = DateTime.UtcNow;
         bool ends = p.Total > 0 && p.Done >= p.Total;
-        if (phases.TryGetValue(p.Phase, out var known) && known.Finished && ends) return; // said already
-        if (!phases.TryGetValue(p.Phase, out var phase) || phase.Finished)
+        if (_phases.TryGetValue(p.Phase, out var known) && known.Finished && ends) return; // said already
+        if (!_phases.TryGetValue(p.Phase, out var phase) || phase.Finished)
         {
-            phases[p.Phase] = phase = new Phase(p.Unit, now, live?.AddTask(Markup.Escape(label ?? p.Phase), maxValue: Math.Max(1, p.Total)));
-            if (phase.Task is { } added) byTask[added] = phase;
+            _phases[p.Phase] = phase = new Phase(p.Unit, now, _live?.AddTask(Markup.Escape(label ?? p.Phase), maxValue: Math.Max(1, p.Total)));
+            if (phase.Task is { } added) _byTask[added] = phase;
         }
         phase.Unit = p.Unit;
         if (postfix is not null) phase.Postfix = postfix;
@@ -99,15 +99,15 @@ internal sealed class ConsoleProgress : IProgress<WorkProgress>
     /// <summary>A kept line: above the live bars on a terminal, a plain unwrapped line otherwise.</summary>
     public void Line(string text)
     {
-        if (Interactive) console.MarkupLine(Markup.Escape(text));
+        if (Interactive) _console.MarkupLine(Markup.Escape(text));
         else Plain(text);
     }
 
     /// <summary>Writes straight to the console's writer: Spectre would wrap a long line at its width and split tokens.</summary>
     private void Plain(string text)
     {
-        console.Profile.Out.Writer.WriteLine(text);
-        console.Profile.Out.Writer.Flush();
+        _console.Profile.Out.Writer.WriteLine(text);
+        _console.Profile.Out.Writer.Flush();
     }
 
     /// <summary>h:mm:ss, or m:ss under an hour.</summary>
@@ -124,7 +124,7 @@ internal sealed class ConsoleProgress : IProgress<WorkProgress>
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    private Phase? PhaseOf(ProgressTask task) => byTask.GetValueOrDefault(task);
+    private Phase? PhaseOf(ProgressTask task) => _byTask.GetValueOrDefault(task);
 
     private string UnitOf(ProgressTask task) => PhaseOf(task)?.Unit ?? "items";
 

@@ -13,22 +13,22 @@ internal sealed class SpectrogramPictures(MediaLimits limits)
 {
     private const int Kept = 256;
     private static readonly SpectrogramOptions Options = new() { Width = 384, Height = 160 };
-    private readonly ConcurrentDictionary<long, byte[]> kept = new();
-    private readonly SemaphoreSlim renders = new(2);
+    private readonly ConcurrentDictionary<long, byte[]> _kept = new();
+    private readonly SemaphoreSlim _renders = new(2);
 
     /// <summary>The item's picture as PNG bytes.</summary>
     public async Task<byte[]> PngAsync(IndexItem item, CancellationToken cancel)
     {
-        if (kept.TryGetValue(item.Id, out var png)) return png;
-        await renders.WaitAsync(cancel);
+        if (_kept.TryGetValue(item.Id, out var png)) return png;
+        await _renders.WaitAsync(cancel);
         try
         {
-            if (kept.TryGetValue(item.Id, out png)) return png;
+            if (_kept.TryGetValue(item.Id, out png)) return png;
             png = await Task.Run(() => AudioDecoder.SpectrogramPicture(item.Source, Options, limits).EncodePng(), cancel);
-            if (kept.Count >= Kept) kept.Clear();
-            kept[item.Id] = png;
+            if (_kept.Count >= Kept) _kept.Clear();
+            _kept[item.Id] = png;
             return png;
         }
-        finally { renders.Release(); }
+        finally { _renders.Release(); }
     }
 }

@@ -14,28 +14,28 @@ namespace CrossMedia.Cli.Training;
 internal sealed class SpectreTrainingProgress : ITrainingProgress
 {
     private const string TrainPhase = "train";
-    private readonly ConsoleProgress output;
-    private int totalEpochs;
-    private int batchesPerEpoch;
-    private double? bestMap;
-    private DateTime lastShown;
+    private readonly ConsoleProgress _output;
+    private int _totalEpochs;
+    private int _batchesPerEpoch;
+    private double? _bestMap;
+    private DateTime _lastShown;
 
-    public SpectreTrainingProgress(IAnsiConsole console) => output = new ConsoleProgress(console);
+    public SpectreTrainingProgress(IAnsiConsole console) => _output = new ConsoleProgress(console);
 
-    public bool Interactive => output.Interactive;
+    public bool Interactive => _output.Interactive;
 
     /// <summary>Runs <paramref name="train"/> inside a live progress display when the console is interactive.</summary>
-    public T Run<T>(Func<T> train) => output.Run(train);
+    public T Run<T>(Func<T> train) => _output.Run(train);
 
-    public void Phase(WorkProgress progress) => output.Report(progress);
+    public void Phase(WorkProgress progress) => _output.Report(progress);
 
     public void Started(int startEpoch, int totalEpochs, int batchesPerEpoch, double? bestValidationMap)
     {
-        this.totalEpochs = totalEpochs;
-        this.batchesPerEpoch = batchesPerEpoch;
-        bestMap = bestValidationMap;
-        output.Line($"training epochs {startEpoch}..{totalEpochs}, {batchesPerEpoch} batches each");
-        if (output.Interactive) Show(startEpoch - 1, 0, null);
+        _totalEpochs = totalEpochs;
+        _batchesPerEpoch = batchesPerEpoch;
+        _bestMap = bestValidationMap;
+        _output.Line($"training epochs {startEpoch}..{totalEpochs}, {batchesPerEpoch} batches each");
+        if (_output.Interactive) Show(startEpoch - 1, 0, null);
     }
 
     public void BatchCompleted(int epoch, int batch, int batchesPerEpoch) => BatchCompleted(epoch, batch, batchesPerEpoch, null);
@@ -43,18 +43,18 @@ internal sealed class SpectreTrainingProgress : ITrainingProgress
     public void BatchCompleted(int epoch, int batch, int batchesPerEpoch, IReadOnlyDictionary<string, double>? runningLosses)
     {
         // The bar is live on a terminal only; piped output gets the epoch's line. Redrawn at most 10 times a second.
-        if (!output.Interactive || (DateTime.UtcNow - lastShown).TotalMilliseconds < 100 && batch < batchesPerEpoch) return;
-        lastShown = DateTime.UtcNow;
+        if (!_output.Interactive || (DateTime.UtcNow - _lastShown).TotalMilliseconds < 100 && batch < batchesPerEpoch) return;
+        _lastShown = DateTime.UtcNow;
         Show(epoch - 1, batch, runningLosses, epoch);
     }
 
     public void EpochCompleted(EpochRecord record, TimeSpan? eta)
     {
-        if (record.ValidationMap is { } m) bestMap = Math.Max(bestMap ?? double.MinValue, m);
-        output.Line(EpochLine(record, totalEpochs, bestMap, eta));
+        if (record.ValidationMap is { } m) _bestMap = Math.Max(_bestMap ?? double.MinValue, m);
+        _output.Line(EpochLine(record, _totalEpochs, _bestMap, eta));
     }
 
-    public void Message(string text) => output.Line(text);
+    public void Message(string text) => _output.Line(text);
 
     /// <summary>The kept line of one epoch: every loss, the validation mAP when evaluated, the epoch's time and the ETA.</summary>
     internal static string EpochLine(EpochRecord record, int totalEpochs, double? bestMap, TimeSpan? eta)
@@ -72,6 +72,6 @@ internal sealed class SpectreTrainingProgress : ITrainingProgress
 
     /// <summary>The live bar: batches over the whole run, named by the epoch, followed by its running losses.</summary>
     private void Show(int epochsDone, int batch, IReadOnlyDictionary<string, double>? losses, int? epoch = null) =>
-        output.Report(new WorkProgress(TrainPhase, (long)epochsDone * batchesPerEpoch + batch, (long)totalEpochs * batchesPerEpoch, "batches"),
-            $"{TrainPhase} epoch {epoch ?? epochsDone + 1}/{totalEpochs}", Losses(losses));
+        _output.Report(new WorkProgress(TrainPhase, (long)epochsDone * _batchesPerEpoch + batch, (long)_totalEpochs * _batchesPerEpoch, "batches"),
+            $"{TrainPhase} epoch {epoch ?? epochsDone + 1}/{_totalEpochs}", Losses(losses));
 }

@@ -33,13 +33,13 @@ internal static unsafe class PanelKernel
         : Vector256.IsHardwareAccelerated && Fma.IsSupported ? Isa.Avx2
         : Isa.Scalar;
 
-    private static Isa active = Best;
+    private static Isa _active = Best;
 
     /// <summary>The path new operations take; tests force slower ones (results are identical on every path).</summary>
     public static Isa Active
     {
-        get => active;
-        set => active = value <= Best ? value : throw new PlatformNotSupportedException($"{value} is not supported by this CPU (best: {Best})");
+        get => _active;
+        set => _active = value <= Best ? value : throw new PlatformNotSupportedException($"{value} is not supported by this CPU (best: {Best})");
     }
 
     /// <summary>Queries per tile on a path: as many accumulators as the registers hold beside the operands.</summary>

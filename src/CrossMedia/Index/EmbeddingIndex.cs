@@ -14,46 +14,46 @@ namespace CrossMedia.Index;
 /// </summary>
 public sealed class EmbeddingIndex : IDisposable
 {
-    private FlatIndex flat;
-    private readonly List<IndexItem> items = new();
-    private readonly List<int> mediumOf = new();
-    private readonly List<string> media;
-    private readonly ReaderWriterLockSlim gate = new();
-    private string? path;
-    private byte[]? baseHash;
-    private long logLength;
-    private bool verifyVectors;
-    private int threads, blockRows;
+    private FlatIndex _flat;
+    private readonly List<IndexItem> _items = new();
+    private readonly List<int> _mediumOf = new();
+    private readonly List<string> _media;
+    private readonly ReaderWriterLockSlim _gate = new();
+    private string? _path;
+    private byte[]? _baseHash;
+    private long _logLength;
+    private bool _verifyVectors;
+    private int _threads, _blockRows;
     /// <summary>(length, last write) of the index file and its log when last caught up with.</summary>
     private (long, DateTime) indexSeen, logSeen;
-    private IndexLogStatus logStatus = new(false, false, 0, 0);
+    private IndexLogStatus _logStatus = new(false, false, 0, 0);
 
     public string Method { get; }
     public string ModelSha256 { get; }
-    public int Dimension => flat.Dimension;
-    public Metric Metric => flat.Metric;
+    public int Dimension => _flat.Dimension;
+    public Metric Metric => _flat.Metric;
     public IReadOnlyList<string> ClassNames { get; }
     /// <summary>The class name of an item's label; null for an unlabelled item or a label without a name.</summary>
     public string? ClassOf(IndexItem item) => item.Label >= 0 && item.Label < ClassNames.Count ? ClassNames[item.Label] : null;
     /// <summary>Medium → the encoder feeding the model's branch of it (see <see cref="IndexHeader.Encoders"/>).</summary>
     public IReadOnlyDictionary<string, string> Encoders { get; }
     /// <summary>File the index was opened from or last saved to; null for a new in-memory index.</summary>
-    public string? Path => path;
+    public string? Path => _path;
     /// <summary>How long a change waits for another writer's <see cref="IndexLock"/> before <see cref="IndexBusyException"/>.</summary>
     public TimeSpan LockWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Threads per search (0: all cores).</summary>
-    public int Threads { get => threads; set => flat.Threads = threads = value; }
+    public int Threads { get => _threads; set => _flat.Threads = _threads = value; }
     /// <summary>Gallery rows per block (0: automatic).</summary>
-    public int BlockRows { get => blockRows; set => flat.BlockRows = blockRows = value; }
+    public int BlockRows { get => _blockRows; set => _flat.BlockRows = _blockRows = value; }
 
     private EmbeddingIndex(IndexHeader header)
     {
         IndexFile.CheckHeader(header, "index");
-        flat = new FlatIndex(header.Dimension, header.Metric);
+        _flat = new FlatIndex(header.Dimension, header.Metric);
         Method = header.Method;
         ModelSha256 = header.ModelSha256;
-        media = header.Media.ToList();
+        _media = header.Media.ToList();
         ClassNames = header.ClassNames;
         Encoders = header.Encoders;
     }
@@ -72,7 +72,7 @@ public sealed class EmbeddingIndex : IDisposable
         EmbeddingIndex? index = null;
         try
         {
-            index = new EmbeddingIndex(mapped.Header) { path = full, verifyVectors = verifyVectors };
+            index = new EmbeddingIndex(mapped.Header) { _path = full, _verifyVectors = verifyVectors };
             index.Attach(mapped);
         }
         catch
@@ -95,25 +95,25 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>What the log held when last read (for <c>index info</c>).</summary>
     public IndexLogStatus LogStatus
     {
-        get => Read(() => logStatus);
+        get => Read(() => _logStatus);
     }
 
     public IndexHeader Header
     {
-        get => Read(() => new IndexHeader(Method, ModelSha256, Dimension, Metric, media.ToArray(), ClassNames, Encoders));
+        get => Read(() => new IndexHeader(Method, ModelSha256, Dimension, Metric, _media.ToArray(), ClassNames, Encoders));
     }
 
     /// <summary>Live items.</summary>
     public int Count
     {
-        get => Read(() => flat.Count);
+        get => Read(() => _flat.Count);
     }
 
     /// <summary>Live item counts per medium.</summary>
     public IReadOnlyDictionary<string, int> CountByMedium() => Read<IReadOnlyDictionary<string, int>>(() =>
     {
-        var counts = media.ToDictionary(m => m, _ => 0);
-        for (int p = 0; p < items.Count; p++) if (!flat.IsRemoved(p)) counts[items[p].Medium]++;
+        var counts = _media.ToDictionary(m => m, _ => 0);
+        for (int p = 0; p < _items.Count; p++) if (!_flat.IsRemoved(p)) counts[_items[p].Medium]++;
         return counts;
     });
 
@@ -137,19 +137,19 @@ public sealed class EmbeddingIndex : IDisposable
         }
         return Change(() =>
         {
-            int newMedia = newItems.Select(n => n.Medium).Distinct().Count(m => !media.Contains(m));
-            if (media.Count + newMedia > IndexFile.MaxMedia)
-                throw new InputException("item", "medium", $"one of the index's {media.Count} media (an index holds at most {IndexFile.MaxMedia})",
+            int newMedia = newItems.Select(n => n.Medium).Distinct().Count(m => !_media.Contains(m));
+            if (_media.Count + newMedia > IndexFile.MaxMedia)
+                throw new InputException("item", "medium", $"one of the index's {_media.Count} media (an index holds at most {IndexFile.MaxMedia})",
                     $"{newMedia} new one(s)");
-            long next = flat.NextId;
+            long next = _flat.NextId;
             var added = newItems.Select((n, i) => new IndexItem(next + i, n.Key, n.Medium, n.Label, n.Source)).ToArray();
-            if (path is not null)
+            if (_path is not null)
             {
                 var records = added.Select((a, i) => (IndexLog.Record)new IndexLog.AddRecord(a.Id, a.Medium, a.Label, a.Key, a.Source,
                     vectors.RowReadOnly(i).ToArray()));
                 Append(records.ToList());
             }
-            flat.Add(vectors, added.Select(a => a.Id).ToArray());
+            _flat.Add(vectors, added.Select(a => a.Id).ToArray());
             foreach (var a in added) Track(a);
             return added;
         });
@@ -158,28 +158,28 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>Removes items by id; returns how many were present.</summary>
     public int Remove(IReadOnlyCollection<long> ids) => Change(() =>
     {
-        var present = ids.Distinct().Where(flat.Contains).ToArray();
+        var present = ids.Distinct().Where(_flat.Contains).ToArray();
         if (present.Length == 0) return 0;
-        if (path is not null) Append(present.Select(id => (IndexLog.Record)new IndexLog.RemoveRecord(id)).ToList());
-        return flat.Remove(present);
+        if (_path is not null) Append(present.Select(id => (IndexLog.Record)new IndexLog.RemoveRecord(id)).ToList());
+        return _flat.Remove(present);
     });
 
     /// <summary>The live item with this id, or null.</summary>
     public IndexItem? Get(long id) => Read(() =>
     {
-        int p = flat.PositionOf(id);
-        return p >= 0 && !flat.IsRemoved(p) ? items[p] : null;
+        int p = _flat.PositionOf(id);
+        return p >= 0 && !_flat.IsRemoved(p) ? _items[p] : null;
     });
 
     /// <summary>The stored vector of the live item with this id (a copy, as a 1-row query), or null.</summary>
     public Matrix? VectorOf(long id) => Read(() =>
     {
-        int p = flat.PositionOf(id);
-        return p >= 0 && !flat.IsRemoved(p) ? new Matrix(flat.VectorAt(p).ToArray(), 1, Dimension) : null;
+        int p = _flat.PositionOf(id);
+        return p >= 0 && !_flat.IsRemoved(p) ? new Matrix(_flat.VectorAt(p).ToArray(), 1, Dimension) : null;
     });
 
     /// <summary>Live items in id order.</summary>
-    public IReadOnlyList<IndexItem> Items() => Read<IReadOnlyList<IndexItem>>(() => items.Where((_, p) => !flat.IsRemoved(p)).ToArray());
+    public IReadOnlyList<IndexItem> Items() => Read<IReadOnlyList<IndexItem>>(() => _items.Where((_, p) => !_flat.IsRemoved(p)).ToArray());
 
     /// <summary>The k best items per query row (model-space vectors), best first; fewer when the filter leaves fewer.</summary>
     public IReadOnlyList<SearchHit[]> Search(Matrix queries, int k, SearchFilter? filter = null) => Read<IReadOnlyList<SearchHit[]>>(() =>
@@ -187,11 +187,11 @@ public sealed class EmbeddingIndex : IDisposable
         Func<int, bool>? allow = null;
         if (filter is not null && !filter.IsEmpty)
         {
-            var mediumAllowed = media.Select(m => filter.Media is null || filter.Media.Contains(m)).ToArray();
+            var mediumAllowed = _media.Select(m => filter.Media is null || filter.Media.Contains(m)).ToArray();
             var labels = filter.Labels;
-            allow = p => mediumAllowed[mediumOf[p]] && (labels is null || labels.Contains(items[p].Label));
+            allow = p => mediumAllowed[_mediumOf[p]] && (labels is null || labels.Contains(_items[p].Label));
         }
-        var (scores, ids) = flat.Search(queries, k, allow);
+        var (scores, ids) = _flat.Search(queries, k, allow);
         var result = new SearchHit[queries.Rows][];
         for (int q = 0; q < queries.Rows; q++)
         {
@@ -200,7 +200,7 @@ public sealed class EmbeddingIndex : IDisposable
             {
                 long id = ids[q * k + j];
                 if (id < 0) break;
-                hits.Add(new SearchHit(items[flat.PositionOf(id)], scores[q * k + j]));
+                hits.Add(new SearchHit(_items[_flat.PositionOf(id)], scores[q * k + j]));
             }
             result[q] = hits.ToArray();
         }
@@ -214,70 +214,70 @@ public sealed class EmbeddingIndex : IDisposable
     {
         var full = System.IO.Path.GetFullPath(target);
         using var held = IndexLock.Acquire(full, LockWait);
-        gate.EnterWriteLock();
+        _gate.EnterWriteLock();
         try
         {
-            if (path is not null) CatchUp();
+            if (_path is not null) CatchUp();
             AtomicFile.DeleteStaleTemps(full);
-            var live = Enumerable.Range(0, items.Count).Where(p => !flat.IsRemoved(p)).ToArray();
-            var usedMedia = media.Where(m => live.Any(p => items[p].Medium == m)).ToList();
-            if (usedMedia.Count == 0) usedMedia = media.ToList();
+            var live = Enumerable.Range(0, _items.Count).Where(p => !_flat.IsRemoved(p)).ToArray();
+            var usedMedia = _media.Where(m => live.Any(p => _items[p].Medium == m)).ToList();
+            if (usedMedia.Count == 0) usedMedia = _media.ToList();
             var header = new IndexHeader(Method, ModelSha256, Dimension, Metric, usedMedia, ClassNames, Encoders);
-            var hash = IndexFile.Write(full, header, live.Select(p => items[p]).ToArray(),
-                (i, dst) => flat.VectorAt(live[i]).CopyTo(dst), flat.NextId);
+            var hash = IndexFile.Write(full, header, live.Select(p => _items[p]).ToArray(),
+                (i, dst) => _flat.VectorAt(live[i]).CopyTo(dst), _flat.NextId);
             var logPath = IndexLog.PathFor(full);
             if (File.Exists(logPath))
             {
                 File.Delete(logPath);
                 Posix.SyncDirectory(System.IO.Path.GetDirectoryName(full)!);
             }
-            path = full;
-            baseHash = hash;
-            logLength = 0;
-            logStatus = new IndexLogStatus(false, false, 0, 0);
+            _path = full;
+            _baseHash = hash;
+            _logLength = 0;
+            _logStatus = new IndexLogStatus(false, false, 0, 0);
             (indexSeen, logSeen) = (Stamp(full), Stamp(logPath));
         }
-        finally { gate.ExitWriteLock(); }
+        finally { _gate.ExitWriteLock(); }
     }
 
     /// <summary>Runs a change under the gate's write lock and, for an index backed by a file, under its writer
     /// lock after catching up with the files, so the change lands on top of every other writer's.</summary>
     private T Change<T>(Func<T> change)
     {
-        using var held = path is null ? null : IndexLock.Acquire(path, LockWait);
-        gate.EnterWriteLock();
+        using var held = _path is null ? null : IndexLock.Acquire(_path, LockWait);
+        _gate.EnterWriteLock();
         try
         {
-            if (path is not null) CatchUp();
+            if (_path is not null) CatchUp();
             return change();
         }
-        finally { gate.ExitWriteLock(); }
+        finally { _gate.ExitWriteLock(); }
     }
 
     /// <summary>Runs a read under the gate's read lock, after catching up with other writers' changes to the files.</summary>
     private T Read<T>(Func<T> read)
     {
         Observe();
-        gate.EnterReadLock();
+        _gate.EnterReadLock();
         try { return read(); }
-        finally { gate.ExitReadLock(); }
+        finally { _gate.ExitReadLock(); }
     }
 
     private void Append(List<IndexLog.Record> records)
     {
-        var logPath = IndexLog.PathFor(path!);
-        logLength = IndexLog.Append(logPath, baseHash!, logLength, records);
-        logStatus = logStatus with { Exists = true, Stale = false, Records = logStatus.Records + records.Count, TornBytes = 0 };
+        var logPath = IndexLog.PathFor(_path!);
+        _logLength = IndexLog.Append(logPath, _baseHash!, _logLength, records);
+        _logStatus = _logStatus with { Exists = true, Stale = false, Records = _logStatus.Records + records.Count, TornBytes = 0 };
         logSeen = Stamp(logPath);
     }
 
     /// <summary>Catches up (under the write lock) when the index file or its log changed since the last look.</summary>
     private void Observe()
     {
-        if (path is null || (Stamp(path) == indexSeen && Stamp(IndexLog.PathFor(path)) == logSeen)) return;
-        gate.EnterWriteLock();
+        if (_path is null || (Stamp(_path) == indexSeen && Stamp(IndexLog.PathFor(_path)) == logSeen)) return;
+        _gate.EnterWriteLock();
         try { CatchUp(); }
-        finally { gate.ExitWriteLock(); }
+        finally { _gate.ExitWriteLock(); }
     }
 
     /// <summary>
@@ -287,20 +287,20 @@ public sealed class EmbeddingIndex : IDisposable
     /// </summary>
     private void CatchUp()
     {
-        var logPath = IndexLog.PathFor(path!);
+        var logPath = IndexLog.PathFor(_path!);
         for (int attempt = 0; ; attempt++)
         {
-            var (indexStamp, logStamp) = (Stamp(path!), Stamp(logPath));
-            bool reload = attempt > 0 || !SameBytes(IndexFile.ReadContentHash(path!), baseHash);
-            if (reload) Attach(IndexFile.Open(path!, verifyVectors));
-            var replay = IndexLog.Read(logPath, baseHash!, Dimension, logLength);
+            var (indexStamp, logStamp) = (Stamp(_path!), Stamp(logPath));
+            bool reload = attempt > 0 || !SameBytes(IndexFile.ReadContentHash(_path!), _baseHash);
+            if (reload) Attach(IndexFile.Open(_path!, _verifyVectors));
+            var replay = IndexLog.Read(logPath, _baseHash!, Dimension, _logLength);
             // A log that no longer extends what was applied: the index was replaced between the two reads (or the
             // log deleted by hand); start again from the files as they are now.
-            if (logLength > 0 && replay.State != IndexLog.State.Current) continue;  // at most once: a reload starts at 0
+            if (_logLength > 0 && replay.State != IndexLog.State.Current) continue;  // at most once: a reload starts at 0
             foreach (var r in replay.Records) Apply(r);
-            logLength = replay.ValidLength;
-            logStatus = new IndexLogStatus(replay.State != IndexLog.State.Missing || replay.TornBytes > 0, replay.State == IndexLog.State.Stale,
-                logStatus.Records + replay.Records.Count, replay.TornBytes);
+            _logLength = replay.ValidLength;
+            _logStatus = new IndexLogStatus(replay.State != IndexLog.State.Missing || replay.TornBytes > 0, replay.State == IndexLog.State.Stale,
+                _logStatus.Records + replay.Records.Count, replay.TornBytes);
             (indexSeen, logSeen) = (indexStamp, logStamp);
             return;
         }
@@ -313,26 +313,26 @@ public sealed class EmbeddingIndex : IDisposable
         {
             var h = mapped.Header;
             if (h.Dimension != Dimension || h.Metric != Metric || h.Method != Method || h.ModelSha256 != ModelSha256 || !h.ClassNames.SequenceEqual(ClassNames))
-                throw new InputException(path!, "header", $"the index this process opened ({Method}, dimension {Dimension}, {Metric.Name()})",
+                throw new InputException(_path!, "header", $"the index this process opened ({Method}, dimension {Dimension}, {Metric.Name()})",
                     $"another index written over it ({h.Method}, dimension {h.Dimension}, {h.Metric.Name()}); open it again");
-            var fresh = new FlatIndex(Dimension, Metric) { Threads = threads, BlockRows = blockRows };
+            var fresh = new FlatIndex(Dimension, Metric) { Threads = _threads, BlockRows = _blockRows };
             fresh.AttachBase(mapped.Vectors, mapped.Items.Length, mapped.Items.Select(i => i.Id).ToArray(), mapped, mapped.NextId);
-            flat.Dispose();
-            flat = fresh;
+            _flat.Dispose();
+            _flat = fresh;
         }
         catch
         {
             mapped.Dispose();
             throw;
         }
-        items.Clear();
-        mediumOf.Clear();
-        media.Clear();
-        media.AddRange(mapped.Header.Media);
+        _items.Clear();
+        _mediumOf.Clear();
+        _media.Clear();
+        _media.AddRange(mapped.Header.Media);
         foreach (var item in mapped.Items) Track(item);
-        baseHash = mapped.ContentHash;
-        logLength = 0;
-        logStatus = new IndexLogStatus(false, false, 0, 0);
+        _baseHash = mapped.ContentHash;
+        _logLength = 0;
+        _logStatus = new IndexLogStatus(false, false, 0, 0);
     }
 
     private static (long, DateTime) Stamp(string file)
@@ -359,30 +359,30 @@ public sealed class EmbeddingIndex : IDisposable
 
     private void Track(IndexItem item)
     {
-        int m = media.IndexOf(item.Medium);
-        if (m < 0) { media.Add(item.Medium); m = media.Count - 1; }
-        items.Add(item);
-        mediumOf.Add(m);
+        int m = _media.IndexOf(item.Medium);
+        if (m < 0) { _media.Add(item.Medium); m = _media.Count - 1; }
+        _items.Add(item);
+        _mediumOf.Add(m);
     }
 
     private void Apply(IndexLog.Record record)
     {
         switch (record)
         {
-            case IndexLog.AddRecord a when a.Id >= flat.NextId:
-                flat.Add(new Matrix(a.Vector, 1, a.Vector.Length), [a.Id]);
+            case IndexLog.AddRecord a when a.Id >= _flat.NextId:
+                _flat.Add(new Matrix(a.Vector, 1, a.Vector.Length), [a.Id]);
                 Track(new IndexItem(a.Id, a.Key, a.Medium, a.Label, a.Source));
                 break;
             case IndexLog.RemoveRecord r:
-                flat.Remove([r.Id]);
+                _flat.Remove([r.Id]);
                 break;
         }
     }
 
     public void Dispose()
     {
-        flat.Dispose();
-        gate.Dispose();
+        _flat.Dispose();
+        _gate.Dispose();
     }
 }
 

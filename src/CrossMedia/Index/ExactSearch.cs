@@ -158,14 +158,14 @@ internal static unsafe class ExactSearch
         public readonly int[] Size;
         /// <summary>Per query: the key a candidate must not exceed to be considered (+∞ until the heap is full).</summary>
         public readonly float[] Threshold;
-        private readonly int k;
+        private readonly int _k;
         public readonly float* Packed;
         /// <summary>One query tile's keys against one panel (tile rows × 16).</summary>
         public readonly float* TileKeys;
 
         public Heaps(int queryCount, int k, int blockRows, int dim, int tileRows)
         {
-            this.k = k;
+            _k = k;
             Keys = new float[queryCount * k];
             Positions = new int[queryCount * k];
             Size = new int[queryCount];
@@ -197,9 +197,9 @@ internal static unsafe class ExactSearch
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Push(int qi, float key, int pos)
         {
-            int baseIdx = qi * k;
+            int baseIdx = qi * _k;
             int n = Size[qi];
-            if (n < k)
+            if (n < _k)
             {
                 // Sift up from the end.
                 int i = n;
@@ -214,7 +214,7 @@ internal static unsafe class ExactSearch
                 Keys[baseIdx + i] = key;
                 Positions[baseIdx + i] = pos;
                 Size[qi] = ++n;
-                if (n == k) Threshold[qi] = Keys[baseIdx];
+                if (n == _k) Threshold[qi] = Keys[baseIdx];
                 return;
             }
             if (!Better(key, pos, Keys[baseIdx], Positions[baseIdx])) return;
@@ -223,9 +223,9 @@ internal static unsafe class ExactSearch
             while (true)
             {
                 int l = 2 * j + 1;
-                if (l >= k) break;
+                if (l >= _k) break;
                 int r = l + 1;
-                int worse = r < k && Better(Keys[baseIdx + l], Positions[baseIdx + l], Keys[baseIdx + r], Positions[baseIdx + r]) ? r : l;
+                int worse = r < _k && Better(Keys[baseIdx + l], Positions[baseIdx + l], Keys[baseIdx + r], Positions[baseIdx + r]) ? r : l;
                 if (!Better(key, pos, Keys[baseIdx + worse], Positions[baseIdx + worse])) break;
                 Keys[baseIdx + j] = Keys[baseIdx + worse];
                 Positions[baseIdx + j] = Positions[baseIdx + worse];

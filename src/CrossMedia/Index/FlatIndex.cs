@@ -20,19 +20,19 @@ public sealed unsafe class FlatIndex : IDisposable
     /// <summary>Gallery rows per block (0: sized for the L2 cache); tests force small blocks.</summary>
     public int BlockRows { get; set; }
 
-    private IntPtr baseVectors;
-    private int baseCount;
-    private IDisposable? baseOwner;
+    private IntPtr _baseVectors;
+    private int _baseCount;
+    private IDisposable? _baseOwner;
     private float* added;
-    private int addedCount, addedCapacity;
-    private readonly List<long> ids = new();
-    private readonly List<bool> removed = new();
-    private int removedCount;
+    private int _addedCount, _addedCapacity;
+    private readonly List<long> _ids = new();
+    private readonly List<bool> _removed = new();
+    private int _removedCount;
     /// <summary>|x|² per position (L2 only), padded by a panel so the kernel may read 16 at a time.</summary>
-    private float[] sqNorms = [];
+    private float[] _sqNorms = [];
     /// <summary>The largest stored vector norm (removed ones included), found at the first search that needs it; −1 until then.</summary>
-    private double maxNorm = -1;
-    private readonly object maxNormLock = new();
+    private double _maxNorm = -1;
+    private readonly object _maxNormLock = new();
     /// <summary>Bound on |score| (and on the kernel's partial sums), with room for float rounding.</summary>
     private const double ScoreLimit = float.MaxValue / 4.0;
 
@@ -44,14 +44,14 @@ public sealed unsafe class FlatIndex : IDisposable
     }
 
     /// <summary>Stored positions, removed ones included.</summary>
-    public int Positions => ids.Count;
+    public int Positions => _ids.Count;
     /// <summary>Searchable (not removed) vectors.</summary>
-    public int Count => ids.Count - removedCount;
-    public long NextId => Math.Max(idFloor, ids.Count == 0 ? 0 : ids[^1] + 1);
+    public int Count => _ids.Count - _removedCount;
+    public long NextId => Math.Max(_idFloor, _ids.Count == 0 ? 0 : _ids[^1] + 1);
     /// <summary>Lowest id the next <see cref="Add"/> may use (kept across <see cref="Reset"/>).</summary>
-    private long idFloor;
-    public long IdAt(int position) => ids[position];
-    public bool IsRemoved(int position) => removed[position];
+    private long _idFloor;
+    public long IdAt(int position) => _ids[position];
+    public bool IsRemoved(int position) => _removed[position];
 
     /// <summary>
     /// Uses <paramref name="count"/> vectors at <paramref name="vectors"/> (kept alive by
@@ -60,20 +60,20 @@ public sealed unsafe class FlatIndex : IDisposable
     /// </summary>
     internal void AttachBase(IntPtr vectors, int count, IReadOnlyList<long> baseIds, IDisposable? owner, long nextId = 0)
     {
-        if (ids.Count != 0) throw new InvalidOperationException("the base must be attached to an empty index");
+        if (_ids.Count != 0) throw new InvalidOperationException("the base must be attached to an empty index");
         for (int i = 1; i < baseIds.Count; i++)
             if (baseIds[i] <= baseIds[i - 1]) throw new ArgumentException("ids must ascend");
-        baseVectors = vectors;
-        baseCount = count;
-        maxNorm = -1;
-        idFloor = nextId;
-        baseOwner = owner;
-        ids.AddRange(baseIds);
-        removed.AddRange(Enumerable.Repeat(false, count));
+        _baseVectors = vectors;
+        _baseCount = count;
+        _maxNorm = -1;
+        _idFloor = nextId;
+        _baseOwner = owner;
+        _ids.AddRange(baseIds);
+        _removed.AddRange(Enumerable.Repeat(false, count));
         if (Metric == Metric.L2)
         {
             EnsureNorms(count);
-            for (int i = 0; i < count; i++) sqNorms[i] = Vectors.SquaredNorm(new ReadOnlySpan<float>((float*)vectors + (long)i * Dimension, Dimension));
+            for (int i = 0; i < count; i++) _sqNorms[i] = Vectors.SquaredNorm(new ReadOnlySpan<float>((float*)vectors + (long)i * Dimension, Dimension));
         }
     }
 
@@ -95,19 +95,19 @@ public sealed unsafe class FlatIndex : IDisposable
             newIds[i] = id;
             next = id + 1;
         }
-        EnsureAdded(addedCount + vectors.Rows);
-        EnsureNorms(ids.Count + vectors.Rows);
+        EnsureAdded(_addedCount + vectors.Rows);
+        EnsureNorms(_ids.Count + vectors.Rows);
         for (int i = 0; i < vectors.Rows; i++)
         {
-            var dst = new Span<float>(added + (long)(addedCount + i) * Dimension, Dimension);
+            var dst = new Span<float>(added + (long)(_addedCount + i) * Dimension, Dimension);
             vectors.RowReadOnly(i).CopyTo(dst);
             if (Metric == Metric.Cosine) Vectors.Normalise(dst);
-            if (Metric == Metric.L2) sqNorms[ids.Count + i] = Vectors.SquaredNorm(dst);
-            if (maxNorm >= 0) maxNorm = Math.Max(maxNorm, Norm(dst));
+            if (Metric == Metric.L2) _sqNorms[_ids.Count + i] = Vectors.SquaredNorm(dst);
+            if (_maxNorm >= 0) _maxNorm = Math.Max(_maxNorm, Norm(dst));
         }
-        addedCount += vectors.Rows;
-        ids.AddRange(newIds);
-        removed.AddRange(Enumerable.Repeat(false, vectors.Rows));
+        _addedCount += vectors.Rows;
+        _ids.AddRange(newIds);
+        _removed.AddRange(Enumerable.Repeat(false, vectors.Rows));
         return newIds;
     }
 
@@ -118,7 +118,7 @@ public sealed unsafe class FlatIndex : IDisposable
         foreach (var id in toRemove)
         {
             int p = PositionOf(id);
-            if (p >= 0 && !removed[p]) { removed[p] = true; removedCount++; n++; }
+            if (p >= 0 && !_removed[p]) { _removed[p] = true; _removedCount++; n++; }
         }
         return n;
     }
@@ -126,16 +126,16 @@ public sealed unsafe class FlatIndex : IDisposable
     /// <summary>Position of a live or removed id, or −1.</summary>
     public int PositionOf(long id)
     {
-        int p = ids.BinarySearch(id);
+        int p = _ids.BinarySearch(id);
         return p >= 0 ? p : -1;
     }
 
-    public bool Contains(long id) => PositionOf(id) is var p && p >= 0 && !removed[p];
+    public bool Contains(long id) => PositionOf(id) is var p && p >= 0 && !_removed[p];
 
     /// <summary>The stored (normalised, for cosine) vector at a position.</summary>
-    public ReadOnlySpan<float> VectorAt(int position) => position < baseCount
-        ? new ReadOnlySpan<float>((float*)baseVectors + (long)position * Dimension, Dimension)
-        : new ReadOnlySpan<float>(added + (long)(position - baseCount) * Dimension, Dimension);
+    public ReadOnlySpan<float> VectorAt(int position) => position < _baseCount
+        ? new ReadOnlySpan<float>((float*)_baseVectors + (long)position * Dimension, Dimension)
+        : new ReadOnlySpan<float>(added + (long)(position - _baseCount) * Dimension, Dimension);
 
     /// <summary>
     /// The k best vectors for each query row. Scores: cosine similarity, inner product, or squared
@@ -154,21 +154,21 @@ public sealed unsafe class FlatIndex : IDisposable
             for (int i = 0; i < queries.Rows; i++) Vectors.Normalise(q.AsSpan(i * Dimension, Dimension));
         else CheckQueryNorms(q, queries.Rows);
         byte[]? mask = null;
-        if (allow is not null || removedCount > 0)
+        if (allow is not null || _removedCount > 0)
         {
-            mask = new byte[ids.Count];
-            for (int p = 0; p < mask.Length; p++) mask[p] = (byte)(!removed[p] && (allow is null || allow(p)) ? 1 : 0);
+            mask = new byte[_ids.Count];
+            for (int p = 0; p < mask.Length; p++) mask[p] = (byte)(!_removed[p] && (allow is null || allow(p)) ? 1 : 0);
         }
         var segments = new List<ExactSearch.Segment>(2);
-        if (baseCount > 0) segments.Add(new(baseVectors, baseCount, 0));
-        if (addedCount > 0) segments.Add(new((IntPtr)added, addedCount, baseCount));
-        var (scores, positions) = ExactSearch.Search(segments, Dimension, Metric == Metric.L2 ? sqNorms : null,
+        if (_baseCount > 0) segments.Add(new(_baseVectors, _baseCount, 0));
+        if (_addedCount > 0) segments.Add(new((IntPtr)added, _addedCount, _baseCount));
+        var (scores, positions) = ExactSearch.Search(segments, Dimension, Metric == Metric.L2 ? _sqNorms : null,
             q, queries.Rows, k, mask, Threads, BlockRows);
         var outIds = new long[positions.Length];
         for (int i = 0; i < positions.Length; i++)
         {
             if (positions[i] < 0) { outIds[i] = -1; continue; }
-            outIds[i] = ids[positions[i]];
+            outIds[i] = _ids[positions[i]];
             float key = scores[i];
             if (Metric == Metric.L2)
             {
@@ -205,15 +205,15 @@ public sealed unsafe class FlatIndex : IDisposable
 
     private double MaxNorm()
     {
-        lock (maxNormLock)
+        lock (_maxNormLock)
         {
-            if (maxNorm < 0)
+            if (_maxNorm < 0)
             {
                 double max = 0;
-                for (int p = 0; p < ids.Count; p++) max = Math.Max(max, Norm(VectorAt(p)));
-                maxNorm = max;
+                for (int p = 0; p < _ids.Count; p++) max = Math.Max(max, Norm(VectorAt(p)));
+                _maxNorm = max;
             }
-            return maxNorm;
+            return _maxNorm;
         }
     }
 
@@ -228,40 +228,40 @@ public sealed unsafe class FlatIndex : IDisposable
     /// <summary>Removes every vector (ids keep ascending from where they were).</summary>
     public void Reset()
     {
-        idFloor = NextId;
+        _idFloor = NextId;
         ReleaseStorage();
-        ids.Clear();
-        removed.Clear();
-        removedCount = 0;
+        _ids.Clear();
+        _removed.Clear();
+        _removedCount = 0;
     }
 
     private void EnsureAdded(int rows)
     {
-        if (rows <= addedCapacity) return;
-        int cap = Math.Max(rows, Math.Max(64, addedCapacity * 2));
+        if (rows <= _addedCapacity) return;
+        int cap = Math.Max(rows, Math.Max(64, _addedCapacity * 2));
         added = (float*)NativeMemory.Realloc(added, (nuint)((long)cap * Dimension * sizeof(float)));
-        addedCapacity = cap;
+        _addedCapacity = cap;
     }
 
     private void EnsureNorms(int positions)
     {
-        if (Metric != Metric.L2 || positions + PanelKernel.Width <= sqNorms.Length) return;
-        var grown = new float[Math.Max(positions, sqNorms.Length * 2) + PanelKernel.Width];
-        sqNorms.CopyTo(grown, 0);
-        sqNorms = grown;
+        if (Metric != Metric.L2 || positions + PanelKernel.Width <= _sqNorms.Length) return;
+        var grown = new float[Math.Max(positions, _sqNorms.Length * 2) + PanelKernel.Width];
+        _sqNorms.CopyTo(grown, 0);
+        _sqNorms = grown;
     }
 
     private void ReleaseStorage()
     {
-        baseOwner?.Dispose();
-        baseOwner = null;
-        baseVectors = IntPtr.Zero;
-        baseCount = 0;
+        _baseOwner?.Dispose();
+        _baseOwner = null;
+        _baseVectors = IntPtr.Zero;
+        _baseCount = 0;
         if (added != null) NativeMemory.Free(added);
         added = null;
-        addedCount = addedCapacity = 0;
-        sqNorms = [];
-        maxNorm = -1;
+        _addedCount = _addedCapacity = 0;
+        _sqNorms = [];
+        _maxNorm = -1;
     }
 
     public void Dispose()

@@ -370,16 +370,16 @@ internal static class IndexFile
     /// <summary>Reads length-checked fields from a byte array; every failure names the file and field.</summary>
     internal sealed class Cursor(string path, byte[] data)
     {
-        private int pos;
-        public bool AtEnd => pos == data.Length;
-        public int Remaining => data.Length - pos;
+        private int _pos;
+        public bool AtEnd => _pos == data.Length;
+        public int Remaining => data.Length - _pos;
 
         private ReadOnlySpan<byte> Take(int n, string field)
         {
-            if (n < 0 || n > data.Length - pos)
-                throw new InputException(path, field, $"{n} more bytes", $"{data.Length - pos} (truncated)");
-            var s = data.AsSpan(pos, n);
-            pos += n;
+            if (n < 0 || n > data.Length - _pos)
+                throw new InputException(path, field, $"{n} more bytes", $"{data.Length - _pos} (truncated)");
+            var s = data.AsSpan(_pos, n);
+            _pos += n;
             return s;
         }
 

@@ -12,8 +12,8 @@ namespace CrossMedia.Index;
 /// </summary>
 internal sealed class IndexLock : IDisposable
 {
-    private readonly FileStream stream;
-    private IndexLock(FileStream stream) => this.stream = stream;
+    private readonly FileStream _stream;
+    private IndexLock(FileStream stream) => _stream = stream;
 
     public static string PathFor(string indexPath) => indexPath + ".lock";
 
@@ -60,7 +60,7 @@ internal sealed class IndexLock : IDisposable
     private static int? Holder(string indexPath) =>
         Posix.ReadPrefix(PathFor(indexPath), 16) is { } b && int.TryParse(Encoding.ASCII.GetString(b), out int pid) ? pid : null;
 
-    public void Dispose() => stream.Dispose();
+    public void Dispose() => _stream.Dispose();
 }
 
 /// <summary>Another writer holds the index's <see cref="IndexLock"/> (a runtime condition, not bad input: retry later).</summary>

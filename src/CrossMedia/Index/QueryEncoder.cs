@@ -17,8 +17,8 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
 {
     /// <summary><c>--from</c> value for vectors already in the model's common space.</summary>
     public const string Embedding = "embedding";
-    private readonly Lock modelLock = new();
-    private readonly SemaphoreSlim decodes = new((limits ?? MediaLimits.Default).MaxConcurrentDecodes);
+    private readonly Lock _modelLock = new();
+    private readonly SemaphoreSlim _decodes = new((limits ?? MediaLimits.Default).MaxConcurrentDecodes);
 
     public MediaLimits Limits { get; } = limits ?? MediaLimits.Default;
 
@@ -148,7 +148,7 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
     /// <summary>Runs a file or text query under the decode cap (refused at once when it is taken).</summary>
     private Matrix Decoding(Func<Matrix> encode)
     {
-        if (!decodes.Wait(0))
+        if (!_decodes.Wait(0))
             throw new QueryBusyException($"{Limits.MaxConcurrentDecodes} media queries are in progress; try again shortly");
         try
         {
@@ -156,7 +156,7 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
         }
         finally
         {
-            decodes.Release();
+            _decodes.Release();
         }
     }
 
@@ -197,7 +197,7 @@ public sealed class QueryEncoder(IEmbeddingModel? model, int dimension, MediaLim
     private Matrix EmbedModel(Func<IEmbeddingModel, Matrix> embed)
     {
         Matrix result;
-        lock (modelLock) result = embed(model!);
+        lock (_modelLock) result = embed(model!);
         if (result.Cols != dimension)
             throw new InputException("model", "embedding dimension", $"{dimension} (the index's)", result.Cols.ToString());
         return result;

@@ -40,16 +40,16 @@ public sealed class FgCrossNetTrainer
     private const string BestFile = "best.bin";
     private const string OptimizerFile = "sgd.bin";
 
-    private readonly FgCrossNetTrainingOptions options;
-    private readonly Device device;
-    private readonly ITrainingProgress progress;
+    private readonly FgCrossNetTrainingOptions _options;
+    private readonly Device _device;
+    private readonly ITrainingProgress _progress;
 
     public FgCrossNetTrainer(FgCrossNetTrainingOptions options, Device? device = null, ITrainingProgress? progress = null)
     {
         options.Validate();
-        this.options = options;
-        this.device = device ?? CPU;
-        this.progress = progress ?? NullTrainingProgress.Instance;
+        _options = options;
+        _device = device ?? CPU;
+        _progress = progress ?? NullTrainingProgress.Instance;
     }
 
     /// <summary>Trains on <paramref name="data"/>'s Train split, selects on its Val split (test items must not be present or are ignored).</summary>
@@ -62,23 +62,23 @@ public sealed class FgCrossNetTrainer
         if (media.Length == 0) throw new InputException(data.Name, "media", "at least one medium of media files", "none");
         config = config with { Classes = data.ClassCount, MediumNames = media.Select(m => m.Name).ToArray() };
 
-        manual_seed(options.Seed);
+        manual_seed(_options.Seed);
         using var net = config.CreateNetwork(initialise: true, out var report);
-        if (report is not null) progress.Message($"pretrained {config.Backbone}: {report.Summary}");
+        if (report is not null) _progress.Message($"pretrained {config.Backbone}: {report.Summary}");
         using var best = config.CreateNetwork(initialise: false, out _);
-        net.to(device);
-        best.to(device);
+        net.to(_device);
+        best.to(_device);
         ModuleState.Copy(net, best);
 
         using var epochs = new Epochs(this, data.Name, config, media, net, best, Settings(data, config, media));
         var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
-        var outcome = TrainingLoop.Run(epochs, new LoopSchedule(options.Epochs, EvalEvery: 1, options.Patience, options.CheckpointEvery, options.Seed),
-            store, resume, progress, cancel);
+        var outcome = TrainingLoop.Run(epochs, new LoopSchedule(_options.Epochs, EvalEvery: 1, _options.Patience, _options.CheckpointEvery, _options.Seed),
+            store, resume, _progress, cancel);
 
         var final = config.CreateNetwork(initialise: false, out _);
-        final.to(device);
+        final.to(_device);
         ModuleState.Copy(best, final);
-        return new FgCrossNetTrainingResult(new FgCrossNetModel(config, final, device) { Workers = options.Workers }, outcome.History.ToArray(),
+        return new FgCrossNetTrainingResult(new FgCrossNetModel(config, final, _device) { Workers = _options.Workers }, outcome.History.ToArray(),
             outcome.SelectedEpoch, outcome.ValidationMap, report?.Summary, epochs.Problems, outcome.StoppedEarly);
     }
 
@@ -91,13 +91,13 @@ public sealed class FgCrossNetTrainer
     private sealed class Epochs(FgCrossNetTrainer trainer, string dataName, FgCrossNetConfig config, Medium[] media,
         FgCrossNetNetwork net, FgCrossNetNetwork best, Dictionary<string, string> settings) : IEpochTrainer, IDisposable
     {
-        private readonly FgCrossNetTrainingOptions options = trainer.options;
-        private readonly MediaKind[] kinds = media.Select(FgCrossNetInputs.KindOf).ToArray();
-        private SGD optimizer = trainer.NewOptimizer(net);
-        private List<DecodedItem>[] train = [];
-        private List<DecodedItem>[] val = [];
-        private Medium[] valMedia = [];
-        private int batches;
+        private readonly FgCrossNetTrainingOptions _options = trainer._options;
+        private readonly MediaKind[] _kinds = media.Select(FgCrossNetInputs.KindOf).ToArray();
+        private SGD _optimizer = trainer.NewOptimizer(net);
+        private List<DecodedItem>[] _train = [];
+        private List<DecodedItem>[] _val = [];
+        private Medium[] _valMedia = [];
+        private int _batches;
 
         public string Name => "FGCrossNet";
         public IReadOnlyDictionary<string, string> Settings => settings;
@@ -106,64 +106,64 @@ public sealed class FgCrossNetTrainer
         public (int BatchesPerEpoch, bool CanValidate) Prepare(CancellationToken cancel)
         {
             // Decode every medium once (train and validation), in parallel with libtorch's threads idle.
-            var decoder = new MediaDecoder(config.DecoderOptions(net.Backbone.Normalization, options.Workers, options.DecodeCache));
+            var decoder = new MediaDecoder(config.DecoderOptions(net.Backbone.Normalization, _options.Workers, _options.DecodeCache));
             var clock = Stopwatch.StartNew();
-            train = new List<DecodedItem>[media.Length];
-            val = new List<DecodedItem>[media.Length];
-            valMedia = new Medium[media.Length];
+            _train = new List<DecodedItem>[media.Length];
+            _val = new List<DecodedItem>[media.Length];
+            _valMedia = new Medium[media.Length];
             long files = media.Sum(m => (long)m.RowsOf(Split.Train).Length + m.RowsOf(Split.Val).Length);
-            var progress = trainer.progress;
+            var progress = trainer._progress;
             var decoding = new SynchronousProgress<int>(_ => progress.Phase(new WorkProgress("decode", decoder.Attempted, files, "files")));
             progress.Phase(new WorkProgress("decode", 0, files, "files")); // starts the phase's clock before the first file is done
             for (int m = 0; m < media.Length; m++)
             {
-                train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], media[m].RowsOf(Split.Train), cancel, decoding);
-                valMedia[m] = media[m].Select(Split.Val);
-                val[m] = FgCrossNetInputs.DecodeAll(decoder, valMedia[m], null, cancel, decoding);
-                if (train[m].Count < 2) throw new InputException(dataName, $"{media[m].Name} train split", "at least 2 decodable items", train[m].Count.ToString());
+                _train[m] = FgCrossNetInputs.DecodeAll(decoder, media[m], media[m].RowsOf(Split.Train), cancel, decoding);
+                _valMedia[m] = media[m].Select(Split.Val);
+                _val[m] = FgCrossNetInputs.DecodeAll(decoder, _valMedia[m], null, cancel, decoding);
+                if (_train[m].Count < 2) throw new InputException(dataName, $"{media[m].Name} train split", "at least 2 decodable items", _train[m].Count.ToString());
             }
             progress.Phase(new WorkProgress("decode", files, files, "files")); // the last files may have been skipped
-            foreach (var p in decoder.Problems) trainer.progress.Message($"skipped {p}");
-            trainer.progress.Message($"decoded {decoder.Attempted} files in {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", media.Select((m, i) => $"{m.Name} {train[i].Count}+{val[i].Count}"))})");
+            foreach (var p in decoder.Problems) trainer._progress.Message($"skipped {p}");
+            trainer._progress.Message($"decoded {decoder.Attempted} files in {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", media.Select((m, i) => $"{m.Name} {_train[i].Count}+{_val[i].Count}"))})");
             Problems = decoder.Problems.Select(p => p.ToString()).ToArray();
-            batches = (train.Max(t => t.Count) + options.BatchSize - 1) / options.BatchSize;
+            _batches = (_train.Max(t => t.Count) + _options.BatchSize - 1) / _options.BatchSize;
             // Fewer than two media with validation items: nothing to rank across.
-            return (batches, val.Count(v => v.Count > 0) >= 2);
+            return (_batches, _val.Count(v => v.Count > 0) >= 2);
         }
 
         public EpochOutcome RunEpoch(EpochContext epoch, Action<int, IReadOnlyDictionary<string, double>> batchDone, CancellationToken cancel)
         {
-            bool stage2 = epoch.Epoch > options.Stage1Epochs;
-            if (stage2 && epoch.Epoch == options.Stage1Epochs + 1 && options.Stage1Epochs > 0)
+            bool stage2 = epoch.Epoch > _options.Stage1Epochs;
+            if (stage2 && epoch.Epoch == _options.Stage1Epochs + 1 && _options.Stage1Epochs > 0)
             {
                 // Stage 2 starts from the stage-1 selection with a fresh optimiser (the reference restarts its script).
                 ModuleState.Copy(best, net);
-                optimizer.Dispose();
-                optimizer = trainer.NewOptimizer(net);
+                _optimizer.Dispose();
+                _optimizer = trainer.NewOptimizer(net);
             }
-            int epochInStage = stage2 ? epoch.Epoch - options.Stage1Epochs : epoch.Epoch;
-            double lr = options.LearningRate * Math.Pow(options.DecayFactor, (epochInStage - 1) / options.DecayEvery);
-            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+            int epochInStage = stage2 ? epoch.Epoch - _options.Stage1Epochs : epoch.Epoch;
+            double lr = _options.LearningRate * Math.Pow(_options.DecayFactor, (epochInStage - 1) / _options.DecayEvery);
+            foreach (var g in _optimizer.ParamGroups) g.LearningRate = lr;
 
             var rng = epoch.RandomOf(1);
-            var orders = train.Select(t => EpochOrder.Permutation(rng, t.Count)).ToArray();
+            var orders = _train.Select(t => EpochOrder.Permutation(rng, t.Count)).ToArray();
             var sums = new Dictionary<string, double>();
             net.train();
-            for (int b = 0; b < batches; b++)
+            for (int b = 0; b < _batches; b++)
             {
-                foreach (var (k, v) in trainer.Step(net, optimizer, kinds, train, orders, b, stage2, rng)) sums[k] = sums.GetValueOrDefault(k) + v;
+                foreach (var (k, v) in trainer.Step(net, _optimizer, _kinds, _train, orders, b, stage2, rng)) sums[k] = sums.GetValueOrDefault(k) + v;
                 batchDone(b + 1, sums.ToDictionary(kv => kv.Key, kv => kv.Value / (b + 1)));
             }
-            var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches);
+            var losses = sums.ToDictionary(kv => kv.Key, kv => kv.Value / _batches);
             // A diverged epoch is reported by the loop before its statistics would be re-estimated from non-finite weights.
-            if (losses.Values.All(double.IsFinite)) trainer.RecalibrateBatchNorm(net, kinds, train, batches, epoch.RandomOf(2));
+            if (losses.Values.All(double.IsFinite)) trainer.RecalibrateBatchNorm(net, _kinds, _train, _batches, epoch.RandomOf(2));
             return new EpochOutcome(losses, lr, stage2 ? "stage 2" : "stage 1");
         }
 
         public ValidationOutcome Validate(int epoch)
         {
-            if (val.Count(v => v.Count > 0) < 2) return new ValidationOutcome(null);
-            var (map, chance, degenerate, directions) = trainer.Validate(net, kinds, val, valMedia);
+            if (_val.Count(v => v.Count > 0) < 2) return new ValidationOutcome(null);
+            var (map, chance, degenerate, directions) = trainer.Validate(net, _kinds, _val, _valMedia);
             return new ValidationOutcome(map, degenerate > 0, null,
                 string.Create(CultureInfo.InvariantCulture, $"in {degenerate} of {directions} directions, chance mAP {chance:F4}"), Chance: chance);
         }
@@ -174,7 +174,7 @@ public sealed class FgCrossNetTrainer
         {
             net.save(Path.Combine(dir, NetworkFile));
             best.save(Path.Combine(dir, BestFile));
-            optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
+            _optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
         }
 
         public void LoadState(string dir)
@@ -188,10 +188,10 @@ public sealed class FgCrossNetTrainer
             {
                 throw new InputException(dir, NetworkFile, "a network of the same architecture (same backbone, input size and data)", e.Message, e);
             }
-            CheckpointStore.Read(dir, OptimizerFile, optimizer.load_state_dict);
+            CheckpointStore.Read(dir, OptimizerFile, _optimizer.load_state_dict);
         }
 
-        public void Dispose() => optimizer.Dispose();
+        public void Dispose() => _optimizer.Dispose();
     }
 
     /// <summary>One optimisation step in its own dispose scope; returns the loss terms.</summary>
@@ -205,14 +205,14 @@ public sealed class FgCrossNetTrainer
         var allLabels = cat(labels, 0);
         var parts = all.split(pictures.Select(p => p.shape[0]).ToArray(), 0);
         var ce = parts.Zip(labels, (z, y) => nn.functional.cross_entropy(z, y)).Aggregate((x, y) => x.add(y, TorchScalars.One));
-        var center = CenterLoss.Compute(all, allLabels, net.Centers, options.CenterWeight);
+        var center = CenterLoss.Compute(all, allLabels, net.Centers, _options.CenterWeight);
         var total = ce.add(center, TorchScalars.One);
         double ranking = 0;
-        if (stage2 && options.RankingWeight > 0)
+        if (stage2 && _options.RankingWeight > 0)
         {
             var r = QuadrupletLoss.Compute(all, allLabels);
             ranking = r.item<float>();
-            using var weight = options.RankingWeight.ToScalar();
+            using var weight = _options.RankingWeight.ToScalar();
             total = total.add(r.mul(weight), TorchScalars.One);
         }
         optimizer.zero_grad();
@@ -231,9 +231,9 @@ public sealed class FgCrossNetTrainer
         var labels = new List<Tensor>();
         for (int m = 0; m < train.Length; m++)
         {
-            var items = EpochOrder.Batch(orders[m], b, options.BatchSize).Select(i => train[m][(int)i]).ToArray();
-            labels.Add(tensor(items.Select(i => (long)i.Label).ToArray(), device: device));
-            pictures.Add(FgCrossNetInputs.TrainingPictures(net, kinds[m], items, device, rng));
+            var items = EpochOrder.Batch(orders[m], b, _options.BatchSize).Select(i => train[m][(int)i]).ToArray();
+            labels.Add(tensor(items.Select(i => (long)i.Label).ToArray(), device: _device));
+            pictures.Add(FgCrossNetInputs.TrainingPictures(net, kinds[m], items, _device, rng));
         }
         return (pictures, labels);
     }
@@ -265,7 +265,7 @@ public sealed class FgCrossNetTrainer
     {
         // Files that failed to decode were reported and are left out with their labels.
         var embedded = Enumerable.Range(0, val.Length).Where(m => val[m].Count > 0)
-            .Select(m => new EmbeddedMedium(valMedia[m].Name, FgCrossNetInputs.Embed(net, kinds[m], val[m], device), val[m].Select(i => i.Label).ToArray()))
+            .Select(m => new EmbeddedMedium(valMedia[m].Name, FgCrossNetInputs.Embed(net, kinds[m], val[m], _device), val[m].Select(i => i.Label).ToArray()))
             .ToArray();
         net.train();
         var directions = CrossMediaEvaluation.AllDirections(embedded);
@@ -273,7 +273,7 @@ public sealed class FgCrossNetTrainer
     }
 
     internal SGD NewOptimizer(FgCrossNetNetwork net) =>
-        new(net.parameters(), options.LearningRate, options.Momentum);
+        new(net.parameters(), _options.LearningRate, _options.Momentum);
 
     /// <summary>
     /// The settings that change what the epochs compute, named as the CLI options where one exists; a
@@ -298,15 +298,15 @@ public sealed class FgCrossNetTrainer
             ["frames"] = I(config.FramesPerVideo),
             // The file name, not its folder: an output folder may move to another machine.
             ["pretrained"] = config.Pretrained && config.Weights is { } w ? Path.GetFileName(Path.TrimEndingDirectorySeparator(w)) : "none",
-            ["stage1-epochs"] = I(options.Stage1Epochs),
-            ["batch-size"] = I(options.BatchSize),
-            ["lr"] = F(options.LearningRate),
-            ["momentum"] = F(options.Momentum),
-            ["decay-every"] = I(options.DecayEvery),
-            ["decay-factor"] = F(options.DecayFactor),
-            ["center-weight"] = F(options.CenterWeight),
-            ["ranking-weight"] = F(options.RankingWeight),
-            ["seed"] = I(options.Seed),
+            ["stage1-epochs"] = I(_options.Stage1Epochs),
+            ["batch-size"] = I(_options.BatchSize),
+            ["lr"] = F(_options.LearningRate),
+            ["momentum"] = F(_options.Momentum),
+            ["decay-every"] = I(_options.DecayEvery),
+            ["decay-factor"] = F(_options.DecayFactor),
+            ["center-weight"] = F(_options.CenterWeight),
+            ["ranking-weight"] = F(_options.RankingWeight),
+            ["seed"] = I(_options.Seed),
         };
     }
 }

@@ -14,26 +14,26 @@ namespace CrossMedia.Training;
 /// </summary>
 internal sealed class JfseStep : IDisposable
 {
-    private readonly JfseNetworks nets;
-    private readonly JfseTrainingOptions options;
-    private readonly Device device;
-    private readonly Optimizer optD, optG, optR, optM;
+    private readonly JfseNetworks _nets;
+    private readonly JfseTrainingOptions _options;
+    private readonly Device _device;
+    private readonly Optimizer _optD, _optG, _optR, _optM;
 
     public JfseStep(JfseNetworks nets, JfseTrainingOptions options, Device device)
     {
-        this.nets = nets;
-        this.options = options;
-        this.device = device;
+        _nets = nets;
+        _options = options;
+        _device = device;
         // Our Adam: TorchSharp's arithmetic with per-parameter temporaries (see Adam).
         Optimizer NewAdam(IEnumerable<TorchSharp.Modules.Parameter> p) => new Adam(p, options.LearningRate, options.Beta1, options.Beta2);
-        optD = NewAdam(nets.CriticParameters());
-        optG = NewAdam(nets.GeneratorParameters());
-        optR = NewAdam(nets.RegressorParameters());
-        optM = NewAdam(nets.Classifier.parameters());
+        _optD = NewAdam(nets.CriticParameters());
+        _optG = NewAdam(nets.GeneratorParameters());
+        _optR = NewAdam(nets.RegressorParameters());
+        _optM = NewAdam(nets.Classifier.parameters());
     }
 
     /// <summary>The optimisers in checkpoint order: critic, generator, regressor, classifier.</summary>
-    public IReadOnlyList<Optimizer> Optimizers => [optD, optG, optR, optM];
+    public IReadOnlyList<Optimizer> Optimizers => [_optD, _optG, _optR, _optM];
 
     /// <summary>
     /// Runs one step on one mini-batch of every medium (<paramref name="media"/>, in the networks' order);
@@ -50,16 +50,16 @@ internal sealed class JfseStep : IDisposable
     public Dictionary<string, double> Run(double lambda, torch.Generator gen, IReadOnlyList<JfseBatchMedium> media, Tensor classes, long[] unseenBatch)
     {
         using var scope = NewDisposeScope();
-        if (media.Count != nets.Generators.Count) throw new ArgumentException($"one batch per medium ({nets.Generators.Count})", nameof(media));
-        var w = options.EffectiveWeights;
+        if (media.Count != _nets.Generators.Count) throw new ArgumentException($"one batch per medium ({_nets.Generators.Count})", nameof(media));
+        var w = _options.EffectiveWeights;
         var all = Enumerable.Range(0, media.Count).ToArray();
-        var idx = media.Select(m => torch.tensor(m.Rows).to(device)).ToArray();
+        var idx = media.Select(m => torch.tensor(m.Rows).to(_device)).ToArray();
         var real = all.Select(m => media[m].Features.index_select(0, idx[m])).ToArray();
         var lab = all.Select(m => media[m].Labels.index_select(0, idx[m])).ToArray();
         var c = lab.Select(l => classes.index_select(0, l)).ToArray();
-        int dz = nets.Architecture.NoiseDimension;
-        Tensor Noise(long rows, long cols) => torch.randn([rows, cols], generator: gen).to(device);
-        Tensor Uniform(long rows) => torch.rand([rows, 1], generator: gen).to(device);
+        int dz = _nets.Architecture.NoiseDimension;
+        Tensor Noise(long rows, long cols) => torch.randn([rows, cols], generator: gen).to(_device);
+        Tensor Uniform(long rows) => torch.rand([rows, 1], generator: gen).to(_device);
         // Σ over media, left to right (the written formula's order; with two media the spec's v + t).
         Tensor Sum(Func<int, Tensor> term) => all.Skip(1).Aggregate(term(0), (sum, m) => sum.add(term(m), TorchScalars.One));
         // Σ over pairs of media / (M − 1) (see remarks); one pair, the image–text term, for two media.
@@ -71,37 +71,37 @@ internal sealed class JfseStep : IDisposable
             return pairs.Length == 1 ? sum : sum.mul(pairShare);
         }
         Tensor Modality(IReadOnlyList<Tensor> embeddings, bool reversed) =>
-            ModalityLoss.Compute(embeddings.Select(e => nets.Classifier.call(reversed ? GradientReversal.Apply(e, lambda) : e.detach())).ToArray());
+            ModalityLoss.Compute(embeddings.Select(e => _nets.Classifier.call(reversed ? GradientReversal.Apply(e, lambda) : e.detach())).ToArray());
 
         // Critic steps (generators fixed: synthetic features detached inside the loss).
         double lossD = 0;
-        for (int k = 0; k < options.CriticSteps; k++)
+        for (int k = 0; k < _options.CriticSteps; k++)
         {
             using var inner = NewDisposeScope();
             Tensor[] syn;
             using (no_grad())
-                syn = all.Select(m => nets.Generators[m].call(c[m], Noise(c[m].shape[0], dz))).ToArray();
-            var ld = Sum(m => WassersteinLoss.CriticWithPenalty(nets.Critics[m].call, real[m], syn[m], c[m], Uniform(real[m].shape[0]), w.GradientPenalty));
-            optD.zero_grad();
+                syn = all.Select(m => _nets.Generators[m].call(c[m], Noise(c[m].shape[0], dz))).ToArray();
+            var ld = Sum(m => WassersteinLoss.CriticWithPenalty(_nets.Critics[m].call, real[m], syn[m], c[m], Uniform(real[m].shape[0]), w.GradientPenalty));
+            _optD.zero_grad();
             ld.backward();
-            optD.step();
+            _optD.step();
             lossD += ld.item<float>();
         }
 
         // Generator step: fool the critics; synthetic features (seen batch classes + unseen classes) must
         // regress back to their class embeddings and be modality-indistinguishable.
-        var unseenLabels = torch.tensor(unseenBatch).to(device);
+        var unseenLabels = torch.tensor(unseenBatch).to(_device);
         var synLab = lab.Select(l => unseenBatch.Length > 0 ? cat([l, unseenLabels], 0) : l).ToArray();
         var synC = synLab.Select(l => classes.index_select(0, l)).ToArray();
-        var generated = all.Select(m => nets.Generators[m].call(synC[m], Noise(synC[m].shape[0], dz))).ToArray();
-        var advG = Sum(m => WassersteinLoss.Generator(nets.Critics[m].call(generated[m].narrow(0, 0, real[m].shape[0]), c[m])));
-        var eGen = all.Select(m => nets.Regressors[m].call(generated[m])).ToArray();
+        var generated = all.Select(m => _nets.Generators[m].call(synC[m], Noise(synC[m].shape[0], dz))).ToArray();
+        var advG = Sum(m => WassersteinLoss.Generator(_nets.Critics[m].call(generated[m].narrow(0, 0, real[m].shape[0]), c[m])));
+        var eGen = all.Select(m => _nets.Regressors[m].call(generated[m])).ToArray();
         var cycG = Sum(m => CycleLoss.Compute(eGen[m], synC[m]));
         var modG = Modality(eGen, reversed: true);
         var lossG = WeightedSum((w.GeneratorAdversarial, advG), (w.GeneratorCycle, cycG), (w.GeneratorModality, modG));
-        optG.zero_grad();
+        _optG.zero_grad();
         lossG.backward();
-        optG.step();
+        _optG.step();
 
         // Regressor step: real features to their class embeddings, aligned across media, modality-confused;
         // plus the same on the synthetic features, detached (fixed for this step).
@@ -109,31 +109,31 @@ internal sealed class JfseStep : IDisposable
         // The cycle, alignment and modality terms of one set of embedding batches (real, then synthetic).
         (Tensor Cycle, Tensor Alignment, Tensor Modality) RegressorTerms(Tensor[] e, Tensor[] targets, Tensor[] labels) =>
             (Sum(m => CycleLoss.Compute(e[m], targets[m])),
-             PairMean((i, j) => AlignmentLoss.Compute(options.Alignment, e[i], labels[i], e[j], labels[j])),
+             PairMean((i, j) => AlignmentLoss.Compute(_options.Alignment, e[i], labels[i], e[j], labels[j])),
              Modality(e, reversed: true));
-        var eReal = all.Select(m => nets.Regressors[m].call(real[m])).ToArray();
+        var eReal = all.Select(m => _nets.Regressors[m].call(real[m])).ToArray();
         var (cycReal, daReal, modReal) = RegressorTerms(eReal, c, lab);
-        var eSyn = all.Select(m => nets.Regressors[m].call(fixedSyn[m])).ToArray();
+        var eSyn = all.Select(m => _nets.Regressors[m].call(fixedSyn[m])).ToArray();
         var (cycSyn, daSyn, modSyn) = RegressorTerms(eSyn, synC, synLab);
         var lossR = WeightedSum((w.RegressorCycleReal, cycReal), (w.RegressorAlignmentReal, daReal), (w.RegressorModalityReal, modReal),
             (w.RegressorCycleSynthetic, cycSyn), (w.RegressorModalitySynthetic, modSyn), (w.RegressorAlignmentSynthetic, daSyn));
         // Extension (off by default): CMPM with every real pair as its own class; the trainer allows it for paired batches only.
         var pairReal = w.RegressorPairAlignment > 0 ? PairMean((i, j) => AlignmentLoss.Compute(AlignmentScheme.Cmpm, eReal[i], idx[i], eReal[j], idx[j])) : null;
         if (pairReal is not null) lossR = lossR.add(WeightedSum((w.RegressorPairAlignment, pairReal)), TorchScalars.One);
-        optR.zero_grad();
+        _optR.zero_grad();
         lossR.backward();
-        optR.step();
+        _optR.step();
 
         // Modality classifier step on fixed embeddings.
         var lossM = Modality(eReal, reversed: false)
             .add(WeightedSum((w.ClassifierSynthetic, Modality(eSyn, reversed: false))), TorchScalars.One);
-        optM.zero_grad();
+        _optM.zero_grad();
         lossM.backward();
-        optM.step();
+        _optM.step();
 
         var losses = new Dictionary<string, double>
         {
-            ["critic"] = lossD / options.CriticSteps,
+            ["critic"] = lossD / _options.CriticSteps,
             ["generator"] = lossG.item<float>(),
             ["regressor"] = lossR.item<float>(),
             ["classifier"] = lossM.item<float>(),
@@ -159,10 +159,10 @@ internal sealed class JfseStep : IDisposable
 
     public void Dispose()
     {
-        optD.Dispose();
-        optG.Dispose();
-        optR.Dispose();
-        optM.Dispose();
+        _optD.Dispose();
+        _optG.Dispose();
+        _optR.Dispose();
+        _optM.Dispose();
     }
 }
 

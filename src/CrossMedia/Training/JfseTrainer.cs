@@ -34,16 +34,16 @@ public sealed class JfseTrainer
     public const string StateFile = "state.json";
     private static readonly string[] OptimizerNames = ["critic", "generator", "regressor", "classifier"];
 
-    private readonly JfseTrainingOptions options;
-    private readonly Device device;
-    private readonly ITrainingProgress progress;
+    private readonly JfseTrainingOptions _options;
+    private readonly Device _device;
+    private readonly ITrainingProgress _progress;
 
     public JfseTrainer(JfseTrainingOptions options, Device? device = null, ITrainingProgress? progress = null)
     {
         options.Validate();
-        this.options = options;
-        this.device = device ?? CPU;
-        this.progress = progress ?? NullTrainingProgress.Instance;
+        _options = options;
+        _device = device ?? CPU;
+        _progress = progress ?? NullTrainingProgress.Instance;
     }
 
     /// <summary>
@@ -78,23 +78,23 @@ public sealed class JfseTrainer
         if (unseen.Any(u => media.Any(m => m.Labels.Contains(u))))
             throw new InputException(data.Name, "train split", "no items of unseen classes", "unseen-class items");
         bool paired = data.Paired && media.All(m => m.Count == media[0].Count);
-        if (options.EffectiveWeights.RegressorPairAlignment > 0 && !paired)
+        if (_options.EffectiveWeights.RegressorPairAlignment > 0 && !paired)
             throw new InputException(data.Name, "regressor_pair_alignment", "paired image–text items (the pair term matches each item with its partner)", "unpaired media");
 
         // Min-max scaling fitted once on the training data (the reference fits it per batch).
         var scalers = features.Select(MinMaxScaler.Fit).ToArray();
         var classScaler = MinMaxScaler.Fit(classEmbeddings);
-        var arch = new JfseArchitecture(features.Select(f => f.Cols).ToArray(), classEmbeddings.Cols, options.Hidden, options.NoiseDimension);
+        var arch = new JfseArchitecture(features.Select(f => f.Cols).ToArray(), classEmbeddings.Cols, _options.Hidden, _options.NoiseDimension);
         var all = Enumerable.Range(0, media.Length).ToArray();
 
-        torch.random.manual_seed(options.Seed);
+        torch.random.manual_seed(_options.Seed);
         using var nets = new JfseNetworks(arch);
-        nets.to(device);
+        nets.to(_device);
         var bestRegressors = all.Select(arch.NewRegressor).ToArray();
         using var disposeBest = new DisposeAll(bestRegressors);
-        foreach (var r in bestRegressors) r.to(device);
+        foreach (var r in bestRegressors) r.to(_device);
         CopyRegressors(nets.Regressors, bestRegressors);
-        using var step = new JfseStep(nets, options, device);
+        using var step = new JfseStep(nets, _options, _device);
 
         var valMedia = names.Select(name => val.Has(name) ? val[name] : null).ToArray();
         using var epochs = new Epochs(this, Settings(data, media, unseen, classEmbeddings), nets, bestRegressors, step,
@@ -102,16 +102,16 @@ public sealed class JfseTrainer
             valMedia.All(v => v is { Count: > 0 }) ? valMedia.Select(v => v!).ToArray() : null,
             testProbe is null ? null : names.Select(name => testProbe[name]).ToArray());
         var store = checkpointDirectory is null ? null : new CheckpointStore(checkpointDirectory);
-        var outcome = TrainingLoop.Run(epochs, new LoopSchedule(options.Epochs, options.EvalEvery, options.Patience, options.CheckpointEvery, options.Seed),
-            store, resume, progress, cancel);
+        var outcome = TrainingLoop.Run(epochs, new LoopSchedule(_options.Epochs, _options.EvalEvery, _options.Patience, _options.CheckpointEvery, _options.Seed),
+            store, resume, _progress, cancel);
 
         // The selected epoch's regressors with normalisers fitted on the training embeddings.
         var post = outcome.CanValidate ? ParsePost(outcome.State.BestChoice) : EmbeddingPostProcessing.Raw;
-        var normalizers = all.Select(m => EmbeddingNormalizer.Fit(JfseModel.EmbedRaw(bestRegressors[m], scalers[m], features[m], device), post, options.ZScore)).ToArray();
+        var normalizers = all.Select(m => EmbeddingNormalizer.Fit(JfseModel.EmbedRaw(bestRegressors[m], scalers[m], features[m], _device), post, _options.ZScore)).ToArray();
         var final = all.Select(arch.NewRegressor).ToArray();
-        foreach (var r in final) r.to(device);
+        foreach (var r in final) r.to(_device);
         CopyRegressors(bestRegressors, final);
-        var model = new JfseModel(arch, names, final, scalers, normalizers, device, media.Select(m => m.Encoder).ToArray());
+        var model = new JfseModel(arch, names, final, scalers, normalizers, _device, media.Select(m => m.Encoder).ToArray());
         return new JfseTrainingResult(model, outcome.History.ToArray(), outcome.SelectedEpoch, post,
             outcome.ValidationMap, outcome.EpochsRun, outcome.StoppedEarly, outcome.State.TestSelected);
     }
@@ -127,7 +127,7 @@ public sealed class JfseTrainer
     /// </summary>
     private Dictionary<string, string> Settings(Dataset data, IReadOnlyList<Medium> media, int[] unseen, Matrix classEmbeddings)
     {
-        var settings = OptionSettings(JsonSerializer.Serialize(options with { Weights = options.EffectiveWeights }, JfseModel.JsonOptions));
+        var settings = OptionSettings(JsonSerializer.Serialize(_options with { Weights = _options.EffectiveWeights }, JfseModel.JsonOptions));
         settings["dataset"] = data.Name;
         settings["items"] = ResumeSettings.ItemsOf(media);
         settings["unseen"] = string.Join(",", unseen);
@@ -159,7 +159,7 @@ public sealed class JfseTrainer
         var bestPost = EmbeddingPostProcessing.Raw;
         foreach (var post in Enum.GetValues<EmbeddingPostProcessing>())
         {
-            var e = query.Select((q, m) => EmbeddingNormalizer.Fit(train[m], post, options.ZScore).Apply(q.Embeddings)).ToArray();
+            var e = query.Select((q, m) => EmbeddingNormalizer.Fit(train[m], post, _options.ZScore).Apply(q.Embeddings)).ToArray();
             double sum = 0, chanceSum = 0;
             int directions = 0;
             bool degenerate = false;
@@ -214,12 +214,12 @@ public sealed class JfseTrainer
         JfseStep step, Medium[] media, Matrix[] features, MinMaxScaler[] scalers, Matrix scaledClasses,
         int[] unseen, bool paired, Medium[]? validation, Medium[]? testProbe) : IEpochTrainer, IDisposable
     {
-        private readonly JfseTrainingOptions options = trainer.options;
-        private readonly Device device = trainer.device;
-        private readonly List<Tensor> tensors = [];
-        private Tensor[] x = [], y = [];
-        private Tensor classes = null!;
-        private int batches;
+        private readonly JfseTrainingOptions _options = trainer._options;
+        private readonly Device _device = trainer._device;
+        private readonly List<Tensor> _tensors = [];
+        private Tensor[] _x = [], _y = [];
+        private Tensor _classes = null!;
+        private int _batches;
 
         public string Name => "JFSE";
         public IReadOnlyDictionary<string, string> Settings => settings;
@@ -234,18 +234,18 @@ public sealed class JfseTrainer
         public (int BatchesPerEpoch, bool CanValidate) Prepare(CancellationToken cancel)
         {
             // Training tensors: scaled once, kept on the device.
-            x = media.Select((_, m) => Keep(ToTensor(scalers[m].Apply(features[m])))).ToArray();
-            classes = Keep(ToTensor(scaledClasses));
-            y = media.Select(m => Keep(torch.tensor(m.Labels.Select(l => (long)l).ToArray()).to(device))).ToArray();
+            _x = media.Select((_, m) => Keep(ToTensor(scalers[m].Apply(features[m])))).ToArray();
+            _classes = Keep(ToTensor(scaledClasses));
+            _y = media.Select(m => Keep(torch.tensor(m.Labels.Select(l => (long)l).ToArray()).to(_device))).ToArray();
             int n = media.Max(m => m.Count);
-            batches = (n + options.BatchSize - 1) / options.BatchSize;
-            return (batches, validation is not null);
+            _batches = (n + _options.BatchSize - 1) / _options.BatchSize;
+            return (_batches, validation is not null);
         }
 
         public EpochOutcome RunEpoch(EpochContext epoch, Action<int, IReadOnlyDictionary<string, double>> batchDone, CancellationToken cancel)
         {
-            int unseenPerBatch = unseen.Length == 0 ? 0 : (options.UnseenSamplesPerBatch > 0 ? options.UnseenSamplesPerBatch : options.BatchSize);
-            double lambda = GradientReversal.Schedule((epoch.Epoch - 1) / (double)options.Epochs);
+            int unseenPerBatch = unseen.Length == 0 ? 0 : (_options.UnseenSamplesPerBatch > 0 ? _options.UnseenSamplesPerBatch : _options.BatchSize);
+            double lambda = GradientReversal.Schedule((epoch.Epoch - 1) / (double)_options.Epochs);
             var rng = epoch.RandomOf(1);
             using var gen = new torch.Generator(epoch.SeedOf(2));
             // One order per medium (drawn in the media's order), or the first medium's for paired media.
@@ -253,25 +253,25 @@ public sealed class JfseTrainer
             for (int m = 0; m < media.Length; m++) orders[m] = paired && m > 0 ? orders[0] : EpochOrder.Permutation(rng, media[m].Count);
             var sums = new Dictionary<string, double>();
             nets.train();
-            for (int b = 0; b < batches; b++)
+            for (int b = 0; b < _batches; b++)
             {
-                var batch = media.Select((_, m) => new JfseBatchMedium(x[m], y[m], EpochOrder.Batch(orders[m], b, options.BatchSize))).ToArray();
+                var batch = media.Select((_, m) => new JfseBatchMedium(_x[m], _y[m], EpochOrder.Batch(orders[m], b, _options.BatchSize))).ToArray();
                 var unseenBatch = Enumerable.Range(0, unseenPerBatch).Select(_ => (long)unseen[rng.Next(unseen.Length)]).ToArray();
-                var losses = step.Run(lambda, gen, batch, classes, unseenBatch);
+                var losses = step.Run(lambda, gen, batch, _classes, unseenBatch);
                 foreach (var (k, v) in losses) sums[k] = sums.GetValueOrDefault(k) + v;
                 batchDone(b + 1, sums.ToDictionary(kv => kv.Key, kv => kv.Value / (b + 1)));
             }
-            return new EpochOutcome(sums.ToDictionary(kv => kv.Key, kv => kv.Value / batches), lambda);
+            return new EpochOutcome(sums.ToDictionary(kv => kv.Key, kv => kv.Value / _batches), lambda);
         }
 
         public ValidationOutcome Validate(int epoch)
         {
             if (validation is null && testProbe is null) return new ValidationOutcome(null);
-            var rawTrain = media.Select((_, m) => JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], features[m], device)).ToArray();
+            var rawTrain = media.Select((_, m) => JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], features[m], _device)).ToArray();
             // Raw embeddings and labels of some items of every medium (validation or the test probe).
             (double Score, EmbeddingPostProcessing Post, bool Degenerate, double Chance) Best(Medium[] items) =>
                 trainer.BestPostProcessing(rawTrain, items.Select((item, m) =>
-                    (JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], JfseModel.FeaturesOf(item, features[m].Cols), device), item.Labels)).ToArray());
+                    (JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], JfseModel.FeaturesOf(item, features[m].Cols), _device), item.Labels)).ToArray());
             var result = new ValidationOutcome(null);
             if (validation is { } v)
             {
@@ -308,15 +308,15 @@ public sealed class JfseTrainer
 
         public void Dispose()
         {
-            foreach (var t in tensors) t.Dispose();
+            foreach (var t in _tensors) t.Dispose();
         }
 
         private Tensor Keep(Tensor t)
         {
-            tensors.Add(t);
+            _tensors.Add(t);
             return t;
         }
 
-        private Tensor ToTensor(Matrix m) => m.ToTensor(device);
+        private Tensor ToTensor(Matrix m) => m.ToTensor(_device);
     }
 }

@@ -19,7 +19,7 @@ public sealed class FgCrossNetModel : IEmbeddingModel
     public const string MethodName = "fgcrossnet";
     private const string WeightsFile = "network.bin";
 
-    private readonly FgCrossNetNetwork network;
+    private readonly FgCrossNetNetwork _network;
 
     public FgCrossNetConfig Config { get; }
     public Device Device { get; }
@@ -35,11 +35,11 @@ public sealed class FgCrossNetModel : IEmbeddingModel
     {
         Config = config;
         Device = device;
-        this.network = network;
-        this.network.eval();
+        _network = network;
+        _network.eval();
     }
 
-    internal FgCrossNetNetwork Network => network;
+    internal FgCrossNetNetwork Network => _network;
 
     /// <summary>What one file may demand of the decoder (a service may tighten it).</summary>
     public MediaLimits Limits { get; init; } = MediaLimits.Default;
@@ -59,14 +59,14 @@ public sealed class FgCrossNetModel : IEmbeddingModel
         var sources = input.Sources
             ?? throw new InputException(input.Medium, "items", "media files, bytes or texts (FGCrossNet decodes media itself)", "feature vectors");
         var kind = FgCrossNetInputs.KindOf(input.Medium, sources.Count > 0 ? sources[0].Name : null);
-        var decoder = new MediaDecoder(Config.DecoderOptions(network.Backbone.Normalization, Workers) with { Limits = Limits });
+        var decoder = new MediaDecoder(Config.DecoderOptions(_network.Backbone.Normalization, Workers) with { Limits = Limits });
         var result = new Matrix(sources.Count, EmbeddingDimension);
-        using (FgCrossNetInputs.Evaluating(network))
+        using (FgCrossNetInputs.Evaluating(_network))
         {
             foreach (var batch in decoder.DecodeBatchesAsync(sources, kind, BatchSize, cancellationToken).ToBlockingEnumerable(cancellationToken))
             {
                 // After a failure the rest is still decoded, to name every bad source, but no longer embedded.
-                if (decoder.Problems.Count == 0) FgCrossNetInputs.EmbedBatch(network, kind, batch, Device, result, batch[0].Row);
+                if (decoder.Problems.Count == 0) FgCrossNetInputs.EmbedBatch(_network, kind, batch, Device, result, batch[0].Row);
                 progress?.Report(batch[^1].Row + 1);
             }
         }
@@ -77,7 +77,7 @@ public sealed class FgCrossNetModel : IEmbeddingModel
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
-        JfseModel.SaveModule(network, Path.Combine(directory, WeightsFile));
+        JfseModel.SaveModule(_network, Path.Combine(directory, WeightsFile));
         var manifest = new Manifest(MethodName, Config, BuildInfo.Version);
         AtomicFile.WriteAllText(Path.Combine(directory, ModelStore.ManifestFile), JsonSerializer.Serialize(manifest, JsonOptions));
         FileChecksums.Write(directory, [ModelStore.ManifestFile, WeightsFile]);
@@ -106,7 +106,7 @@ public sealed class FgCrossNetModel : IEmbeddingModel
         return new FgCrossNetModel(m.Config, net, device);
     }
 
-    public void Dispose() => network.Dispose();
+    public void Dispose() => _network.Dispose();
 
     private sealed record Manifest(string Method, FgCrossNetConfig Config, string Version);
 

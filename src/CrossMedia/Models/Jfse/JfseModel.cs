@@ -19,7 +19,7 @@ public sealed class JfseModel : IEmbeddingModel
 {
     public const string MethodName = "jfse";
 
-    private readonly Regressor[] regressors;
+    private readonly Regressor[] _regressors;
 
     public JfseArchitecture Architecture { get; }
     /// <summary>Medium names in the architecture's order: [0] plays "v" (image), [1] plays "t" (text).</summary>
@@ -51,8 +51,8 @@ public sealed class JfseModel : IEmbeddingModel
         InputScalers = inputScalers;
         Normalizers = normalizers;
         Device = device;
-        this.regressors = regressors.ToArray();
-        foreach (var r in this.regressors) r.eval();
+        _regressors = regressors.ToArray();
+        foreach (var r in _regressors) r.eval();
     }
 
     private int RoleOf(string medium)
@@ -65,7 +65,7 @@ public sealed class JfseModel : IEmbeddingModel
     {
         int role = RoleOf(input.Medium);
         var features = FeaturesOf(input, Architecture.MediumDimensions[role]);
-        var raw = EmbedRaw(regressors[role], InputScalers[role], features, Device, progress: progress, cancellationToken: cancellationToken);
+        var raw = EmbedRaw(_regressors[role], InputScalers[role], features, Device, progress: progress, cancellationToken: cancellationToken);
         return Normalizers[role].Apply(raw);
     }
 
@@ -109,11 +109,11 @@ public sealed class JfseModel : IEmbeddingModel
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
-        for (int m = 0; m < regressors.Length; m++) SaveModule(regressors[m], Path.Combine(directory, WeightsFile(m)));
+        for (int m = 0; m < _regressors.Length; m++) SaveModule(_regressors[m], Path.Combine(directory, WeightsFile(m)));
         var manifest = new Manifest(MethodName, Architecture, MediumNames.ToArray(), InputScalers.ToArray(), Normalizers.ToArray(), BuildInfo.Version,
             Encoders.ToArray());
         AtomicFile.WriteAllText(Path.Combine(directory, ModelStore.ManifestFile), JsonSerializer.Serialize(manifest, JsonOptions));
-        FileChecksums.Write(directory, [ModelStore.ManifestFile, .. Enumerable.Range(0, regressors.Length).Select(WeightsFile)]);
+        FileChecksums.Write(directory, [ModelStore.ManifestFile, .. Enumerable.Range(0, _regressors.Length).Select(WeightsFile)]);
     }
 
     /// <summary>Saves a module's state dict through a temporary file and a rename.</summary>
@@ -165,7 +165,7 @@ public sealed class JfseModel : IEmbeddingModel
 
     public void Dispose()
     {
-        foreach (var r in regressors) r.Dispose();
+        foreach (var r in _regressors) r.Dispose();
     }
 
     internal static readonly JsonSerializerOptions JsonOptions = new()
