@@ -25,7 +25,7 @@ public sealed class EmbeddingIndex : IDisposable
     private bool _verifyVectors;
     private int _threads, _blockRows;
     /// <summary>(length, last write) of the index file and its log when last caught up with.</summary>
-    private (long, DateTime) indexSeen, logSeen;
+    private (long, DateTime) _indexSeen, _logSeen;
     private IndexLogStatus _logStatus = new(false, false, 0, 0);
 
     public string Method { get; }
@@ -235,7 +235,7 @@ public sealed class EmbeddingIndex : IDisposable
             _baseHash = hash;
             _logLength = 0;
             _logStatus = new IndexLogStatus(false, false, 0, 0);
-            (indexSeen, logSeen) = (Stamp(full), Stamp(logPath));
+            (_indexSeen, _logSeen) = (Stamp(full), Stamp(logPath));
         }
         finally { _gate.ExitWriteLock(); }
     }
@@ -268,13 +268,13 @@ public sealed class EmbeddingIndex : IDisposable
         var logPath = IndexLog.PathFor(_path!);
         _logLength = IndexLog.Append(logPath, _baseHash!, _logLength, records);
         _logStatus = _logStatus with { Exists = true, Stale = false, Records = _logStatus.Records + records.Count, TornBytes = 0 };
-        logSeen = Stamp(logPath);
+        _logSeen = Stamp(logPath);
     }
 
     /// <summary>Catches up (under the write lock) when the index file or its log changed since the last look.</summary>
     private void Observe()
     {
-        if (_path is null || (Stamp(_path) == indexSeen && Stamp(IndexLog.PathFor(_path)) == logSeen)) return;
+        if (_path is null || (Stamp(_path) == _indexSeen && Stamp(IndexLog.PathFor(_path)) == _logSeen)) return;
         _gate.EnterWriteLock();
         try { CatchUp(); }
         finally { _gate.ExitWriteLock(); }
@@ -301,7 +301,7 @@ public sealed class EmbeddingIndex : IDisposable
             _logLength = replay.ValidLength;
             _logStatus = new IndexLogStatus(replay.State != IndexLog.State.Missing || replay.TornBytes > 0, replay.State == IndexLog.State.Stale,
                 _logStatus.Records + replay.Records.Count, replay.TornBytes);
-            (indexSeen, logSeen) = (indexStamp, logStamp);
+            (_indexSeen, _logSeen) = (indexStamp, logStamp);
             return;
         }
     }
