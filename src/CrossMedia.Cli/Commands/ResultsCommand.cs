@@ -22,7 +22,7 @@ internal static class ResultsCommand
             Description = "Run folders written by 'crossmedia train' (or their metrics.json files); several after one --run (e.g. --run runs/jfse-*) or --run repeated.",
             Required = true, AllowMultipleArgumentsPerToken = true,
         };
-        var split = new Option<string>("--split") { Description = "Which split's figures: test, val or all.", DefaultValueFactory = _ => "test" };
+        var split = new Option<string>("--split") { Description = "Which split's figures: test, val or all.", DefaultValueFactory = _ => Split.Test.Name() };
         split.AcceptOnlyFromAmong(Split.Test.Name(), Split.Val.Name(), EverySplit);
         var json = new Option<bool>("--json") { Description = "Print the summary as a JSON array instead of tables." };
         var markdown = new Option<bool>("--markdown") { Description = "Print the tables as Markdown (to paste into a README or a paper's notes)." };
