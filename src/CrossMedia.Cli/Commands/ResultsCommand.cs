@@ -60,6 +60,7 @@ internal static class ResultsCommand
                     output.WriteLine("|" + string.Concat(t.Header.Select((_, i) => i < 3 ? "---|" : "---:|")));
                     foreach (var (cells, bold) in t.Rows)
                         output.WriteLine("| " + string.Join(" | ", cells.Select((c, i) => bold && i >= 2 && c.Length > 0 ? $"**{c}**" : c)) + " |");
+                    if (t.Flagged) output.WriteLine($"\n{FlagFootnote}");
                 }
                 return 0;
             }
@@ -74,6 +75,7 @@ internal static class ResultsCommand
                 foreach (var (cells, bold) in t.Rows)
                     grid.AddRow(cells.Select((c, i) => bold && i >= 2 ? $"[bold]{Markup.Escape(c)}[/]" : Markup.Escape(c)).ToArray());
                 console.Write(grid);
+                if (t.Flagged) console.MarkupLine($"[yellow]{Markup.Escape(FlagFootnote)}[/]");
             }
             return 0;
         });
@@ -83,7 +85,14 @@ internal static class ResultsCommand
     /// <summary>The --split value that keeps every split.</summary>
     private const string EverySplit = "all";
 
-    private sealed record SummaryTable(string Title, List<string> Header, List<(string[] Cells, bool Bold)> Rows);
+    private sealed record SummaryTable(string Title, List<string> Header, List<(string[] Cells, bool Bold)> Rows)
+    {
+        /// <summary>Some cell counts runs whose figure is no result (<see cref="FlagFootnote"/>).</summary>
+        public bool Flagged { get; set; }
+    }
+
+    /// <summary>What a cell's "(at chance …)" means, printed once under a table that has one.</summary>
+    private const string FlagFootnote = "(at chance …): in those runs the mAP is not clearly above the chance level, or the ranking is degenerate (all scores tied) — model collapsed?";
 
     /// <summary>One table per dataset and scenario, a column per method and configuration: the layout of a paper's results table.</summary>
     private static List<SummaryTable> Tables(List<SummaryRow> rows)
@@ -104,6 +113,7 @@ internal static class ResultsCommand
                 var chance = chances is [{ } c] ? c.ToString("F4", CultureInfo.InvariantCulture) : ""; // unknown, or the methods saw other data
                 var cells = new List<string> { figure.Key.Split.Name(), figure.Key.Subset.Name(), average ? "average (bi-modal)" : $"{figure.Key.Query} → {figure.Key.Gallery}", chance };
                 cells.AddRange(methods.Select(m => figure.FirstOrDefault(r => (r.Method, r.Variant) == m) is { } r ? Cell(r) : ""));
+                result.Flagged |= figure.Any(r => r.AtChance > 0);
                 result.Rows.Add((cells.ToArray(), average));
             }
             tables.Add(result);
@@ -118,9 +128,7 @@ internal static class ResultsCommand
             ? string.Create(CultureInfo.InvariantCulture, $"{r.Mean:F4} ± {sd:F4} ({r.Seeds.Count})")
             : r.Mean.ToString("F4", CultureInfo.InvariantCulture);
         if (r.AtChance == 0) return value;
-        return r.AtChance == r.Seeds.Count && r.Seeds.Count == 1
-            ? $"{value} (at chance or degenerate — model collapsed?)"
-            : $"{value} ({r.AtChance} of {r.Seeds.Count} runs at chance or degenerate — model collapsed?)";
+        return r.Seeds.Count == 1 ? $"{value} (at chance)" : $"{value} (at chance: {r.AtChance} of {r.Seeds.Count})";
     }
 
     private static RunRecord Load(string path)

@@ -109,6 +109,7 @@ public sealed class RunSummaryTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Contains("warning: the jfse runs on wikipedia (zsl) read different data files", output);
         Assert.Contains("wikipedia, zsl — mAP mean ± sample standard deviation (runs); seeds: jfse 1, 2", output);
+        Assert.DoesNotContain("at chance", output); // no run flagged: no marks, no footnote
         // The chance level (a random ranking's expected mAP) beside every figure.
         Assert.Matches(@"test\s+│\s+seen\s+│\s+average \(bi-modal\)\s+│\s+0\.1000\s+│\s+0\.2650 ± 0\.0212 \(2\)", output);
         Assert.Matches(@"val\s+│\s+seen\s+│\s+image → text\s+│\s+0\.2000\s+│\s+0\.9000 ± 0\.0000 \(2\)", output);
@@ -139,7 +140,9 @@ public sealed class RunSummaryTests : IDisposable
 
         var (code, output, err) = Cli.CliHarness.Run(["results", "--run", a, b, "--markdown"]);
         Assert.True(code == 0, err);
-        Assert.Contains("| test | seen | image → text | 0.1000 | 0.3200 ± 0.0283 (2) (1 of 2 runs at chance or degenerate — model collapsed?) |", output);
+        Assert.Contains("| test | seen | image → text | 0.1000 | 0.3200 ± 0.0283 (2) (at chance: 1 of 2) |", output);
+        Assert.Contains("not clearly above the chance level", output);
+        Assert.Contains("model collapsed?", output);
         (code, output, err) = Cli.CliHarness.Run(["results", "--run", a, b, "--json"]);
         Assert.True(code == 0, err);
         var json = JsonNode.Parse(output)!.AsArray().Single(r => (string)r!["query"]! == "image")!;
