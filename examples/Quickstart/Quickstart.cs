@@ -32,7 +32,7 @@ public static class Quickstart
         using var model = new JfseTrainer(options).Train(training).Model;
         var rows = ScenarioEvaluation.Evaluate(model, data, Split.Test, Scenario.Standard, classes);
         foreach (var row in rows) log.WriteLine($"test mAP {row.Query} → {row.Gallery}: {row.Map:F3}");
-        double testMap = ScenarioEvaluation.Average(rows, "test", "all");
+        double testMap = ScenarioEvaluation.Average(rows, Split.Test, Subset.All);
 
         // Models are folders (written atomically); any method loads through ModelStore.
         var modelDir = Path.Combine(workDirectory, "model");

@@ -1,3 +1,4 @@
+using CrossMedia.Data;
 using CrossMedia.Evaluation;
 using Spectre.Console;
 
@@ -5,7 +6,7 @@ namespace CrossMedia.Cli;
 
 /// <summary>
 /// Renders result rows as one table per split and subset: query × gallery with the mAP, the chance level
-/// (a random ranking's expected mAP) and the average; a degenerate ranking is marked beside its mAP.
+/// (a random ranking's expected mAP) and the average; a degenerate ranking or one at chance is marked beside its mAP.
 /// </summary>
 internal static class ResultsTable
 {
@@ -14,10 +15,10 @@ internal static class ResultsTable
         foreach (var group in rows.GroupBy(r => (r.Split, r.Subset)))
         {
             // A heading line rather than a table title, which would wrap at the table's width.
-            console.MarkupLine($"[bold]{Markup.Escape(title)}[/] — {group.Key.Split}, {group.Key.Subset}");
+            console.MarkupLine($"[bold]{Markup.Escape(title)}[/] — {group.Key.Split.Name()}, {group.Key.Subset.Name()}");
             // Bi-modal directions and X → All in separate tables, as the FGCrossNet paper reports them.
-            var bi = group.Where(r => r.Gallery != "all").ToList();
-            var all = group.Where(r => r.Gallery == "all").ToList();
+            var bi = group.Where(r => !r.ToAllMedia).ToList();
+            var all = group.Where(r => r.ToAllMedia).ToList();
             if (bi.Count > 0) console.Write(Table(bi, "average"));
             if (all.Count > 0) console.Write(Table(all, "average X → all"));
         }
@@ -32,7 +33,7 @@ internal static class ResultsTable
             chance ? [direction, map, level is { } c ? c.ToString("F4") : ""] : [direction, map];
         foreach (var r in rows)
         {
-            var map = r.Degenerate ? $"{r.Map:F4} [yellow]({ResultRow.DegenerateNote})[/]" : r.Map.ToString("F4");
+            var map = r.Note is { } note ? $"{r.Map:F4} [yellow]({Markup.Escape(note)})[/]" : r.Map.ToString("F4");
             table.AddRow(Cells($"{Markup.Escape(r.Query)} → {Markup.Escape(r.Gallery)}", map, r.Chance));
         }
         if (rows.Count > 1)

@@ -63,7 +63,7 @@ internal static class MapCommand
                 output.WriteLine($"{{\"map\": {map}, \"queries\": {result.Queries}, \"queries_without_relevant\": {result.QueriesWithoutRelevant}}}");
             else
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"mAP{(topK > 0 ? $"@{topK}" : "")} = {result.Map:F4}  ({parse.GetValue(metric)}; {result.Queries} queries × {g.Rows} gallery items; {result.QueriesWithoutRelevant} queries without a relevant item)"));
+                    $"mAP{(topK > 0 ? $"@{topK}" : "")} = {result.Map:F4}  ({parse.GetValue(metric)}; {result.Queries} queries × {g.Rows} gallery items; {result.QueriesWithoutRelevant} queries without a relevant item{(double.IsNaN(result.Chance) ? "" : $"; chance {result.Chance:F4}")}){(result.Note is { } note ? $"  ({note})" : "")}"));
             if (report is not null && !parse.GetValue(json))
                 output.WriteLine(string.Join("  ", report.Cutoffs.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"P@{c} = {report.PrecisionAtK[i]:F4}"))));
             if (parse.GetValue(timing))

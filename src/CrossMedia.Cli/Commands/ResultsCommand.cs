@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CrossMedia.Data;
 using CrossMedia.Evaluation;
 using Spectre.Console;
 
@@ -21,8 +22,8 @@ internal static class ResultsCommand
             Description = "Run folders written by 'crossmedia train' (or their metrics.json files); several after one --run (e.g. --run runs/jfse-*) or --run repeated.",
             Required = true, AllowMultipleArgumentsPerToken = true,
         };
-        var split = new Option<string>("--split") { Description = "Which split's figures: test, val or all.", DefaultValueFactory = _ => "test" };
-        split.AcceptOnlyFromAmong("test", "val", "all");
+        var split = new Option<string>("--split") { Description = "Which split's figures: test, val or all.", DefaultValueFactory = _ => Split.Test.Name() };
+        split.AcceptOnlyFromAmong(Split.Test.Name(), Split.Val.Name(), EverySplit);
         var json = new Option<bool>("--json") { Description = "Print the summary as a JSON array instead of tables." };
         var markdown = new Option<bool>("--markdown") { Description = "Print the tables as Markdown (to paste into a README or a paper's notes)." };
 
@@ -34,16 +35,17 @@ internal static class ResultsCommand
         command.SetAction(parse =>
         {
             var records = parse.GetValue(runs)!.Select(Load).ToList();
-            var which = parse.GetValue(split)!;
-            var rows = RunSummary.Summarize(records).Where(r => which == "all" || r.Split == which).ToList();
+            Split? only = parse.GetValue(split) is var which && which != EverySplit ? SplitNames.Parse(which!, "--split") : null;
+            var rows = RunSummary.Summarize(records).Where(r => only is null || r.Split == only).ToList();
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
                 output.WriteLine(new JsonArray(rows.Select(r => (JsonNode)new JsonObject
                 {
-                    ["method"] = r.Method, ["variant"] = r.Variant, ["dataset"] = r.Dataset, ["scenario"] = r.Scenario, ["split"] = r.Split, ["subset"] = r.Subset,
+                    ["method"] = r.Method, ["variant"] = r.Variant, ["dataset"] = r.Dataset, ["scenario"] = r.Scenario, ["split"] = r.Split.Name(), ["subset"] = r.Subset.Name(),
                     ["query"] = r.Query, ["gallery"] = r.Gallery, ["mean"] = r.Mean, ["std"] = r.StandardDeviation,
                     ["seeds"] = new JsonArray(r.Seeds.Select(s => (JsonNode)s).ToArray()),
+                    ["chance"] = r.Chance, ["at_chance_runs"] = r.AtChance,
                 }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
@@ -58,6 +60,7 @@ internal static class ResultsCommand
                     output.WriteLine("|" + string.Concat(t.Header.Select((_, i) => i < 3 ? "---|" : "---:|")));
                     foreach (var (cells, bold) in t.Rows)
                         output.WriteLine("| " + string.Join(" | ", cells.Select((c, i) => bold && i >= 2 && c.Length > 0 ? $"**{c}**" : c)) + " |");
+                    if (t.Flagged) output.WriteLine($"\n{FlagFootnote}");
                 }
                 return 0;
             }
@@ -72,13 +75,24 @@ internal static class ResultsCommand
                 foreach (var (cells, bold) in t.Rows)
                     grid.AddRow(cells.Select((c, i) => bold && i >= 2 ? $"[bold]{Markup.Escape(c)}[/]" : Markup.Escape(c)).ToArray());
                 console.Write(grid);
+                if (t.Flagged) console.MarkupLine($"[yellow]{Markup.Escape(FlagFootnote)}[/]");
             }
             return 0;
         });
         return command;
     }
 
-    private sealed record SummaryTable(string Title, List<string> Header, List<(string[] Cells, bool Bold)> Rows);
+    /// <summary>The --split value that keeps every split.</summary>
+    private const string EverySplit = "all";
+
+    private sealed record SummaryTable(string Title, List<string> Header, List<(string[] Cells, bool Bold)> Rows)
+    {
+        /// <summary>Some cell counts runs whose figure is no result (<see cref="FlagFootnote"/>).</summary>
+        public bool Flagged { get; set; }
+    }
+
+    /// <summary>What a cell's "(at chance …)" means, printed once under a table that has one.</summary>
+    private const string FlagFootnote = "(at chance …): in those runs the mAP is not clearly above the chance level, or the ranking is degenerate (all scores tied) — model collapsed?";
 
     /// <summary>One table per dataset and scenario, a column per method and configuration: the layout of a paper's results table.</summary>
     private static List<SummaryTable> Tables(List<SummaryRow> rows)
@@ -90,12 +104,16 @@ internal static class ResultsCommand
             static string Name((string Method, string Variant) m) => m.Variant.Length == 0 ? m.Method : $"{m.Method} [{m.Variant}]";
             var title = $"{table.Key.Dataset}, {table.Key.Scenario} — mAP mean ± sample standard deviation (runs); seeds: " +
                         string.Join("; ", methods.Select(m => $"{Name(m)} {string.Join(", ", table.Where(r => (r.Method, r.Variant) == m).SelectMany(r => r.Seeds).Distinct())}"));
-            var result = new SummaryTable(title, ["split", "subset", "query → gallery", .. methods.Select(Name)], []);
+            // The chance level (a random ranking's expected mAP) beside the figures; it is the same for every method on the same data.
+            var result = new SummaryTable(title, ["split", "subset", "query → gallery", "chance", .. methods.Select(Name)], []);
             foreach (var figure in table.GroupBy(r => (r.Split, r.Subset, r.Query, r.Gallery)))
             {
-                bool average = figure.Key.Query == "average";
-                var cells = new List<string> { figure.Key.Split, figure.Key.Subset, average ? "average (bi-modal)" : $"{figure.Key.Query} → {figure.Key.Gallery}" };
+                bool average = figure.First().IsAverage;
+                var chances = figure.Select(r => r.Chance).Distinct().ToList();
+                var chance = chances is [{ } c] ? c.ToString("F4", CultureInfo.InvariantCulture) : ""; // unknown, or the methods saw other data
+                var cells = new List<string> { figure.Key.Split.Name(), figure.Key.Subset.Name(), average ? "average (bi-modal)" : $"{figure.Key.Query} → {figure.Key.Gallery}", chance };
                 cells.AddRange(methods.Select(m => figure.FirstOrDefault(r => (r.Method, r.Variant) == m) is { } r ? Cell(r) : ""));
+                result.Flagged |= figure.Any(r => r.AtChance > 0);
                 result.Rows.Add((cells.ToArray(), average));
             }
             tables.Add(result);
@@ -103,10 +121,15 @@ internal static class ResultsCommand
         return tables;
     }
 
-    /// <summary>"0.3605 ± 0.0012 (3)"; a single run shows its value alone.</summary>
-    private static string Cell(SummaryRow r) => r.StandardDeviation is { } sd
-        ? string.Create(CultureInfo.InvariantCulture, $"{r.Mean:F4} ± {sd:F4} ({r.Seeds.Count})")
-        : r.Mean.ToString("F4", CultureInfo.InvariantCulture);
+    /// <summary>"0.3605 ± 0.0012 (3)"; a single run shows its value alone; runs whose figure is no result are counted beside it.</summary>
+    private static string Cell(SummaryRow r)
+    {
+        var value = r.StandardDeviation is { } sd
+            ? string.Create(CultureInfo.InvariantCulture, $"{r.Mean:F4} ± {sd:F4} ({r.Seeds.Count})")
+            : r.Mean.ToString("F4", CultureInfo.InvariantCulture);
+        if (r.AtChance == 0) return value;
+        return r.Seeds.Count == 1 ? $"{value} (at chance)" : $"{value} (at chance: {r.AtChance} of {r.Seeds.Count})";
+    }
 
     private static RunRecord Load(string path)
     {

@@ -29,7 +29,7 @@ public static class CrossMediaEvaluation
         foreach (var q in media)
         {
             var self = Enumerable.Range(offset, q.Embeddings.Rows).ToArray();
-            results.Add(new DirectionResult(q.Name, "all", Map(q, all, allLabels, allSets, multi, options, self)));
+            results.Add(new DirectionResult(q.Name, DirectionResult.AllMedia, Map(q, all, allLabels, allSets, multi, options, self)));
             offset += q.Embeddings.Rows;
         }
         return results;

@@ -15,10 +15,19 @@ public sealed record MapResult(double Map, int Queries, int QueriesWithoutReleva
     public double Chance { get; init; } = double.NaN;
 
     /// <summary>
+    /// The mAP is not clearly above <see cref="Chance"/> (<see cref="Retrieval.IsAtChance"/>): the model
+    /// ranks no better than a random one — collapsed or untrained. False when the chance level is not computed.
+    /// </summary>
+    public bool AtChance { get; init; }
+
+    /// <summary>
     /// The ranking says nothing about the queries (<see cref="Retrieval.IsDegenerate"/>): all gallery
     /// embeddings are the same (every query's scores tie) or all query embeddings are (one ranking for
     /// every query). Its mAP then reflects only the order of the gallery and can lie above
     /// <see cref="Chance"/>; it must not be read (or selected) as a result.
     /// </summary>
     public bool Degenerate { get; init; }
+
+    /// <summary>The warning to show beside the mAP (<see cref="ResultRow.DegenerateNote"/>, <see cref="ResultRow.AtChanceNote"/>), or null.</summary>
+    public string? Note => ResultRow.NoteFor(Degenerate, AtChance);
 }

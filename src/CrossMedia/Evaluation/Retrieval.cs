@@ -97,20 +97,71 @@ public static class Retrieval
         return true;
     }
 
-    /// <summary>The mean chance AP of queries with the given relevant counts (NaN with a top-K cut, which the formula does not cover).</summary>
-    internal static double ChanceMap(int[] relevant, int galleryRows, int[]? self, RetrievalOptions options)
+    /// <summary>
+    /// <paramref name="map"/> with its chance level, whether it is at chance, and whether the ranking is
+    /// degenerate: what every mAP figure carries so that a table can say when it is no result.
+    /// </summary>
+    internal static MapResult Judge(MapResult map, int[] relevant, Matrix queries, Matrix gallery, int[]? self, RetrievalOptions options)
     {
-        if (options.TopK > 0) return double.NaN;
-        if (relevant.Length == 0) return 0;
+        var chance = ChancePerQuery(relevant, gallery.Rows, self, options);
+        double level = double.NaN;
+        if (chance is not null)
+        {
+            double sum = 0; // in query order, so the level is reproducible to the last bit
+            foreach (var c in chance) sum += c;
+            level = chance.Length == 0 ? 0 : sum / chance.Length;
+        }
+        return map with
+        {
+            Chance = level,
+            AtChance = chance is not null && IsAtChance(map.AveragePrecisions, chance),
+            Degenerate = IsDegenerate(queries, gallery),
+        };
+    }
+
+    /// <summary>The chance AP of each query given its relevant count (null with a top-K cut, which the formula does not cover).</summary>
+    private static double[]? ChancePerQuery(int[] relevant, int galleryRows, int[]? self, RetrievalOptions options)
+    {
+        if (options.TopK > 0) return null;
         // The gallery is the same for every query but for a query that is itself in it (X→All): one fewer item.
         double whole = Harmonic(galleryRows), withoutSelf = Harmonic(galleryRows - 1);
-        double sum = 0;
+        var chance = new double[relevant.Length];
         for (int q = 0; q < relevant.Length; q++)
-            sum += options.ExcludeSelf && self is not null && self[q] >= 0
+            chance[q] = options.ExcludeSelf && self is not null && self[q] >= 0
                 ? ChanceAveragePrecision(relevant[q], galleryRows - 1, withoutSelf)
                 : ChanceAveragePrecision(relevant[q], galleryRows, whole);
-        return sum / relevant.Length;
+        return chance;
     }
+
+    /// <summary>
+    /// Whether a ranking's mAP is at chance: not clearly above what a random ranking of the same gallery
+    /// expects. Per query, d = AP − chance AP has mean 0 under a random ranking; the mAP is at chance when
+    /// the mean of d is at most 3 standard errors (sample standard deviation of d / √queries) — a one-sided
+    /// test that a random ranking passes about 999 times in 1,000, whatever the gallery size, the class
+    /// sizes or the number of queries (a fixed tolerance would be too loose for thousands of queries and too
+    /// strict for ten). A mAP below chance counts as at chance too: the model has learned nothing useful.
+    /// Every query equal to its chance (e.g. every item relevant, or none) is at chance; fewer than two
+    /// queries cannot be judged and are not flagged.
+    /// </summary>
+    internal static bool IsAtChance(IReadOnlyList<double> averagePrecisions, IReadOnlyList<double> chance)
+    {
+        int n = averagePrecisions.Count;
+        if (n < 2) return false;
+        double mean = 0;
+        for (int q = 0; q < n; q++) mean += averagePrecisions[q] - chance[q];
+        mean /= n;
+        double squares = 0;
+        for (int q = 0; q < n; q++)
+        {
+            double e = averagePrecisions[q] - chance[q] - mean;
+            squares += e * e;
+        }
+        double standardError = Math.Sqrt(squares / (n - 1) / n);
+        return mean <= AtChanceStandardErrors * standardError;
+    }
+
+    /// <summary>How many standard errors above chance a mAP must be to count as a result (<see cref="IsAtChance"/>).</summary>
+    internal const double AtChanceStandardErrors = 3;
 
     private static MapResult Map(Matrix queries, Matrix gallery, Relevance relevance, RetrievalOptions options, int[]? self)
     {
@@ -125,11 +176,8 @@ public static class Retrieval
             _ => { });
         double map = 0;
         foreach (var x in ap) map += x;
-        return new MapResult(ap.Length == 0 ? 0 : map / ap.Length, ap.Length, relevant.Count(r => r == 0), ap)
-        {
-            Chance = ChanceMap(relevant, gallery.Rows, self, options),
-            Degenerate = IsDegenerate(queries, gallery),
-        };
+        return Judge(new MapResult(ap.Length == 0 ? 0 : map / ap.Length, ap.Length, relevant.Count(r => r == 0), ap),
+            relevant, queries, gallery, self, options);
     }
 
     internal static void Check(Matrix queries, int queryLabels, Matrix gallery, int galleryLabels, int[]? querySelfIndex)

@@ -138,11 +138,7 @@ public static class RetrievalMetrics
                 perClass.TryGetValue(label, out var s);
                 perClass[label] = (s.Sum + fullAp[i], s.Count + 1);
             }
-        var map = new MapResult(ap.Sum() * perQuery, q, empty.Count(e => e), ap)
-        {
-            Chance = Retrieval.ChanceMap(relevant, n, self, options),
-            Degenerate = Retrieval.IsDegenerate(queries, gallery),
-        };
+        var map = Retrieval.Judge(new MapResult(ap.Sum() * perQuery, q, empty.Count(e => e), ap), relevant, queries, gallery, self, options);
         return new RetrievalReport(map, cutoffs, precisionAtK, recallAtK, interpolated, new PrecisionRecallCurve(fullRecall, fullPrecision),
             perClass.Select(kv => new ClassAveragePrecision(kv.Key, kv.Value.Sum / kv.Value.Count, kv.Value.Count)).ToList());
     }

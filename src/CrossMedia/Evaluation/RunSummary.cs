@@ -1,4 +1,5 @@
 using CrossMedia.Core;
+using CrossMedia.Data;
 
 namespace CrossMedia.Evaluation;
 
@@ -12,15 +13,24 @@ namespace CrossMedia.Evaluation;
 /// dataset and scenario ("name=value, ..."; "–" for a setting the runs do not record); "" when there are none.</param>
 /// <param name="Dataset">Dataset of the runs.</param>
 /// <param name="Scenario">Scenario of the runs.</param>
-/// <param name="Split">"val" or "test".</param>
-/// <param name="Subset">"all", "seen", "unseen" or "gzsl".</param>
-/// <param name="Query">Query medium, or "average" for the mean over the bi-modal directions.</param>
-/// <param name="Gallery">Gallery medium, "all" for X→All, or "" for the average.</param>
+/// <param name="Split">Validation or test.</param>
+/// <param name="Subset">Which classes were ranked.</param>
+/// <param name="Query">Query medium, or <see cref="AverageQuery"/> for the mean over the bi-modal directions (<see cref="IsAverage"/>).</param>
+/// <param name="Gallery">Gallery medium, <see cref="DirectionResult.AllMedia"/> for X→All, or "" for the average.</param>
 /// <param name="Mean">Mean mAP over the runs.</param>
 /// <param name="StandardDeviation">Sample standard deviation over the runs; null with one run.</param>
 /// <param name="Seeds">The runs' seeds, in the order given.</param>
-public sealed record SummaryRow(string Method, string Variant, string Dataset, string Scenario, string Split, string Subset, string Query, string Gallery,
-    double Mean, double? StandardDeviation, IReadOnlyList<int> Seeds);
+/// <param name="Chance">Mean chance level over the runs (<see cref="ResultRow.Chance"/>); null when some run does not record it.</param>
+/// <param name="AtChance">How many of the runs are at chance or degenerate (<see cref="ResultRow.Note"/>): their figure is no result.</param>
+public sealed record SummaryRow(string Method, string Variant, string Dataset, string Scenario, Split Split, Subset Subset, string Query, string Gallery,
+    double Mean, double? StandardDeviation, IReadOnlyList<int> Seeds, double? Chance = null, int AtChance = 0)
+{
+    /// <summary>The query name of the average over the bi-modal directions.</summary>
+    public const string AverageQuery = "average";
+
+    /// <summary>The row is the average over the bi-modal directions, not one direction.</summary>
+    public bool IsAverage => Query == AverageQuery && Gallery.Length == 0;
+}
 
 public static class RunSummary
 {
@@ -68,16 +78,19 @@ public static class RunSummary
     private static IEnumerable<SummaryRow> Figures(List<RunRecord> members, (string Method, string Dataset, string Scenario) key, string variant)
     {
         var figures = members
-            .SelectMany(run => run.Results.Select(r => (Run: run, Key: (r.Split, r.Subset, r.Query, r.Gallery), r.Map)))
+            .SelectMany(run => run.Results.Select(r => (Run: run, Key: (r.Split, r.Subset, r.Query, r.Gallery), r.Map, r.Chance, Flagged: r.Note is not null)))
             .Concat(members.SelectMany(run => run.Results
-                .Where(r => r.Gallery != "all")
+                .Where(r => !r.ToAllMedia)
                 .GroupBy(r => (r.Split, r.Subset))
-                .Select(g => (Run: run, Key: (g.Key.Split, g.Key.Subset, Query: "average", Gallery: ""), Map: g.Average(r => r.Map)))));
+                .Select(g => (Run: run, Key: (g.Key.Split, g.Key.Subset, Query: SummaryRow.AverageQuery, Gallery: ""), Map: g.Average(r => r.Map),
+                    Chance: g.All(r => r.Chance is not null) ? g.Average(r => r.Chance) : null, Flagged: false))));
         foreach (var figure in figures.GroupBy(f => f.Key))
         {
             var values = figure.Select(f => f.Map).ToArray();
+            double? chance = figure.All(f => f.Chance is not null) ? figure.Average(f => f.Chance) : null;
             yield return new SummaryRow(key.Method, variant, key.Dataset, key.Scenario, figure.Key.Split, figure.Key.Subset,
-                figure.Key.Query, figure.Key.Gallery, values.Average(), StandardDeviation(values), figure.Select(f => f.Run.Seed).ToArray());
+                figure.Key.Query, figure.Key.Gallery, values.Average(), StandardDeviation(values), figure.Select(f => f.Run.Seed).ToArray(),
+                chance, figure.Count(f => f.Flagged));
         }
     }
 

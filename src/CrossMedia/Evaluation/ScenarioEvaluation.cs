@@ -6,9 +6,9 @@ using CrossMedia.Models;
 namespace CrossMedia.Evaluation;
 
 /// <summary>
-/// Evaluates any model the way the field reports a scenario: standard → subset "all";
-/// zero-shot → "seen" and "unseen" (query and gallery both restricted to the subset's classes);
-/// generalized zero-shot → "gzsl" (seen and unseen test items in one ranking).
+/// Evaluates any model the way the field reports a scenario: standard → <see cref="Subset.All"/>;
+/// zero-shot → <see cref="Subset.Seen"/> and <see cref="Subset.Unseen"/> (query and gallery both restricted
+/// to the subset's classes); generalized zero-shot → <see cref="Subset.Gzsl"/> (seen and unseen test items in one ranking).
 /// Every ordered pair of media is a direction; X→All directions are added on request.
 /// </summary>
 public static class ScenarioEvaluation
@@ -40,30 +40,30 @@ public static class ScenarioEvaluation
             var restricted = media.Select(m => Restrict(m, keep)).Where(m => m.Labels.Length > 0).ToList();
             if (restricted.Count < 2) continue; // nothing to retrieve across (e.g. unseen classes in validation)
             foreach (var d in CrossMediaEvaluation.AllDirections(restricted, options, includeAll))
-                rows.Add(new ResultRow(split.Name(), subset, d.Query, d.Gallery, d.Result.Map, d.Result.Queries, d.Result.QueriesWithoutRelevant,
-                    double.IsNaN(d.Result.Chance) ? null : d.Result.Chance, d.Result.Degenerate));
+                rows.Add(new ResultRow(split, subset, d.Query, d.Gallery, d.Result.Map, d.Result.Queries, d.Result.QueriesWithoutRelevant,
+                    double.IsNaN(d.Result.Chance) ? null : d.Result.Chance, d.Result.Degenerate, d.Result.AtChance));
         }
         return rows;
     }
 
     /// <summary>Mean mAP over the rows of one split and subset, counting bi-modal directions only.</summary>
-    public static double Average(IEnumerable<ResultRow> rows, string split, string subset) =>
-        rows.Where(r => r.Split == split && r.Subset == subset && r.Gallery != "all").Select(r => r.Map).DefaultIfEmpty(double.NaN).Average();
+    public static double Average(IEnumerable<ResultRow> rows, Split split, Subset subset) =>
+        rows.Where(r => r.Split == split && r.Subset == subset && !r.ToAllMedia).Select(r => r.Map).DefaultIfEmpty(double.NaN).Average();
 
-    private static IEnumerable<(string Subset, Func<int, bool> Keep)> Subsets(Scenario scenario, ClassSplit? classes)
+    private static IEnumerable<(Subset Subset, Func<int, bool> Keep)> Subsets(Scenario scenario, ClassSplit? classes)
     {
         switch (scenario)
         {
             case Scenario.Standard:
-                yield return ("all", _ => true);
+                yield return (Subset.All, _ => true);
                 break;
             case Scenario.Zsl:
                 var zs = classes ?? throw new ArgumentNullException(nameof(classes), "zero-shot evaluation needs a class split");
-                yield return ("seen", zs.Seen.Contains);
-                yield return ("unseen", zs.Unseen.Contains);
+                yield return (Subset.Seen, zs.Seen.Contains);
+                yield return (Subset.Unseen, zs.Unseen.Contains);
                 break;
             default:
-                yield return ("gzsl", _ => true);
+                yield return (Subset.Gzsl, _ => true);
                 break;
         }
     }

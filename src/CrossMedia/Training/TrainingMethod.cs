@@ -122,7 +122,7 @@ public sealed record JfseMethod(JfseTrainingOptions Options, bool ReportTestSele
         context.Notes["stopped_early"] = result.StoppedEarly;
         if (result.TestSelectedMap is { } testSelected)
         {
-            string subset = context.Scenario switch { Scenario.Zsl => "unseen", Scenario.Gzsl => "gzsl", _ => "all" };
+            var subset = SubsetNames.Headline(context.Scenario).Name();
             context.Notes["TEST_SELECTED_map_reference_protocol_not_a_valid_estimate"] = testSelected;
             context.Progress.Message(string.Create(CultureInfo.InvariantCulture,
                 $"TEST-SELECTED mAP (reference protocol: best epoch and post-processing chosen ON THE TEST SET, {subset}, mean of both directions; not a valid estimate): {testSelected:F4}"));

@@ -103,13 +103,13 @@ public static class TrainingRun
         // Undecodable files are left out of the evaluation and listed, as training does.
         void Skipped(Media.MediaProblem p) => progress.Message($"skipped {p}");
         record.Results.AddRange(ScenarioEvaluation.Evaluate(model, trainingSet, Split.Val, Scenario.Standard, null, retrieval, includeAll, Skipped)
-            .Select(r => r with { Subset = scenario == Scenario.Standard ? "all" : "seen" }));
+            .Select(r => r with { Subset = scenario == Scenario.Standard ? Subset.All : Subset.Seen }));
         record.Results.AddRange(ScenarioEvaluation.Evaluate(model, dataset, Split.Test, scenario, classes, retrieval, includeAll, Skipped));
-        foreach (var g in record.Results.GroupBy(r => $"{r.Split}_{r.Subset}"))
+        foreach (var g in record.Results.GroupBy(r => $"{r.Split.Name()}_{r.Subset.Name()}"))
         {
             // Both averages the FGCrossNet paper reports: bi-modal directions and X → All.
-            notes[$"{g.Key}_average_bimodal"] = MeanOrNull(g.Where(r => r.Gallery != "all"));
-            notes[$"{g.Key}_average_x_all"] = MeanOrNull(g.Where(r => r.Gallery == "all"));
+            notes[$"{g.Key}_average_bimodal"] = MeanOrNull(g.Where(r => !r.ToAllMedia));
+            notes[$"{g.Key}_average_x_all"] = MeanOrNull(g.Where(r => r.ToAllMedia));
         }
         record.Seconds = clock.Elapsed.TotalSeconds;
         record.Save(Path.Combine(outDir, MetricsFile));

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CrossMedia.Data;
 using CrossMedia.Evaluation;
 
 namespace CrossMedia.Tests.Cli;
@@ -37,8 +38,8 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(record.StartedUtc.AddSeconds(record.Seconds) <= after.AddMilliseconds(5),
             $"started {record.StartedUtc:O} + {record.Seconds} s is after {after:O}");
         var results = record.Results;
-        Assert.Contains(results, r => r is { Split: "val", Subset: "all", Query: "image", Gallery: "text" });
-        var test = results.Where(r => r.Split == "test").ToList();
+        Assert.Contains(results, r => r is { Split: Split.Val, Subset: Subset.All, Query: "image", Gallery: "text" });
+        var test = results.Where(r => r.Split == Split.Test).ToList();
         Assert.Equal(2, test.Count);
         // Synthetic classes are learnable: far above chance (10 classes → about 0.1).
         Assert.All(test, r => Assert.InRange(r.Map, 0.5, 1.0));
@@ -103,10 +104,10 @@ public sealed class TrainCommandTests : IDisposable
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "metrics.json")))!;
         Assert.Equal(["a", "b", "c"], json["config"]!["media"]!.AsArray().Select(n => (string?)n));
         Assert.Empty(json["notes"]!["media_warnings"]!.AsArray());
-        var test = RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results.Where(r => r.Split == "test").ToList();
+        var test = RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results.Where(r => r.Split == Split.Test).ToList();
         // Six directions between two media, and X→All on by default with more than two media.
         Assert.Equal(9, test.Count);
-        Assert.Equal(["a", "b", "c"], test.Where(r => r.Gallery == "all").Select(r => r.Query).Order());
+        Assert.Equal(["a", "b", "c"], test.Where(r => r.ToAllMedia).Select(r => r.Query).Order());
     }
 
     [Fact]
@@ -119,7 +120,7 @@ public sealed class TrainCommandTests : IDisposable
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "metrics.json")))!;
         Assert.Equal(Warning, (string?)Assert.Single(json["notes"]!["media_warnings"]!.AsArray()));
         Assert.Equal(["a", "c"], json["config"]!["media"]!.AsArray().Select(n => (string?)n));
-        Assert.DoesNotContain(RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results, r => r.Gallery == "all"); // two media: X→All off by default
+        Assert.DoesNotContain(RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results, r => r.ToAllMedia); // two media: X→All off by default
     }
 
     [Fact]
@@ -137,8 +138,8 @@ public sealed class TrainCommandTests : IDisposable
         var (code, _, error) = CliHarness.Run("train", "--method", "cca", "--dataset", "synthetic", "--scenario", "zsl", "--out", _dir);
         Assert.True(code == 0, error);
         var results = RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results;
-        Assert.Equal(["seen", "unseen"], results.Where(r => r.Split == "test").Select(r => r.Subset).Distinct().Order());
-        Assert.All(results.Where(r => r.Split == "val"), r => Assert.Equal("seen", r.Subset));
+        Assert.Equal([Subset.Seen, Subset.Unseen], results.Where(r => r.Split == Split.Test).Select(r => r.Subset).Distinct().Order());
+        Assert.All(results.Where(r => r.Split == Split.Val), r => Assert.Equal(Subset.Seen, r.Subset));
     }
 
     [Fact]
@@ -164,7 +165,7 @@ public sealed class TrainCommandTests : IDisposable
             "--gallery", Path.Combine(_dir, "text.npy"), "--gallery-labels", Path.Combine(_dir, "text.labels.npy"), "--json");
         Assert.True(mapCode == 0, mapError);
         var expected = RunRecord.Load(Path.Combine(_dir, "metrics.json")).Results
-            .Single(r => r is { Split: "test", Query: "image", Gallery: "text" }).Map;
+            .Single(r => r is { Split: Split.Test, Query: "image", Gallery: "text" }).Map;
         Assert.Equal(expected, (double)JsonNode.Parse(json)!["map"]!, 9);
     }
 

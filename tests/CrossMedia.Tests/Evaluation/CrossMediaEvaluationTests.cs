@@ -36,7 +36,7 @@ public class CrossMediaEvaluationTests
         {
             var self = excludeSelf ? Enumerable.Range(offset, m.Embeddings.Rows).ToArray() : null;
             var expected = NaiveRetrieval.Map(m.Embeddings, NaiveRetrieval.Sets(m.Labels), all, allSets, Metric.Cosine, 0, self);
-            Assert.Equal(expected, results.Single(r => r.Query == m.Name && r.Gallery == "all").Result.Map, 1e-6);
+            Assert.Equal(expected, results.Single(r => r.Query == m.Name && r.ToAllMedia).Result.Map, 1e-6);
             offset += m.Embeddings.Rows;
             foreach (var g in media.Where(g => g != m))
                 Assert.Equal(NaiveRetrieval.Map(m.Embeddings, NaiveRetrieval.Sets(m.Labels), g.Embeddings, NaiveRetrieval.Sets(g.Labels), Metric.Cosine),

@@ -50,7 +50,7 @@ public sealed class DegenerateRankingTests
         foreach (var row in rows)
         {
             Assert.True(row.Degenerate, $"{row.Query} → {row.Gallery}");
-            Assert.Equal(row.Gallery == "all" ? chanceAll : chance, row.Chance!.Value, 12);
+            Assert.Equal(row.ToAllMedia ? chanceAll : chance, row.Chance!.Value, 12);
         }
         Assert.Equal(0.4071, rows[0].Map, 4); // the gallery's own order, above chance
         Assert.True(rows[0].Map > chance);

@@ -35,9 +35,9 @@ public class FgCrossNetTrainingTests(ITestOutputHelper output)
             Assert.True(code == 0, stderr);
 
             var record = RunRecord.Load(Path.Combine(outDir, "metrics.json"));
-            var test = record.Results.Where(r => r.Split == "test").ToList();
-            var biModal = test.Where(r => r.Gallery != "all").ToList();
-            var xAll = test.Where(r => r.Gallery == "all").ToList();
+            var test = record.Results.Where(r => r.Split == Split.Test).ToList();
+            var biModal = test.Where(r => !r.ToAllMedia).ToList();
+            var xAll = test.Where(r => r.ToAllMedia).ToList();
             Assert.Equal(12, biModal.Count);
             Assert.Equal(4, xAll.Count);
             // 4 relevant of 20 gallery items per query: a random ranking scores 0.31 on average.

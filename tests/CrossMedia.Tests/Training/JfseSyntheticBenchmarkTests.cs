@@ -24,7 +24,7 @@ public class JfseSyntheticBenchmarkTests(ITestOutputHelper output)
     private static JfseTrainingOptions Small() =>
         new(Epochs: 30, Hidden: 128, NoiseDimension: 16, LearningRate: 1e-3, EvalEvery: 2, Seed: 3);
 
-    private double Compare(Scenario scenario, ClassSplit classes, string subset)
+    private double Compare(Scenario scenario, ClassSplit classes, Subset subset)
     {
         TorchRuntime.Initialize(1);
         var data = JfseTestData.Build(classes: 20, perClass: 24, dimC: 8);
@@ -35,7 +35,7 @@ public class JfseSyntheticBenchmarkTests(ITestOutputHelper output)
         var unseen = scenario == Scenario.Standard ? new HashSet<int>() : classes.Unseen.ToHashSet();
         using var jfse = new JfseTrainer(Small()).Train(training, unseen).Model;
         double Score(CrossMedia.Models.IEmbeddingModel m) =>
-            ScenarioEvaluation.Average(ScenarioEvaluation.Evaluate(m, data, Split.Test, scenario, classes, retrieval), "test", subset);
+            ScenarioEvaluation.Average(ScenarioEvaluation.Evaluate(m, data, Split.Test, scenario, classes, retrieval), Split.Test, subset);
         double j = Score(jfse), c = Score(cca);
         output.WriteLine($"{scenario} {subset}: jfse {j:F4} cca {c:F4}");
         return j - c;
@@ -58,7 +58,7 @@ public class JfseSyntheticBenchmarkTests(ITestOutputHelper output)
         using var cca = CcaTrainer.Fit(training, null, retrieval).Model;
         using var jfse = new JfseTrainer(Small() with { Epochs = 40, Seed = 1 }).Train(training).Model;
         double Score(CrossMedia.Models.IEmbeddingModel m) =>
-            ScenarioEvaluation.Average(ScenarioEvaluation.Evaluate(m, data, Split.Test, Scenario.Standard, classes, retrieval), "test", "all");
+            ScenarioEvaluation.Average(ScenarioEvaluation.Evaluate(m, data, Split.Test, Scenario.Standard, classes, retrieval), Split.Test, Subset.All);
         double j = Score(jfse), c = Score(cca);
         output.WriteLine($"built-in synthetic forms=2, standard: jfse {j:F4} validation-tuned cca {c:F4}");
         Assert.True(j - c > 0.05, $"jfse {j:F4} vs cca {c:F4}");
@@ -66,9 +66,9 @@ public class JfseSyntheticBenchmarkTests(ITestOutputHelper output)
 
     [Fact]
     public void Jfse_Should_BeatPlainCcaClearly_InTheStandardScenario() =>
-        Assert.True(Compare(Scenario.Standard, ClassSplit.AllSeen(20), "all") > 0.1);
+        Assert.True(Compare(Scenario.Standard, ClassSplit.AllSeen(20), Subset.All) > 0.1);
 
     [Fact]
     public void Jfse_Should_BeatPlainCcaClearly_OnUnseenClasses_InZeroShot() =>
-        Assert.True(Compare(Scenario.Zsl, ClassSplit.EvenIndexUnseen(20), "unseen") > 0.1);
+        Assert.True(Compare(Scenario.Zsl, ClassSplit.EvenIndexUnseen(20), Subset.Unseen) > 0.1);
 }

@@ -80,7 +80,7 @@ public sealed class TrainingRunTests : IDisposable
         var progress = new RecordingProgress();
         var record = TrainingRun.Run(new TrainingRunOptions(data, new CcaMethod(new CcaSearch(Regularisation: 1e4, Dimensions: 0, CorrelationPower: 0)), Dir("cca")) { Threads = 1 }, progress);
         Assert.Equal("cca", record.Method);
-        Assert.Contains(record.Results, r => r is { Split: "test", Query: "image", Gallery: "text" });
+        Assert.Contains(record.Results, r => r is { Split: Split.Test, Query: "image", Gallery: "text" });
         Assert.True(File.Exists(Path.Combine(Dir("cca"), "model.json")));
         Assert.Equal(record.Results, RunRecord.Load(Path.Combine(Dir("cca"), TrainingRun.MetricsFile)).Results);
         var warnings = record.Notes["cca_warnings"]!.AsArray().Select(w => w!.GetValue<string>()).ToArray();
