@@ -163,9 +163,9 @@ public sealed class FgCrossNetTrainer
         public ValidationOutcome Validate(int epoch)
         {
             if (_val.Count(v => v.Count > 0) < 2) return new ValidationOutcome(null);
-            var (map, chance, degenerate, directions) = trainer.Validate(net, _kinds, _val, _valMedia);
+            var (map, chance, degenerate, directions, atChance) = trainer.Validate(net, _kinds, _val, _valMedia);
             return new ValidationOutcome(map, degenerate > 0, null,
-                string.Create(CultureInfo.InvariantCulture, $"in {degenerate} of {directions} directions, chance mAP {chance:F4}"), Chance: chance);
+                string.Create(CultureInfo.InvariantCulture, $"in {degenerate} of {directions} directions, chance mAP {chance:F4}"), Chance: chance, AtChance: atChance);
         }
 
         public void KeepBest() => ModuleState.Copy(net, best);
@@ -261,7 +261,7 @@ public sealed class FgCrossNetTrainer
     /// Mean mAP and mean chance level over every ordered pair of media with validation items (12 directions for four
     /// media), and how many of those directions are degenerate (<see cref="MapResult.Degenerate"/>).
     /// </summary>
-    private (double Map, double Chance, int Degenerate, int Directions) Validate(FgCrossNetNetwork net, MediaKind[] kinds, List<DecodedItem>[] val, Medium[] valMedia)
+    private (double Map, double Chance, int Degenerate, int Directions, bool AtChance) Validate(FgCrossNetNetwork net, MediaKind[] kinds, List<DecodedItem>[] val, Medium[] valMedia)
     {
         // Files that failed to decode were reported and are left out with their labels.
         var embedded = Enumerable.Range(0, val.Length).Where(m => val[m].Count > 0)
@@ -269,7 +269,8 @@ public sealed class FgCrossNetTrainer
             .ToArray();
         net.train();
         var directions = CrossMediaEvaluation.AllDirections(embedded);
-        return (directions.Average(d => d.Result.Map), directions.Average(d => d.Result.Chance), directions.Count(d => d.Result.Degenerate), directions.Count);
+        return (directions.Average(d => d.Result.Map), directions.Average(d => d.Result.Chance), directions.Count(d => d.Result.Degenerate), directions.Count,
+            directions.Any(d => d.Result.AtChance));
     }
 
     internal SGD NewOptimizer(FgCrossNetNetwork net) =>

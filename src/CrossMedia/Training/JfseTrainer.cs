@@ -152,9 +152,10 @@ public sealed class JfseTrainer
     /// that is not), and whether it is degenerate. <paramref name="train"/>: raw training embeddings per medium
     /// (what the normalisers are fitted on); <paramref name="query"/>: raw embeddings and labels per medium.
     /// </summary>
-    private (double Score, EmbeddingPostProcessing Post, bool Degenerate, double Chance) BestPostProcessing(Matrix[] train, (Matrix Embeddings, int[] Labels)[] query)
+    private (double Score, EmbeddingPostProcessing Post, bool Degenerate, double Chance, bool AtChance) BestPostProcessing(Matrix[] train, (Matrix Embeddings, int[] Labels)[] query)
     {
         (double Score, bool Degenerate)? best = null;
+        bool bestAtChance = false;
         double chance = double.NaN; // the same under every post-processing: it depends on the labels only
         var bestPost = EmbeddingPostProcessing.Raw;
         foreach (var post in Enum.GetValues<EmbeddingPostProcessing>())
@@ -162,7 +163,7 @@ public sealed class JfseTrainer
             var e = query.Select((q, m) => EmbeddingNormalizer.Fit(train[m], post, _options.ZScore).Apply(q.Embeddings)).ToArray();
             double sum = 0, chanceSum = 0;
             int directions = 0;
-            bool degenerate = false;
+            bool degenerate = false, atChance = false;
             for (int a = 0; a < e.Length; a++)
                 for (int b = 0; b < e.Length; b++)
                 {
@@ -172,12 +173,13 @@ public sealed class JfseTrainer
                     chanceSum += r.Chance;
                     directions++;
                     degenerate |= r.Degenerate;
+                    atChance |= r.AtChance;
                 }
             double score = sum / directions;
             chance = chanceSum / directions;
-            if (double.IsFinite(score) && EpochSelection.Replaces(score, degenerate, best)) { best = (score, degenerate); bestPost = post; }
+            if (double.IsFinite(score) && EpochSelection.Replaces(score, degenerate, best)) { best = (score, degenerate); bestPost = post; bestAtChance = atChance; }
         }
-        return best is { } b2 ? (b2.Score, bestPost, b2.Degenerate, chance) : (double.NegativeInfinity, bestPost, false, chance);
+        return best is { } b2 ? (b2.Score, bestPost, b2.Degenerate, chance, bestAtChance) : (double.NegativeInfinity, bestPost, false, chance, false);
     }
 
     private static void CopyRegressors(IReadOnlyList<Regressor> from, IReadOnlyList<Regressor> to)
@@ -269,14 +271,14 @@ public sealed class JfseTrainer
             if (validation is null && testProbe is null) return new ValidationOutcome(null);
             var rawTrain = media.Select((_, m) => JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], features[m], _device)).ToArray();
             // Raw embeddings and labels of some items of every medium (validation or the test probe).
-            (double Score, EmbeddingPostProcessing Post, bool Degenerate, double Chance) Best(Medium[] items) =>
+            (double Score, EmbeddingPostProcessing Post, bool Degenerate, double Chance, bool AtChance) Best(Medium[] items) =>
                 trainer.BestPostProcessing(rawTrain, items.Select((item, m) =>
                     (JfseModel.EmbedRaw(nets.Regressors[m], scalers[m], JfseModel.FeaturesOf(item, features[m].Cols), _device), item.Labels)).ToArray());
             var result = new ValidationOutcome(null);
             if (validation is { } v)
             {
-                var (score, post, degenerate, chance) = Best(v);
-                result = new ValidationOutcome(score, degenerate, post.ToString().ToLowerInvariant(), "under every post-processing", Chance: chance);
+                var (score, post, degenerate, chance, atChance) = Best(v);
+                result = new ValidationOutcome(score, degenerate, post.ToString().ToLowerInvariant(), "under every post-processing", Chance: chance, AtChance: atChance);
             }
             return testProbe is { } t ? result with { Probe = Best(t).Score } : result;
         }

@@ -63,8 +63,9 @@ internal sealed record EpochOutcome(IReadOnlyDictionary<string, double> Losses, 
 /// <param name="Degenerate">Whether the ranking behind <paramref name="Score"/> is degenerate (<see cref="MapResult.Degenerate"/>).</param>
 /// <param name="Choice">What validation chose beside the epoch (JFSE: the post-processing), kept with the selection.</param>
 /// <param name="DegenerateDetail">Where the ranking was degenerate, for the message.</param>
+/// <param name="AtChance">Whether some direction behind <paramref name="Score"/> ranks no better than chance (<see cref="MapResult.AtChance"/>).</param>
 /// <param name="Probe">The reference protocol's test-selected score of this evaluation (JFSE on request); the loop keeps the highest.</param>
-internal sealed record ValidationOutcome(double? Score, bool Degenerate = false, string? Choice = null, string? DegenerateDetail = null, double? Probe = null, double? Chance = null);
+internal sealed record ValidationOutcome(double? Score, bool Degenerate = false, string? Choice = null, string? DegenerateDetail = null, double? Probe = null, double? Chance = null, bool AtChance = false);
 
 /// <summary>How long the loop runs and how often it validates and checkpoints.</summary>
 /// <param name="EvalEvery">Validate every this many epochs and after the last.</param>
@@ -84,6 +85,8 @@ internal sealed class TrainingState
     [JsonPropertyName("best_post")] public string? BestChoice { get; set; }
     /// <summary>Whether the selected validation ranking was degenerate (false when the checkpoint does not say).</summary>
     public bool BestDegenerate { get; set; }
+    /// <summary>Whether some validation direction of the selected epoch ranked no better than chance (false when not recorded).</summary>
+    public bool BestAtChance { get; set; }
     public int EvalsWithoutImprovement { get; set; }
     public bool Stopped { get; set; }
     /// <summary>The highest <see cref="ValidationOutcome.Probe"/> so far.</summary>
@@ -196,6 +199,8 @@ internal static class TrainingLoop
 
         if (canValidate && state.BestDegenerate)
             progress.Message($"every validation was degenerate ({ResultRow.DegenerateNote}): the selected epoch {state.BestEpoch} is no real result");
+        else if (canValidate && state.BestAtChance)
+            progress.Message($"warning: the selected epoch {state.BestEpoch} ranks some validation direction no better than chance ({ResultRow.AtChanceNote})");
         return new TrainingOutcome(state, canValidate);
     }
 
@@ -215,6 +220,7 @@ internal static class TrainingLoop
         {
             state.BestScore = score;
             state.BestDegenerate = v.Degenerate;
+            state.BestAtChance = v.AtChance;
             state.BestEpoch = epoch;
             state.BestChoice = v.Choice;
             state.EvalsWithoutImprovement = 0;
