@@ -17,7 +17,7 @@ public static class ShardSplitter
         var layout = new ShardLayout(shards);
         var header = source.Header;
         var items = source.Items();
-        long nextId = items.Count == 0 ? 0 : items[^1].Id + 1;
+        long nextId = source.NextId;
         var counts = new int[shards];
         for (int s = 0; s < shards; s++)
         {

@@ -43,3 +43,28 @@ internal static class ClusterTestData
         }
     }
 }
+
+public sealed class ShardSplitterTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("crossmedia-split-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public void NewItemsOfAShardNeverReuseARemovedId()
+    {
+        using var source = ClusterTestData.RandomIndex(Path.Combine(dir, "single.cmi"), 10, 4, Metric.Cosine, seed: 3);
+        source.Remove([7, 8, 9]);  // the last ids given out are gone
+        var storage = Path.Combine(dir, "storage");
+        Assert.Equal(source.Count, CrossMedia.Cluster.ShardSplitter.Split(source, 3, storage).Sum());
+        var layout = new CrossMedia.Cluster.ShardLayout(3);
+        for (int s = 0; s < 3; s++)
+        {
+            using var shard = EmbeddingIndex.Open(CrossMedia.Cluster.ShardLayout.ShardIndex(storage, s));
+            Assert.All(shard.Items(), i => Assert.Equal(source.Get(layout.GlobalId(s, i.Id))!.Key, i.Key));
+            long added = layout.GlobalId(s, shard.Add([new NewItem("new", "image")], ClusterTestData.RandomQueries(1, 4, seed: s))[0].Id);
+            Assert.True(added >= 10, $"shard {s} gave id {added}, which the source index gave out before");
+        }
+        Assert.Throws<InputException>(() => CrossMedia.Cluster.ShardSplitter.Split(source, 3, storage));  // a folder holding a cluster is kept
+    }
+}
