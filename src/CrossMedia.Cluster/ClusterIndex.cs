@@ -94,14 +94,24 @@ public sealed class ClusterIndex
     public async Task<Matrix?> VectorOfAsync(long id) =>
         id < 0 ? null : await Call(Layout.ShardOf(id), g => g.VectorOf(id)) is { } v ? new Matrix(v, 1, v.Length) : null;
 
-    /// <summary>Adds items to one shard (the shards take turns); returns them with their ids once durable there.</summary>
+    /// <summary>Adds items to one shard (the shards take turns); returns them with their ids once durable there. A shard that
+    /// certainly did not take them (its silo refused or is gone) passes them to the next; after a timeout the outcome is
+    /// unknown, so that fails rather than risk adding them twice.</summary>
     public async Task<IReadOnlyList<IndexItem>> AddAsync(IReadOnlyList<NewItem> items, Matrix vectors)
     {
         if (items.Count != vectors.Rows) throw new ArgumentException("one item per vector row");
-        int shard = (int)((uint)Interlocked.Increment(ref nextShard) % (uint)Layout.Shards);
-        var result = await Call(shard, g => g.Add(items.Select(n => new ShardNewItem(n.Key, n.Medium, n.Label, n.Source)).ToArray(), vectors.Data));
-        if (result.Refusal is { } refusal) throw refusal.ToException();
-        return result.Added.Select(a => a.ToIndexItem()).ToArray();
+        var request = items.Select(n => new ShardNewItem(n.Key, n.Medium, n.Label, n.Source)).ToArray();
+        int first = (int)((uint)Interlocked.Increment(ref nextShard) % (uint)Layout.Shards);
+        for (int attempt = 0; ; attempt++)
+        {
+            int shard = (first + attempt) % Layout.Shards;
+            ShardAddResult result;
+            try { result = await Shard(shard).Add(request, vectors.Data); }
+            catch (Exception e) when (e is not InputException && e is not TimeoutException && attempt + 1 < Layout.Shards) { continue; }
+            catch (Exception e) when (e is not InputException) { throw new ShardUnavailableException(shard, e); }
+            if (result.Refusal is { } refusal) throw refusal.ToException();
+            return result.Added.Select(a => a.ToIndexItem()).ToArray();
+        }
     }
 
     /// <summary>Removes items by id (each from its shard); returns how many were present.</summary>

@@ -137,3 +137,19 @@ public sealed class BrokenShardTests(BrokenShardClusterFixture fixture) : IClass
         Assert.Equal([2], (await fixture.Index.ItemsAsync()).MissingShards);
     }
 }
+
+public sealed class BrokenShardAddTests(BrokenShardClusterFixture fixture) : IClassFixture<BrokenShardClusterFixture>
+{
+    [Fact]
+    public async Task AddsPassOverAShardThatCannotTakeThem()
+    {
+        // The shards take turns: some of 5 adds start at the broken shard 2 and go to the next one instead.
+        var vectors = ClusterTestData.RandomQueries(5, 16, seed: 15);
+        for (int i = 0; i < 5; i++)
+        {
+            var added = (await fixture.Index.AddAsync([new NewItem("pass" + i, "image")], new Matrix(vectors.Row(i).ToArray(), 1, 16)))[0];
+            Assert.NotEqual(2, fixture.Index.Layout.ShardOf(added.Id));
+            Assert.Equal(added, await fixture.Index.GetAsync(added.Id));
+        }
+    }
+}
