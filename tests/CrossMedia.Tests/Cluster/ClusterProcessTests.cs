@@ -93,6 +93,23 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         http.Dispose();
     }
 
+    [RedisFact]
+    public async Task ServeGivesUpInOneLineWhenNoSiloIsUp()
+    {
+        int redisPort = FreePort();
+        var redis = Track(Process.Start(new ProcessStartInfo(RedisFactAttribute.Server,
+            ["--port", redisPort.ToString(), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!);
+        _ = redis.StandardOutput.ReadToEndAsync();
+        await WaitForPort(redisPort);
+        // Orleans' client start alone would wait forever.
+        var (code, stdout, stderr) = CliProcess.Run(["serve", "--cluster", $"redis://127.0.0.1:{redisPort}", "--urls", $"http://127.0.0.1:{FreePort()}"], output);
+        Assert.Equal(1, code);
+        Assert.Contains("no silo of the cluster", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.DoesNotContain("serving", stdout);
+    }
+
     private static async Task AssertChanges(HttpClient http, float[] newVector, long addedId, float[] query, long removedId)
     {
         var first = (await Search(http, newVector, 1)).GetProperty("results")[0];
