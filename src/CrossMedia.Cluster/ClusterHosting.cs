@@ -25,17 +25,16 @@ public static class ClusterHosting
         return $"{uri.Host}:{uri.Port}";
     }
 
-    /// <summary>Shard grains, their placement and the tuned failure detection; <paramref name="membership"/> null: the caller
-    /// sets clustering (the in-process test cluster).</summary>
+    /// <summary>Shard grains, their placement and, with a membership table, the tuned failure detection; <paramref name="membership"/>
+    /// null: the caller sets clustering and keeps Orleans' lenient defaults (the in-process test cluster, which shares CPUs
+    /// with the whole test suite: 1 s probes could declare a starved silo dead there).</summary>
     public static void ConfigureSilo(ISiloBuilder silo, string storage, string? membership)
     {
-        if (membership is not null)
-        {
-            silo.UseRedisClustering(RedisEndpoint(membership));
-            silo.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ClusterId; });
-        }
         silo.Configure<ShardStorageOptions>(o => o.Folder = Path.GetFullPath(storage));
         silo.Services.AddPlacementDirector<ShardPlacementStrategy, ShardPlacementDirector>();
+        if (membership is null) return;
+        silo.UseRedisClustering(RedisEndpoint(membership));
+        silo.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ClusterId; });
         silo.Configure<ClusterMembershipOptions>(o =>
         {
             o.ProbeTimeout = TimeSpan.FromSeconds(1);

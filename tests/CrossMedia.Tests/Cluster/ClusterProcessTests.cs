@@ -23,10 +23,16 @@ public sealed class RedisFactAttribute : FactAttribute
     }
 }
 
+/// <summary>Runs alone: the tuned failure detection (1 s probes) could declare a CPU-starved silo dead while the rest of
+/// the suite runs beside it, and a shard call could pass the 5 s response timeout.</summary>
+[CollectionDefinition(nameof(ClusterProcessTests), DisableParallelization = true)]
+public sealed class ClusterProcessCollection;
+
 /// <summary>
 /// The cluster as it runs: a private redis-server on a free loopback port (stopped by PID), 3 `cluster silo` processes
 /// and `serve --cluster`, over 8 shards split from an index by `cluster create`.
 /// </summary>
+[Collection(nameof(ClusterProcessTests))]
 public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const string ApiKey = "cluster-test-key";
