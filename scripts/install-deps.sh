@@ -9,6 +9,7 @@ packages=(
   binutils                  # readelf, used by the libtorch load check
   darknet                   # sample photos + ImageNet names for the Darknet-Tiny backbone test
   chromium                  # headless browser for the web page test (Playwright drives /usr/bin/chromium)
+  redis-server              # cluster membership (Orleans' Redis clustering); tests start private instances
 )
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

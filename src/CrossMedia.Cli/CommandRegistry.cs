@@ -19,5 +19,6 @@ internal static class CommandRegistry
         yield return IndexCommand.Create();
         yield return SearchCommand.Create();
         yield return ServeCommand.Create();
+        yield return ClusterCommand.Create();
     }
 }

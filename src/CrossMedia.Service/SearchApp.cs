@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
+using CrossMedia.Cluster;
 using CrossMedia.Core;
 using CrossMedia.Index;
 using CrossMedia.Media;
@@ -45,7 +46,20 @@ public static class SearchApp
     public static Task<IReadOnlyList<string>> StartAsync(WebApplication app) =>
         Listening.StartAsync(app, app.Services.GetRequiredService<ServiceOptions>().AllowRemote);
 
-    public static WebApplication Build(EmbeddingIndex index, QueryEncoder encoder, ServiceOptions options)
+    public static WebApplication Build(EmbeddingIndex index, QueryEncoder encoder, ServiceOptions options) =>
+        BuildOver(new IndexBackend(index, new Searcher(index, encoder) { MaxK = options.MaxK }), encoder, options);
+
+    /// <summary>The same service answered by an index sharded over an Orleans cluster (<c>serve --cluster</c>): answers
+    /// say <c>"partial": true</c> with the missing shards while some shard does not answer.</summary>
+    public static WebApplication BuildForCluster(ClusterIndex cluster, QueryEncoder encoder, ServiceOptions options)
+    {
+        var backend = new ClusterBackend(cluster, encoder, options.MaxK);
+        var app = BuildOver(backend, encoder, options);
+        app.Lifetime.ApplicationStopped.Register(backend.Dispose);
+        return app;
+    }
+
+    private static WebApplication BuildOver(ISearchBackend index, QueryEncoder encoder, ServiceOptions options)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -131,15 +145,22 @@ public static class SearchApp
 
         var mediaFolder = options.MediaFolder ?? (index.Path is { } p ? p + ".media" : Path.Combine(Path.GetTempPath(), "crossmedia-media"));
 
-        app.MapGet("/health", () => new HealthResponse("ok", index.Count, index.Dimension, index.Metric.Name(), index.Method,
-                index.CountByMedium(), apiKey is not null, options.MaxK, encoder.Accepts(), Queries(encoder), Classes(index)))
+        app.MapGet("/health", async () =>
+            {
+                var header = index.Header;
+                var (items, missing) = await index.ItemsAsync();
+                var byMedium = header.Media.ToDictionary(m => m, _ => 0);
+                foreach (var i in items) byMedium[i.Medium] = byMedium.GetValueOrDefault(i.Medium) + 1;
+                return new HealthResponse("ok", items.Count, header.Dimension, header.Metric.Name(), header.Method,
+                    byMedium, apiKey is not null, options.MaxK, encoder.Accepts(), Queries(encoder), Classes(items, header), missing is null ? null : missing.Count > 0, missing);
+            })
             .WithTags("Service").WithSummary("Liveness and what the index holds");
 
-        var searcher = new Searcher(index, encoder) { MaxK = options.MaxK };
-        app.MapPost("/search", (SearchRequest request) =>
+        var searcher = index.Searcher;
+        app.MapPost("/search", async (SearchRequest request) =>
             {
                 var watch = Stopwatch.StartNew();
-                var hits = searcher.Search(new SearchQuery
+                var (hits, missing) = await index.SearchAsync(new SearchQuery
                 {
                     Text = request.Text,
                     File = request.File is { } file ? new QueryFile(request.Filename ?? "", Base64(file)) : null,
@@ -149,13 +170,14 @@ public static class SearchApp
                     Media = request.Medium,
                     Labels = request.Label,
                     K = request.K ?? 10,
-                })[0];
-                return new SearchResponse(index.Metric.Name(), hits.Select(h => Describe(index, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds);
+                });
+                return new SearchResponse(index.Header.Metric.Name(), hits.Select(h => Describe(index.Header, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds,
+                    missing is null ? null : missing.Count > 0, missing);
             })
             .WithTags("Search").WithSummary("Nearest items of every medium for text, a media file, a vector or an item of the index")
             .Produces<SearchResponse>().ProducesProblems(400, 413, 422, 429, 503);
 
-        app.MapGet("/items", ([Description("Only items of these media.")] string[]? medium,
+        app.MapGet("/items", async ([Description("Only items of these media.")] string[]? medium,
                 [Description("Only items with these labels (-1: unlabelled).")] int[]? label,
                 [Description("Items to skip (default 0).")] int? offset,
                 [Description("Items in the page, 1..MaxK (default 24).")] int? limit) =>
@@ -164,19 +186,21 @@ public static class SearchApp
                 if (skip < 0) throw new InputException("request", "offset", "0 or more", skip.ToString());
                 if (take < 1 || take > options.MaxK) throw new InputException("request", "limit", $"1..{options.MaxK}", take.ToString());
                 var filter = searcher.Filter(medium, label);
-                var matching = index.Items().Where(i => filter?.Allows(i) ?? true).ToArray();
-                return new ItemsResponse(matching.Length, skip, matching.Skip(skip).Take(take).Select(i => Describe(index, i, null)).ToArray());
+                var (items, missing) = await index.ItemsAsync();
+                var matching = items.Where(i => filter?.Allows(i) ?? true).ToArray();
+                return new ItemsResponse(matching.Length, skip, matching.Skip(skip).Take(take).Select(i => Describe(index.Header, i, null)).ToArray(),
+                    missing is null ? null : missing.Count > 0, missing);
             })
             .WithTags("Items").WithSummary("Items of the index in id order, a page at a time (to browse, or to pick an item to search with)")
             .Produces<ItemsResponse>().ProducesProblem(400);
 
-        app.MapGet("/items/{id:long}", (long id) =>
-                index.Get(id) is { } item ? Results.Ok(Describe(index, item, null)) : NotFound(id))
+        app.MapGet("/items/{id:long}", async (long id) =>
+                await index.GetAsync(id) is { } item ? Results.Ok(Describe(index.Header, item, null)) : NotFound(id))
             .WithTags("Items").WithSummary("Metadata of one item").Produces<ItemResponse>().ProducesProblems(404);
 
-        app.MapGet("/items/{id:long}/media", (HttpContext ctx, long id) =>
+        app.MapGet("/items/{id:long}/media", async (HttpContext ctx, long id) =>
             {
-                if (index.Get(id) is not { } item) return NotFound(id);
+                if (await index.GetAsync(id) is not { } item) return NotFound(id);
                 if (item.Source == "" || !File.Exists(item.Source))
                     return Problem(404, "No media", $"item {id} has no media file");
                 var type = MediaTypes.ContentTypeOf(item.Source);
@@ -187,7 +211,7 @@ public static class SearchApp
 
         app.MapGet("/items/{id:long}/spectrogram", async (HttpContext ctx, long id) =>
             {
-                if (index.Get(id) is not { } item) return NotFound(id);
+                if (await index.GetAsync(id) is not { } item) return NotFound(id);
                 if (KindOf(item) != MediaKind.Audio)
                     return Results.Problem(statusCode: 404, title: "No spectrogram", detail: $"item {id} is not an audio item with a media file");
                 var png = await spectrograms.PngAsync(item, ctx.RequestAborted);
@@ -197,7 +221,7 @@ public static class SearchApp
             .WithTags("Items").WithSummary("The spectrogram picture of an audio item (PNG; time left to right, low frequencies at the bottom)")
             .Produces(200, contentType: "image/png").ProducesProblems(404, 422);
 
-        app.MapPost("/items", (HttpContext ctx, AddItemRequest request) =>
+        app.MapPost("/items", async (HttpContext ctx, AddItemRequest request) =>
             {
                 if (Authorise(ctx, apiKey) is { } refused) return refused;
                 string? saved = null;
@@ -225,9 +249,9 @@ public static class SearchApp
                         key = request.Key ?? "";
                     }
                     else throw new InputException("request", "body", "a file (base64) or a vector", "neither");
-                    var added = index.Add([new NewItem(key, medium, request.Label, saved ?? "")], vector)[0];
+                    var added = await index.AddAsync(new NewItem(key, medium, request.Label, saved ?? ""), vector);
                     saved = null;
-                    return Results.Created($"/items/{added.Id}", Describe(index, added, null));
+                    return Results.Created($"/items/{added.Id}", Describe(index.Header, added, null));
                 }
                 catch (IndexBusyException) { return IndexBusy(); }
                 finally
@@ -237,11 +261,11 @@ public static class SearchApp
             })
             .WithTags("Items").WithSummary("Add an item (requires X-Api-Key)").Produces<ItemResponse>(201).ProducesProblems(400, 401, 403, 503);
 
-        app.MapDelete("/items/{id:long}", (HttpContext ctx, long id) =>
+        app.MapDelete("/items/{id:long}", async (HttpContext ctx, long id) =>
             {
                 if (Authorise(ctx, apiKey) is { } refused) return refused;
-                var source = index.Get(id)?.Source;
-                try { if (index.Remove([id]) != 1) return NotFound(id); }
+                var source = (await index.GetAsync(id))?.Source;
+                try { if (!await index.RemoveAsync(id)) return NotFound(id); }
                 catch (IndexBusyException) { return IndexBusy(); }
                 Uploads.DeleteStored(mediaFolder, source);
                 return Results.NoContent();
@@ -261,10 +285,10 @@ public static class SearchApp
         [.. encoder.TakesText ? ["text"] : Array.Empty<string>(), .. encoder.TakesFiles ? ["file"] : Array.Empty<string>(), "vector", "item"];
 
     /// <summary>The labels live items carry, with their names and counts.</summary>
-    private static ClassResponse[] Classes(EmbeddingIndex index) => index.Items().Where(i => i.Label >= 0).GroupBy(i => i.Label).OrderBy(g => g.Key)
-        .Select(g => new ClassResponse(g.Key, g.Key < index.ClassNames.Count ? index.ClassNames[g.Key] : null, g.Count())).ToArray();
+    private static ClassResponse[] Classes(IReadOnlyList<IndexItem> items, IndexHeader header) => items.Where(i => i.Label >= 0).GroupBy(i => i.Label).OrderBy(g => g.Key)
+        .Select(g => new ClassResponse(g.Key, g.Key < header.ClassNames.Count ? header.ClassNames[g.Key] : null, g.Count())).ToArray();
 
-    private static ItemResponse Describe(EmbeddingIndex index, IndexItem item, float? score)
+    private static ItemResponse Describe(IndexHeader header, IndexItem item, float? score)
     {
         var kind = KindOf(item);
         bool hasMedia = item.Source != "" && File.Exists(item.Source);
@@ -278,7 +302,7 @@ public static class SearchApp
             snippet = new string(buffer, 0, n);
         }
         return new ItemResponse(item.Id, item.Key, item.Medium, item.Label,
-            index.ClassOf(item),
+            item.Label >= 0 && item.Label < header.ClassNames.Count ? header.ClassNames[item.Label] : null,
             hasMedia ? $"/items/{item.Id}/media" : null, snippet, score, kind?.ToString().ToLowerInvariant(),
             kind == MediaKind.Audio ? $"/items/{item.Id}/spectrogram" : null);
     }
@@ -317,6 +341,7 @@ public static class SearchApp
                 MediaLimitException or UndecodableMediaException { LimitExceeded: true } => new ProblemResponse("Media over a limit", 413, e.Message),
                 UndecodableMediaException => new ProblemResponse("Undecodable media", 422, e.Message),
                 QueryBusyException => new ProblemResponse("Busy", 503, e.Message),
+                ShardUnavailableException => new ProblemResponse("Shard unavailable", 503, e.Message),
                 InputException ie => new ProblemResponse("Invalid request", 400, ie.Message, FieldOf(ctx, ie)),
                 BadHttpRequestException { StatusCode: 413 } => new ProblemResponse("Request body too large", 413, e.Message),
                 BadHttpRequestException { InnerException: JsonException je } => JsonProblem(ctx, je),

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CrossMedia.Service.Contracts;
 
 /// <summary>GET /health answer.</summary>
@@ -12,5 +14,9 @@ namespace CrossMedia.Service.Contracts;
 /// <param name="Accepts">What the model takes as a query, in words.</param>
 /// <param name="Queries">Kinds of query POST /search takes here: text, file, vector, item.</param>
 /// <param name="Classes">Classes with live items, for the label filter.</param>
+/// <param name="Partial">Only from a cluster (<c>serve --cluster</c>): true while some shard does not answer.</param>
+/// <param name="MissingShards">Only from a cluster: the shards that did not answer (their items are missing from this answer).</param>
 public sealed record HealthResponse(string Status, int Items, int Dimension, string Metric, string Method, IReadOnlyDictionary<string, int> Media,
-    bool Mutations, int MaxK, string Accepts, IReadOnlyList<string> Queries, IReadOnlyList<ClassResponse> Classes);
+    bool Mutations, int MaxK, string Accepts, IReadOnlyList<string> Queries, IReadOnlyList<ClassResponse> Classes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Partial = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<int>? MissingShards = null);

@@ -103,6 +103,9 @@ public sealed class EmbeddingIndex : IDisposable
         get => Read(() => new IndexHeader(Method, ModelSha256, Dimension, Metric, _media.ToArray(), ClassNames, Encoders));
     }
 
+    /// <summary>The id the next added item gets: past every id ever given out, removed ones included.</summary>
+    internal long NextId => Read(() => flat.NextId);
+
     /// <summary>Live items.</summary>
     public int Count
     {

@@ -76,7 +76,7 @@ public sealed class Searcher(EmbeddingIndex index, QueryEncoder encoder)
     }
 
     /// <summary>The query as vectors of the index's space, one row per query.</summary>
-    private Matrix Encode(SearchQuery query)
+    internal Matrix Encode(SearchQuery query)
     {
         if (query.Item is { } item) return index.VectorOf(item) ?? throw new InputException(Location, "item", "the id of an item of the index", item.ToString(CultureInfo.InvariantCulture));
         if (query.Text is { } text) return encoder.EncodeText(text);

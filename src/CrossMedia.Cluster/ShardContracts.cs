@@ -1,0 +1,60 @@
+using CrossMedia.Index;
+using Orleans;
+
+namespace CrossMedia.Cluster;
+
+/// <summary>One shard of a sharded index: a grain (integer key = shard number) owning the index file
+/// <c>STORAGE/shard-K/index.cmi</c>. Ids are cluster-wide (<see cref="ShardLayout"/>); a shard answers for its own only.</summary>
+public interface IShardGrain : IGrainWithIntegerKey
+{
+    /// <summary>The shard's k best items per query row (rows of <paramref name="dimension"/> floats), best first.</summary>
+    Task<ShardSearchResult> Search(float[] queries, int dimension, int k, string[]? media, int[]? labels);
+
+    Task<ShardItem?> Get(long id);
+
+    Task<float[]?> VectorOf(long id);
+
+    /// <summary>Adds items; returns them with their cluster-wide ids once the shard's log holds them (durable).</summary>
+    Task<ShardAddResult> Add(ShardNewItem[] items, float[] vectors);
+
+    /// <summary>Removes the items of these ids this shard holds; returns how many were present.</summary>
+    Task<int> Remove(long[] ids);
+
+    /// <summary>Live items in id order.</summary>
+    Task<ShardItem[]> Items();
+
+    /// <summary>The layout and index header (the same on every shard) and this shard's item count.</summary>
+    Task<ShardInfo> Info();
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ShardItem([property: Id(0)] long Id, [property: Id(1)] string Key, [property: Id(2)] string Medium,
+    [property: Id(3)] int Label, [property: Id(4)] string Source)
+{
+    public IndexItem ToIndexItem() => new(Id, Key, Medium, Label, Source);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ShardNewItem([property: Id(0)] string Key, [property: Id(1)] string Medium, [property: Id(2)] int Label, [property: Id(3)] string Source);
+
+[GenerateSerializer, Immutable]
+public sealed record ShardHit([property: Id(0)] ShardItem Item, [property: Id(1)] float Score);
+
+/// <summary>Bad input found by a shard (an <see cref="InputException"/> there), carried back so the caller raises it again.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardRefusal([property: Id(0)] string Location, [property: Id(1)] string Field, [property: Id(2)] string Expected, [property: Id(3)] string Found)
+{
+    public static ShardRefusal Of(InputException e) => new(e.Location, e.Field, e.Expected, e.Found);
+    public InputException ToException() => new(Location, Field, Expected, Found);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ShardSearchResult([property: Id(0)] ShardHit[][] Hits, [property: Id(1)] ShardRefusal? Refusal);
+
+[GenerateSerializer, Immutable]
+public sealed record ShardAddResult([property: Id(0)] ShardItem[] Added, [property: Id(1)] ShardRefusal? Refusal);
+
+[GenerateSerializer, Immutable]
+public sealed record ShardInfo([property: Id(0)] int Shards, [property: Id(1)] int Count, [property: Id(2)] string Method, [property: Id(3)] string ModelSha256,
+    [property: Id(4)] int Dimension, [property: Id(5)] string Metric, [property: Id(6)] string[] Media, [property: Id(7)] string[] ClassNames,
+    [property: Id(8)] Dictionary<string, string> Encoders, [property: Id(9)] string Silo);

@@ -1,0 +1,70 @@
+using CrossMedia.Core;
+using CrossMedia.Index;
+
+namespace CrossMedia.Tests.Cluster;
+
+/// <summary>Random indexes for the cluster tests: several media and labels, and exact duplicate vectors in other
+/// shards, so ties between shards are common and the merge's tie order is tested.</summary>
+internal static class ClusterTestData
+{
+    public static EmbeddingIndex RandomIndex(string path, int count, int dim, Metric metric, int seed)
+    {
+        var rng = new Random(seed);
+        var index = EmbeddingIndex.Create(new IndexHeader("test", "", dim, metric, ["image", "text", "audio"], ["a", "b", "c", "d"]));
+        var vectors = new float[count * dim];
+        for (int i = 0; i < vectors.Length; i++) vectors[i] = (float)(rng.NextDouble() * 2 - 1);
+        // Every 5th item repeats an earlier one exactly (another id, usually another shard): equal scores.
+        for (int i = 5; i < count; i += 5) Array.Copy(vectors, rng.Next(i) * dim, vectors, i * dim, dim);
+        string[] media = ["image", "text", "audio"];
+        var items = Enumerable.Range(0, count).Select(i => new NewItem("item" + i, media[i % 3], i % 5 - 1)).ToArray();
+        index.Add(items, new Matrix(vectors, count, dim));
+        index.Save(path);
+        index.Remove(Enumerable.Range(0, count).Where(i => i % 17 == 3).Select(i => (long)i).ToArray());  // gaps in the ids
+        return index;
+    }
+
+    public static Matrix RandomQueries(int rows, int dim, int seed)
+    {
+        var rng = new Random(seed);
+        var data = new float[rows * dim];
+        for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
+        return new Matrix(data, rows, dim);
+    }
+
+    /// <summary>Asserts the same ids and bit-identical scores, row by row.</summary>
+    public static void AssertSame(IReadOnlyList<SearchHit[]> expected, IReadOnlyList<SearchHit[]> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (int q = 0; q < expected.Count; q++)
+        {
+            Assert.Equal(expected[q].Select(h => h.Item.Id), actual[q].Select(h => h.Item.Id));
+            Assert.Equal(expected[q].Select(h => BitConverter.SingleToInt32Bits(h.Score)), actual[q].Select(h => BitConverter.SingleToInt32Bits(h.Score)));
+            Assert.Equal(expected[q].Select(h => h.Item), actual[q].Select(h => h.Item));
+        }
+    }
+}
+
+public sealed class ShardSplitterTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("crossmedia-split-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public void NewItemsOfAShardNeverReuseARemovedId()
+    {
+        using var source = ClusterTestData.RandomIndex(Path.Combine(dir, "single.cmi"), 10, 4, Metric.Cosine, seed: 3);
+        source.Remove([7, 8, 9]);  // the last ids given out are gone
+        var storage = Path.Combine(dir, "storage");
+        Assert.Equal(source.Count, CrossMedia.Cluster.ShardSplitter.Split(source, 3, storage).Sum());
+        var layout = new CrossMedia.Cluster.ShardLayout(3);
+        for (int s = 0; s < 3; s++)
+        {
+            using var shard = EmbeddingIndex.Open(CrossMedia.Cluster.ShardLayout.ShardIndex(storage, s));
+            Assert.All(shard.Items(), i => Assert.Equal(source.Get(layout.GlobalId(s, i.Id))!.Key, i.Key));
+            long added = layout.GlobalId(s, shard.Add([new NewItem("new", "image")], ClusterTestData.RandomQueries(1, 4, seed: s))[0].Id);
+            Assert.True(added >= 10, $"shard {s} gave id {added}, which the source index gave out before");
+        }
+        Assert.Throws<InputException>(() => CrossMedia.Cluster.ShardSplitter.Split(source, 3, storage));  // a folder holding a cluster is kept
+    }
+}
