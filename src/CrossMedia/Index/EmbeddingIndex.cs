@@ -104,7 +104,7 @@ public sealed class EmbeddingIndex : IDisposable
     }
 
     /// <summary>The id the next added item gets: past every id ever given out, removed ones included.</summary>
-    internal long NextId => Read(() => flat.NextId);
+    internal long NextId => Read(() => _flat.NextId);
 
     /// <summary>Live items.</summary>
     public int Count
