@@ -9,6 +9,7 @@ packages=(
   binutils                  # readelf, used by the libtorch load check
   darknet                   # sample photos + ImageNet names for the Darknet-Tiny backbone test
   chromium                  # headless browser for the web page test (Playwright drives /usr/bin/chromium)
+  libgomp1                  # OpenMP runtime that USearch's native library (HNSW approximate search) links
 )
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -1,4 +1,5 @@
 using CrossMedia.Core;
+using CrossMedia.Index.Ann;
 
 namespace CrossMedia.Index;
 
@@ -27,6 +28,13 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>(length, last write) of the index file and its log when last caught up with.</summary>
     private (long, DateTime) indexSeen, logSeen;
     private IndexLogStatus logStatus = new(false, false, 0, 0);
+    /// <summary>The approximate-search graph (null: exact search only) and whether it must be checked against the vectors.</summary>
+    private HnswGraph? ann;
+    private bool annUnchecked;
+    private Action<string> warn = message => Console.Error.WriteLine($"warning: {message}");
+    /// <summary>Below this fraction of live items a filtered search scans the allowed items exactly instead of
+    /// walking the graph (filtered HNSW search slows down as the filter narrows; a narrow exact scan is cheap).</summary>
+    internal const double ExactFilterBelow = 0.02;
 
     public string Method { get; }
     public string ModelSha256 { get; }
@@ -63,8 +71,9 @@ public sealed class EmbeddingIndex : IDisposable
 
     /// <summary>Opens an index file (vectors memory-mapped) and replays its log; deletes temporary files that
     /// writers killed mid-write left beside it. <paramref name="verifyVectors"/>: check the vector checksum now
-    /// (reads every byte once; also whenever another writer's compaction is loaded).</summary>
-    public static EmbeddingIndex Open(string path, bool verifyVectors = true)
+    /// (reads every byte once; also whenever another writer's compaction is loaded). <paramref name="warn"/> receives
+    /// what was repaired (an approximate-search graph rebuilt from the vectors); default: standard error.</summary>
+    public static EmbeddingIndex Open(string path, bool verifyVectors = true, Action<string>? warn = null)
     {
         var full = System.IO.Path.GetFullPath(path);
         DeleteStaleTemps(full);
@@ -73,6 +82,7 @@ public sealed class EmbeddingIndex : IDisposable
         try
         {
             index = new EmbeddingIndex(mapped.Header) { path = full, verifyVectors = verifyVectors };
+            if (warn is not null) index.warn = warn;
             index.Attach(mapped);
         }
         catch
@@ -83,6 +93,7 @@ public sealed class EmbeddingIndex : IDisposable
         try
         {
             index.CatchUp();
+            index.OpenAnn();
             return index;
         }
         catch
@@ -151,6 +162,7 @@ public sealed class EmbeddingIndex : IDisposable
             }
             flat.Add(vectors, added.Select(a => a.Id).ToArray());
             foreach (var a in added) Track(a);
+            if (ann is not null) foreach (var a in added) ann.Add(a.Id, flat.VectorAt(flat.PositionOf(a.Id)));
             return added;
         });
     }
@@ -161,6 +173,7 @@ public sealed class EmbeddingIndex : IDisposable
         var present = ids.Distinct().Where(flat.Contains).ToArray();
         if (present.Length == 0) return 0;
         if (path is not null) Append(present.Select(id => (IndexLog.Record)new IndexLog.RemoveRecord(id)).ToList());
+        if (ann is not null) foreach (var id in present) ann.Remove(id);
         return flat.Remove(present);
     });
 
@@ -181,8 +194,10 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>Live items in id order.</summary>
     public IReadOnlyList<IndexItem> Items() => Read<IReadOnlyList<IndexItem>>(() => items.Where((_, p) => !flat.IsRemoved(p)).ToArray());
 
-    /// <summary>The k best items per query row (model-space vectors), best first; fewer when the filter leaves fewer.</summary>
-    public IReadOnlyList<SearchHit[]> Search(Matrix queries, int k, SearchFilter? filter = null) => Read<IReadOnlyList<SearchHit[]>>(() =>
+    /// <summary>The k best items per query row (model-space vectors), best first; fewer when the filter leaves fewer.
+    /// With an approximate-search graph (<see cref="Ann"/>) the graph finds the candidates, unless <paramref name="exact"/>;
+    /// scores are always computed from the stored vectors.</summary>
+    public IReadOnlyList<SearchHit[]> Search(Matrix queries, int k, SearchFilter? filter = null, bool exact = false) => Read<IReadOnlyList<SearchHit[]>>(() =>
     {
         Func<int, bool>? allow = null;
         if (filter is not null && !filter.IsEmpty)
@@ -191,7 +206,7 @@ public sealed class EmbeddingIndex : IDisposable
             var labels = filter.Labels;
             allow = p => mediumAllowed[mediumOf[p]] && (labels is null || labels.Contains(items[p].Label));
         }
-        var (scores, ids) = flat.Search(queries, k, allow);
+        var (scores, ids) = ann is null || exact ? flat.Search(queries, k, allow) : SearchAnn(ann, queries, k, allow);
         var result = new SearchHit[queries.Rows][];
         for (int q = 0; q < queries.Rows; q++)
         {
@@ -206,6 +221,197 @@ public sealed class EmbeddingIndex : IDisposable
         }
         return result;
     });
+
+    /// <summary>
+    /// <see cref="FlatIndex.Search"/>'s answer shape from the graph: candidates from HNSW (filtered by id when a filter
+    /// is given), re-scored exactly and re-ordered. A filter that leaves few items scans them exactly instead; a query
+    /// the graph answers with fewer hits than exist is answered exactly, so a list is never silently shorter.
+    /// </summary>
+    private (float[] Scores, long[] Ids) SearchAnn(HnswGraph graph, Matrix queries, int k, Func<int, bool>? allow)
+    {
+        if (k <= 0) throw new InputException("search", "k", "a positive number", k.ToString());
+        var q = flat.PrepareQueries(queries);
+        int rows = queries.Rows, eligible = flat.Count;
+        HnswGraph.Allowed? allowed = null;
+        if (allow is not null)
+        {
+            var positions = Enumerable.Range(0, flat.Positions).Where(p => !flat.IsRemoved(p) && allow(p)).ToArray();
+            if (positions.Length <= Math.Max(k, ExactFilterBelow * flat.Count)) return flat.SearchPositions(q, rows, k, positions);
+            var byId = new byte[flat.NextId];
+            foreach (var p in positions) byId[flat.IdAt(p)] = 1;
+            allowed = new HnswGraph.Allowed(byId);
+            eligible = positions.Length;
+        }
+        var scores = new float[rows * k];
+        var ids = new long[rows * k];
+        bool ascending = Metric == Metric.L2;
+        var fallback = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
+        Parallel.For(0, rows, options, () => (new ulong[k], new float[k]), (r, _, buffers) =>
+        {
+            var (keys, distances) = buffers;
+            var query = q.AsSpan(r * Dimension, Dimension);
+            int n = graph.Search(query, k, allowed, keys, distances);
+            var hits = new List<(float Score, long Id)>(n);
+            for (int i = 0; i < n; i++)
+            {
+                int p = keys[i] <= long.MaxValue ? flat.PositionOf((long)keys[i]) : -1;
+                if (p >= 0 && !flat.IsRemoved(p) && (allow is null || allow(p))) hits.Add((flat.ScoreAt(query, p), (long)keys[i]));
+            }
+            if (hits.Count < Math.Min(k, eligible)) { fallback.Add(r); return buffers; }
+            hits.Sort((a, b) => a.Score != b.Score ? (ascending ? a.Score.CompareTo(b.Score) : b.Score.CompareTo(a.Score)) : a.Id.CompareTo(b.Id));
+            for (int j = 0; j < k; j++)
+            {
+                scores[r * k + j] = j < hits.Count ? hits[j].Score : float.NaN;
+                ids[r * k + j] = j < hits.Count ? hits[j].Id : -1;
+            }
+            return buffers;
+        }, _ => { });
+        foreach (var r in fallback)
+        {
+            var (s1, i1) = flat.Search(new Matrix(queries.Row(r).ToArray(), 1, Dimension), k, allow);
+            s1.CopyTo(scores, r * k);
+            i1.CopyTo(ids, r * k);
+        }
+        return (scores, ids);
+    }
+
+    /// <summary>The approximate-search settings, or null when the index searches exactly only.</summary>
+    public AnnSettings? Ann => Read(() => ann?.Settings);
+
+    /// <summary>What the approximate-search graph holds (for <c>index info</c>), or null.</summary>
+    public AnnStatus? AnnInfo => Read(() => ann is null ? null : new AnnStatus(ann.Settings, ann.Size, ann.MemoryUsage,
+        path is not null && File.Exists(GraphPathFor(path)) ? new FileInfo(GraphPathFor(path)).Length : 0, ann.Isa, USearchNative.Version));
+
+    /// <summary>File holding an index's approximate-search settings (its presence turns approximate search on).</summary>
+    public static string AnnPathFor(string indexPath) => indexPath + ".ann.json";
+
+    /// <summary>File holding an index's HNSW graph (derived from the vectors; rebuilt from them when missing or damaged).</summary>
+    public static string GraphPathFor(string indexPath) => indexPath + ".hnsw";
+
+    /// <summary>
+    /// Turns approximate (HNSW) search on with <paramref name="settings"/>, building the graph from the stored vectors
+    /// (only expansion_search changed: no rebuild); for an index backed by a file, the settings and the graph are written
+    /// beside it atomically. Null turns it off (and deletes both files).
+    /// </summary>
+    public void SetAnn(AnnSettings? settings) => Change(() =>
+    {
+        settings?.Validate();
+        if (settings is null)
+        {
+            ann?.Dispose();
+            ann = null;
+            if (path is not null) { File.Delete(AnnPathFor(path)); File.Delete(GraphPathFor(path)); }
+            return 0;
+        }
+        if (ann is not null && ann.Settings with { ExpansionSearch = settings.ExpansionSearch } == settings) ann.SetExpansionSearch(settings.ExpansionSearch);
+        else
+        {
+            ann?.Dispose();
+            ann = null;
+            ann = BuildGraph(settings);
+            if (path is not null) ann.Save(GraphPathFor(path));
+        }
+        if (path is not null) SaveAnnSettings(path, settings);
+        return 0;
+    });
+
+    private unsafe HnswGraph BuildGraph(AnnSettings settings)
+    {
+        var graph = HnswGraph.Create(Dimension, Metric, settings);
+        try
+        {
+            var live = Enumerable.Range(0, flat.Positions).Where(p => !flat.IsRemoved(p)).ToArray();
+            // Stored vectors live in mapped or native memory, which does not move: their addresses stay valid.
+            graph.AddMany(live.Length, i =>
+            {
+                fixed (float* v = flat.VectorAt(live[i])) return (flat.IdAt(live[i]), (IntPtr)v);
+            }, threads);
+            return graph;
+        }
+        catch
+        {
+            graph.Dispose();
+            throw;
+        }
+    }
+
+    private static void SaveAnnSettings(string indexPath, AnnSettings settings) =>
+        AtomicFile.WriteAllText(AnnPathFor(indexPath), System.Text.Json.JsonSerializer.Serialize(settings));
+
+    /// <summary>
+    /// At open: loads the graph when the index has approximate search on. A graph file that is missing, damaged or
+    /// built with other settings is rebuilt from the exact vectors (with a warning) and written again when no other
+    /// writer is at work; then it is brought up to the vectors (the log's adds and removes since it was written).
+    /// </summary>
+    private void OpenAnn()
+    {
+        var settingsPath = AnnPathFor(path!);
+        if (!File.Exists(settingsPath)) return;
+        AnnSettings settings;
+        try
+        {
+            settings = System.Text.Json.JsonSerializer.Deserialize<AnnSettings>(File.ReadAllText(settingsPath))
+                ?? throw new System.Text.Json.JsonException("null");
+            settings.Validate();
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InputException)
+        {
+            throw new InputException(settingsPath, "", "approximate-search settings (Connectivity, ExpansionAdd, ExpansionSearch)",
+                InputException.Excerpt(ex.Message));
+        }
+        var graphPath = GraphPathFor(path!);
+        gate.EnterWriteLock();
+        try
+        {
+            try { ann = HnswGraph.Load(graphPath, Dimension, Metric, settings); }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                warn($"{graphPath}: {(ex is FileNotFoundException ? "missing" : ex.Message)}; rebuilding the HNSW graph from the index's vectors");
+                ann = BuildGraph(settings);
+                SaveGraphIfFree();
+            }
+            annUnchecked = true;
+            SyncAnn();
+        }
+        finally { gate.ExitWriteLock(); }
+    }
+
+    /// <summary>Writes the graph beside the index file when no other writer holds the index (a busy writer's own save wins).</summary>
+    private void SaveGraphIfFree()
+    {
+        try
+        {
+            using var held = IndexLock.TryAcquire(path!);
+            if (held is not null) ann!.Save(GraphPathFor(path!));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { warn($"{GraphPathFor(path!)}: not written ({ex.Message})"); }
+    }
+
+    /// <summary>
+    /// Brings the graph up to the vectors after it was loaded or the base file changed (caller holds the write lock):
+    /// live ids it lacks are added, removed ones dropped; a graph still holding ids the index never had is rebuilt.
+    /// </summary>
+    private void SyncAnn()
+    {
+        if (ann is null || !annUnchecked) return;
+        for (int p = 0; p < flat.Positions; p++)
+        {
+            long id = flat.IdAt(p);
+            if (flat.IsRemoved(p)) ann.Remove(id);
+            else if (!ann.Contains(id)) ann.Add(id, flat.VectorAt(p));
+        }
+        if (ann.Size != flat.Count)
+        {
+            warn($"{GraphPathFor(path!)}: holds {ann.Size} vectors for {flat.Count} items; rebuilding the HNSW graph from the index's vectors");
+            var settings = ann.Settings;
+            ann.Dispose();
+            ann = null;
+            ann = BuildGraph(settings);
+            SaveGraphIfFree();
+        }
+        annUnchecked = false;
+    }
 
     /// <summary>Writes the live items into <paramref name="target"/> atomically (compaction) under its writer lock,
     /// with every change other writers made to this index's file first; the index then belongs to that file,
@@ -230,6 +436,11 @@ public sealed class EmbeddingIndex : IDisposable
             {
                 File.Delete(logPath);
                 Posix.SyncDirectory(System.IO.Path.GetDirectoryName(full)!);
+            }
+            if (ann is not null)
+            {
+                ann.Save(GraphPathFor(full));
+                SaveAnnSettings(full, ann.Settings);
             }
             path = full;
             baseHash = hash;
@@ -302,6 +513,7 @@ public sealed class EmbeddingIndex : IDisposable
             logStatus = new IndexLogStatus(replay.State != IndexLog.State.Missing || replay.TornBytes > 0, replay.State == IndexLog.State.Stale,
                 logStatus.Records + replay.Records.Count, replay.TornBytes);
             (indexSeen, logSeen) = (indexStamp, logStamp);
+            SyncAnn();
             return;
         }
     }
@@ -331,6 +543,7 @@ public sealed class EmbeddingIndex : IDisposable
         media.AddRange(mapped.Header.Media);
         foreach (var item in mapped.Items) Track(item);
         baseHash = mapped.ContentHash;
+        annUnchecked = true;
         logLength = 0;
         logStatus = new IndexLogStatus(false, false, 0, 0);
     }
@@ -372,15 +585,18 @@ public sealed class EmbeddingIndex : IDisposable
             case IndexLog.AddRecord a when a.Id >= flat.NextId:
                 flat.Add(new Matrix(a.Vector, 1, a.Vector.Length), [a.Id]);
                 Track(new IndexItem(a.Id, a.Key, a.Medium, a.Label, a.Source));
+                ann?.Add(a.Id, flat.VectorAt(flat.PositionOf(a.Id)));
                 break;
             case IndexLog.RemoveRecord r:
                 flat.Remove([r.Id]);
+                ann?.Remove(r.Id);
                 break;
         }
     }
 
     public void Dispose()
     {
+        ann?.Dispose();
         flat.Dispose();
         gate.Dispose();
     }
@@ -392,3 +608,7 @@ public sealed class EmbeddingIndex : IDisposable
 /// <param name="Records">Records replayed or appended since the index file was loaded.</param>
 /// <param name="TornBytes">Bytes of an interrupted last write after the last complete record (ignored; the next change cuts them).</param>
 public sealed record IndexLogStatus(bool Exists, bool Stale, int Records, long TornBytes);
+
+/// <summary>What an index's approximate-search graph holds: its settings, vectors, bytes in memory and on disk,
+/// the SIMD code USearch picked and USearch's version.</summary>
+public sealed record AnnStatus(AnnSettings Settings, long Vectors, long MemoryBytes, long FileBytes, string Isa, string Version);
