@@ -149,6 +149,7 @@ public static class SearchApp
                     Media = request.Medium,
                     Labels = request.Label,
                     K = request.K ?? 10,
+                    Exact = request.Exact ?? false,
                 })[0];
                 return new SearchResponse(index.Metric.Name(), hits.Select(h => Describe(index, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds);
             })

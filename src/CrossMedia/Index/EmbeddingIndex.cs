@@ -442,6 +442,12 @@ public sealed class EmbeddingIndex : IDisposable
                 ann.Save(GraphPathFor(full));
                 SaveAnnSettings(full, ann.Settings);
             }
+            else
+            {
+                // A graph an earlier index at this path left would describe other vectors.
+                File.Delete(AnnPathFor(full));
+                File.Delete(GraphPathFor(full));
+            }
             path = full;
             baseHash = hash;
             logLength = 0;

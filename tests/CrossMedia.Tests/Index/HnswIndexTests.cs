@@ -1,4 +1,7 @@
+using System.CommandLine;
+using CrossMedia.Cli.Commands;
 using CrossMedia.Core;
+using CrossMedia.Data.Formats;
 using CrossMedia.Index;
 using CrossMedia.Index.Ann;
 
@@ -161,5 +164,38 @@ public sealed class HnswIndexTests : IDisposable
         using var index = Build(50, Metric.Cosine);
         index.SetAnn(new AnnSettings());
         Assert.Throws<InputException>(() => index.Search(new Matrix(1, Dim + 1), 5));
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args) =>
+        CrossMedia.Tests.Cli.CliHarness.RunWith(new Command("crossmedia") { IndexCommand.Create(), SearchCommand.Create() }, args);
+
+    [Fact]
+    public void Cli_Should_BuildWithAnn_ShowItInInfo_SearchExactOnRequest_AndNameBadSettings()
+    {
+        var v = Clustered(300, Dim, 20, seed: 2, out _);
+        var vectors = Path.Combine(dir, "v.npy");
+        var query = Path.Combine(dir, "q.npy");
+        NpyFile.Write(vectors, v);
+        NpyFile.Write(query, Matrix.FromRows([v.Row(7).ToArray()]));
+        var path = Path.Combine(dir, "c.cmidx");
+        var build = Run("index", "build", "--vectors", vectors, "--out", path, "--ann", "hnsw", "--connectivity", "8", "--expansion-search", "300");
+        Assert.True(build.Code == 0, build.Err);
+        Assert.Contains("HNSW graph (connectivity 8, expansion-add 128, expansion-search 300)", build.Out);
+        var info = Run("index", "info", "--index", path);
+        Assert.Contains("ann: hnsw (connectivity 8, expansion-add 128, expansion-search 300), 300 vectors", info.Out);
+        var approx = Run("search", "--index", path, "--vector", query, "--from", "embedding", "--json");
+        var exact = Run("search", "--index", path, "--vector", query, "--from", "embedding", "--json", "--exact");
+        Assert.True(approx.Code == 0 && exact.Code == 0, approx.Err + exact.Err);
+        // Same items; scores agree to float rounding (the exact kernel sums in another order).
+        static long[] IdsOf(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).ToArray();
+        Assert.Equal(IdsOf(exact.Out), IdsOf(approx.Out));
+        Assert.Equal(0, Run("index", "compact", "--index", path, "--expansion-search", "40").Code);
+        Assert.Contains("expansion-search 40)", Run("index", "info", "--index", path).Out);
+        Assert.Equal(0, Run("index", "compact", "--index", path, "--ann", "none").Code);
+        Assert.Contains("ann: none", Run("index", "info", "--index", path).Out);
+        Assert.False(File.Exists(EmbeddingIndex.GraphPathFor(path)));
+        var bad = Run("index", "build", "--vectors", vectors, "--out", path, "--ann", "hnsw", "--connectivity", "1");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("--connectivity", bad.Err);
     }
 }

@@ -20,6 +20,6 @@ public sealed record AnnSettings(int Connectivity = 16, int ExpansionAdd = 128, 
 
     private static void Check(string name, int value, int min, int max)
     {
-        if (value < min || value > max) throw new InputException("ann", name, $"{min}..{max}", value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (value < min || value > max) throw new InputException(name, "", $"{min}..{max}", value.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
