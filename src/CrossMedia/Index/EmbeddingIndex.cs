@@ -395,22 +395,38 @@ public sealed class EmbeddingIndex : IDisposable
     private void SyncAnn()
     {
         if (ann is null || !annUnchecked) return;
+        var settings = ann.Settings;
+        if (!Reconcile(ann))
+        {
+            // Another writer's compaction dropped the items it removed: its graph file matches its index file.
+            HnswGraph? written = null;
+            try { written = HnswGraph.Load(GraphPathFor(path!), Dimension, Metric, settings); }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException) { }
+            if (written is not null && Reconcile(written)) { ann.Dispose(); ann = written; }
+            else
+            {
+                written?.Dispose();
+                warn($"{GraphPathFor(path!)}: holds other vectors than the index ({ann.Size} for {flat.Count} items); rebuilding the HNSW graph from the index's vectors");
+                ann.Dispose();
+                ann = null;
+                ann = BuildGraph(settings);
+                SaveGraphIfFree();
+            }
+        }
+        annUnchecked = false;
+    }
+
+    /// <summary>Adds the live items <paramref name="graph"/> lacks and drops removed ones; false when it still holds
+    /// more vectors than the index has live items (ids of items the index no longer has).</summary>
+    private bool Reconcile(HnswGraph graph)
+    {
         for (int p = 0; p < flat.Positions; p++)
         {
             long id = flat.IdAt(p);
-            if (flat.IsRemoved(p)) ann.Remove(id);
-            else if (!ann.Contains(id)) ann.Add(id, flat.VectorAt(p));
+            if (flat.IsRemoved(p)) graph.Remove(id);
+            else if (!graph.Contains(id)) graph.Add(id, flat.VectorAt(p));
         }
-        if (ann.Size != flat.Count)
-        {
-            warn($"{GraphPathFor(path!)}: holds {ann.Size} vectors for {flat.Count} items; rebuilding the HNSW graph from the index's vectors");
-            var settings = ann.Settings;
-            ann.Dispose();
-            ann = null;
-            ann = BuildGraph(settings);
-            SaveGraphIfFree();
-        }
-        annUnchecked = false;
+        return graph.Size == flat.Count;
     }
 
     /// <summary>Writes the live items into <paramref name="target"/> atomically (compaction) under its writer lock,

@@ -125,6 +125,31 @@ public sealed class HnswIndexTests : IDisposable
         Assert.Empty(warnings);
     }
 
+    [Fact]
+    public void AnotherWritersCompaction_Should_BeFollowedWithItsGraph_WithoutARebuild()
+    {
+        var path = Path.Combine(dir, "w.cmidx");
+        using (var index = Build(400, Metric.Cosine))
+        {
+            index.SetAnn(new AnnSettings(ExpansionSearch: 400));
+            index.Save(path);
+        }
+        var warnings = new List<string>();
+        var q = Clustered(10, Dim, 20, seed: 6, out _);
+        using var reader = EmbeddingIndex.Open(path, warn: warnings.Add);
+        reader.Search(q, 10);
+        using (var writer = EmbeddingIndex.Open(path, warn: warnings.Add))
+        {
+            writer.Remove(Enumerable.Range(0, 100).Select(i => (long)i).ToArray());
+            writer.Save(path);
+        }
+        var hits = reader.Search(q, 10);
+        Assert.Equal(300, reader.AnnInfo!.Vectors);
+        Assert.DoesNotContain(hits.SelectMany(h => h), h => h.Item.Id < 100);
+        Assert.Equal(Ids(reader.Search(q, 10, exact: true)), Ids(hits));
+        Assert.Empty(warnings);
+    }
+
     [Theory]
     [InlineData("missing")]
     [InlineData("flipped")]
