@@ -32,9 +32,10 @@ public sealed class EmbeddingIndex : IDisposable
     private HnswGraph? ann;
     private bool annUnchecked;
     private Action<string> warn = message => Console.Error.WriteLine($"warning: {message}");
-    /// <summary>Below this fraction of live items a filtered search scans the allowed items exactly instead of
-    /// walking the graph (filtered HNSW search slows down as the filter narrows; a narrow exact scan is cheap).</summary>
-    internal const double ExactFilterBelow = 0.02;
+    /// <summary>A filtered approximate search asks the graph for 2·k / (share of items the filter keeps) candidates
+    /// and keeps those that pass; past this many it scans the allowed items exactly instead (cheap when they are few).
+    /// USearch's own filtered search was 20× slower than that scan at 10 % (bench/hnsw).</summary>
+    internal const int MaxOverFetch = 1000;
 
     public string Method { get; }
     public string ModelSha256 { get; }
@@ -223,42 +224,42 @@ public sealed class EmbeddingIndex : IDisposable
     });
 
     /// <summary>
-    /// <see cref="FlatIndex.Search"/>'s answer shape from the graph: candidates from HNSW (filtered by id when a filter
-    /// is given), re-scored exactly and re-ordered. A filter that leaves few items scans them exactly instead; a query
-    /// the graph answers with fewer hits than exist is answered exactly, so a list is never silently shorter.
+    /// <see cref="FlatIndex.Search"/>'s answer shape from the graph: candidates from HNSW, re-scored exactly and
+    /// re-ordered. A filter over-fetches (2·k / the share it keeps) and keeps what passes; a filter keeping too few
+    /// items for that scans them exactly instead. A query the graph answers with fewer hits than exist is answered
+    /// exactly (refill), so a list is never silently shorter.
     /// </summary>
     private (float[] Scores, long[] Ids) SearchAnn(HnswGraph graph, Matrix queries, int k, Func<int, bool>? allow)
     {
         if (k <= 0) throw new InputException("search", "k", "a positive number", k.ToString());
         var q = flat.PrepareQueries(queries);
-        int rows = queries.Rows, eligible = flat.Count;
-        HnswGraph.Allowed? allowed = null;
+        int rows = queries.Rows, eligible = flat.Count, fetch = k;
+        int[]? positions = null;
         if (allow is not null)
         {
-            var positions = Enumerable.Range(0, flat.Positions).Where(p => !flat.IsRemoved(p) && allow(p)).ToArray();
-            if (positions.Length <= Math.Max(k, ExactFilterBelow * flat.Count)) return flat.SearchPositions(q, rows, k, positions);
-            var byId = new byte[flat.NextId];
-            foreach (var p in positions) byId[flat.IdAt(p)] = 1;
-            allowed = new HnswGraph.Allowed(byId);
+            positions = Enumerable.Range(0, flat.Positions).Where(p => !flat.IsRemoved(p) && allow(p)).ToArray();
+            double wanted = Math.Ceiling(2.0 * k * flat.Count / Math.Max(1, positions.Length));
+            if (positions.Length <= k || wanted > MaxOverFetch) return flat.SearchPositions(q, rows, k, positions);
+            fetch = (int)wanted;
             eligible = positions.Length;
         }
         var scores = new float[rows * k];
         var ids = new long[rows * k];
         bool ascending = Metric == Metric.L2;
-        var fallback = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var refill = new System.Collections.Concurrent.ConcurrentBag<int>();
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
-        Parallel.For(0, rows, options, () => (new ulong[k], new float[k]), (r, _, buffers) =>
+        Parallel.For(0, rows, options, () => (new ulong[fetch], new float[fetch]), (r, _, buffers) =>
         {
             var (keys, distances) = buffers;
             var query = q.AsSpan(r * Dimension, Dimension);
-            int n = graph.Search(query, k, allowed, keys, distances);
+            int n = graph.Search(query, fetch, keys, distances);
             var hits = new List<(float Score, long Id)>(n);
             for (int i = 0; i < n; i++)
             {
                 int p = keys[i] <= long.MaxValue ? flat.PositionOf((long)keys[i]) : -1;
                 if (p >= 0 && !flat.IsRemoved(p) && (allow is null || allow(p))) hits.Add((flat.ScoreAt(query, p), (long)keys[i]));
             }
-            if (hits.Count < Math.Min(k, eligible)) { fallback.Add(r); return buffers; }
+            if (hits.Count < Math.Min(k, eligible)) { refill.Add(r); return buffers; }
             hits.Sort((a, b) => a.Score != b.Score ? (ascending ? a.Score.CompareTo(b.Score) : b.Score.CompareTo(a.Score)) : a.Id.CompareTo(b.Id));
             for (int j = 0; j < k; j++)
             {
@@ -267,11 +268,17 @@ public sealed class EmbeddingIndex : IDisposable
             }
             return buffers;
         }, _ => { });
-        foreach (var r in fallback)
+        if (!refill.IsEmpty)
         {
-            var (s1, i1) = flat.Search(new Matrix(queries.Row(r).ToArray(), 1, Dimension), k, allow);
-            s1.CopyTo(scores, r * k);
-            i1.CopyTo(ids, r * k);
+            var again = refill.Order().ToArray();
+            var (s1, i1) = positions is not null
+                ? flat.SearchPositions(again.SelectMany(r => q.AsSpan(r * Dimension, Dimension).ToArray()).ToArray(), again.Length, k, positions)
+                : flat.Search(queries.SelectRows(again), k);
+            for (int i = 0; i < again.Length; i++)
+            {
+                Array.Copy(s1, i * k, scores, again[i] * k, k);
+                Array.Copy(i1, i * k, ids, again[i] * k, k);
+            }
         }
         return (scores, ids);
     }

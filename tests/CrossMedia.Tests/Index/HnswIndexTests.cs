@@ -77,8 +77,8 @@ public sealed class HnswIndexTests : IDisposable
         index.SetAnn(new AnnSettings());
         var q = Clustered(200, Dim, 20, seed: 9, out _);
         Assert.True(Recall(index.Search(q, 10), index.Search(q, 10, exact: true)) >= 0.95);
-        // A filter keeping half the items goes through the graph's filtered search; one keeping a single class
-        // (1/40 of the items, under the exact-scan threshold) is scanned exactly.
+        // A filter keeping half the items over-fetches from the graph; one keeping a single class of one medium
+        // (1/40 of the items: 2·k·40 candidates would be too many) is scanned exactly.
         foreach (var filter in new[] { new SearchFilter(new HashSet<string> { "text" }, null), new SearchFilter(new HashSet<string> { "text" }, new HashSet<int> { 3 }) })
         {
             var approx = index.Search(q, 10, filter);
@@ -183,7 +183,7 @@ public sealed class HnswIndexTests : IDisposable
     {
         using var graph = HnswGraph.Create(8, Metric.InnerProduct, new AnnSettings());
         Assert.Throws<InputException>(() => graph.Add(1, new float[7]));
-        Assert.Throws<InputException>(() => graph.Search(new float[9], 1, null, new ulong[1], new float[1]));
+        Assert.Throws<InputException>(() => graph.Search(new float[9], 1, new ulong[1], new float[1]));
         graph.Add(1, new float[8]);
         Assert.Equal(1, graph.Size);
         using var index = Build(50, Metric.Cosine);

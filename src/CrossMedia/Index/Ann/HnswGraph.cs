@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -132,17 +131,9 @@ internal sealed unsafe class HnswGraph : IDisposable
 
     public bool Remove(long id) { IntPtr e = 0; var n = usearch_remove(handle, (ulong)id, &e); Check(e, "remove"); return n > 0; }
 
-    /// <summary>Ids allowed by a filter, indexed by id (ids are below the index's next id).</summary>
-    public sealed class Allowed(byte[] byId)
-    {
-        public readonly byte[] ById = byId;
-    }
-
-    /// <summary>
-    /// The up to <paramref name="k"/> nearest ids of one query (a stored-space vector: unit length for cosine),
-    /// best first; with <paramref name="allowed"/>, only those ids (USearch's filtered search). Returns how many.
-    /// </summary>
-    public int Search(ReadOnlySpan<float> query, int k, Allowed? allowed, Span<ulong> keys, Span<float> distances)
+    /// <summary>The up to <paramref name="k"/> nearest ids of one query (a stored-space vector: unit length for cosine),
+    /// best first. Returns how many.</summary>
+    public int Search(ReadOnlySpan<float> query, int k, Span<ulong> keys, Span<float> distances)
     {
         CheckLength(query.Length);
         if (keys.Length < k || distances.Length < k) throw new ArgumentException("output spans shorter than k");
@@ -154,28 +145,11 @@ internal sealed unsafe class HnswGraph : IDisposable
             fixed (float* q = query)
             fixed (ulong* kp = keys)
             fixed (float* dp = distances)
-            {
-                if (allowed is null) n = usearch_search(handle, q, ScalarKind.F32, (nuint)k, kp, dp, &e);
-                else
-                    fixed (byte* mask = allowed.ById)
-                    {
-                        var state = new MaskState { Bits = mask, Length = allowed.ById.Length };
-                        n = usearch_filtered_search(handle, q, ScalarKind.F32, (nuint)k, &Allow, &state, kp, dp, &e);
-                    }
-            }
+                n = usearch_search(handle, q, ScalarKind.F32, (nuint)k, kp, dp, &e);
         }
         finally { slots.Release(); }
         Check(e, "search");
         return (int)n;
-    }
-
-    private struct MaskState { public byte* Bits; public long Length; }
-
-    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static int Allow(ulong key, void* state)
-    {
-        var s = (MaskState*)state;
-        return key < (ulong)s->Length && s->Bits[key] != 0 ? 1 : 0;
     }
 
     private void CheckLength(int length)

@@ -4,7 +4,7 @@ namespace CrossMedia.Index.Ann;
 
 /// <summary>
 /// Our own bindings to USearch's C API (libusearch_c, shipped in the Cloud.Unum.USearch package): its C# wrapper
-/// lacks filtered search, changing expansion_search, thread slots and memory usage. Every call reports failure
+/// lacks changing expansion_search, thread slots, serialising to a buffer and memory usage. Every call reports failure
 /// through a C string (<c>usearch_error_t</c>); <see cref="Check"/> turns it into an exception.
 /// </summary>
 internal static unsafe partial class USearchNative
@@ -50,9 +50,6 @@ internal static unsafe partial class USearchNative
     [LibraryImport(Lib)] public static partial nuint usearch_remove(IntPtr index, ulong key, IntPtr* error);
     [LibraryImport(Lib)] public static partial nuint usearch_search(IntPtr index, float* query, ScalarKind kind, nuint count,
         ulong* keys, float* distances, IntPtr* error);
-    [LibraryImport(Lib)] public static partial nuint usearch_filtered_search(IntPtr index, float* query, ScalarKind kind, nuint count,
-        delegate* unmanaged[Cdecl]<ulong, void*, int> filter, void* state, ulong* keys, float* distances, IntPtr* error);
-
     /// <summary>Throws when a call left an error message.</summary>
     public static void Check(IntPtr error, string what)
     {
