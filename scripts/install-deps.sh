@@ -10,6 +10,7 @@ packages=(
   darknet                   # sample photos + ImageNet names for the Darknet-Tiny backbone test
   chromium                  # headless browser for the web page test (Playwright drives /usr/bin/chromium)
   redis-server              # cluster membership (Orleans' Redis clustering); tests start private instances
+  libgomp1                  # OpenMP runtime that USearch's native library (HNSW approximate search) links
 )
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -9,6 +9,11 @@ public static class Program
     private static readonly Dictionary<string, (string Help, Func<BenchArgs, int> Run)> Modes = new(StringComparer.Ordinal)
     {
         ["resnet-step"] = ("ResNet training step (SGD momentum 0.9, cross-entropy); --depth 50 --batch 16 --size 224 --threads 2 --warmup 2 --steps 6", ResNetStepBenchmark.Run),
+        ["hnsw-prepare"] = ("HNSW data: class-structured gallery + queries (.npy) and an L2 index file; --dir /tmp/cm-bench-hnsw --n 1000000 --d 128 --classes 1000 --q 1000 --seed 42",
+            a => { HnswBench.Prepare(a.String("dir", "/tmp/cm-bench-hnsw"), a.Int("n", 1_000_000), a.Int("d", 128), a.Int("classes", 1000), a.Int("q", 1000), a.Int("seed", 42)); return 0; }),
+        ["hnsw-run"] = ("HNSW (USearch) recall@k and QPS per expansion_search next to exact search; --dir /tmp/cm-bench-hnsw --k 10 --threads 2 --ef 16,32,64,128 --m 16 --ef-add 128 --filter-percent 10",
+            a => { HnswBench.Run(a.String("dir", "/tmp/cm-bench-hnsw"), a.Int("k", 10), a.Int("threads", 2), a.String("ef", "16,32,64,128").Split(',').Select(int.Parse).ToArray(),
+                a.Int("m", 16), a.Int("ef-add", 128), a.Int("filter-percent", 10)); return 0; }),
         ["search-prepare"] = ("exact-search data: Gaussian gallery + queries (.npy) and an index file; --dir /tmp/cm-bench-search --n 500000 --d 128 --q 1000 --seed 42",
             a => { SearchBench.Prepare(a.String("dir", "/tmp/cm-bench-search"), a.Int("n", 500_000), a.Int("d", 128), a.Int("q", 1000), a.Int("seed", 42)); return 0; }),
         ["search-run"] = ("exact search timed and compared with FAISS ids and brute force; --dir /tmp/cm-bench-search --k 10 --threads 2 --repeats 3 --brute-force 20 --block-rows 0",

@@ -133,6 +133,8 @@ internal static class CliRunner
         ["learning-rate"] = "--lr",
         ["regularisation"] = "--cca-reg",
         ["weights"] = "--pretrained",
+        ["expansion_add"] = "--expansion-add",
+        ["expansion_search"] = "--expansion-search",
     };
 
     /// <summary>

@@ -24,8 +24,8 @@ public sealed class ShardUnavailableException(int shard, Exception inner)
 /// </summary>
 public sealed class ClusterIndex
 {
-    private readonly IGrainFactory grains;
-    private int nextShard;
+    private readonly IGrainFactory _grains;
+    private int _nextShard;
 
     public ShardLayout Layout { get; }
     public IndexHeader Header { get; }
@@ -34,10 +34,10 @@ public sealed class ClusterIndex
 
     private ClusterIndex(IGrainFactory grains, ShardInfo info)
     {
-        this.grains = grains;
+        _grains = grains;
         Layout = new ShardLayout(info.Shards);
         Header = new IndexHeader(info.Method, info.ModelSha256, info.Dimension, MetricNames.Parse(info.Metric), info.Media, info.ClassNames, info.Encoders);
-        nextShard = Random.Shared.Next(info.Shards);
+        _nextShard = Random.Shared.Next(info.Shards);
     }
 
     /// <summary>Learns the layout and header from shard 0 (retrying while it activates, up to <paramref name="timeout"/>).</summary>
@@ -58,7 +58,7 @@ public sealed class ClusterIndex
         }
     }
 
-    private IShardGrain Shard(int k) => grains.GetGrain<IShardGrain>(k);
+    private IShardGrain Shard(int k) => _grains.GetGrain<IShardGrain>(k);
 
     /// <summary>The k best items per query row over every shard that answers; the others are listed as missing.</summary>
     public async Task<ClusterSearchResult> SearchAsync(Matrix queries, int k, SearchFilter? filter = null)
@@ -101,7 +101,7 @@ public sealed class ClusterIndex
     {
         if (items.Count != vectors.Rows) throw new ArgumentException("one item per vector row");
         var request = items.Select(n => new ShardNewItem(n.Key, n.Medium, n.Label, n.Source)).ToArray();
-        int first = (int)((uint)Interlocked.Increment(ref nextShard) % (uint)Layout.Shards);
+        int first = (int)((uint)Interlocked.Increment(ref _nextShard) % (uint)Layout.Shards);
         for (int attempt = 0; ; attempt++)
         {
             int shard = (first + attempt) % Layout.Shards;

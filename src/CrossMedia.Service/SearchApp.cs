@@ -170,6 +170,7 @@ public static class SearchApp
                     Media = request.Medium,
                     Labels = request.Label,
                     K = request.K ?? 10,
+                    Exact = request.Exact ?? false,
                 });
                 return new SearchResponse(index.Header.Metric.Name(), hits.Select(h => Describe(index.Header, h.Item, h.Score)).ToArray(), watch.Elapsed.TotalMilliseconds,
                     missing is null ? null : missing.Count > 0, missing);

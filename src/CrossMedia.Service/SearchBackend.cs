@@ -45,11 +45,11 @@ internal sealed class IndexBackend(EmbeddingIndex index, Searcher searcher) : IS
 /// classes and dimension), encoded here and scattered to the shards.</summary>
 internal sealed class ClusterBackend(ClusterIndex cluster, QueryEncoder encoder, int maxK) : ISearchBackend, IDisposable
 {
-    private readonly EmbeddingIndex shape = EmbeddingIndex.Create(cluster.Header);
+    private readonly EmbeddingIndex _shape = EmbeddingIndex.Create(cluster.Header);
 
     public IndexHeader Header => cluster.Header;
     public string? Path => null;
-    public Searcher Searcher => field ??= new Searcher(shape, encoder) { MaxK = maxK };
+    public Searcher Searcher => field ??= new Searcher(_shape, encoder) { MaxK = maxK };
 
     public async Task<(SearchHit[], IReadOnlyList<int>?)> SearchAsync(SearchQuery query)
     {
@@ -77,5 +77,5 @@ internal sealed class ClusterBackend(ClusterIndex cluster, QueryEncoder encoder,
         return (items, missing);
     }
 
-    public void Dispose() => shape.Dispose();
+    public void Dispose() => _shape.Dispose();
 }

@@ -23,6 +23,9 @@ internal static class IndexCommand
         return command;
     }
 
+    private static string Describe(AnnSettings s) =>
+        $"connectivity {s.Connectivity}, expansion-add {s.ExpansionAdd}, expansion-search {s.ExpansionSearch}";
+
     private static Option<string> IndexOption(string name = "--index", string description = "Index file.") =>
         new(name) { Description = description, Required = true };
 
@@ -44,12 +47,16 @@ internal static class IndexCommand
         var split = new Option<string>("--split") { Description = "Which part of --dataset to index: all, train, val or test.", DefaultValueFactory = _ => "all" };
         var seed = SharedOptions.ModelSeed();
         var skipBad = new Option<bool>("--skip-bad") { Description = "Leave out media files that cannot be decoded (each is listed) instead of failing." };
+        var ann = new AnnOptions();
         var c = new Command("build", "Embed a dataset or a folder of media files (or take precomputed vectors) with a model and write an index.") { model };
         data.AddTo(c);
         foreach (var o in new Option[] { split, seed, folder, vectors, medium, labels, metric, output, skipBad }) c.Options.Add(o);
+        ann.AddTo(c);
         c.SetAction(parse =>
         {
             var outPath = parse.GetValue(output)!;
+            var (_, annSettings) = ann.Read(parse);
+            annSettings?.Validate();
             var m = MetricNames.Parse(parse.GetValue(metric)!);
             var folderPath = parse.GetValue(folder);
             var vectorsPath = parse.GetValue(vectors);
@@ -100,6 +107,12 @@ internal static class IndexCommand
                 index.Save(outPath);
                 o.WriteLine($"wrote {outPath}: {index.Count} items ({string.Join(", ", index.CountByMedium().Select(kv => $"{kv.Value} {kv.Key}"))}), " +
                     $"dimension {index.Dimension}, {index.Metric.Name()}");
+                if (annSettings is not null)
+                {
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    index.SetAnn(annSettings);
+                    o.WriteLine($"wrote {EmbeddingIndex.GraphPathFor(Path.GetFullPath(outPath))}: HNSW graph ({Describe(annSettings)}) in {watch.Elapsed.TotalSeconds:F1} s");
+                }
             }
             return 0;
         });
@@ -152,12 +165,18 @@ internal static class IndexCommand
     private static Command Compact()
     {
         var index = IndexOption();
-        var c = new Command("compact", "Rewrite an index with its log folded in and removed items dropped (atomically).") { index };
+        var ann = new AnnOptions();
+        var c = new Command("compact", "Rewrite an index with its log folded in and removed items dropped (atomically); " +
+            "--ann hnsw|none and the HNSW options turn approximate search on or off or change its settings.") { index };
+        ann.AddTo(c);
         c.SetAction(parse =>
         {
             var path = parse.GetValue(index)!;
             using var idx = EmbeddingIndex.Open(path);
+            var (change, settings) = ann.Read(parse, idx.Ann);
+            settings?.Validate();
             idx.Save(path);
+            if (change) idx.SetAnn(settings);
             parse.InvocationConfiguration.Output.WriteLine($"compacted {path}: {idx.Count} items");
             return 0;
         });
@@ -183,6 +202,10 @@ internal static class IndexCommand
                 : $"log: {log.Records} record(s) replayed");
             if (log.TornBytes > 0)
                 o.WriteLine($"log: {log.TornBytes} byte(s) of an interrupted write after the last complete record (ignored; the next change cuts them off)");
+            o.WriteLine(idx.AnnInfo is { } a
+                ? $"ann: hnsw ({Describe(a.Settings)}), {a.Vectors} vectors, {a.MemoryBytes / 1048576.0:F1} MiB in memory, " +
+                  $"{a.FileBytes / 1048576.0:F1} MiB file; USearch {a.Version} ({a.Isa})"
+                : "ann: none (exact search)");
             o.WriteLine(log.Records > 0 ? "checksums: ok (index file and every log record)" : "checksums: ok");
             return 0;
         });

@@ -24,9 +24,10 @@ internal static class SearchCommand
         var k = new Option<int>("--k") { Description = $"Results per query (1..{Searcher.KLimit}).", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print results as JSON." };
         var threads = new Option<int>("--threads") { Description = "Search threads (0: all cores).", DefaultValueFactory = _ => 0 };
+        var exact = new Option<bool>("--exact") { Description = "Search every stored vector even when the index has approximate (HNSW) search." };
         var c = new Command("search", "Search an index with free text, a media file, a vector or one of its items; prints the nearest items of every medium.")
         {
-            index, model, text, file, vector, item, from, medium, k, json, threads,
+            index, model, text, file, vector, item, from, medium, k, json, threads, exact,
         };
         c.SetAction(parse =>
         {
@@ -43,6 +44,7 @@ internal static class SearchCommand
                 Item = parse.GetValue(item),
                 Media = parse.GetValue(medium)?.SelectMany(m => m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray(),
                 K = parse.GetValue(k),
+                Exact = parse.GetValue(exact),
             });
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

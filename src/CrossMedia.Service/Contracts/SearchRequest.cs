@@ -11,8 +11,9 @@ namespace CrossMedia.Service.Contracts;
 /// <param name="Medium">Only return items of these media (empty/null: all).</param>
 /// <param name="K">Number of results (1..MaxK, default 10).</param>
 /// <param name="Label">Only return items of these classes (label numbers as /health lists them; -1: unlabelled items); empty/null: all.</param>
+/// <param name="Exact">Search every stored vector even when the index has approximate (HNSW) search (default false).</param>
 public sealed record SearchRequest(string? Text = null, string? File = null, string? Filename = null, float[]? Vector = null,
     string? From = null, string[]? Medium = null, int? K = null,
     // An attribute, not a <param>: the OpenAPI generator skips XML docs of a member named Item (the name C# gives indexers).
     [property: Description("Id of an item of the index: search with its stored vector (\"more like this\"); the item itself is left out.")] long? Item = null,
-    int[]? Label = null);
+    int[]? Label = null, bool? Exact = null);

@@ -26,4 +26,11 @@ internal static class Vectors
         for (int i = 0; i < v.Length; i++) s += v[i] * v[i];
         return s;
     }
+
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        float s = 0;
+        for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+        return s;
+    }
 }

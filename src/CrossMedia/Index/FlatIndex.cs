@@ -145,14 +145,7 @@ public sealed unsafe class FlatIndex : IDisposable
     public (float[] Scores, long[] Ids) Search(Matrix queries, int k, Func<int, bool>? allow = null)
     {
         if (k <= 0) throw new InputException("search", "k", "a positive number", k.ToString());
-        if (queries.Cols != Dimension && queries.Rows > 0)
-            throw new InputException("query", "dimension", Dimension.ToString(), queries.Cols.ToString());
-        int bad = queries.FirstNonFiniteRow();
-        if (bad >= 0) throw new InputException("query", $"row {bad}", "finite values", "NaN or infinity");
-        var q = (float[])queries.Data.Clone();
-        if (Metric == Metric.Cosine)
-            for (int i = 0; i < queries.Rows; i++) Vectors.Normalise(q.AsSpan(i * Dimension, Dimension));
-        else CheckQueryNorms(q, queries.Rows);
+        var q = PrepareQueries(queries);
         byte[]? mask = null;
         if (allow is not null || _removedCount > 0)
         {
@@ -162,13 +155,40 @@ public sealed unsafe class FlatIndex : IDisposable
         var segments = new List<ExactSearch.Segment>(2);
         if (_baseCount > 0) segments.Add(new(_baseVectors, _baseCount, 0));
         if (_addedCount > 0) segments.Add(new((IntPtr)added, _addedCount, _baseCount));
-        var (scores, positions) = ExactSearch.Search(segments, Dimension, Metric == Metric.L2 ? _sqNorms : null,
+        var (keys, positions) = ExactSearch.Search(segments, Dimension, Metric == Metric.L2 ? _sqNorms : null,
             q, queries.Rows, k, mask, Threads, BlockRows);
-        var outIds = new long[positions.Length];
+        return ToScores(q, k, keys, positions, p => p);
+    }
+
+    /// <summary>
+    /// Exact search of only the given (live) positions, gathered into one block first: the pre-filtered scan for a
+    /// filter that leaves few items. <paramref name="q"/> comes from <see cref="PrepareQueries"/>.
+    /// </summary>
+    internal (float[] Scores, long[] Ids) SearchPositions(float[] q, int queryCount, int k, int[] positions)
+    {
+        var gathered = GC.AllocateUninitializedArray<float>(Math.Max(1, positions.Length * Dimension), pinned: true);
+        float[]? offsets = Metric == Metric.L2 ? new float[positions.Length + PanelKernel.Width] : null;
         for (int i = 0; i < positions.Length; i++)
         {
-            if (positions[i] < 0) { outIds[i] = -1; continue; }
-            outIds[i] = _ids[positions[i]];
+            VectorAt(positions[i]).CopyTo(gathered.AsSpan(i * Dimension, Dimension));
+            if (offsets is not null) offsets[i] = _sqNorms[positions[i]];
+        }
+        fixed (float* g = gathered)
+        {
+            var segments = positions.Length == 0 ? [] : new[] { new ExactSearch.Segment((IntPtr)g, positions.Length, 0) };
+            var (keys, found) = ExactSearch.Search(segments, Dimension, offsets, q, queryCount, k, null, Threads, BlockRows);
+            return ToScores(q, k, keys, found, i => positions[i]);
+        }
+    }
+
+    /// <summary>Kernel keys and positions (of <paramref name="positionOf"/>) → scores and ids, as <see cref="Search"/> returns them.</summary>
+    private (float[] Scores, long[] Ids) ToScores(float[] q, int k, float[] scores, int[] found, Func<int, int> positionOf)
+    {
+        var outIds = new long[found.Length];
+        for (int i = 0; i < found.Length; i++)
+        {
+            if (found[i] < 0) { outIds[i] = -1; continue; }
+            outIds[i] = _ids[positionOf(found[i])];
             float key = scores[i];
             if (Metric == Metric.L2)
             {
@@ -179,6 +199,28 @@ public sealed unsafe class FlatIndex : IDisposable
             else scores[i] = (0f - key) * 0.5f; // key −2·q·x → q·x, exactly (0 − key keeps +0)
         }
         return (scores, outIds);
+    }
+
+    /// <summary>Queries checked (dimension, finite, norm) and copied as stored vectors are: unit length for cosine.</summary>
+    internal float[] PrepareQueries(Matrix queries)
+    {
+        if (queries.Cols != Dimension && queries.Rows > 0)
+            throw new InputException("query", "dimension", Dimension.ToString(), queries.Cols.ToString());
+        int bad = queries.FirstNonFiniteRow();
+        if (bad >= 0) throw new InputException("query", $"row {bad}", "finite values", "NaN or infinity");
+        var q = (float[])queries.Data.Clone();
+        if (Metric == Metric.Cosine)
+            for (int i = 0; i < queries.Rows; i++) Vectors.Normalise(q.AsSpan(i * Dimension, Dimension));
+        else CheckQueryNorms(q, queries.Rows);
+        return q;
+    }
+
+    /// <summary>The score <see cref="Search"/> gives a prepared query against a stored position (for re-scoring approximate hits).</summary>
+    internal float ScoreAt(ReadOnlySpan<float> q, int position)
+    {
+        var x = VectorAt(position);
+        if (Metric != Metric.L2) return Vectors.Dot(q, x);
+        return MathF.Max(0f, Vectors.SquaredNorm(q) + _sqNorms[position] - 2 * Vectors.Dot(q, x));
     }
 
     /// <summary>

@@ -36,6 +36,9 @@ public sealed record SearchQuery
 
     /// <summary>Results per query.</summary>
     public int K { get; init; } = 10;
+
+    /// <summary>Search every stored vector even when the index has approximate search (<see cref="EmbeddingIndex.Ann"/>).</summary>
+    public bool Exact { get; init; }
 }
 
 /// <summary>A query's media file: a file on disk (<paramref name="Content"/> null), or an upload's bytes under its file name.</summary>

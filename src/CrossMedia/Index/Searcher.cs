@@ -39,9 +39,9 @@ public sealed class Searcher(EmbeddingIndex index, QueryEncoder encoder)
     {
         Validate(query);
         var filter = Filter(query.Media, query.Labels);
-        if (query.Item is not { } item) return index.Search(Encode(query), query.K, filter);
+        if (query.Item is not { } item) return index.Search(Encode(query), query.K, filter, query.Exact);
         // An item's own vector always ranks first: ask for one more and leave the item out.
-        return index.Search(Encode(query), query.K + 1, filter).Select(hits => hits.Where(h => h.Item.Id != item).Take(query.K).ToArray()).ToArray();
+        return index.Search(Encode(query), query.K + 1, filter, query.Exact).Select(hits => hits.Where(h => h.Item.Id != item).Take(query.K).ToArray()).ToArray();
     }
 
     /// <summary>Refuses a query this searcher cannot answer, naming the field, before anything is encoded.</summary>

@@ -37,6 +37,21 @@ public class SearchServiceTests
     }
 
     [Fact]
+    public async Task Search_Should_UseTheHnswGraph_AndBypassItWithExact()
+    {
+        await using var host = await ServiceHost.StartAsync(new ServiceOptions(RequestsPerSecond: 0));
+        host.Index.SetAnn(new AnnSettings(ExpansionSearch: 200));
+        var expected = host.Index.Search(new Matrix(host.Model.TextVector("bird"), 1, 16), 5, exact: true)[0].Select(h => h.Item.Id).ToArray();
+        foreach (var exact in new[] { "true", "false" })
+        {
+            var response = await host.Client.PostAsync("/search", Json($$"""{"text": "bird", "k": 5, "exact": {{exact}}}"""));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var results = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results").EnumerateArray();
+            Assert.Equal(expected, results.Select(r => r.GetProperty("id").GetInt64()));
+        }
+    }
+
+    [Fact]
     public async Task Search_Should_AcceptFilesAndVectors()
     {
         await using var host = await ServiceHost.StartAsync(new ServiceOptions(RequestsPerSecond: 0));

@@ -111,7 +111,7 @@ public class ServiceSafetyTests
     [InlineData("/search", """{"text": "bird", "medium": "audio"}""", "request: medium: expected an array of strings")]
     [InlineData("/search", """{"text": "bird", "k": "ten"}""", "request: k: expected a whole number")]
     [InlineData("/search", """{"vector": [1, "a"], "from": "embedding"}""", "request: vector[1]: expected a number")]
-    [InlineData("/search", """{"text": "bird", "colour": "red"}""", "request: colour: expected one of the fields text, file, filename, vector, from, medium, k, item, label, found an unknown field")]
+    [InlineData("/search", """{"text": "bird", "colour": "red"}""", "request: colour: expected one of the fields text, file, filename, vector, from, medium, k, item, label, exact, found an unknown field")]
     [InlineData("/search", """{"text": "bird", "k": 3, "\u0007<b>": 1}""", """request: \u0007\u003Cb\u003E: expected one of the fields""")]
     [InlineData("/items", """{"vector": [1, 2], "from": "embedding", "label": 1e10}""", "request: label: expected a whole number from -2147483648 to 2147483647, found a number out of that range")]
     [InlineData("/items", """{"vector": [1, 2], "from": "embedding", "label": null}""", "request: label: expected a whole number")]

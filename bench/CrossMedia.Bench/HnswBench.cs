@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using CrossMedia.Core;
+using CrossMedia.Data.Formats;
+using CrossMedia.Index;
+
+namespace CrossMedia.Bench;
+
+/// <summary>
+/// Approximate-search benchmark (bench/hnsw/run.sh): class-structured vectors (Gaussian class centres plus noise)
+/// in an L2 index; exact top-10 as ground truth; HNSW (USearch through <see cref="EmbeddingIndex.SetAnn"/>) built
+/// once, then recall@10 and queries/s for several expansion_search values, all on the same threads.
+/// faiss_hnsw.py runs FAISS IndexHNSWFlat on the same files.
+/// </summary>
+internal static class HnswBench
+{
+    public static void Prepare(string dir, int n, int d, int classes, int q, int seed)
+    {
+        Directory.CreateDirectory(dir);
+        var rng = new Random(seed);
+        var centres = Gaussian(rng, classes, d, 1f);
+        Matrix Sample(int rows, int[] labels)
+        {
+            var m = Gaussian(rng, rows, d, 0.35f);
+            for (int r = 0; r < rows; r++)
+            {
+                labels[r] = rng.Next(classes);
+                for (int j = 0; j < d; j++) m.Data[(long)r * d + j] += centres.Data[labels[r] * d + j];
+            }
+            return m;
+        }
+        var labels = new int[n];
+        var gallery = Sample(n, labels);
+        var queries = Sample(q, new int[q]);
+        NpyFile.Write(Path.Combine(dir, "gallery.npy"), gallery);
+        NpyFile.Write(Path.Combine(dir, "queries.npy"), queries);
+        var items = Enumerable.Range(0, n).Select(i => new IndexItem(i, i.ToString(), "vector", labels[i] % 100, "")).ToArray();
+        IndexFile.Write(Path.Combine(dir, "gallery.cmidx"), new IndexHeader("", "", d, Metric.L2, ["vector"], []), items,
+            (i, dst) => gallery.RowReadOnly(i).CopyTo(dst));
+        File.Delete(Path.Combine(dir, "gallery.cmidx.ann.json"));
+        File.Delete(Path.Combine(dir, "truth.npy"));
+        Console.WriteLine($"wrote {n}×{d} gallery ({classes} classes) and {q} queries to {dir}");
+    }
+
+    private static Matrix Gaussian(Random rng, int rows, int cols, float sigma)
+    {
+        var m = new Matrix(rows, cols);
+        for (long i = 0; i < m.Data.Length; i++)
+            m.Data[i] = sigma * (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+        return m;
+    }
+
+    public static void Run(string dir, int k, int threads, int[] expansions, int connectivity, int expansionAdd, int filterPercent)
+    {
+        var path = Path.Combine(dir, "gallery.cmidx");
+        using var index = EmbeddingIndex.Open(path, verifyVectors: false);
+        index.Threads = threads;
+        var queries = MatrixFile.Read(Path.Combine(dir, "queries.npy"));
+        Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}; {Environment.ProcessorCount} cores; threads {threads}; {index.Count} items, {queries.Rows} queries, k={k}");
+
+        // Exact answers: ground truth (kept for FAISS) and the exact throughput.
+        var truthPath = Path.Combine(dir, "truth.npy");
+        var sw = Stopwatch.StartNew();
+        var exact = index.Search(queries, k, exact: true);
+        double exactQps = queries.Rows / sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"exact: {exactQps:F0} QPS");
+        if (!File.Exists(truthPath))
+        {
+            var ids = new Matrix(queries.Rows, k);
+            for (int i = 0; i < queries.Rows; i++) for (int j = 0; j < k; j++) ids[i, j] = exact[i][j].Item.Id;
+            NpyFile.Write(truthPath, ids);
+        }
+
+        var settings = new AnnSettings(connectivity, expansionAdd, expansions[0]);
+        if (index.Ann is { } have && have with { ExpansionSearch = settings.ExpansionSearch } == settings)
+            Console.WriteLine("hnsw: graph loaded from disk");
+        else
+        {
+            sw.Restart();
+            index.SetAnn(settings);
+            Console.WriteLine($"hnsw build: {sw.Elapsed.TotalSeconds:F1} s (M={connectivity}, efConstruction={expansionAdd}, {threads} threads)");
+        }
+        var info = index.AnnInfo!;
+        Console.WriteLine($"hnsw graph: {info.MemoryBytes / 1048576.0:F0} MiB in memory, {info.FileBytes / 1048576.0:F0} MiB file; USearch {info.Version} ({info.Isa})");
+        sw.Restart();
+        using (EmbeddingIndex.Open(path, verifyVectors: false)) Console.WriteLine($"hnsw open (vectors mapped, graph loaded and checked): {sw.Elapsed.TotalSeconds:F2} s");
+
+        foreach (var ef in expansions)
+        {
+            index.SetAnn(settings with { ExpansionSearch = ef });
+            index.Search(queries.SelectRows(Enumerable.Range(0, Math.Min(50, queries.Rows)).ToArray()), k);  // warm-up
+            sw.Restart();
+            var approx = index.Search(queries, k);
+            double qps = queries.Rows / sw.Elapsed.TotalSeconds;
+            Console.WriteLine($"usearch hnsw ef={ef}: recall@{k} {Recall(approx, exact):F3}, {qps:F0} QPS ({qps / exactQps:F1}× exact)");
+        }
+        if (filterPercent > 0)
+        {
+            // Labels are class % 100: one label keeps 1 %, ten labels 10 %.
+            foreach (var labels in new[] { Enumerable.Range(0, filterPercent).ToHashSet(), new HashSet<int> { 0 } })
+            {
+                var filter = new SearchFilter(null, labels);
+                sw.Restart();
+                var truth = index.Search(queries, k, filter, exact: true);
+                double eq = queries.Rows / sw.Elapsed.TotalSeconds;
+                sw.Restart();
+                var approx = index.Search(queries, k, filter);
+                double aq = queries.Rows / sw.Elapsed.TotalSeconds;
+                Console.WriteLine($"filter {labels.Count} % of items (ef={expansions[^1]}): recall@{k} {Recall(approx, truth):F3}, {aq:F0} QPS; exact with the filter {eq:F0} QPS");
+            }
+        }
+        Console.WriteLine($"load average now {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    private static double Recall(IReadOnlyList<SearchHit[]> approx, IReadOnlyList<SearchHit[]> exact)
+    {
+        double found = 0, total = 0;
+        for (int q = 0; q < exact.Count; q++)
+        {
+            var truth = exact[q].Select(h => h.Item.Id).ToHashSet();
+            found += approx[q].Count(h => truth.Contains(h.Item.Id));
+            total += truth.Count;
+        }
+        return found / total;
+    }
+}

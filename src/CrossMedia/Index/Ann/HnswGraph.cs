@@ -1,0 +1,249 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CrossMedia.Core;
+using static CrossMedia.Index.Ann.USearchNative;
+
+namespace CrossMedia.Index.Ann;
+
+/// <summary>
+/// An HNSW graph over an index's vectors, keyed by item id (USearch through <see cref="USearchNative"/>). Derived
+/// data: the exact vectors stay the source of truth and the graph can always be rebuilt from them. Guards the native
+/// library's traps: capacity is reserved ahead of every add; concurrent calls are held to the thread slots reserved
+/// (<see cref="Slots"/>); vector lengths are checked here, since the native side reads whatever length it assumes.
+/// File: magic, a JSON header (settings it was built with, SHA-256 of the graph bytes), then USearch's own bytes.
+/// Not thread-safe for changes: the owner serialises adds/removes against searches.
+/// </summary>
+internal sealed unsafe class HnswGraph : IDisposable
+{
+    private static readonly byte[] Magic = "CMHNSW01"u8.ToArray();
+    private IntPtr _handle;
+    private readonly SemaphoreSlim _slots;
+    private readonly Metric _metric;
+
+    /// <summary>Concurrent native calls allowed (USearch refuses more than the thread slots it reserved).</summary>
+    public static int Slots { get; } = Math.Max(1, Environment.ProcessorCount);
+    public int Dimension { get; }
+    public AnnSettings Settings { get; private set; }
+
+    private HnswGraph(IntPtr handle, int dimension, Metric metric, AnnSettings settings)
+    {
+        _handle = handle;
+        _metric = metric;
+        Dimension = dimension;
+        Settings = settings;
+        _slots = new SemaphoreSlim(Slots, Slots);
+    }
+
+    /// <summary>An empty graph. Cosine vectors are stored unit length, so inner product ranks them (cheaper than cos).</summary>
+    public static HnswGraph Create(int dimension, Metric metric, AnnSettings settings)
+    {
+        settings.Validate();
+        var options = new InitOptions
+        {
+            MetricKind = metric == Metric.L2 ? MetricKind.L2sq : MetricKind.Ip,
+            Quantization = ScalarKind.F32,
+            Dimensions = (nuint)dimension,
+            Connectivity = (nuint)settings.Connectivity,
+            ExpansionAdd = (nuint)settings.ExpansionAdd,
+            ExpansionSearch = (nuint)settings.ExpansionSearch,
+        };
+        IntPtr error = 0;
+        var h = usearch_init(&options, &error);
+        Check(error, "init");
+        var graph = new HnswGraph(h, dimension, metric, settings);
+        // The options struct is the C header's; a layout mismatch would show here rather than as wrong answers.
+        if ((int)usearch_dimensions(h, &error) != dimension || (int)usearch_connectivity(h, &error) != settings.Connectivity)
+        {
+            graph.Dispose();
+            throw new InvalidOperationException($"USearch {USearchNative.Version}: the native options layout does not match these bindings");
+        }
+        graph.Reserve(64);
+        return graph;
+    }
+
+    /// <summary>Live vectors in the graph.</summary>
+    public long Size { get { IntPtr e = 0; var n = usearch_size(_handle, &e); Check(e, "size"); return (long)n; } }
+
+    /// <summary>Bytes the graph holds in memory.</summary>
+    public long MemoryUsage { get { IntPtr e = 0; var n = usearch_memory_usage(_handle, &e); Check(e, "memory_usage"); return (long)n; } }
+
+    /// <summary>The SIMD code the native library picked on this CPU.</summary>
+    public string Isa { get { IntPtr e = 0; var s = usearch_hardware_acceleration(_handle, &e); return Marshal.PtrToStringUTF8(s) ?? ""; } }
+
+    public void SetExpansionSearch(int expansion)
+    {
+        IntPtr e = 0;
+        usearch_change_expansion_search(_handle, (nuint)expansion, &e);
+        Check(e, "change_expansion_search");
+        Settings = Settings with { ExpansionSearch = expansion };
+    }
+
+    public bool Contains(long id) { IntPtr e = 0; bool c = usearch_contains(_handle, (ulong)id, &e); Check(e, "contains"); return c; }
+
+    /// <summary>Grows the capacity to at least <paramref name="capacity"/> vectors (doubling), with our thread slots.</summary>
+    public void Reserve(long capacity)
+    {
+        IntPtr e = 0;
+        long have = (long)usearch_capacity(_handle, &e);
+        if (capacity <= have && have > 0) return;
+        usearch_reserve(_handle, (nuint)Math.Max(capacity, have * 2), &e);
+        Check(e, "reserve");
+        usearch_change_threads_add(_handle, (nuint)Slots, &e);
+        Check(e, "change_threads_add");
+        usearch_change_threads_search(_handle, (nuint)Slots, &e);
+        Check(e, "change_threads_search");
+    }
+
+    /// <summary>Adds one vector under an id (skipped when the id is already there).</summary>
+    public void Add(long id, ReadOnlySpan<float> vector)
+    {
+        CheckLength(vector.Length);
+        if (Contains(id)) return;
+        Reserve(Size + 1);
+        AddReserved(id, vector);
+    }
+
+    /// <summary>Adds <paramref name="count"/> vectors in parallel (capacity reserved first); <paramref name="row"/> gives id and vector.</summary>
+    public void AddMany(int count, Func<int, (long Id, IntPtr Vector)> row, int threads)
+    {
+        Reserve(Size + count);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(Slots, threads > 0 ? threads : Environment.ProcessorCount) };
+        Parallel.For(0, count, options, i =>
+        {
+            var (id, v) = row(i);
+            AddReserved(id, new ReadOnlySpan<float>((void*)v, Dimension));
+        });
+    }
+
+    private void AddReserved(long id, ReadOnlySpan<float> vector)
+    {
+        IntPtr e = 0;
+        _slots.Wait();
+        try
+        {
+            fixed (float* p = vector) usearch_add(_handle, (ulong)id, p, ScalarKind.F32, &e);
+        }
+        finally { _slots.Release(); }
+        Check(e, "add");
+    }
+
+    public bool Remove(long id) { IntPtr e = 0; var n = usearch_remove(_handle, (ulong)id, &e); Check(e, "remove"); return n > 0; }
+
+    /// <summary>The up to <paramref name="k"/> nearest ids of one query (a stored-space vector: unit length for cosine),
+    /// best first. Returns how many.</summary>
+    public int Search(ReadOnlySpan<float> query, int k, Span<ulong> keys, Span<float> distances)
+    {
+        CheckLength(query.Length);
+        if (keys.Length < k || distances.Length < k) throw new ArgumentException("output spans shorter than k");
+        IntPtr e = 0;
+        nuint n;
+        _slots.Wait();
+        try
+        {
+            fixed (float* q = query)
+            fixed (ulong* kp = keys)
+            fixed (float* dp = distances)
+                n = usearch_search(_handle, q, ScalarKind.F32, (nuint)k, kp, dp, &e);
+        }
+        finally { _slots.Release(); }
+        Check(e, "search");
+        return (int)n;
+    }
+
+    private void CheckLength(int length)
+    {
+        if (length != Dimension) throw new InputException("vector", "length", $"{Dimension} (the graph's dimension)", length.ToString());
+    }
+
+    private sealed record FileHeader(int Dimension, string Metric, int Connectivity, int ExpansionAdd, long Count, string Sha256);
+
+    /// <summary>Writes the graph atomically (temporary file, then rename).</summary>
+    public void Save(string file)
+    {
+        IntPtr e = 0;
+        nuint length = usearch_serialized_length(_handle, &e);
+        Check(e, "serialized_length");
+        var bytes = (byte*)NativeMemory.Alloc(length);
+        try
+        {
+            usearch_save_buffer(_handle, bytes, length, &e);
+            Check(e, "save");
+            var graph = new ReadOnlySpan<byte>(bytes, checked((int)length));
+            var header = JsonSerializer.SerializeToUtf8Bytes(new FileHeader(Dimension, _metric.Name(), Settings.Connectivity, Settings.ExpansionAdd,
+                Size, Convert.ToHexStringLower(SHA256.HashData(graph))));
+            AtomicFile.Write(file, s =>
+            {
+                s.Write(Magic);
+                Span<byte> n = stackalloc byte[4];
+                BinaryPrimitives.WriteInt32LittleEndian(n, header.Length);
+                s.Write(n);
+                s.Write(header);
+                s.Write(new ReadOnlySpan<byte>(bytes, (int)length));
+            });
+        }
+        finally { NativeMemory.Free(bytes); }
+    }
+
+    /// <summary>
+    /// Loads a graph file written by <see cref="Save"/>; throws <see cref="InvalidDataException"/> when it is damaged
+    /// (checksum), or was built for another dimension, metric, connectivity or expansion_add than <paramref name="settings"/>.
+    /// expansion_search is not stored by USearch: it is set from <paramref name="settings"/>.
+    /// </summary>
+    public static HnswGraph Load(string file, int dimension, Metric metric, AnnSettings settings)
+    {
+        var all = File.ReadAllBytes(file);
+        if (all.Length < Magic.Length + 4 || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic)) throw new InvalidDataException("not an HNSW graph file");
+        int headerLength = BinaryPrimitives.ReadInt32LittleEndian(all.AsSpan(Magic.Length));
+        int start = Magic.Length + 4;
+        if (headerLength <= 0 || headerLength > all.Length - start) throw new InvalidDataException("truncated header");
+        FileHeader? h;
+        try { h = JsonSerializer.Deserialize<FileHeader>(all.AsSpan(start, headerLength)); }
+        catch (JsonException ex) { throw new InvalidDataException("damaged header", ex); }
+        var graph = all.AsSpan(start + headerLength);
+        if (h is null || Convert.ToHexStringLower(SHA256.HashData(graph)) != h.Sha256) throw new InvalidDataException("checksum mismatch (damaged)");
+        if (h.Dimension != dimension || h.Metric != metric.Name() || h.Connectivity != settings.Connectivity || h.ExpansionAdd != settings.ExpansionAdd)
+            throw new InvalidDataException($"built with other settings (dimension {h.Dimension}, {h.Metric}, connectivity {h.Connectivity}, expansion_add {h.ExpansionAdd})");
+        var g = Create(dimension, metric, settings);
+        try
+        {
+            IntPtr e = 0;
+            fixed (byte* p = graph) usearch_load_buffer(g._handle, p, (nuint)graph.Length, &e);
+            Check(e, "load");
+            // Loading replaces the limits; reserve again for our thread slots, and restore expansion_search.
+            IntPtr e2 = 0;
+            long cap = (long)usearch_capacity(g._handle, &e2);
+            usearch_reserve(g._handle, (nuint)Math.Max(64, cap), &e2);
+            Check(e2, "reserve");
+            usearch_change_threads_add(g._handle, (nuint)Slots, &e2);
+            usearch_change_threads_search(g._handle, (nuint)Slots, &e2);
+            Check(e2, "change_threads");
+            g.SetExpansionSearch(settings.ExpansionSearch);
+            if (g.Size != h.Count) throw new InvalidDataException($"holds {g.Size} vectors, its header says {h.Count}");
+            return g;
+        }
+        catch
+        {
+            g.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_handle != IntPtr.Zero)
+        {
+            IntPtr e = 0;
+            usearch_free(_handle, &e);
+            _handle = IntPtr.Zero;
+        }
+        _slots.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    ~HnswGraph()
+    {
+        if (_handle != IntPtr.Zero) { IntPtr e = 0; usearch_free(_handle, &e); }
+    }
+}
