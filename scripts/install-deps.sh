@@ -10,6 +10,7 @@ packages=(
   darknet                   # sample photos + ImageNet names for the Darknet-Tiny backbone test
   chromium                  # headless browser for the web page test (Playwright drives /usr/bin/chromium)
   redis-server              # cluster membership (Orleans' Redis clustering); tests start private instances
+  gcc                       # compiles the stand-in native library of the NNPACK test
   libgomp1                  # OpenMP runtime that USearch's native library (HNSW approximate search) links
 )
 missing=()
