@@ -105,12 +105,26 @@ internal sealed unsafe class HnswGraph : IDisposable
         AddReserved(id, vector);
     }
 
-    /// <summary>Adds <paramref name="count"/> vectors in parallel (capacity reserved first); <paramref name="row"/> gives id and vector.</summary>
+    /// <summary>Graphs up to this size are built one vector at a time (see <see cref="AddMany"/>).</summary>
+    internal const int SequentialPrefix = 20_000;
+
+    /// <summary>
+    /// Adds <paramref name="count"/> vectors (capacity reserved first); <paramref name="row"/> gives id and vector. The first
+    /// <see cref="SequentialPrefix"/> of a graph go in one at a time, the rest in parallel: concurrent inserts make the graph
+    /// depend on thread timing, and on a small graph that can cost a true neighbour even at a high expansion; sequential
+    /// inserts give the same graph on every run, and a large graph's parallel tail keeps the build fast.
+    /// </summary>
     public void AddMany(int count, Func<int, (long Id, IntPtr Vector)> row, int threads)
     {
         Reserve(Size + count);
+        int sequential = (int)Math.Clamp(SequentialPrefix - Size, 0, count);
+        for (int i = 0; i < sequential; i++)
+        {
+            var (id, v) = row(i);
+            AddReserved(id, new ReadOnlySpan<float>((void*)v, Dimension));
+        }
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(Slots, threads > 0 ? threads : Environment.ProcessorCount) };
-        Parallel.For(0, count, options, i =>
+        Parallel.For(sequential, count, options, i =>
         {
             var (id, v) = row(i);
             AddReserved(id, new ReadOnlySpan<float>((void*)v, Dimension));
