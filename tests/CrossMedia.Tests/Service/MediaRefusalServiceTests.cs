@@ -15,6 +15,9 @@ namespace CrossMedia.Tests.Service;
 /// limit 413, each a problem whose one-line detail names the limit, and no item is added. The
 /// server's allocations across the request stay far below what decoding the file costs.
 /// </summary>
+// The memory bound counts every allocation of the process across the request (Kestrel serves it on other threads),
+// so these run alone, in the collection that never runs beside another.
+[Collection(nameof(CrossMedia.Tests.Torch.TorchRuntimeTests))]
 public class MediaRefusalServiceTests
 {
     /// <summary>Allocations (all threads) allowed across one refused request; decoding any of these files takes 0.4 to 6 GB.</summary>
