@@ -42,7 +42,7 @@ internal static class SearchCommand
                 Vectors = parse.GetValue(vector) is { } v ? ReadVectors(v) : null,
                 From = parse.GetValue(from),
                 Item = parse.GetValue(item),
-                Media = parse.GetValue(medium)?.SelectMany(m => m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray(),
+                Media = parse.GetValue(medium),
                 K = parse.GetValue(k),
                 Exact = parse.GetValue(exact),
             });
