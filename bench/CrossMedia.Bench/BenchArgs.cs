@@ -20,4 +20,7 @@ public sealed class BenchArgs
 
     public int Int(string key, int fallback) =>
         _values.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public double Double(string key, double fallback) =>
+        _values.TryGetValue(key, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
 }
