@@ -4,7 +4,7 @@
 # Gallery seeds: the model's embeddings of the train and val items of both media; each of the N - seeds new items lies
 # between a seed and one of its 10 nearest same-class seeds plus noise (CrossMedia.Bench hnsw-upsample). Queries: the
 # test items of both media, real and unchanged. Vectors are L2-normalised; L2 ranks as cosine.
-# Env: N=1000000, MODEL (a `crossmedia train` folder; default: trains JFSE on FEATURES), FEATURES (a `crossmedia
+# Env: N=1000000, NOISE=0.1 (the noise's norm as a fraction of the segment's length), MODEL (a `crossmedia train` folder; default: trains JFSE on FEATURES), FEATURES (a `crossmedia
 # features` folder; default: extracted from tuxpaint), WORK=/tmp/cm-bench-hnsw-real, plus run.sh's THREADS, EF, M, EF_ADD, FAISS.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,6 +26,7 @@ for medium in image text; do
 done
 dotnet build "$root/bench/CrossMedia.Bench" -c Release -v quiet -nologo -clp:ErrorsOnly
 bench="dotnet $root/bench/CrossMedia.Bench/bin/Release/net10.0/linux-x64/CrossMedia.Bench.dll"
-data="$work/data-$n"
-[[ -f "$data/gallery.cmidx" ]] || $bench hnsw-upsample --dir "$data" --n "$n" --gallery "$(IFS=,; echo "${gallery[*]}")" --queries "$(IFS=,; echo "${queries[*]}")"
+noise="${NOISE:-0.1}"
+data="$work/data-$n-noise$noise"
+[[ -f "$data/gallery.cmidx" ]] || $bench hnsw-upsample --dir "$data" --n "$n" --noise "$noise" --gallery "$(IFS=,; echo "${gallery[*]}")" --queries "$(IFS=,; echo "${queries[*]}")"
 FILTER_PERCENT=0 BENCH_DIR="$data" N="$n" "$root/bench/hnsw/run.sh"
