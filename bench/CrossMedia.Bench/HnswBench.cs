@@ -75,9 +75,10 @@ internal static class HnswBench
         var near = new int[seeds.Rows][];
         Parallel.For(0, seeds.Rows, i =>
         {
-            var a = seeds.RowReadOnly(i);
+            var similarity = new float[seeds.Rows];
+            for (int j = 0; j < seeds.Rows; j++) similarity[j] = System.Numerics.Tensors.TensorPrimitives.Dot(seeds.RowReadOnly(i), seeds.RowReadOnly(j));
             near[i] = Enumerable.Range(0, seeds.Rows).Where(j => j != i && seedLabels[j] == seedLabels[i])
-                .OrderByDescending(j => System.Numerics.Tensors.TensorPrimitives.Dot(a, seeds.RowReadOnly(j))).Take(neighbours).ToArray();
+                .OrderByDescending(j => similarity[j]).Take(neighbours).ToArray();
         });
         var rng = new Random(seed);
         var gallery = new Matrix(n, dim);
