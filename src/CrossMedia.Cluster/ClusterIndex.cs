@@ -60,23 +60,21 @@ public sealed class ClusterIndex
 
     private IShardGrain Shard(int k) => _grains.GetGrain<IShardGrain>(k);
 
-    /// <summary>The k best items per query row over every shard that answers; the others are listed as missing.</summary>
-    public async Task<ClusterSearchResult> SearchAsync(Matrix queries, int k, SearchFilter? filter = null)
+    /// <summary>The k best items per query row over every shard that answers; the others are listed as missing.
+    /// <paramref name="exact"/>: every shard scans its vectors, also where it has an HNSW graph.</summary>
+    public async Task<ClusterSearchResult> SearchAsync(Matrix queries, int k, SearchFilter? filter = null, bool exact = false)
     {
         if (queries.Cols != Dimension && queries.Rows > 0)
             throw new InputException("query", "dimension", Dimension.ToString(), queries.Cols.ToString());
         var media = filter?.Media?.ToArray();
         var labels = filter?.Labels?.ToArray();
-        var calls = Enumerable.Range(0, Layout.Shards).Select(s => Shard(s).Search(queries.Data, Dimension, k, media, labels)).ToArray();
-        try { await Task.WhenAll(calls); }
-        catch { /* each call's own outcome is looked at below */ }
-        var missing = new List<int>();
+        var (answers, missing) = await Scatter(g => g.Search(queries.Data, Dimension, k, media, labels, exact));
         var answered = new List<ShardHit[][]>();
-        for (int s = 0; s < calls.Length; s++)
+        foreach (var answer in answers)
         {
-            if (!calls[s].IsCompletedSuccessfully) { missing.Add(s); continue; }
-            if (calls[s].Result.Refusal is { } refusal) throw refusal.ToException();
-            answered.Add(calls[s].Result.Hits);
+            if (answer is null) continue;
+            if (answer.Refusal is { } refusal) throw refusal.ToException();
+            answered.Add(answer.Hits);
         }
         var order = Comparer<ShardHit>.Create(Metric == Metric.L2
             ? (a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Item.Id.CompareTo(b.Item.Id)
@@ -125,12 +123,19 @@ public sealed class ClusterIndex
     /// <summary>Live items of the shards that answer, in id order, and the shards that did not.</summary>
     public async Task<(IReadOnlyList<IndexItem> Items, IReadOnlyList<int> MissingShards)> ItemsAsync()
     {
-        var calls = Enumerable.Range(0, Layout.Shards).Select(s => Shard(s).Items()).ToArray();
-        try { await Task.WhenAll(calls); }
-        catch { /* looked at below */ }
-        var missing = Enumerable.Range(0, calls.Length).Where(s => !calls[s].IsCompletedSuccessfully).ToArray();
-        var items = calls.Where(c => c.IsCompletedSuccessfully).SelectMany(c => c.Result).OrderBy(i => i.Id).Select(i => i.ToIndexItem()).ToArray();
+        var (answers, missing) = await Scatter(g => g.Items());
+        var items = answers.Where(a => a is not null).SelectMany(a => a!).OrderBy(i => i.Id).Select(i => i.ToIndexItem()).ToArray();
         return (items, missing);
+    }
+
+    /// <summary>Calls every shard at once: each one's answer, null for the shards that failed, which are listed as missing.</summary>
+    private async Task<(T?[] Answers, IReadOnlyList<int> Missing)> Scatter<T>(Func<IShardGrain, Task<T>> call) where T : class
+    {
+        var calls = Enumerable.Range(0, Layout.Shards).Select(s => call(Shard(s))).ToArray();
+        try { await Task.WhenAll(calls); }
+        catch { /* each call's own outcome is looked at below */ }
+        var missing = Enumerable.Range(0, calls.Length).Where(s => !calls[s].IsCompletedSuccessfully).ToArray();
+        return (calls.Select(c => c.IsCompletedSuccessfully ? c.Result : null).ToArray(), missing);
     }
 
     private async Task<T> Call<T>(int shard, Func<IShardGrain, Task<T>> call)

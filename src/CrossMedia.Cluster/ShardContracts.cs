@@ -7,8 +7,9 @@ namespace CrossMedia.Cluster;
 /// <c>STORAGE/shard-K/index.cmi</c>. Ids are cluster-wide (<see cref="ShardLayout"/>); a shard answers for its own only.</summary>
 public interface IShardGrain : IGrainWithIntegerKey
 {
-    /// <summary>The shard's k best items per query row (rows of <paramref name="dimension"/> floats), best first.</summary>
-    Task<ShardSearchResult> Search(float[] queries, int dimension, int k, string[]? media, int[]? labels);
+    /// <summary>The shard's k best items per query row (rows of <paramref name="dimension"/> floats), best first;
+    /// <paramref name="exact"/>: scan the vectors even when the shard has an HNSW graph.</summary>
+    Task<ShardSearchResult> Search(float[] queries, int dimension, int k, string[]? media, int[]? labels, bool exact);
 
     Task<ShardItem?> Get(long id);
 

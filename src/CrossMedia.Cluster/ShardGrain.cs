@@ -41,12 +41,12 @@ internal sealed class ShardGrain(IOptions<ShardStorageOptions> storage) : Grain,
         return Task.CompletedTask;
     }
 
-    public Task<ShardSearchResult> Search(float[] queries, int dimension, int k, string[]? media, int[]? labels)
+    public Task<ShardSearchResult> Search(float[] queries, int dimension, int k, string[]? media, int[]? labels, bool exact)
     {
         var filter = media is null && labels is null ? null : new SearchFilter(media?.ToHashSet(), labels?.ToHashSet());
         try
         {
-            var hits = _index.Search(new Matrix(queries, queries.Length / Math.Max(1, dimension), dimension), k, filter);
+            var hits = _index.Search(new Matrix(queries, queries.Length / Math.Max(1, dimension), dimension), k, filter, exact);
             return Task.FromResult(new ShardSearchResult(hits.Select(row => row.Select(h => new ShardHit(Global(h.Item), h.Score)).ToArray()).ToArray(), null));
         }
         catch (InputException e) { return Task.FromResult(new ShardSearchResult([], ShardRefusal.Of(e))); }

@@ -51,7 +51,9 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         const int dim = 16;
         using var single = ClusterTestData.RandomIndex(Path.Combine(dir, "single.cmi"), 3000, dim, Metric.Cosine, seed: 21);
         var storage = Path.Combine(dir, "storage");
-        var (code, _, err) = CliProcess.Run(["cluster", "create", "--shards", "8", "--from", single.Path!, "--storage", storage], output);
+        // Shards with HNSW graphs of few links: "exact": true must still give the single index's exact answers.
+        var (code, _, err) = CliProcess.Run(["cluster", "create", "--shards", "8", "--from", single.Path!, "--storage", storage,
+            "--ann", "hnsw", "--connectivity", "4", "--expansion-add", "8", "--expansion-search", "4"], output);
         Assert.True(code == 0, err);
 
         int redisPort = FreePort();
@@ -65,17 +67,22 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         var silos = StartSilos(storage, membership);
         var (serve, http) = StartServe(membership);
 
-        // 1,000 queries: exactly the single index's ids and scores.
+        // 1,000 exact queries: exactly the single index's ids and scores; without "exact" the shards' graphs answer.
         var queries = ClusterTestData.RandomQueries(1000, dim, seed: 22);
+        int approximateDiffer = 0;
         for (int q = 0; q < queries.Rows; q++)
         {
             var expected = single.Search(new Matrix(queries.Row(q).ToArray(), 1, dim), 10)[0];
-            var answer = await Search(http, queries.Row(q).ToArray(), 10);
+            var answer = await Search(http, queries.Row(q).ToArray(), 10, exact: true);
             Assert.False(answer.GetProperty("partial").GetBoolean());
             var results = answer.GetProperty("results").EnumerateArray().ToArray();
             Assert.Equal(expected.Select(h => h.Item.Id), results.Select(r => r.GetProperty("id").GetInt64()));
             Assert.Equal(expected.Select(h => h.Score), results.Select(r => r.GetProperty("score").GetSingle()));
+            if (q < 100 && !expected.Select(h => h.Item.Id).SequenceEqual(
+                    (await Search(http, queries.Row(q).ToArray(), 10)).GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetInt64())))
+                approximateDiffer++;
         }
+        Assert.True(approximateDiffer > 0, "approximate answers all equal the exact ones: the shards searched no graph");
 
         // Changes through the API: visible on the next search.
         var newVector = ClusterTestData.RandomQueries(1, dim, seed: 23).Row(0).ToArray();
@@ -126,9 +133,9 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/items/{removedId}")).StatusCode);
     }
 
-    private static async Task<JsonElement> Search(HttpClient http, float[] vector, int k)
+    private static async Task<JsonElement> Search(HttpClient http, float[] vector, int k, bool exact = false)
     {
-        var response = await http.PostAsJsonAsync("/search", new { vector, k });
+        var response = await http.PostAsJsonAsync("/search", new { vector, k, exact });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

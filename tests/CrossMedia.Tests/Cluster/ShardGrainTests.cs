@@ -18,11 +18,14 @@ public class ShardClusterFixture : IAsyncLifetime
     /// <summary>Shards whose index file is deleted before the cluster starts (to see their grains fail).</summary>
     protected virtual int[] Broken => [];
 
+    /// <summary>The shards' approximate-search settings (null: exact search only).</summary>
+    protected virtual AnnSettings? Ann => null;
+
     public async Task InitializeAsync()
     {
         Single = ClusterTestData.RandomIndex(Path.Combine(Folder, "single.cmi"), 1000, 16, Metric.L2, seed: 7);
         var storage = Path.Combine(Folder, "storage");
-        ShardSplitter.Split(Single, Shards, storage);
+        ShardSplitter.Split(Single, Shards, storage, Ann);
         foreach (var s in Broken) File.Delete(ShardLayout.ShardIndex(storage, s));
         var builder = new TestClusterBuilder(3);
         builder.Properties[nameof(ShardStorageOptions)] = storage;
@@ -49,6 +52,13 @@ public class ShardClusterFixture : IAsyncLifetime
 public sealed class BrokenShardClusterFixture : ShardClusterFixture
 {
     protected override int[] Broken => [2];
+}
+
+/// <summary>Shards with HNSW graphs of few links and candidates: recall@10 .971 on the test's queries, so approximate
+/// answers differ from the exact ones now and then (graphs under 20,000 vectors are built the same on every run).</summary>
+public sealed class HnswShardClusterFixture : ShardClusterFixture
+{
+    protected override AnnSettings? Ann => new(Connectivity: 8, ExpansionAdd: 32, ExpansionSearch: 10);
 }
 
 public sealed class ShardGrainTests(ShardClusterFixture fixture) : IClassFixture<ShardClusterFixture>
@@ -135,6 +145,28 @@ public sealed class BrokenShardTests(BrokenShardClusterFixture fixture) : IClass
         var e = await Assert.ThrowsAsync<ShardUnavailableException>(() => fixture.Index.GetAsync(onBroken));
         Assert.Equal(2, e.Shard);
         Assert.Equal([2], (await fixture.Index.ItemsAsync()).MissingShards);
+    }
+}
+
+public sealed class HnswShardTests(HnswShardClusterFixture fixture) : IClassFixture<HnswShardClusterFixture>
+{
+    [Fact]
+    public async Task ExactSearchesScanEveryShardAndApproximateOnesKeepRecall()
+    {
+        var queries = ClusterTestData.RandomQueries(200, 16, seed: 18);
+        var truth = fixture.Single.Search(queries, 10);  // the single index has no graph: exact
+        var exact = await fixture.Index.SearchAsync(queries, 10, exact: true);
+        Assert.False(exact.Partial);
+        ClusterTestData.AssertSame(truth, exact.Hits);
+        var filter = new SearchFilter(new HashSet<string> { "image", "audio" }, null);
+        ClusterTestData.AssertSame(fixture.Single.Search(queries, 10, filter), (await fixture.Index.SearchAsync(queries, 10, filter, exact: true)).Hits);
+
+        var approximate = (await fixture.Index.SearchAsync(queries, 10)).Hits;
+        int found = Enumerable.Range(0, queries.Rows).Sum(q => approximate[q].Select(h => h.Item.Id).Intersect(truth[q].Select(h => h.Item.Id)).Count());
+        double recall = found / (10.0 * queries.Rows);
+        Assert.True(recall >= 0.9, $"recall@10 {recall:F3}");
+        // The shards' graphs answered those: not every answer is the exact one (else the exact flag would go unseen).
+        Assert.True(recall < 1, "the approximate answers equal the exact ones: the shards searched no graph");
     }
 }
 
