@@ -40,22 +40,43 @@ public sealed class ClusterIndex
         _nextShard = Random.Shared.Next(info.Shards);
     }
 
-    /// <summary>Learns the layout and header from shard 0 (retrying while it activates, up to <paramref name="timeout"/>).</summary>
+    /// <summary>Learns the layout and header from shard 0 or, while it does not answer, from any other shard (retrying while
+    /// shards activate, up to <paramref name="timeout"/>).</summary>
     public static async Task<ClusterIndex> ConnectAsync(IGrainFactory grains, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            try { return new ClusterIndex(grains, await grains.GetGrain<IShardGrain>(0).Info()); }
+            try { return new ClusterIndex(grains, await AnyShardInfo(grains)); }
             catch (Exception e) when (DateTime.UtcNow < deadline && e is not InputException)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250));
             }
             catch (Exception e) when (e is not InputException)
             {
-                throw new ClusterUnavailableException($"shard 0 of the cluster did not answer within {timeout.TotalSeconds:0} s: {e.Message}");
+                throw new ClusterUnavailableException($"no shard of the cluster answered within {timeout.TotalSeconds:0} s: {e.Message}");
             }
         }
+    }
+
+    /// <summary>Shard 0's info or, when it fails, the first of the other shards' (the layout grain says how many there
+    /// are, so no grain is activated for an id that is not a shard); shard 0's failure when none answers.</summary>
+    private static async Task<ShardInfo> AnyShardInfo(IGrainFactory grains)
+    {
+        var zero = grains.GetGrain<IShardGrain>(0).Info();
+        try { return await zero; }
+        catch (Exception) { /* the others then; shard 0's failure is raised when none answers */ }
+        int shards = await grains.GetGrain<IClusterLayoutGrain>(0).Shards();
+        var calls = Enumerable.Range(1, shards - 1).Select(s => grains.GetGrain<IShardGrain>(s).Info()).ToList();
+        while (calls.Count > 0)
+        {
+            var done = await Task.WhenAny(calls);
+            calls.Remove(done);
+            if (!done.IsCompletedSuccessfully) continue;
+            _ = Task.WhenAll(calls).ContinueWith(t => t.Exception, TaskScheduler.Default);  // the slower ones, observed
+            return done.Result;
+        }
+        return await zero;
     }
 
     private IShardGrain Shard(int k) => _grains.GetGrain<IShardGrain>(k);

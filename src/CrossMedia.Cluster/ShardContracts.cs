@@ -28,6 +28,13 @@ public interface IShardGrain : IGrainWithIntegerKey
     Task<ShardInfo> Info();
 }
 
+/// <summary>The storage folder's layout, answered by whichever silo takes the call (a stateless worker, key 0): how
+/// many shards there are, known without asking any shard (a client learns it while shard 0 does not answer).</summary>
+public interface IClusterLayoutGrain : IGrainWithIntegerKey
+{
+    Task<int> Shards();
+}
+
 [GenerateSerializer, Immutable]
 public sealed record ShardItem([property: Id(0)] long Id, [property: Id(1)] string Key, [property: Id(2)] string Medium,
     [property: Id(3)] int Label, [property: Id(4)] string Source)

@@ -82,3 +82,10 @@ internal sealed class ShardGrain(IOptions<ShardStorageOptions> storage) : Grain,
 
     private ShardItem Global(IndexItem item) => new(_layout.GlobalId(_shard, item.Id), item.Key, item.Medium, item.Label, item.Source);
 }
+
+/// <summary>Reads the layout from the storage folder on the silo that takes the call (no shard grain is activated).</summary>
+[StatelessWorker]
+internal sealed class ClusterLayoutGrain(IOptions<ShardStorageOptions> storage) : Grain, IClusterLayoutGrain
+{
+    public Task<int> Shards() => Task.FromResult(ShardLayout.Read(storage.Value.Folder).Shards);
+}

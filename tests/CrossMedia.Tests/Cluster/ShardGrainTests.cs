@@ -49,9 +49,10 @@ public class ShardClusterFixture : IAsyncLifetime
     }
 }
 
+/// <summary>Shard 0 broken: the client learns the layout and header from another shard.</summary>
 public sealed class BrokenShardClusterFixture : ShardClusterFixture
 {
-    protected override int[] Broken => [2];
+    protected override int[] Broken => [0];
 }
 
 /// <summary>Shards with HNSW graphs of few links and candidates: recall@10 .971 on the test's queries, so approximate
@@ -136,15 +137,30 @@ public sealed class BrokenShardTests(BrokenShardClusterFixture fixture) : IClass
         var queries = ClusterTestData.RandomQueries(20, 16, seed: 14);
         var result = await fixture.Index.SearchAsync(queries, 10);
         Assert.True(result.Partial);
-        Assert.Equal([2], result.MissingShards);
-        // The other shards' items, exactly: the single index's answer without shard 2's items.
+        Assert.Equal([0], result.MissingShards);
+        // The other shards' items, exactly: the single index's answer without shard 0's items.
         var layout = fixture.Index.Layout;
-        var expected = fixture.Single.Search(queries, 400).Select(row => row.Where(h => layout.ShardOf(h.Item.Id) != 2).Take(10).ToArray()).ToArray();
+        var expected = fixture.Single.Search(queries, 400).Select(row => row.Where(h => layout.ShardOf(h.Item.Id) != 0).Take(10).ToArray()).ToArray();
         ClusterTestData.AssertSame(expected, result.Hits);
-        long onBroken = fixture.Single.Items().First(i => layout.ShardOf(i.Id) == 2).Id;
+        long onBroken = fixture.Single.Items().First(i => layout.ShardOf(i.Id) == 0).Id;
         var e = await Assert.ThrowsAsync<ShardUnavailableException>(() => fixture.Index.GetAsync(onBroken));
-        Assert.Equal(2, e.Shard);
-        Assert.Equal([2], (await fixture.Index.ItemsAsync()).MissingShards);
+        Assert.Equal(0, e.Shard);
+        Assert.Equal([0], (await fixture.Index.ItemsAsync()).MissingShards);
+    }
+
+    [Fact]
+    public async Task ConnectsWhileShardZeroFails()
+    {
+        // The fixture connected with shard 0's file gone; a second client does too, learning all from another shard.
+        var index = await ClusterIndex.ConnectAsync(fixture.Cluster.GrainFactory, TimeSpan.FromSeconds(30));
+        Assert.Equal(ShardClusterFixture.Shards, index.Layout.Shards);
+        var header = fixture.Single.Header;
+        Assert.Equal((header.Method, header.Dimension, header.Metric), (index.Header.Method, index.Header.Dimension, index.Header.Metric));
+        Assert.Equal(header.Media, index.Header.Media);
+        Assert.Equal(header.ClassNames, index.Header.ClassNames);
+        var result = await index.SearchAsync(ClusterTestData.RandomQueries(3, 16, seed: 17), 5);
+        Assert.Equal([0], result.MissingShards);
+        Assert.All(result.Hits, row => Assert.Equal(5, row.Length));
     }
 }
 
@@ -175,12 +191,12 @@ public sealed class BrokenShardAddTests(BrokenShardClusterFixture fixture) : ICl
     [Fact]
     public async Task AddsPassOverAShardThatCannotTakeThem()
     {
-        // The shards take turns: some of 5 adds start at the broken shard 2 and go to the next one instead.
+        // The shards take turns: some of 5 adds start at the broken shard 0 and go to the next one instead.
         var vectors = ClusterTestData.RandomQueries(5, 16, seed: 15);
         for (int i = 0; i < 5; i++)
         {
             var added = (await fixture.Index.AddAsync([new NewItem("pass" + i, "image")], new Matrix(vectors.Row(i).ToArray(), 1, 16)))[0];
-            Assert.NotEqual(2, fixture.Index.Layout.ShardOf(added.Id));
+            Assert.NotEqual(0, fixture.Index.Layout.ShardOf(added.Id));
             Assert.Equal(added, await fixture.Index.GetAsync(added.Id));
         }
     }
