@@ -65,7 +65,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         await WaitForPort(redisPort);
 
         var silos = StartSilos(storage, membership);
-        var (serve, http) = StartServe(membership);
+        var (_, http) = StartServe(membership);
 
         // 1,000 exact queries: exactly the single index's ids and scores; without "exact" the shards' graphs answer.
         var queries = ClusterTestData.RandomQueries(1000, dim, seed: 22);
@@ -97,11 +97,35 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.NoContent, (await http.SendAsync(remove)).StatusCode);
         await AssertChanges(http, newVector, addedId, queries.Row(0).ToArray(), removedId);
 
-        // Every silo (and the service) stopped and started again: the changes are still there.
-        foreach (var p in silos.Append(serve)) Stop(p);
-        http.Dispose();
+        // Every silo stopped and started again while the service runs on: it answers 503 or partial meanwhile (each
+        // request bounded by the client's timeout), then full answers again, with the changes still there.
+        foreach (var p in silos) Stop(p);
+        var sinceStop = Stopwatch.StartNew();
+        using var outage = new CancellationTokenSource();
+        var statuses = new List<string>();
+        var poll = Task.Run(async () =>
+        {
+            while (!outage.IsCancellationRequested)
+            {
+                var response = await http.PostAsJsonAsync("/search", new { vector = newVector, k = 1 });
+                string status = response.StatusCode == HttpStatusCode.OK
+                    ? ((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("partial").GetBoolean() ? "partial" : "full")
+                    : ((int)response.StatusCode).ToString();
+                statuses.Add(status);
+                if (status == "full") return sinceStop.Elapsed;
+                await Task.Delay(100);
+            }
+            return TimeSpan.MaxValue;
+        });
         StartSilos(storage, membership);
-        (_, http) = StartServe(membership);
+        var silosUp = sinceStop.Elapsed;
+        var recovered = await Task.WhenAny(poll, Task.Delay(TimeSpan.FromSeconds(30))) == poll;
+        outage.Cancel();
+        var full = await poll;  // a request failing (500, a timeout) fails the test here
+        output.WriteLine($"silos stopped: {statuses.Count} answers ({string.Join(", ", statuses.CountBy(s => s).Select(kv => $"{kv.Value} {kv.Key}"))}); " +
+            $"every silo up again after {silosUp.TotalSeconds:F1} s, a full answer after {full.TotalSeconds:F1} s");
+        Assert.True(recovered, $"no full answer within 30 s of the silos' restart: {string.Join(", ", statuses.TakeLast(5))}");
+        Assert.All(statuses.SkipLast(1), s => Assert.True(s is "partial" or "503", $"answered {s} while the silos were down"));
         await AssertChanges(http, newVector, addedId, queries.Row(0).ToArray(), removedId);
         http.Dispose();
     }
@@ -154,7 +178,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         var serve = Track(CliProcess.Start(["serve", "--cluster", membership, "--urls", $"http://127.0.0.1:{port}", "--rate-limit", "0"],
             new Dictionary<string, string> { [SearchApp.ApiKeyEnvironment] = ApiKey }));
         WaitForLine(serve, "serving");
-        return (serve, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) });
+        return (serve, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(15) });
     }
 
     private Process Track(Process p)
