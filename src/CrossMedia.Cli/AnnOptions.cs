@@ -21,6 +21,10 @@ internal sealed class AnnOptions
 
     public AnnOptions() => Ann.AcceptOnlyFromAmong(AnnSettings.Hnsw, "none");
 
+    /// <summary>The settings as the options name them (for output lines).</summary>
+    public static string Describe(AnnSettings s) =>
+        $"connectivity {s.Connectivity}, expansion-add {s.ExpansionAdd}, expansion-search {s.ExpansionSearch}";
+
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Ann, Connectivity, ExpansionAdd, ExpansionSearch }) c.Options.Add(o);

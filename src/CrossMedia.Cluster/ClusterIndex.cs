@@ -40,43 +40,62 @@ public sealed class ClusterIndex
         _nextShard = Random.Shared.Next(info.Shards);
     }
 
-    /// <summary>Learns the layout and header from shard 0 (retrying while it activates, up to <paramref name="timeout"/>).</summary>
+    /// <summary>Learns the layout and header from shard 0 or, while it does not answer, from any other shard (retrying while
+    /// shards activate, up to <paramref name="timeout"/>).</summary>
     public static async Task<ClusterIndex> ConnectAsync(IGrainFactory grains, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            try { return new ClusterIndex(grains, await grains.GetGrain<IShardGrain>(0).Info()); }
+            try { return new ClusterIndex(grains, await AnyShardInfo(grains)); }
             catch (Exception e) when (DateTime.UtcNow < deadline && e is not InputException)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250));
             }
             catch (Exception e) when (e is not InputException)
             {
-                throw new ClusterUnavailableException($"shard 0 of the cluster did not answer within {timeout.TotalSeconds:0} s: {e.Message}");
+                throw new ClusterUnavailableException($"no shard of the cluster answered within {timeout.TotalSeconds:0} s: {e.Message}");
             }
         }
     }
 
+    /// <summary>Shard 0's info or, when it fails, the first of the other shards' (the layout grain says how many there
+    /// are, so no grain is activated for an id that is not a shard); shard 0's failure when none answers.</summary>
+    private static async Task<ShardInfo> AnyShardInfo(IGrainFactory grains)
+    {
+        var zero = grains.GetGrain<IShardGrain>(0).Info();
+        try { return await zero; }
+        catch (Exception) { /* the others then; shard 0's failure is raised when none answers */ }
+        int shards = await grains.GetGrain<IClusterLayoutGrain>(0).Shards();
+        var calls = Enumerable.Range(1, shards - 1).Select(s => grains.GetGrain<IShardGrain>(s).Info()).ToList();
+        while (calls.Count > 0)
+        {
+            var done = await Task.WhenAny(calls);
+            calls.Remove(done);
+            if (!done.IsCompletedSuccessfully) continue;
+            _ = Task.WhenAll(calls).ContinueWith(t => t.Exception, TaskScheduler.Default);  // the slower ones, observed
+            return done.Result;
+        }
+        return await zero;
+    }
+
     private IShardGrain Shard(int k) => _grains.GetGrain<IShardGrain>(k);
 
-    /// <summary>The k best items per query row over every shard that answers; the others are listed as missing.</summary>
-    public async Task<ClusterSearchResult> SearchAsync(Matrix queries, int k, SearchFilter? filter = null)
+    /// <summary>The k best items per query row over every shard that answers; the others are listed as missing.
+    /// <paramref name="exact"/>: every shard scans its vectors, also where it has an HNSW graph.</summary>
+    public async Task<ClusterSearchResult> SearchAsync(Matrix queries, int k, SearchFilter? filter = null, bool exact = false)
     {
         if (queries.Cols != Dimension && queries.Rows > 0)
             throw new InputException("query", "dimension", Dimension.ToString(), queries.Cols.ToString());
         var media = filter?.Media?.ToArray();
         var labels = filter?.Labels?.ToArray();
-        var calls = Enumerable.Range(0, Layout.Shards).Select(s => Shard(s).Search(queries.Data, Dimension, k, media, labels)).ToArray();
-        try { await Task.WhenAll(calls); }
-        catch { /* each call's own outcome is looked at below */ }
-        var missing = new List<int>();
+        var (answers, missing) = await Scatter(g => g.Search(queries.Data, Dimension, k, media, labels, exact));
         var answered = new List<ShardHit[][]>();
-        for (int s = 0; s < calls.Length; s++)
+        foreach (var answer in answers)
         {
-            if (!calls[s].IsCompletedSuccessfully) { missing.Add(s); continue; }
-            if (calls[s].Result.Refusal is { } refusal) throw refusal.ToException();
-            answered.Add(calls[s].Result.Hits);
+            if (answer is null) continue;
+            if (answer.Refusal is { } refusal) throw refusal.ToException();
+            answered.Add(answer.Hits);
         }
         var order = Comparer<ShardHit>.Create(Metric == Metric.L2
             ? (a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Item.Id.CompareTo(b.Item.Id)
@@ -125,12 +144,19 @@ public sealed class ClusterIndex
     /// <summary>Live items of the shards that answer, in id order, and the shards that did not.</summary>
     public async Task<(IReadOnlyList<IndexItem> Items, IReadOnlyList<int> MissingShards)> ItemsAsync()
     {
-        var calls = Enumerable.Range(0, Layout.Shards).Select(s => Shard(s).Items()).ToArray();
-        try { await Task.WhenAll(calls); }
-        catch { /* looked at below */ }
-        var missing = Enumerable.Range(0, calls.Length).Where(s => !calls[s].IsCompletedSuccessfully).ToArray();
-        var items = calls.Where(c => c.IsCompletedSuccessfully).SelectMany(c => c.Result).OrderBy(i => i.Id).Select(i => i.ToIndexItem()).ToArray();
+        var (answers, missing) = await Scatter(g => g.Items());
+        var items = answers.Where(a => a is not null).SelectMany(a => a!).OrderBy(i => i.Id).Select(i => i.ToIndexItem()).ToArray();
         return (items, missing);
+    }
+
+    /// <summary>Calls every shard at once: each one's answer, null for the shards that failed, which are listed as missing.</summary>
+    private async Task<(T?[] Answers, IReadOnlyList<int> Missing)> Scatter<T>(Func<IShardGrain, Task<T>> call) where T : class
+    {
+        var calls = Enumerable.Range(0, Layout.Shards).Select(s => call(Shard(s))).ToArray();
+        try { await Task.WhenAll(calls); }
+        catch { /* each call's own outcome is looked at below */ }
+        var missing = Enumerable.Range(0, calls.Length).Where(s => !calls[s].IsCompletedSuccessfully).ToArray();
+        return (calls.Select(c => c.IsCompletedSuccessfully ? c.Result : null).ToArray(), missing);
     }
 
     private async Task<T> Call<T>(int shard, Func<IShardGrain, Task<T>> call)

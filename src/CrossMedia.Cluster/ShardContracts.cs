@@ -7,8 +7,9 @@ namespace CrossMedia.Cluster;
 /// <c>STORAGE/shard-K/index.cmi</c>. Ids are cluster-wide (<see cref="ShardLayout"/>); a shard answers for its own only.</summary>
 public interface IShardGrain : IGrainWithIntegerKey
 {
-    /// <summary>The shard's k best items per query row (rows of <paramref name="dimension"/> floats), best first.</summary>
-    Task<ShardSearchResult> Search(float[] queries, int dimension, int k, string[]? media, int[]? labels);
+    /// <summary>The shard's k best items per query row (rows of <paramref name="dimension"/> floats), best first;
+    /// <paramref name="exact"/>: scan the vectors even when the shard has an HNSW graph.</summary>
+    Task<ShardSearchResult> Search(float[] queries, int dimension, int k, string[]? media, int[]? labels, bool exact);
 
     Task<ShardItem?> Get(long id);
 
@@ -25,6 +26,13 @@ public interface IShardGrain : IGrainWithIntegerKey
 
     /// <summary>The layout and index header (the same on every shard) and this shard's item count.</summary>
     Task<ShardInfo> Info();
+}
+
+/// <summary>The storage folder's layout, answered by whichever silo takes the call (a stateless worker, key 0): how
+/// many shards there are, known without asking any shard (a client learns it while shard 0 does not answer).</summary>
+public interface IClusterLayoutGrain : IGrainWithIntegerKey
+{
+    Task<int> Shards();
 }
 
 [GenerateSerializer, Immutable]

@@ -41,12 +41,12 @@ internal sealed class ShardGrain(IOptions<ShardStorageOptions> storage) : Grain,
         return Task.CompletedTask;
     }
 
-    public Task<ShardSearchResult> Search(float[] queries, int dimension, int k, string[]? media, int[]? labels)
+    public Task<ShardSearchResult> Search(float[] queries, int dimension, int k, string[]? media, int[]? labels, bool exact)
     {
         var filter = media is null && labels is null ? null : new SearchFilter(media?.ToHashSet(), labels?.ToHashSet());
         try
         {
-            var hits = _index.Search(new Matrix(queries, queries.Length / Math.Max(1, dimension), dimension), k, filter);
+            var hits = _index.Search(new Matrix(queries, queries.Length / Math.Max(1, dimension), dimension), k, filter, exact);
             return Task.FromResult(new ShardSearchResult(hits.Select(row => row.Select(h => new ShardHit(Global(h.Item), h.Score)).ToArray()).ToArray(), null));
         }
         catch (InputException e) { return Task.FromResult(new ShardSearchResult([], ShardRefusal.Of(e))); }
@@ -81,4 +81,11 @@ internal sealed class ShardGrain(IOptions<ShardStorageOptions> storage) : Grain,
     private bool Mine(long id) => id >= 0 && _layout.ShardOf(id) == _shard;
 
     private ShardItem Global(IndexItem item) => new(_layout.GlobalId(_shard, item.Id), item.Key, item.Medium, item.Label, item.Source);
+}
+
+/// <summary>Reads the layout from the storage folder on the silo that takes the call (no shard grain is activated).</summary>
+[StatelessWorker]
+internal sealed class ClusterLayoutGrain(IOptions<ShardStorageOptions> storage) : Grain, IClusterLayoutGrain
+{
+    public Task<int> Shards() => Task.FromResult(ShardLayout.Read(storage.Value.Folder).Shards);
 }

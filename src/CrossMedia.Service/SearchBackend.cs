@@ -56,7 +56,7 @@ internal sealed class ClusterBackend(ClusterIndex cluster, QueryEncoder encoder,
         if (query.Item is not { } item)
         {
             Searcher.Validate(query);
-            var result = await cluster.SearchAsync(Searcher.Encode(query), query.K, Searcher.Filter(query.Media, query.Labels));
+            var result = await cluster.SearchAsync(Searcher.Encode(query), query.K, Searcher.Filter(query.Media, query.Labels), query.Exact);
             return (result.Hits[0], result.MissingShards);
         }
         if (query.Text is not null || query.File is not null || query.Vectors is not null) Searcher.Validate(query);  // refuses "several"
@@ -64,7 +64,7 @@ internal sealed class ClusterBackend(ClusterIndex cluster, QueryEncoder encoder,
             ?? throw new InputException(Searcher.Location, "item", "the id of an item of the index", item.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Searcher.Validate(query with { Item = null, Vectors = vector, From = QueryEncoder.Embedding });
         // As Searcher does for one index: the item's own vector ranks first, so one more is asked for and the item left out.
-        var r = await cluster.SearchAsync(vector, query.K + 1, Searcher.Filter(query.Media, query.Labels));
+        var r = await cluster.SearchAsync(vector, query.K + 1, Searcher.Filter(query.Media, query.Labels), query.Exact);
         return (r.Hits[0].Where(h => h.Item.Id != item).Take(query.K).ToArray(), r.MissingShards);
     }
 

@@ -45,15 +45,27 @@ internal static class ClusterCommand
         var shards = new Option<int>("--shards") { Description = $"Number of shards (1..{ShardLayout.MaxShards}); item id g goes to shard g mod N.", Required = true };
         var from = new Option<string>("--from") { Description = "Index file to split (from 'index build').", Required = true };
         var storage = new Option<string>("--storage") { Description = "Storage folder to create the shards in (DIR/shard-K/index.cmi, DIR/cluster.json).", Required = true };
+        var ann = new AnnOptions();
+        ann.Ann.Description = "Approximate search on every shard: 'hnsw' builds an HNSW graph beside each shard's vectors " +
+            "(the vectors stay the source of truth: \"exact\": true in a search scans them); 'none' writes exact-only shards. " +
+            "Default: the source index's settings.";
         var c = new Command("create", "Split an index into the shards of a cluster's storage folder.") { shards, from, storage };
+        ann.AddTo(c);
         c.SetAction(parse =>
         {
             if (parse.GetValue(shards) is < 1 or > ShardLayout.MaxShards)
                 throw new InputException("--shards", "", $"1..{ShardLayout.MaxShards}", parse.GetValue(shards).ToString());
             using var index = EmbeddingIndex.Open(parse.GetValue(from)!);
-            var counts = ShardSplitter.Split(index, parse.GetValue(shards), parse.GetValue(storage)!);
-            parse.InvocationConfiguration.Output.WriteLine(
-                $"{counts.Sum()} items in {counts.Length} shards ({string.Join(", ", counts)}) in {Path.GetFullPath(parse.GetValue(storage)!)}");
+            var (change, settings) = ann.Read(parse, index.Ann);
+            settings?.Validate();
+            if (!change) settings = index.Ann;  // the shards search as the source index did
+            var split = ShardSplitter.Split(index, parse.GetValue(shards), parse.GetValue(storage)!, settings);
+            var counts = split.Counts;
+            var o = parse.InvocationConfiguration.Output;
+            o.WriteLine($"{counts.Sum()} items in {counts.Length} shards ({string.Join(", ", counts)}) in {Path.GetFullPath(parse.GetValue(storage)!)}");
+            if (settings is not null)
+                o.WriteLine($"HNSW graphs ({AnnOptions.Describe(settings)}{(change ? "" : "; as the source index")}) in " +
+                    $"{split.GraphBuild.Sum(t => t.TotalSeconds):F1} s ({string.Join(", ", split.GraphBuild.Select(t => $"{t.TotalSeconds:F1}"))} s per shard)");
             return 0;
         });
         return c;

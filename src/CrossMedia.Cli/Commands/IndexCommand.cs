@@ -23,9 +23,6 @@ internal static class IndexCommand
         return command;
     }
 
-    private static string Describe(AnnSettings s) =>
-        $"connectivity {s.Connectivity}, expansion-add {s.ExpansionAdd}, expansion-search {s.ExpansionSearch}";
-
     private static Option<string> IndexOption(string name = "--index", string description = "Index file.") =>
         new(name) { Description = description, Required = true };
 
@@ -111,7 +108,7 @@ internal static class IndexCommand
                 {
                     var watch = System.Diagnostics.Stopwatch.StartNew();
                     index.SetAnn(annSettings);
-                    o.WriteLine($"wrote {EmbeddingIndex.GraphPathFor(Path.GetFullPath(outPath))}: HNSW graph ({Describe(annSettings)}) in {watch.Elapsed.TotalSeconds:F1} s");
+                    o.WriteLine($"wrote {EmbeddingIndex.GraphPathFor(Path.GetFullPath(outPath))}: HNSW graph ({AnnOptions.Describe(annSettings)}) in {watch.Elapsed.TotalSeconds:F1} s");
                 }
             }
             return 0;
@@ -203,7 +200,7 @@ internal static class IndexCommand
             if (log.TornBytes > 0)
                 o.WriteLine($"log: {log.TornBytes} byte(s) of an interrupted write after the last complete record (ignored; the next change cuts them off)");
             o.WriteLine(idx.AnnInfo is { } a
-                ? $"ann: hnsw ({Describe(a.Settings)}), {a.Vectors} vectors, {a.MemoryBytes / 1048576.0:F1} MiB in memory, " +
+                ? $"ann: hnsw ({AnnOptions.Describe(a.Settings)}), {a.Vectors} vectors, {a.MemoryBytes / 1048576.0:F1} MiB in memory, " +
                   $"{a.FileBytes / 1048576.0:F1} MiB file; USearch {a.Version} ({a.Isa})"
                 : "ann: none (exact search)");
             o.WriteLine(log.Records > 0 ? "checksums: ok (index file and every log record)" : "checksums: ok");

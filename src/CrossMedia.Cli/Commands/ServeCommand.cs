@@ -18,7 +18,9 @@ internal static class ServeCommand
     {
         loadModel ??= ModelStore.Load;
         var index = new Option<string?>("--index") { Description = "Index file (from 'index build'); or --cluster." };
-        var cluster = new Option<string?>("--cluster") { Description = "Answer from an index sharded over a cluster instead: its membership, redis://HOST:PORT ('cluster silo')." };
+        var cluster = new Option<string?>("--cluster") { Description = "Answer from an index sharded over a cluster instead: its membership, redis://HOST:PORT ('cluster silo'). " +
+            "\"exact\": true scans every shard's vectors (no HNSW); while shards or all silos are down answers say \"partial\": true, " +
+            "and full answers return by themselves once silos are up again." };
         var model = new Option<string?>("--model") { Description = "Model directory the index was built with (without it only common-space vectors can be searched)." };
         var urls = new Option<string>("--urls") { Description = "Address(es) to listen on, ';'-separated; loopback only unless --allow-remote.", DefaultValueFactory = _ => "http://127.0.0.1:5005" };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow listening on non-loopback addresses." };

@@ -51,7 +51,9 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         const int dim = 16;
         using var single = ClusterTestData.RandomIndex(Path.Combine(dir, "single.cmi"), 3000, dim, Metric.Cosine, seed: 21);
         var storage = Path.Combine(dir, "storage");
-        var (code, _, err) = CliProcess.Run(["cluster", "create", "--shards", "8", "--from", single.Path!, "--storage", storage], output);
+        // Shards with HNSW graphs of few links: "exact": true must still give the single index's exact answers.
+        var (code, _, err) = CliProcess.Run(["cluster", "create", "--shards", "8", "--from", single.Path!, "--storage", storage,
+            "--ann", "hnsw", "--connectivity", "4", "--expansion-add", "8", "--expansion-search", "4"], output);
         Assert.True(code == 0, err);
 
         int redisPort = FreePort();
@@ -63,19 +65,24 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         await WaitForPort(redisPort);
 
         var silos = StartSilos(storage, membership);
-        var (serve, http) = StartServe(membership);
+        var (_, http) = StartServe(membership);
 
-        // 1,000 queries: exactly the single index's ids and scores.
+        // 1,000 exact queries: exactly the single index's ids and scores; without "exact" the shards' graphs answer.
         var queries = ClusterTestData.RandomQueries(1000, dim, seed: 22);
+        int approximateDiffer = 0;
         for (int q = 0; q < queries.Rows; q++)
         {
             var expected = single.Search(new Matrix(queries.Row(q).ToArray(), 1, dim), 10)[0];
-            var answer = await Search(http, queries.Row(q).ToArray(), 10);
+            var answer = await Search(http, queries.Row(q).ToArray(), 10, exact: true);
             Assert.False(answer.GetProperty("partial").GetBoolean());
             var results = answer.GetProperty("results").EnumerateArray().ToArray();
             Assert.Equal(expected.Select(h => h.Item.Id), results.Select(r => r.GetProperty("id").GetInt64()));
             Assert.Equal(expected.Select(h => h.Score), results.Select(r => r.GetProperty("score").GetSingle()));
+            if (q < 100 && !expected.Select(h => h.Item.Id).SequenceEqual(
+                    (await Search(http, queries.Row(q).ToArray(), 10)).GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetInt64())))
+                approximateDiffer++;
         }
+        Assert.True(approximateDiffer > 0, "approximate answers all equal the exact ones: the shards searched no graph");
 
         // Changes through the API: visible on the next search.
         var newVector = ClusterTestData.RandomQueries(1, dim, seed: 23).Row(0).ToArray();
@@ -90,11 +97,35 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.NoContent, (await http.SendAsync(remove)).StatusCode);
         await AssertChanges(http, newVector, addedId, queries.Row(0).ToArray(), removedId);
 
-        // Every silo (and the service) stopped and started again: the changes are still there.
-        foreach (var p in silos.Append(serve)) Stop(p);
-        http.Dispose();
+        // Every silo stopped and started again while the service runs on: it answers 503 or partial meanwhile (each
+        // request bounded by the client's timeout), then full answers again, with the changes still there.
+        foreach (var p in silos) Stop(p);
+        var sinceStop = Stopwatch.StartNew();
+        using var outage = new CancellationTokenSource();
+        var statuses = new List<string>();
+        var poll = Task.Run(async () =>
+        {
+            while (!outage.IsCancellationRequested)
+            {
+                var response = await http.PostAsJsonAsync("/search", new { vector = newVector, k = 1 });
+                string status = response.StatusCode == HttpStatusCode.OK
+                    ? ((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("partial").GetBoolean() ? "partial" : "full")
+                    : ((int)response.StatusCode).ToString();
+                statuses.Add(status);
+                if (status == "full") return sinceStop.Elapsed;
+                await Task.Delay(100);
+            }
+            return TimeSpan.MaxValue;
+        });
         StartSilos(storage, membership);
-        (_, http) = StartServe(membership);
+        var silosUp = sinceStop.Elapsed;
+        var recovered = await Task.WhenAny(poll, Task.Delay(TimeSpan.FromSeconds(30))) == poll;
+        outage.Cancel();
+        var full = await poll;  // a request failing (500, a timeout) fails the test here
+        output.WriteLine($"silos stopped: {statuses.Count} answers ({string.Join(", ", statuses.CountBy(s => s).Select(kv => $"{kv.Value} {kv.Key}"))}); " +
+            $"every silo up again after {silosUp.TotalSeconds:F1} s, a full answer after {full.TotalSeconds:F1} s");
+        Assert.True(recovered, $"no full answer within 30 s of the silos' restart: {string.Join(", ", statuses.TakeLast(5))}");
+        Assert.All(statuses.SkipLast(1), s => Assert.True(s is "partial" or "503", $"answered {s} while the silos were down"));
         await AssertChanges(http, newVector, addedId, queries.Row(0).ToArray(), removedId);
         http.Dispose();
     }
@@ -126,9 +157,9 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/items/{removedId}")).StatusCode);
     }
 
-    private static async Task<JsonElement> Search(HttpClient http, float[] vector, int k)
+    private static async Task<JsonElement> Search(HttpClient http, float[] vector, int k, bool exact = false)
     {
-        var response = await http.PostAsJsonAsync("/search", new { vector, k });
+        var response = await http.PostAsJsonAsync("/search", new { vector, k, exact });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
@@ -147,7 +178,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         var serve = Track(CliProcess.Start(["serve", "--cluster", membership, "--urls", $"http://127.0.0.1:{port}", "--rate-limit", "0"],
             new Dictionary<string, string> { [SearchApp.ApiKeyEnvironment] = ApiKey }));
         WaitForLine(serve, "serving");
-        return (serve, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) });
+        return (serve, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(15) });
     }
 
     private Process Track(Process p)

@@ -1,5 +1,6 @@
 using CrossMedia.Core;
 using CrossMedia.Index;
+using CrossMedia.Tests.Cli;
 
 namespace CrossMedia.Tests.Cluster;
 
@@ -56,7 +57,7 @@ public sealed class ShardSplitterTests : IDisposable
         using var source = ClusterTestData.RandomIndex(Path.Combine(dir, "single.cmi"), 10, 4, Metric.Cosine, seed: 3);
         source.Remove([7, 8, 9]);  // the last ids given out are gone
         var storage = Path.Combine(dir, "storage");
-        Assert.Equal(source.Count, CrossMedia.Cluster.ShardSplitter.Split(source, 3, storage).Sum());
+        Assert.Equal(source.Count, CrossMedia.Cluster.ShardSplitter.Split(source, 3, storage, ann: null).Counts.Sum());
         var layout = new CrossMedia.Cluster.ShardLayout(3);
         for (int s = 0; s < 3; s++)
         {
@@ -65,6 +66,50 @@ public sealed class ShardSplitterTests : IDisposable
             long added = layout.GlobalId(s, shard.Add([new NewItem("new", "image")], ClusterTestData.RandomQueries(1, 4, seed: s))[0].Id);
             Assert.True(added >= 10, $"shard {s} gave id {added}, which the source index gave out before");
         }
-        Assert.Throws<InputException>(() => CrossMedia.Cluster.ShardSplitter.Split(source, 3, storage));  // a folder holding a cluster is kept
+        Assert.Throws<InputException>(() => CrossMedia.Cluster.ShardSplitter.Split(source, 3, storage, ann: null));  // a folder holding a cluster is kept
+    }
+
+    [Fact]
+    public void CreateBuildsAGraphPerShardWithTheGivenOrTheSourceSettings()
+    {
+        using var source = ClusterTestData.RandomIndex(Path.Combine(dir, "single.cmi"), 300, 8, Metric.Cosine, seed: 4);
+        (int Code, string Out, string Err) Create(string storage, params string[] ann) =>
+            CliHarness.Run(["cluster", "create", "--shards", "3", "--from", source.Path!, "--storage", Path.Combine(dir, storage), .. ann]);
+
+        var given = Create("given", "--ann", "hnsw", "--connectivity", "8", "--expansion-search", "40");
+        Assert.True(given.Code == 0, given.Err);
+        Assert.Matches(@"HNSW graphs \(connectivity 8, expansion-add 128, expansion-search 40\) in \d+\.\d s \((\d+\.\d, ){2}\d+\.\d s per shard\)", given.Out);
+        AssertShards("given", new AnnSettings(8, 128, 40));
+
+        // Without --ann the shards search as the source index does; --ann none: exact-only shards.
+        var exactSource = Create("exact-source");
+        Assert.True(exactSource.Code == 0, exactSource.Err);
+        Assert.DoesNotContain("HNSW", exactSource.Out);
+        AssertShards("exact-source", null);
+        source.SetAnn(new AnnSettings(6, 32, 20));
+        var inherited = Create("inherited");
+        Assert.True(inherited.Code == 0, inherited.Err);
+        Assert.Contains("HNSW graphs (connectivity 6, expansion-add 32, expansion-search 20; as the source index) in ", inherited.Out);
+        AssertShards("inherited", new AnnSettings(6, 32, 20));
+        var none = Create("none", "--ann", "none");
+        Assert.True(none.Code == 0, none.Err);
+        AssertShards("none", null);
+
+        var bad = Create("bad", "--ann", "hnsw", "--connectivity", "1");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("--connectivity", bad.Err);
+    }
+
+    /// <summary>Every shard has these settings and a graph file of its own items that loads as it is (no rebuild).</summary>
+    private void AssertShards(string storage, AnnSettings? ann)
+    {
+        for (int s = 0; s < 3; s++)
+        {
+            var path = CrossMedia.Cluster.ShardLayout.ShardIndex(Path.Combine(dir, storage), s);
+            using var shard = EmbeddingIndex.Open(path, warn: message => Assert.Fail(message));
+            Assert.Equal(ann, shard.Ann);
+            Assert.Equal(ann is not null, File.Exists(EmbeddingIndex.GraphPathFor(path)));
+            if (ann is not null) Assert.Equal(shard.Count, shard.AnnInfo!.Vectors);
+        }
     }
 }
