@@ -27,11 +27,19 @@ internal sealed class ShardGrain(IOptions<ShardStorageOptions> storage) : Grain,
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var folder = storage.Value.Folder;
-        _layout = ShardLayout.Read(folder);
         _shard = (int)this.GetPrimaryKeyLong();
-        if (_shard < 0 || _shard >= _layout.Shards) throw new InvalidOperationException($"no shard {_shard} in a cluster of {_layout.Shards}");
-        // verifyVectors off: a checksum pass over every vector would delay each reactivation after a silo failure.
-        _index = EmbeddingIndex.Open(ShardLayout.ShardIndex(folder, _shard), verifyVectors: false);
+        try
+        {
+            _layout = ShardLayout.Read(folder);
+            if (_shard < 0 || _shard >= _layout.Shards) throw new InvalidOperationException($"no shard {_shard} in a cluster of {_layout.Shards}");
+            // verifyVectors off: a checksum pass over every vector would delay each reactivation after a silo failure.
+            _index = EmbeddingIndex.Open(ShardLayout.ShardIndex(folder, _shard), verifyVectors: false);
+        }
+        catch (Exception e) when (e is InputException or IOException or UnauthorizedAccessException)
+        {
+            // Orleans has no codec for InputException: the caller would read "could not find a codec" instead of the cause.
+            throw new InvalidOperationException($"shard {_shard} cannot open its index: {e.Message}");
+        }
         return Task.CompletedTask;
     }
 

@@ -146,6 +146,10 @@ public sealed class BrokenShardTests(BrokenShardClusterFixture fixture) : IClass
         var e = await Assert.ThrowsAsync<ShardUnavailableException>(() => fixture.Index.GetAsync(onBroken));
         Assert.Equal(0, e.Shard);
         Assert.Equal([0], (await fixture.Index.ItemsAsync()).MissingShards);
+        // The cause reaches the caller (Orleans cannot carry an InputException: it said "could not find a codec").
+        var cause = await Assert.ThrowsAnyAsync<Exception>(() => fixture.Cluster.GrainFactory.GetGrain<IShardGrain>(0).Info());
+        Assert.Contains("shard 0 cannot open its index", cause.Message);
+        Assert.DoesNotContain("codec", cause.Message);
     }
 
     [Fact]
