@@ -179,6 +179,36 @@ public sealed class HnswIndexTests : IDisposable
     }
 
     [Fact]
+    public void GraphFile_Should_RoundTripAndCatchDamage_InChunksSmallerThanTheGraph()
+    {
+        // Graphs over 2 GiB (a 3M × 128 shard's) cannot pass through one span: save and load move chunks. Small chunks here
+        // run those loops over many steps, with a last partial one.
+        var settings = new AnnSettings(ExpansionSearch: 200);
+        using var graph = HnswGraph.Create(Dim, Metric.L2, settings);
+        var x = Clustered(300, Dim, 10, seed: 8, out _);
+        for (int i = 0; i < x.Rows; i++) graph.Add(i, x.RowReadOnly(i));
+        var file = Path.Combine(dir, "g.hnsw");
+        graph.Save(file, chunk: 1000);
+        using var whole = HnswGraph.Load(file, Dim, Metric.L2, settings);
+        using var chunked = HnswGraph.Load(file, Dim, Metric.L2, settings, chunk: 777);
+        Assert.Equal(graph.Size, chunked.Size);
+        var q = Clustered(5, Dim, 10, seed: 9, out _);
+        for (int r = 0; r < q.Rows; r++)
+        {
+            ulong[] k1 = new ulong[10], k2 = new ulong[10];
+            float[] d1 = new float[10], d2 = new float[10];
+            Assert.Equal(graph.Search(q.RowReadOnly(r), 10, k1, d1), chunked.Search(q.RowReadOnly(r), 10, k2, d2));
+            Assert.Equal(k1, k2);
+            whole.Search(q.RowReadOnly(r), 10, k2, d2);
+            Assert.Equal(k1, k2);
+        }
+        var bytes = File.ReadAllBytes(file);
+        bytes[^1] ^= 0x01;  // in the last, partial chunk
+        File.WriteAllBytes(file, bytes);
+        Assert.Contains("checksum", Assert.Throws<InvalidDataException>(() => HnswGraph.Load(file, Dim, Metric.L2, settings, chunk: 777)).Message);
+    }
+
+    [Fact]
     public void Graph_Should_RefuseWrongLengthVectors()
     {
         using var graph = HnswGraph.Create(8, Metric.InnerProduct, new AnnSettings());

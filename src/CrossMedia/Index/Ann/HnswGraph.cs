@@ -173,8 +173,11 @@ internal sealed unsafe class HnswGraph : IDisposable
 
     private sealed record FileHeader(int Dimension, string Metric, int Connectivity, int ExpansionAdd, long Count, string Sha256);
 
-    /// <summary>Writes the graph atomically (temporary file, then rename).</summary>
-    public void Save(string file)
+    /// <summary>Bytes moved per read, write or hash step: graph files pass 2 GiB (a 3M × 128 shard's does), which one span cannot hold.</summary>
+    internal const int DefaultChunk = 64 << 20;
+
+    /// <summary>Writes the graph atomically (temporary file, then rename), from native memory in chunks.</summary>
+    public void Save(string file, int chunk = DefaultChunk)
     {
         IntPtr e = 0;
         nuint length = usearch_serialized_length(_handle, &e);
@@ -184,9 +187,10 @@ internal sealed unsafe class HnswGraph : IDisposable
         {
             usearch_save_buffer(_handle, bytes, length, &e);
             Check(e, "save");
-            var graph = new ReadOnlySpan<byte>(bytes, checked((int)length));
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            ForEachChunk(bytes, (long)length, chunk, span => sha.AppendData(span));
             var header = JsonSerializer.SerializeToUtf8Bytes(new FileHeader(Dimension, _metric.Name(), Settings.Connectivity, Settings.ExpansionAdd,
-                Size, Convert.ToHexStringLower(SHA256.HashData(graph))));
+                Size, Convert.ToHexStringLower(sha.GetHashAndReset())));
             AtomicFile.Write(file, s =>
             {
                 s.Write(Magic);
@@ -194,36 +198,66 @@ internal sealed unsafe class HnswGraph : IDisposable
                 BinaryPrimitives.WriteInt32LittleEndian(n, header.Length);
                 s.Write(n);
                 s.Write(header);
-                s.Write(new ReadOnlySpan<byte>(bytes, (int)length));
+                ForEachChunk(bytes, (long)length, chunk, span => s.Write(span));
             });
         }
         finally { NativeMemory.Free(bytes); }
     }
 
+    private delegate void ChunkAction(ReadOnlySpan<byte> chunk);
+
+    private static void ForEachChunk(byte* bytes, long length, int chunk, ChunkAction action)
+    {
+        for (long at = 0; at < length; at += chunk)
+            action(new ReadOnlySpan<byte>(bytes + at, (int)Math.Min(chunk, length - at)));
+    }
+
     /// <summary>
     /// Loads a graph file written by <see cref="Save"/>; throws <see cref="InvalidDataException"/> when it is damaged
     /// (checksum), or was built for another dimension, metric, connectivity or expansion_add than <paramref name="settings"/>.
-    /// expansion_search is not stored by USearch: it is set from <paramref name="settings"/>.
+    /// expansion_search is not stored by USearch: it is set from <paramref name="settings"/>. The graph bytes go through
+    /// native memory, freed once USearch holds them (a managed array would stay in the process and stop at 2 GiB).
     /// </summary>
-    public static HnswGraph Load(string file, int dimension, Metric metric, AnnSettings settings)
+    public static HnswGraph Load(string file, int dimension, Metric metric, AnnSettings settings, int chunk = DefaultChunk)
     {
-        var all = File.ReadAllBytes(file);
-        if (all.Length < Magic.Length + 4 || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic)) throw new InvalidDataException("not an HNSW graph file");
-        int headerLength = BinaryPrimitives.ReadInt32LittleEndian(all.AsSpan(Magic.Length));
-        int start = Magic.Length + 4;
-        if (headerLength <= 0 || headerLength > all.Length - start) throw new InvalidDataException("truncated header");
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        Span<byte> prefix = stackalloc byte[Magic.Length + 4];
+        if (stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false) < prefix.Length || !prefix[..Magic.Length].SequenceEqual(Magic))
+            throw new InvalidDataException("not an HNSW graph file");
+        int headerLength = BinaryPrimitives.ReadInt32LittleEndian(prefix[Magic.Length..]);
+        if (headerLength <= 0 || headerLength > stream.Length - prefix.Length) throw new InvalidDataException("truncated header");
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
         FileHeader? h;
-        try { h = JsonSerializer.Deserialize<FileHeader>(all.AsSpan(start, headerLength)); }
+        try { h = JsonSerializer.Deserialize<FileHeader>(headerBytes); }
         catch (JsonException ex) { throw new InvalidDataException("damaged header", ex); }
-        var graph = all.AsSpan(start + headerLength);
-        if (h is null || Convert.ToHexStringLower(SHA256.HashData(graph)) != h.Sha256) throw new InvalidDataException("checksum mismatch (damaged)");
+        if (h is null) throw new InvalidDataException("damaged header");
         if (h.Dimension != dimension || h.Metric != metric.Name() || h.Connectivity != settings.Connectivity || h.ExpansionAdd != settings.ExpansionAdd)
             throw new InvalidDataException($"built with other settings (dimension {h.Dimension}, {h.Metric}, connectivity {h.Connectivity}, expansion_add {h.ExpansionAdd})");
+        long length = stream.Length - stream.Position;
+        var bytes = (byte*)NativeMemory.Alloc((nuint)Math.Max(1, length));
+        try
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            for (long at = 0; at < length; at += chunk)
+            {
+                var span = new Span<byte>(bytes + at, (int)Math.Min(chunk, length - at));
+                stream.ReadExactly(span);
+                sha.AppendData(span);
+            }
+            if (Convert.ToHexStringLower(sha.GetHashAndReset()) != h.Sha256) throw new InvalidDataException("checksum mismatch (damaged)");
+            return FromBuffer(bytes, length, h, dimension, metric, settings);
+        }
+        finally { NativeMemory.Free(bytes); }
+    }
+
+    private static HnswGraph FromBuffer(byte* graph, long length, FileHeader h, int dimension, Metric metric, AnnSettings settings)
+    {
         var g = Create(dimension, metric, settings);
         try
         {
             IntPtr e = 0;
-            fixed (byte* p = graph) usearch_load_buffer(g._handle, p, (nuint)graph.Length, &e);
+            usearch_load_buffer(g._handle, graph, (nuint)length, &e);
             Check(e, "load");
             // Loading replaces the limits; reserve again for our thread slots, and restore expansion_search.
             IntPtr e2 = 0;
