@@ -10,6 +10,15 @@ public sealed record ClusterSearchResult(IReadOnlyList<SearchHit[]> Hits, IReadO
     public bool Partial => MissingShards.Count > 0;
 }
 
+/// <summary>Live items per medium and per label (label -1: unlabelled).</summary>
+public sealed record ItemCounts(IReadOnlyDictionary<string, int> ByMedium, IReadOnlyDictionary<int, int> ByLabel)
+{
+    public int Total => ByMedium.Values.Sum();
+
+    public static ItemCounts Of(IReadOnlyCollection<IndexItem> items) =>
+        new(items.GroupBy(i => i.Medium).ToDictionary(g => g.Key, g => g.Count()), items.GroupBy(i => i.Label).ToDictionary(g => g.Key, g => g.Count()));
+}
+
 /// <summary>A shard that holds the item asked for did not answer (its silo failed; it reactivates elsewhere shortly).</summary>
 public sealed class ShardUnavailableException(int shard, Exception inner)
     : Exception($"shard {shard} is unavailable (it moves to another silo after a failure); try again shortly", inner)
@@ -147,6 +156,30 @@ public sealed class ClusterIndex
         var (answers, missing) = await Scatter(g => g.Items());
         var items = answers.Where(a => a is not null).SelectMany(a => a!).OrderBy(i => i.Id).Select(i => i.ToIndexItem()).ToArray();
         return (items, missing);
+    }
+
+    /// <summary>Live items per medium and per label over the shards that answer (no item leaves its shard), and the shards that did not.</summary>
+    public async Task<(ItemCounts Counts, IReadOnlyList<int> MissingShards)> CountsAsync()
+    {
+        var (answers, missing) = await Scatter(g => g.Counts());
+        var got = answers.OfType<ShardCounts>().ToArray();
+        var counts = new ItemCounts(
+            got.SelectMany(c => c.ByMedium).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)),
+            got.SelectMany(c => c.ByLabel).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value)));
+        return (counts, missing);
+    }
+
+    /// <summary>A page of the live items that pass <paramref name="filter"/>, in id order, and how many pass in all: each shard
+    /// sends its first offset + limit matching items, which hold the page (a deep page costs more than the first).</summary>
+    public async Task<(int Total, IReadOnlyList<IndexItem> Page, IReadOnlyList<int> MissingShards)> PageAsync(SearchFilter? filter, int offset, int limit)
+    {
+        int take = (int)Math.Min(int.MaxValue, (long)offset + limit);
+        var media = filter?.Media?.ToArray();
+        var labels = filter?.Labels?.ToArray();
+        var (answers, missing) = await Scatter(g => g.Page(media, labels, take));
+        var pages = answers.OfType<ShardPage>().ToArray();
+        var page = pages.SelectMany(p => p.First).OrderBy(i => i.Id).Skip(offset).Take(limit).Select(i => i.ToIndexItem()).ToArray();
+        return (pages.Sum(p => p.Matching), page, missing);
     }
 
     /// <summary>Calls every shard at once: each one's answer, null for the shards that failed, which are listed as missing.</summary>

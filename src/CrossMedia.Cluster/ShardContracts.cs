@@ -24,6 +24,13 @@ public interface IShardGrain : IGrainWithIntegerKey
     /// <summary>Live items in id order.</summary>
     Task<ShardItem[]> Items();
 
+    /// <summary>How many live items pass the filter, and the first <paramref name="take"/> of them in id order (a page of a
+    /// listing merged over the shards without moving every item).</summary>
+    Task<ShardPage> Page(string[]? media, int[]? labels, int take);
+
+    /// <summary>Live items per medium and per label.</summary>
+    Task<ShardCounts> Counts();
+
     /// <summary>The layout and index header (the same on every shard) and this shard's item count.</summary>
     Task<ShardInfo> Info();
 }
@@ -66,3 +73,9 @@ public sealed record ShardAddResult([property: Id(0)] ShardItem[] Added, [proper
 public sealed record ShardInfo([property: Id(0)] int Shards, [property: Id(1)] int Count, [property: Id(2)] string Method, [property: Id(3)] string ModelSha256,
     [property: Id(4)] int Dimension, [property: Id(5)] string Metric, [property: Id(6)] string[] Media, [property: Id(7)] string[] ClassNames,
     [property: Id(8)] Dictionary<string, string> Encoders, [property: Id(9)] string Silo);
+
+[GenerateSerializer, Immutable]
+public sealed record ShardPage([property: Id(0)] int Matching, [property: Id(1)] ShardItem[] First);
+
+[GenerateSerializer, Immutable]
+public sealed record ShardCounts([property: Id(0)] Dictionary<string, int> ByMedium, [property: Id(1)] Dictionary<int, int> ByLabel);

@@ -79,6 +79,19 @@ internal sealed class ShardGrain(IOptions<ShardStorageOptions> storage) : Grain,
 
     public Task<ShardItem[]> Items() => Task.FromResult(_index.Items().Select(Global).ToArray());
 
+    public Task<ShardPage> Page(string[]? media, int[]? labels, int take)
+    {
+        var filter = new SearchFilter(media?.ToHashSet(), labels?.ToHashSet());
+        var matching = _index.Items().Where(filter.Allows).ToArray();  // in id order, and local order is global order within a shard
+        return Task.FromResult(new ShardPage(matching.Length, matching.Take(Math.Max(0, take)).Select(Global).ToArray()));
+    }
+
+    public Task<ShardCounts> Counts()
+    {
+        var counts = ItemCounts.Of(_index.Items());
+        return Task.FromResult(new ShardCounts(counts.ByMedium.ToDictionary(), counts.ByLabel.ToDictionary()));
+    }
+
     public Task<ShardInfo> Info()
     {
         var h = _index.Header;

@@ -148,11 +148,11 @@ public static class SearchApp
         app.MapGet("/health", async () =>
             {
                 var header = index.Header;
-                var (items, missing) = await index.ItemsAsync();
+                var (counts, missing) = await index.CountsAsync();
                 var byMedium = header.Media.ToDictionary(m => m, _ => 0);
-                foreach (var i in items) byMedium[i.Medium] = byMedium.GetValueOrDefault(i.Medium) + 1;
-                return new HealthResponse("ok", items.Count, header.Dimension, header.Metric.Name(), header.Method,
-                    byMedium, apiKey is not null, options.MaxK, encoder.Accepts(), Queries(encoder), Classes(items, header), missing is null ? null : missing.Count > 0, missing);
+                foreach (var (medium, n) in counts.ByMedium) byMedium[medium] = n;
+                return new HealthResponse("ok", counts.Total, header.Dimension, header.Metric.Name(), header.Method,
+                    byMedium, apiKey is not null, options.MaxK, encoder.Accepts(), Queries(encoder), Classes(counts, header), missing is null ? null : missing.Count > 0, missing);
             })
             .WithTags("Service").WithSummary("Liveness and what the index holds");
 
@@ -187,9 +187,8 @@ public static class SearchApp
                 if (skip < 0) throw new InputException("request", "offset", "0 or more", skip.ToString());
                 if (take < 1 || take > options.MaxK) throw new InputException("request", "limit", $"1..{options.MaxK}", take.ToString());
                 var filter = searcher.Filter(medium, label);
-                var (items, missing) = await index.ItemsAsync();
-                var matching = items.Where(i => filter?.Allows(i) ?? true).ToArray();
-                return new ItemsResponse(matching.Length, skip, matching.Skip(skip).Take(take).Select(i => Describe(index.Header, i, null)).ToArray(),
+                var (total, page, missing) = await index.PageAsync(filter, skip, take);
+                return new ItemsResponse(total, skip, page.Select(i => Describe(index.Header, i, null)).ToArray(),
                     missing is null ? null : missing.Count > 0, missing);
             })
             .WithTags("Items").WithSummary("Items of the index in id order, a page at a time (to browse, or to pick an item to search with)")
@@ -286,8 +285,8 @@ public static class SearchApp
         [.. encoder.TakesText ? ["text"] : Array.Empty<string>(), .. encoder.TakesFiles ? ["file"] : Array.Empty<string>(), "vector", "item"];
 
     /// <summary>The labels live items carry, with their names and counts.</summary>
-    private static ClassResponse[] Classes(IReadOnlyList<IndexItem> items, IndexHeader header) => items.Where(i => i.Label >= 0).GroupBy(i => i.Label).OrderBy(g => g.Key)
-        .Select(g => new ClassResponse(g.Key, g.Key < header.ClassNames.Count ? header.ClassNames[g.Key] : null, g.Count())).ToArray();
+    private static ClassResponse[] Classes(ItemCounts counts, IndexHeader header) => counts.ByLabel.Where(kv => kv.Key >= 0).OrderBy(kv => kv.Key)
+        .Select(kv => new ClassResponse(kv.Key, kv.Key < header.ClassNames.Count ? header.ClassNames[kv.Key] : null, kv.Value)).ToArray();
 
     private static ItemResponse Describe(IndexHeader header, IndexItem item, float? score)
     {

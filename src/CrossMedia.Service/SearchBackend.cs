@@ -25,8 +25,11 @@ internal interface ISearchBackend
 
     Task<bool> RemoveAsync(long id);
 
-    /// <summary>Live items in id order (of the shards that answered).</summary>
-    Task<(IReadOnlyList<IndexItem> Items, IReadOnlyList<int>? MissingShards)> ItemsAsync();
+    /// <summary>Live items per medium and per label (of the shards that answered).</summary>
+    Task<(ItemCounts Counts, IReadOnlyList<int>? MissingShards)> CountsAsync();
+
+    /// <summary>A page of the live items that pass the filter, in id order, and how many pass (of the shards that answered).</summary>
+    Task<(int Total, IReadOnlyList<IndexItem> Page, IReadOnlyList<int>? MissingShards)> PageAsync(SearchFilter? filter, int offset, int limit);
 }
 
 internal sealed class IndexBackend(EmbeddingIndex index, Searcher searcher) : ISearchBackend
@@ -38,7 +41,12 @@ internal sealed class IndexBackend(EmbeddingIndex index, Searcher searcher) : IS
     public Task<IndexItem?> GetAsync(long id) => Task.FromResult(index.Get(id));
     public Task<IndexItem> AddAsync(NewItem item, Matrix vector) => Task.FromResult(index.Add([item], vector)[0]);
     public Task<bool> RemoveAsync(long id) => Task.FromResult(index.Remove([id]) == 1);
-    public Task<(IReadOnlyList<IndexItem>, IReadOnlyList<int>?)> ItemsAsync() => Task.FromResult((index.Items(), (IReadOnlyList<int>?)null));
+    public Task<(ItemCounts, IReadOnlyList<int>?)> CountsAsync() => Task.FromResult((ItemCounts.Of(index.Items()), (IReadOnlyList<int>?)null));
+    public Task<(int, IReadOnlyList<IndexItem>, IReadOnlyList<int>?)> PageAsync(SearchFilter? filter, int offset, int limit)
+    {
+        var matching = index.Items().Where(i => filter?.Allows(i) ?? true).ToArray();
+        return Task.FromResult((matching.Length, (IReadOnlyList<IndexItem>)matching.Skip(offset).Take(limit).ToArray(), (IReadOnlyList<int>?)null));
+    }
 }
 
 /// <summary>The cluster's answers: queries are validated against an empty index of the cluster's header (same media,
@@ -71,11 +79,9 @@ internal sealed class ClusterBackend(ClusterIndex cluster, QueryEncoder encoder,
     public Task<IndexItem?> GetAsync(long id) => cluster.GetAsync(id);
     public async Task<IndexItem> AddAsync(NewItem item, Matrix vector) => (await cluster.AddAsync([item], vector))[0];
     public async Task<bool> RemoveAsync(long id) => await cluster.RemoveAsync([id]) == 1;
-    public async Task<(IReadOnlyList<IndexItem>, IReadOnlyList<int>?)> ItemsAsync()
-    {
-        var (items, missing) = await cluster.ItemsAsync();
-        return (items, missing);
-    }
+    public async Task<(ItemCounts, IReadOnlyList<int>?)> CountsAsync() => await cluster.CountsAsync();
+    public async Task<(int, IReadOnlyList<IndexItem>, IReadOnlyList<int>?)> PageAsync(SearchFilter? filter, int offset, int limit) =>
+        await cluster.PageAsync(filter, offset, limit);
 
     public void Dispose() => _shape.Dispose();
 }

@@ -122,6 +122,28 @@ public sealed class ShardGrainTests(ShardClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task CountsAndPagesEqualOneIndexWithoutMovingEveryItem()
+    {
+        var items = fixture.Single.Items();
+        var (counts, missing) = await fixture.Index.CountsAsync();
+        Assert.Empty(missing);
+        Assert.Equal(items.Count, counts.Total);
+        Assert.Equal(items.GroupBy(i => i.Medium).Select(g => (g.Key, g.Count())).Order(), counts.ByMedium.Select(kv => (kv.Key, kv.Value)).Order());
+        Assert.Equal(items.GroupBy(i => i.Label).Select(g => (g.Key, g.Count())).Order(), counts.ByLabel.Select(kv => (kv.Key, kv.Value)).Order());
+        foreach (var filter in new SearchFilter?[] { null, new(new HashSet<string> { "text" }, new HashSet<int> { 1, -1 }) })
+        {
+            var expected = items.Where(i => filter?.Allows(i) ?? true).ToArray();
+            foreach (var (offset, limit) in new[] { (0, 24), (10, 7), (150, 50), (expected.Length - 3, 10), (expected.Length + 5, 10) })
+            {
+                var (total, page, pageMissing) = await fixture.Index.PageAsync(filter, offset, limit);
+                Assert.Empty(pageMissing);
+                Assert.Equal(expected.Length, total);
+                Assert.Equal(expected.Skip(offset).Take(limit), page);
+            }
+        }
+    }
+
+    [Fact]
     public async Task BadQueryIsRefusedAsInput()
     {
         var e = await Assert.ThrowsAsync<InputException>(() => fixture.Index.SearchAsync(ClusterTestData.RandomQueries(1, 8, seed: 1), 5));
@@ -146,6 +168,11 @@ public sealed class BrokenShardTests(BrokenShardClusterFixture fixture) : IClass
         var e = await Assert.ThrowsAsync<ShardUnavailableException>(() => fixture.Index.GetAsync(onBroken));
         Assert.Equal(0, e.Shard);
         Assert.Equal([0], (await fixture.Index.ItemsAsync()).MissingShards);
+        Assert.Equal([0], (await fixture.Index.CountsAsync()).MissingShards);
+        var (total, page, pageMissing) = await fixture.Index.PageAsync(null, 0, 5);
+        Assert.Equal([0], pageMissing);
+        Assert.Equal(fixture.Single.Items().Where(i => layout.ShardOf(i.Id) != 0).Take(5), page);
+        Assert.Equal(fixture.Single.Items().Count(i => layout.ShardOf(i.Id) != 0), total);
         // The cause reaches the caller (Orleans cannot carry an InputException: it said "could not find a codec").
         var cause = await Assert.ThrowsAnyAsync<Exception>(() => fixture.Cluster.GrainFactory.GetGrain<IShardGrain>(0).Info());
         Assert.Contains("shard 0 cannot open its index", cause.Message);
