@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CrossMedia.Core;
 
 namespace CrossMedia.Data.Builtin;
 
@@ -76,7 +77,12 @@ public static class TuxPaintDataset
             media.Add(Make("video-derived", chosen.Where(c => videos.ContainsKey(c.Stamp.Id))
                 .Select(c => (videos[c.Stamp.Id], c.Label, c.Split, c.Stamp.Id))));
         }
-        return (new Dataset(Name, media.Where(m => m.Count > 0).ToArray(), classNames), problems);
+        media = media.Where(m => m.Count > 0).ToList();
+        // Source files only: derived videos are made from the pictures (their settings are in the cache key).
+        var checksums = media.Where(m => m.Name != "video-derived").ToDictionary(
+            m => $"{m.Name}: {m.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)} files under {options.StampsRoot}",
+            m => Checksum.Sha256Files(m.Files!, options.StampsRoot));
+        return (new Dataset(Name, media, classNames, checksums: checksums), problems);
     }
 
     /// <summary>

@@ -76,6 +76,18 @@ public class TuxPaintDatasetTests
     }
 
     [TuxPaintFact]
+    public void Build_Should_RecordOneChecksumPerSourceMedium()
+    {
+        var ds = TuxPaintDataset.Build(NoVideo);
+        Assert.Equal(["image", "text", "audio"], ds.Checksums.Keys.Select(k => k[..k.IndexOf(':')]));
+        var image = ds["image"];
+        Assert.Equal(CrossMedia.Core.Checksum.Sha256Files(image.Files!, TuxPaintOptions.DefaultStampsRoot),
+            ds.Checksums[$"image: {image.Count} files under {TuxPaintOptions.DefaultStampsRoot}"]);
+        var animals = TuxPaintDataset.Build(NoVideo with { Categories = ["animals"], LabelDepth = 2 });
+        Assert.NotEqual(ds.Checksums.Values.First(), animals.Checksums.Values.First()); // other files, other digest
+    }
+
+    [TuxPaintFact]
     public void Build_Should_BeDeterministicPerSeedAndSupportFinerLabels()
     {
         var a = TuxPaintDataset.Build(NoVideo);
