@@ -10,15 +10,6 @@ public sealed record ClusterSearchResult(IReadOnlyList<SearchHit[]> Hits, IReadO
     public bool Partial => MissingShards.Count > 0;
 }
 
-/// <summary>Live items per medium and per label (label -1: unlabelled).</summary>
-public sealed record ItemCounts(IReadOnlyDictionary<string, int> ByMedium, IReadOnlyDictionary<int, int> ByLabel)
-{
-    public int Total => ByMedium.Values.Sum();
-
-    public static ItemCounts Of(IReadOnlyCollection<IndexItem> items) =>
-        new(items.GroupBy(i => i.Medium).ToDictionary(g => g.Key, g => g.Count()), items.GroupBy(i => i.Label).ToDictionary(g => g.Key, g => g.Count()));
-}
-
 /// <summary>A shard that holds the item asked for did not answer (its silo failed; it reactivates elsewhere shortly).</summary>
 public sealed class ShardUnavailableException(int shard, Exception inner)
     : Exception($"shard {shard} is unavailable (it moves to another silo after a failure); try again shortly", inner)

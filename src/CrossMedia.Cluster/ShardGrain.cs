@@ -81,14 +81,14 @@ internal sealed class ShardGrain(IOptions<ShardStorageOptions> storage) : Grain,
 
     public Task<ShardPage> Page(string[]? media, int[]? labels, int take)
     {
-        var filter = new SearchFilter(media?.ToHashSet(), labels?.ToHashSet());
-        var matching = _index.Items().Where(filter.Allows).ToArray();  // in id order, and local order is global order within a shard
-        return Task.FromResult(new ShardPage(matching.Length, matching.Take(Math.Max(0, take)).Select(Global).ToArray()));
+        // In id order, and local order is global order within a shard.
+        var (total, page) = _index.Page(new SearchFilter(media?.ToHashSet(), labels?.ToHashSet()), 0, Math.Max(0, take));
+        return Task.FromResult(new ShardPage(total, page.Select(Global).ToArray()));
     }
 
     public Task<ShardCounts> Counts()
     {
-        var counts = ItemCounts.Of(_index.Items());
+        var counts = _index.Counts();
         return Task.FromResult(new ShardCounts(counts.ByMedium.ToDictionary(), counts.ByLabel.ToDictionary()));
     }
 

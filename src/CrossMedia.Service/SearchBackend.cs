@@ -41,11 +41,11 @@ internal sealed class IndexBackend(EmbeddingIndex index, Searcher searcher) : IS
     public Task<IndexItem?> GetAsync(long id) => Task.FromResult(index.Get(id));
     public Task<IndexItem> AddAsync(NewItem item, Matrix vector) => Task.FromResult(index.Add([item], vector)[0]);
     public Task<bool> RemoveAsync(long id) => Task.FromResult(index.Remove([id]) == 1);
-    public Task<(ItemCounts, IReadOnlyList<int>?)> CountsAsync() => Task.FromResult((ItemCounts.Of(index.Items()), (IReadOnlyList<int>?)null));
+    public Task<(ItemCounts, IReadOnlyList<int>?)> CountsAsync() => Task.FromResult((index.Counts(), (IReadOnlyList<int>?)null));
     public Task<(int, IReadOnlyList<IndexItem>, IReadOnlyList<int>?)> PageAsync(SearchFilter? filter, int offset, int limit)
     {
-        var matching = index.Items().Where(i => filter?.Allows(i) ?? true).ToArray();
-        return Task.FromResult((matching.Length, (IReadOnlyList<IndexItem>)matching.Skip(offset).Take(limit).ToArray(), (IReadOnlyList<int>?)null));
+        var (total, page) = index.Page(filter, offset, limit);
+        return Task.FromResult((total, page, (IReadOnlyList<int>?)null));
     }
 }
 

@@ -52,6 +52,56 @@ public sealed class EmbeddingIndexTests : IDisposable
         Assert.Equal(expected, hits.Select(h => h.Item.Id).Order().ToArray());
     }
 
+    /// <summary>Counts and pages computed independently, by walking the live items.</summary>
+    private static void AssertCountsAndPages(EmbeddingIndex index)
+    {
+        var items = index.Items();
+        var counts = index.Counts();
+        Assert.Equal(items.GroupBy(i => i.Medium).ToDictionary(g => g.Key, g => g.Count()), counts.ByMedium);
+        Assert.Equal(items.GroupBy(i => i.Label).ToDictionary(g => g.Key, g => g.Count()), counts.ByLabel);
+        Assert.Equal(items.Count, counts.Total);
+        Assert.Equal(items.Count, index.CountByMedium().Values.Sum());
+        SearchFilter?[] filters = [null, new(new HashSet<string> { "text" }), new(Labels: new HashSet<int> { 0, -1 }),
+            new(new HashSet<string> { "image", "sound" }, new HashSet<int> { 2 }), new(new HashSet<string> { "nothing" })];
+        foreach (var filter in filters)
+        {
+            var matching = items.Where(i => filter?.Allows(i) ?? true).ToArray();
+            foreach (var (offset, limit) in new[] { (0, 5), (3, 7), (0, 1000), (matching.Length - 2, 10), (matching.Length + 5, 3), (2, 0) })
+            {
+                if (offset < 0) continue;
+                var (total, page) = index.Page(filter, offset, limit);
+                Assert.Equal(matching.Length, total);
+                Assert.Equal(matching.Skip(offset).Take(limit), page);
+            }
+        }
+    }
+
+    [Fact]
+    public void CountsAndPages_Should_FollowEveryChange_ThroughTheLogAnotherWriterAndCompaction()
+    {
+        var path = Path.Combine(dir, "counts.cmidx");
+        using (var index = Sample(60)) index.Save(path);
+        using var a = EmbeddingIndex.Open(path);
+        using var b = EmbeddingIndex.Open(path);  // another writer of the same file
+        AssertCountsAndPages(a);
+        a.Remove([0, 3, 4, 59, 1000]);
+        a.Add([new NewItem("u", "sound", -1, ""), new NewItem("v", "text", -1, "")], Matrix.FromRows([[1f, 0, 0, 0], [0f, 1, 0, 0]]));
+        AssertCountsAndPages(a);
+        AssertCountsAndPages(b);  // caught up from the log
+        Assert.Equal(a.Counts().ByLabel, b.Counts().ByLabel);
+        Assert.Equal(1, a.Counts().ByMedium["sound"]);
+        Assert.Equal(2, b.Remove([1, 60]));  // 60: the one sound
+        Assert.Equal(0, b.Remove([1]));      // already gone: counted once
+        AssertCountsAndPages(b);
+        Assert.False(a.Counts().ByMedium.ContainsKey("sound"));  // a replayed b's removal
+        AssertCountsAndPages(a);
+        b.Save(path);   // compaction: a reloads the new file
+        AssertCountsAndPages(a);
+        Assert.Equal(b.Counts().ByMedium, a.Counts().ByMedium);
+        using var reopened = EmbeddingIndex.Open(path);
+        AssertCountsAndPages(reopened);
+    }
+
     [Fact]
     public void AddAndRemove_Should_PersistThroughTheLog_AndSaveShouldCompact()
     {
