@@ -45,7 +45,7 @@ internal static class MediaDecodeCommand
                 var rows = Enumerable.Range(0, n > 0 ? Math.Min(n, m.Count) : m.Count).ToArray();
                 int before = decoder.Problems.Count, count = 0;
                 var watch = Stopwatch.StartNew();
-                await foreach (var _ in decoder.DecodeAsync(m, rows, token)) count++;
+                await foreach (var _ in decoder.DecodeAsync(m.ToMediaFiles(), rows, token)) count++;
                 watch.Stop();
                 output.WriteLine($"{m.Name}: {count}/{rows.Length} decoded in {watch.Elapsed.TotalSeconds:0.0} s ({count / Math.Max(1e-9, watch.Elapsed.TotalSeconds):0.0} items/s), {decoder.Problems.Count - before} skipped");
             }

@@ -73,6 +73,10 @@ public sealed class Medium
     /// <summary>Positions of the items in a split.</summary>
     public int[] RowsOf(Split split) => Enumerable.Range(0, Count).Where(i => Splits[i] == split).ToArray();
 
+    /// <summary>The files, ids and labels <see cref="Media.MediaDecoder"/> decodes; refuses a medium given as features.</summary>
+    public Media.MediaFiles ToMediaFiles() => new(Name, Files ?? throw new InputException(Name, "files", "a medium given as media files", "feature vectors"),
+        Ids, Labels);
+
     /// <summary>The items of one split.</summary>
     public Medium Select(Split split) => Select(RowsOf(split));
 

@@ -1,5 +1,3 @@
-using CrossMedia.Data;
-
 namespace CrossMedia.Media;
 
 /// <summary>
@@ -15,8 +13,6 @@ public sealed class DecodedItem
     public required string Id { get; init; }
     /// <summary>The item's class; −1 for an inference input, which has none.</summary>
     public int Label { get; init; } = -1;
-    /// <summary>The item's split (dataset items only).</summary>
-    public Split Split { get; init; }
     public required MediaKind Kind { get; init; }
     /// <summary>The file's path, or the name of an in-memory source (what errors show).</summary>
     public required string Path { get; init; }

@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using CrossMedia.Data;
-
 namespace CrossMedia.Media;
 
 /// <summary>
-/// Turns the files of a <see cref="Medium"/> into network inputs: images → picture tensors,
+/// Turns <see cref="MediaFiles"/> (a medium's files) and inference sources into network inputs: images → picture tensors,
 /// audio → spectrogram picture tensors, video → one picture tensor per sampled frame (grouped
 /// under the video id), text → the text. The kind comes from the medium's name ("image",
 /// "audio", "video-derived", ...) or else from each file's extension.
@@ -44,11 +42,8 @@ public sealed class MediaDecoder
     }
 
     /// <summary>Decodes the given rows (default: all) in order, skipping (and reporting) bad files.</summary>
-    public IAsyncEnumerable<DecodedItem> DecodeAsync(Medium medium, IReadOnlyList<int>? rows = null, CancellationToken cancellationToken = default)
-    {
-        var files = FilesOf(medium);
-        return Pipeline(rows ?? Enumerable.Range(0, medium.Count).ToArray(), r => DecodeRow(medium, files, r), cancellationToken);
-    }
+    public IAsyncEnumerable<DecodedItem> DecodeAsync(MediaFiles files, IReadOnlyList<int>? rows = null, CancellationToken cancellationToken = default) =>
+        Pipeline(rows ?? Enumerable.Range(0, files.Count).ToArray(), r => Decode(files, r), cancellationToken);
 
     /// <summary>
     /// Decodes inference inputs of one kind (files, bytes or strings; no labels) in order, skipping (and reporting)
@@ -56,7 +51,7 @@ public sealed class MediaDecoder
     /// </summary>
     public IAsyncEnumerable<DecodedItem> DecodeAsync(IReadOnlyList<MediaSource> sources, MediaKind kind, CancellationToken cancellationToken = default) =>
         Pipeline(Enumerable.Range(0, sources.Count).ToArray(),
-            r => Decode(sources[r], kind, r, r.ToString(System.Globalization.CultureInfo.InvariantCulture), -1, default), cancellationToken);
+            r => Decode(sources[r], kind, r, r.ToString(System.Globalization.CultureInfo.InvariantCulture), -1), cancellationToken);
 
     /// <summary>The bounded, ordered decoding pipeline over <paramref name="rows"/> (see the class summary).</summary>
     private async IAsyncEnumerable<DecodedItem> Pipeline(IReadOnlyList<int> rows, Func<int, DecodedItem?> decodeRow,
@@ -144,10 +139,10 @@ public sealed class MediaDecoder
     /// are not replaced). One pipeline runs over all rows, so the next batch decodes while the
     /// caller trains on the current one.
     /// </summary>
-    public IAsyncEnumerable<IReadOnlyList<DecodedItem>> DecodeBatchesAsync(Medium medium, IReadOnlyList<int> rows, int batchSize,
-        CancellationToken cancellationToken = default) => Batches(DecodeAsync(medium, rows, cancellationToken), batchSize, cancellationToken);
+    public IAsyncEnumerable<IReadOnlyList<DecodedItem>> DecodeBatchesAsync(MediaFiles files, IReadOnlyList<int> rows, int batchSize,
+        CancellationToken cancellationToken = default) => Batches(DecodeAsync(files, rows, cancellationToken), batchSize, cancellationToken);
 
-    /// <summary>Inference inputs decoded in batches, as <see cref="DecodeBatchesAsync(Medium, IReadOnlyList{int}, int, CancellationToken)"/>.</summary>
+    /// <summary>Inference inputs decoded in batches, as <see cref="DecodeBatchesAsync(MediaFiles, IReadOnlyList{int}, int, CancellationToken)"/>.</summary>
     public IAsyncEnumerable<IReadOnlyList<DecodedItem>> DecodeBatchesAsync(IReadOnlyList<MediaSource> sources, MediaKind kind, int batchSize,
         CancellationToken cancellationToken = default) => Batches(DecodeAsync(sources, kind, cancellationToken), batchSize, cancellationToken);
 
@@ -178,17 +173,12 @@ public sealed class MediaDecoder
     }
 
     /// <summary>Decodes one item now; null (and a <see cref="Problems"/> entry) when its file is unusable.</summary>
-    public DecodedItem? Decode(Medium medium, int row) => DecodeRow(medium, FilesOf(medium), row);
-
-    private static IReadOnlyList<string> FilesOf(Medium medium) => medium.Files
-        ?? throw new InputException(medium.Name, "files", "a medium given as media files", "feature vectors");
-
-    private DecodedItem? DecodeRow(Medium medium, IReadOnlyList<string> files, int row) =>
-        Decode(MediaSource.File(files[row]), MediaKinds.Of(medium.Name, files[row]), row, medium.Ids[row], medium.Labels[row], medium.Splits[row], medium.Name);
+    public DecodedItem? Decode(MediaFiles files, int row) =>
+        Decode(MediaSource.File(files.Paths[row]), MediaKinds.Of(files.Medium, files.Paths[row]), row, files.Ids[row], files.Labels[row], files.Medium);
 
     /// <summary>Decodes one source; null (and a <see cref="Problems"/> entry) when it is unusable (a null
     /// <paramref name="kind"/>: neither the name of <paramref name="medium"/> nor the extension says one).</summary>
-    private DecodedItem? Decode(MediaSource source, MediaKind? kind, int row, string id, int label, Split split, string medium = "")
+    private DecodedItem? Decode(MediaSource source, MediaKind? kind, int row, string id, int label, string medium = "")
     {
         var path = source.Name;
         try
@@ -196,11 +186,11 @@ public sealed class MediaDecoder
             var k = kind ?? throw new InputException(path, "", "a medium named image/text/audio/video or a known file extension",
                 $"medium '{medium}', extension '{Path.GetExtension(path)}'");
             if (k == MediaKind.Text)
-                return new DecodedItem { Row = row, Id = id, Label = label, Split = split, Kind = k, Path = path, Text = source.ReadText(Options.Limits) };
+                return new DecodedItem { Row = row, Id = id, Label = label, Kind = k, Path = path, Text = source.ReadText(Options.Limits) };
             var (tensors, h, w) = DecodePictures(source, k);
             return k == MediaKind.Video
-                ? new DecodedItem { Row = row, Id = id, Label = label, Split = split, Kind = k, Path = path, Frames = tensors, Height = h, Width = w }
-                : new DecodedItem { Row = row, Id = id, Label = label, Split = split, Kind = k, Path = path, Pixels = tensors[0], Height = h, Width = w };
+                ? new DecodedItem { Row = row, Id = id, Label = label, Kind = k, Path = path, Frames = tensors, Height = h, Width = w }
+                : new DecodedItem { Row = row, Id = id, Label = label, Kind = k, Path = path, Pixels = tensors[0], Height = h, Width = w };
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

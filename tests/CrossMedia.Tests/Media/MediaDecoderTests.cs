@@ -1,4 +1,3 @@
-using CrossMedia.Data;
 using CrossMedia.Media;
 
 namespace CrossMedia.Tests.Media;
@@ -15,9 +14,8 @@ public class MediaDecoderTests
         CacheDirectory = cache,
     };
 
-    private static Medium Files(string name, params string[] paths) =>
-        new(name, null, paths, new int[paths.Length], Enumerable.Repeat(Split.Train, paths.Length).ToArray(),
-            paths.Select(Path.GetFileNameWithoutExtension).ToArray()!);
+    private static MediaFiles Files(string name, params string[] paths) =>
+        new(name, paths, paths.Select(p => Path.GetFileNameWithoutExtension(p)).ToArray(), new int[paths.Length]);
 
     [Fact]
     public async Task DecodeAsync_Should_ReportAndSkipCorruptEmptyAndMisnamedFiles()
@@ -175,7 +173,7 @@ public class MediaDecoderTests
         Assert.Equal(MediaKind.Image, decoder.Decode(medium, 1)!.Kind);
     }
 
-    private static async Task<List<DecodedItem>> Collect(MediaDecoder decoder, Medium medium, IReadOnlyList<int>? rows = null)
+    private static async Task<List<DecodedItem>> Collect(MediaDecoder decoder, MediaFiles medium, IReadOnlyList<int>? rows = null)
     {
         var list = new List<DecodedItem>();
         await foreach (var item in decoder.DecodeAsync(medium, rows)) list.Add(item);

@@ -1,4 +1,3 @@
-using CrossMedia.Data;
 using CrossMedia.Media;
 using CrossMedia.Torch;
 
@@ -8,7 +7,7 @@ public class MediaTensorsTests
 {
     private static DecodedItem Item(int row, float[]? pixels = null, float[][]? frames = null) => new()
     {
-        Row = row, Id = $"v{row}", Label = 0, Split = Split.Test, Kind = frames is null ? MediaKind.Image : MediaKind.Video,
+        Row = row, Id = $"v{row}", Label = 0, Kind = frames is null ? MediaKind.Image : MediaKind.Video,
         Path = "x", Pixels = pixels, Frames = frames, Height = 1, Width = 2,
     };
 

@@ -1,4 +1,3 @@
-using CrossMedia.Data;
 using CrossMedia.Media;
 
 namespace CrossMedia.Tests.Media;
@@ -39,7 +38,7 @@ public class VideoTests
     {
         using var files = new MediaTestFiles();
         string[] paths = [files.GreyRampVideo("a.mp4", 2), files.GreyRampVideo("b.mp4", 11), files.GreyRampVideo("c.mp4", 7)];
-        var medium = new Medium("video", null, paths, [0, 1, 2], [Split.Test, Split.Test, Split.Test], ["vid-a", "vid-b", "vid-c"]);
+        var medium = new MediaFiles("video", paths, ["vid-a", "vid-b", "vid-c"], [0, 1, 2]);
         var decoder = new MediaDecoder(new MediaDecoderOptions { Preprocessing = MediaPreprocessing.Small(16, 16), FramesPerVideo = 4, Workers = 2 });
         var items = new List<DecodedItem>();
         await foreach (var item in decoder.DecodeAsync(medium)) items.Add(item);

@@ -1,5 +1,4 @@
 using CrossMedia.Core;
-using CrossMedia.Data;
 using CrossMedia.Media;
 using CrossMedia.Models.Backbones;
 using CrossMedia.Models.FgCrossNet;
@@ -53,7 +52,7 @@ public static class GcStressProbe
         var rng = new Random(1);
         List<DecodedItem> Items(MediaKind kind) => Enumerable.Range(0, perMedium).Select(i => new DecodedItem
         {
-            Row = i, Id = $"{kind}{i}", Label = i % classCount, Split = Split.Train, Kind = kind, Path = "",
+            Row = i, Id = $"{kind}{i}", Label = i % classCount, Kind = kind, Path = "",
             Pixels = kind == MediaKind.Image ? Enumerable.Range(0, 3 * size * size).Select(_ => (float)rng.NextDouble()).ToArray() : null,
             Text = kind == MediaKind.Text ? $"text of item {i}" : null, Height = size, Width = size,
         }).ToList();

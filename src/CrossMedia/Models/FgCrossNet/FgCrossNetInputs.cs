@@ -27,7 +27,7 @@ internal static class FgCrossNetInputs
             case MediaKind.Video:
                 var frames = items.Select(i => new DecodedItem
                 {
-                    Row = i.Row, Id = i.Id, Label = i.Label, Split = i.Split, Kind = MediaKind.Image, Path = i.Path,
+                    Row = i.Row, Id = i.Id, Label = i.Label, Kind = MediaKind.Image, Path = i.Path,
                     Pixels = i.Frames![training.Next(i.Frames.Count)], Height = i.Height, Width = i.Width,
                 }).ToArray();
                 return MediaTensors.Pictures(frames).to(device);
@@ -110,7 +110,7 @@ internal static class FgCrossNetInputs
         IProgress<int>? progress = null)
     {
         var list = new List<DecodedItem>();
-        foreach (var item in decoder.DecodeAsync(medium, rows, cancel).ToBlockingEnumerable(cancel))
+        foreach (var item in decoder.DecodeAsync(medium.ToMediaFiles(), rows, cancel).ToBlockingEnumerable(cancel))
         {
             list.Add(item);
             progress?.Report(list.Count);

@@ -88,7 +88,7 @@ public class SyntheticMediaDatasetTests(TinySyntheticMedia tiny) : IClassFixture
         foreach (var m in test.Media)
         {
             int n = 0;
-            await foreach (var item in decoder.DecodeAsync(m)) n++;
+            await foreach (var item in decoder.DecodeAsync(m.ToMediaFiles())) n++;
             Assert.Equal(3, n);
         }
         Assert.Empty(decoder.Problems);

@@ -130,7 +130,7 @@ public class TuxPaintDatasetTests
         Assert.Equal(before, TuxPaintDataset.Build(options)["video-derived"].Files!.Select(File.GetLastWriteTimeUtc));
 
         var decoder = new MediaDecoder(new MediaDecoderOptions { Preprocessing = MediaPreprocessing.Small(16, 16), FramesPerVideo = 6 });
-        await foreach (var item in decoder.DecodeAsync(video)) Assert.Equal(6, item.Frames!.Count);
+        await foreach (var item in decoder.DecodeAsync(video.ToMediaFiles())) Assert.Equal(6, item.Frames!.Count);
         Assert.Empty(decoder.Problems);
         // Derived frames are the picture on white: the corners stay white-ish (normalised R of 255 = 2.25).
         var first = VideoDecoder.SampleFrames(video.Files![0], 1)[0];
@@ -146,7 +146,7 @@ public class TuxPaintDatasetTests
             Preprocessing = MediaPreprocessing.Small(16, 20), Spectrogram = new SpectrogramOptions { Width = 32, Height = 32 },
         });
         var texts = new List<string>();
-        await foreach (var item in decoder.DecodeAsync(ds["text"])) texts.Add(item.Text!);
+        await foreach (var item in decoder.DecodeAsync(ds["text"].ToMediaFiles())) texts.Add(item.Text!);
         Assert.Equal(ds["text"].Count, texts.Count);
         Assert.DoesNotContain(texts, t => t.Contains(".utf8=", StringComparison.Ordinal));
         // PNG and SVG pictures (SVG through ffmpeg's librsvg) and OGG sounds.
@@ -154,8 +154,8 @@ public class TuxPaintDatasetTests
         int[] rows = [.. Enumerable.Range(0, image.Count).Where(i => image.Files![i].EndsWith(".svg", StringComparison.Ordinal)).Take(2),
                       .. Enumerable.Range(0, image.Count).Where(i => image.Files![i].EndsWith(".png", StringComparison.Ordinal)).Take(2)];
         int n = 0;
-        await foreach (var item in decoder.DecodeAsync(image, rows)) n++;
-        await foreach (var item in decoder.DecodeAsync(ds["audio"], [0, 1])) n++;
+        await foreach (var item in decoder.DecodeAsync(image.ToMediaFiles(), rows)) n++;
+        await foreach (var item in decoder.DecodeAsync(ds["audio"].ToMediaFiles(), [0, 1])) n++;
         Assert.Equal(6, n);
         Assert.Empty(decoder.Problems);
     }
