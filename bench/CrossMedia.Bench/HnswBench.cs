@@ -49,7 +49,7 @@ internal static class HnswBench
     /// (uniform position), plus Gaussian noise of <paramref name="noise"/> × that segment's length spread over the
     /// dimensions — and the seed items themselves kept; queries are the real query embeddings, unchanged.
     /// </summary>
-    public static void Upsample(string dir, string[] galleryFiles, string[] queryFiles, int n, int neighbours, float noise, int seed)
+    public static void Upsample(string dir, string[] galleryFiles, string[] queryFiles, int n, int neighbours, float noise, int seed, Metric metric)
     {
         static (Matrix X, int[] Labels) Load(string[] files)
         {
@@ -103,15 +103,17 @@ internal static class HnswBench
             float sigma = noise * System.Numerics.Tensors.TensorPrimitives.Norm(step) / MathF.Sqrt(dim);
             for (int j = 0; j < dim; j++)
                 dst[j] += t * step[j] + sigma * (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+            // A cosine index holds unit-length rows (and FAISS's L2 on them ranks as cosine).
+            if (metric == Metric.Cosine) System.Numerics.Tensors.TensorPrimitives.Divide(dst, System.Numerics.Tensors.TensorPrimitives.Norm(dst), dst);
         }
         NpyFile.Write(Path.Combine(dir, "gallery.npy"), gallery);
         NpyFile.Write(Path.Combine(dir, "queries.npy"), queries);
         var items = Enumerable.Range(0, n).Select(i => new IndexItem(i, i.ToString(), "vector", labels[i], "")).ToArray();
-        IndexFile.Write(Path.Combine(dir, "gallery.cmidx"), new IndexHeader("", "", dim, Metric.L2, ["vector"], []), items,
+        IndexFile.Write(Path.Combine(dir, "gallery.cmidx"), new IndexHeader("", "", dim, metric, ["vector"], []), items,
             (i, dst) => gallery.RowReadOnly(i).CopyTo(dst));
         File.Delete(Path.Combine(dir, "gallery.cmidx.ann.json"));
         File.Delete(Path.Combine(dir, "truth.npy"));
-        Console.WriteLine($"wrote {n}×{dim} gallery upsampled from {seeds.Rows} distinct real embeddings (of {all.Rows}; {galleryFiles.Length} files, {neighbours} same-class neighbours, noise {noise}) and {queries.Rows} real queries to {dir}");
+        Console.WriteLine($"wrote {n}×{dim} {metric.Name()} gallery upsampled from {seeds.Rows} distinct real embeddings (of {all.Rows}; {galleryFiles.Length} files, {neighbours} same-class neighbours, noise {noise}) and {queries.Rows} real queries to {dir}");
     }
 
     private static Matrix Gaussian(Random rng, int rows, int cols, float sigma)
@@ -122,7 +124,7 @@ internal static class HnswBench
         return m;
     }
 
-    public static void Run(string dir, int k, int threads, int[] expansions, int connectivity, int expansionAdd, int filterPercent)
+    public static void Run(string dir, int k, int threads, int[] expansions, int connectivity, int expansionAdd, string quantization, int filterPercent)
     {
         var path = Path.Combine(dir, "gallery.cmidx");
         using var index = EmbeddingIndex.Open(path, verifyVectors: false);
@@ -150,14 +152,14 @@ internal static class HnswBench
             NpyFile.Write(Path.Combine(dir, "truth_distances.npy"), distances);
         }
 
-        var settings = new AnnSettings(connectivity, expansionAdd, expansions[0]);
+        var settings = new AnnSettings(connectivity, expansionAdd, expansions[0], quantization);
         if (index.Ann is { } have && have with { ExpansionSearch = settings.ExpansionSearch } == settings)
             Console.WriteLine("hnsw: graph loaded from disk");
         else
         {
             sw.Restart();
             index.SetAnn(settings);
-            Console.WriteLine($"hnsw build: {sw.Elapsed.TotalSeconds:F1} s (M={connectivity}, efConstruction={expansionAdd}, {threads} threads)");
+            Console.WriteLine($"hnsw build: {sw.Elapsed.TotalSeconds:F1} s (M={connectivity}, efConstruction={expansionAdd}, {quantization}, {threads} threads)");
         }
         var info = index.AnnInfo!;
         Console.WriteLine($"hnsw graph: {info.MemoryBytes / 1048576.0:F0} MiB in memory, {info.FileBytes / 1048576.0:F0} MiB file; USearch {info.Version} ({info.Isa})");
@@ -175,7 +177,7 @@ internal static class HnswBench
             // Concurrent callers, as a server's requests: one search runs on one thread, so `threads` of them at once.
             Parallel.For(0, queries.Rows, new ParallelOptions { MaxDegreeOfParallelism = threads }, i => index.Search(queries.SelectRows([i]), k));
             double oneQps = queries.Rows / sw.Elapsed.TotalSeconds;
-            Console.WriteLine($"usearch hnsw ef={ef}: recall@{k} {Recall(approx, exact):F3}, with ties {RecallWithTies(approx, exact):F3}, batch {qps:F0} QPS ({qps / exactQps:F1}× exact batch), " +
+            Console.WriteLine($"usearch hnsw ef={ef}: recall@{k} {Recall(approx, exact):F3}, with ties {RecallWithTies(approx, exact, index.Metric):F3}, batch {qps:F0} QPS ({qps / exactQps:F1}× exact batch), " +
                 $"one per call {oneQps:F0} QPS ({oneQps / singleQps:F1}× exact one per call)");
         }
         if (filterPercent > 0)
@@ -197,15 +199,17 @@ internal static class HnswBench
     }
 
     /// <summary>Recall as ANN-Benchmarks counts it: a hit is right when its distance is within 1e-3 of the exact k-th
-    /// distance, so an item tied with the k-th counts whichever of the tied ids the exact scan listed.</summary>
-    private static double RecallWithTies(IReadOnlyList<SearchHit[]> approx, IReadOnlyList<SearchHit[]> exact)
+    /// distance, so an item tied with the k-th counts whichever of the tied ids the exact scan listed. Scores are squared
+    /// L2 distances, or cosine similarities of unit vectors (distance √(2 − 2 cos)).</summary>
+    private static double RecallWithTies(IReadOnlyList<SearchHit[]> approx, IReadOnlyList<SearchHit[]> exact, Metric metric)
     {
+        double Distance(float score) => Math.Sqrt(Math.Max(0, metric == Metric.L2 ? score : 2 - 2 * score));
         double found = 0, total = 0;
         for (int q = 0; q < exact.Count; q++)
         {
             if (exact[q].Length == 0) continue;
-            double limit = Math.Sqrt(exact[q][^1].Score) + 1e-3;  // scores are squared L2 distances
-            found += approx[q].Count(h => Math.Sqrt(h.Score) <= limit);
+            double limit = Distance(exact[q][^1].Score) + 1e-3;
+            found += approx[q].Count(h => Distance(h.Score) <= limit);
             total += exact[q].Length;
         }
         return found / total;

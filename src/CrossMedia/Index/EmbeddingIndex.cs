@@ -273,14 +273,15 @@ public sealed class EmbeddingIndex : IDisposable
     {
         if (k <= 0) throw new InputException("search", "k", "a positive number", k.ToString());
         var q = _flat.PrepareQueries(queries);
-        int rows = queries.Rows, eligible = _flat.Count, fetch = k;
+        // A quantized graph ranks by approximate distances: twice the candidates, scored exactly, make up for it.
+        int rows = queries.Rows, eligible = _flat.Count, fetch = graph.Settings.Quantized ? 2 * k : k;
         int[]? positions = null;
         if (allow is not null)
         {
             positions = Enumerable.Range(0, _flat.Positions).Where(p => !_flat.IsRemoved(p) && allow(p)).ToArray();
             double wanted = Math.Ceiling(2.0 * k * _flat.Count / Math.Max(1, positions.Length));
             if (positions.Length <= k || wanted > MaxOverFetch) return _flat.SearchPositions(q, rows, k, positions);
-            fetch = (int)wanted;
+            fetch = Math.Max(fetch, (int)wanted);
             eligible = positions.Length;
         }
         var scores = new float[rows * k];
@@ -343,7 +344,7 @@ public sealed class EmbeddingIndex : IDisposable
     /// </summary>
     public void SetAnn(AnnSettings? settings) => Change(() =>
     {
-        settings?.Validate();
+        settings?.Validate(Metric);
         if (settings is null)
         {
             _ann?.Dispose();
@@ -400,11 +401,11 @@ public sealed class EmbeddingIndex : IDisposable
         {
             settings = System.Text.Json.JsonSerializer.Deserialize<AnnSettings>(File.ReadAllText(settingsPath))
                 ?? throw new System.Text.Json.JsonException("null");
-            settings.Validate();
+            settings.Validate(Metric);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InputException)
         {
-            throw new InputException(settingsPath, "", "approximate-search settings (Connectivity, ExpansionAdd, ExpansionSearch)",
+            throw new InputException(settingsPath, "", "approximate-search settings (Connectivity, ExpansionAdd, ExpansionSearch, Quantization)",
                 InputException.Excerpt(ex.Message));
         }
         var graphPath = GraphPathFor(_path!);

@@ -78,8 +78,11 @@ public sealed class ShardSplitterTests : IDisposable
 
         var given = Create("given", "--ann", "hnsw", "--connectivity", "8", "--expansion-search", "40");
         Assert.True(given.Code == 0, given.Err);
-        Assert.Matches(@"HNSW graphs \(connectivity 8, expansion-add 128, expansion-search 40\) in \d+\.\d s \((\d+\.\d, ){2}\d+\.\d s per shard\)", given.Out);
+        Assert.Matches(@"HNSW graphs \(connectivity 8, expansion-add 128, expansion-search 40, quantization f32\) in \d+\.\d s \((\d+\.\d, ){2}\d+\.\d s per shard\)", given.Out);
         AssertShards("given", new AnnSettings(8, 128, 40));
+        var quantized = Create("quantized", "--ann", "hnsw", "--quantization", "f16");
+        Assert.True(quantized.Code == 0, quantized.Err);
+        AssertShards("quantized", new AnnSettings(Quantization: "f16"));
 
         // Without --ann the shards search as the source index does; --ann none: exact-only shards.
         var exactSource = Create("exact-source");
@@ -89,7 +92,7 @@ public sealed class ShardSplitterTests : IDisposable
         source.SetAnn(new AnnSettings(6, 32, 20));
         var inherited = Create("inherited");
         Assert.True(inherited.Code == 0, inherited.Err);
-        Assert.Contains("HNSW graphs (connectivity 6, expansion-add 32, expansion-search 20; as the source index) in ", inherited.Out);
+        Assert.Contains("HNSW graphs (connectivity 6, expansion-add 32, expansion-search 20, quantization f32; as the source index) in ", inherited.Out);
         AssertShards("inherited", new AnnSettings(6, 32, 20));
         var none = Create("none", "--ann", "none");
         Assert.True(none.Code == 0, none.Err);

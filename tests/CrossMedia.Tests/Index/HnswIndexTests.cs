@@ -87,6 +87,56 @@ public sealed class HnswIndexTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(Metric.Cosine, "f16")]
+    [InlineData(Metric.Cosine, "bf16")]
+    [InlineData(Metric.Cosine, "i8")]
+    [InlineData(Metric.L2, "f16")]
+    public void QuantizedGraph_Should_KeepRecallAndExactScores_InLessMemory(Metric metric, string quantization)
+    {
+        var path = Path.Combine(dir, $"{metric}-{quantization}.cmidx");
+        using var index = Build(4000, metric);
+        index.Save(path);
+        index.SetAnn(new AnnSettings());
+        long f32Bytes = index.AnnInfo!.FileBytes;
+        index.SetAnn(new AnnSettings(Quantization: quantization));
+        Assert.Equal(quantization, index.Ann!.Quantization);
+        // The graph file holds the vectors in the graph's type: 4000 × 16 × (4 - bytes of the type) fewer bytes.
+        long saved = 4000L * Dim * (4 - (quantization == "i8" ? 1 : 2));
+        Assert.Equal(f32Bytes - saved, index.AnnInfo!.FileBytes, tolerance: 200);
+        var q = Clustered(200, Dim, 20, seed: 9, out _);
+        var approx = index.Search(q, 10);
+        var exact = index.Search(q, 10, exact: true);
+        Assert.True(Recall(approx, exact) >= 0.95, $"{quantization}: recall {Recall(approx, exact)}");
+        // Hits are scored with the index's vectors: a hit's score is its exact score.
+        var exactScores = index.Search(q, 4000, exact: true).Select(h => h.ToDictionary(x => x.Item.Id, x => x.Score)).ToArray();
+        for (int r = 0; r < q.Rows; r++)
+            Assert.All(approx[r], h => Assert.Equal(exactScores[r][h.Item.Id], h.Score, 1e-4f));
+    }
+
+    [Fact]
+    public void Quantization_Should_BeKeptOnReopen_RebuiltWhenTheGraphFileDiffers_AndI8RefusedBeyondCosine()
+    {
+        var path = Path.Combine(dir, "q.cmidx");
+        using (var index = Build(300, Metric.Cosine))
+        {
+            index.SetAnn(new AnnSettings(Quantization: "i8"));
+            index.Save(path);
+        }
+        var warnings = new List<string>();
+        using (var index = EmbeddingIndex.Open(path, warn: warnings.Add)) Assert.Equal("i8", index.Ann!.Quantization);
+        Assert.Empty(warnings);
+        // Settings written before quantization existed mean f32; the i8 graph file no longer fits them: rebuilt.
+        File.WriteAllText(EmbeddingIndex.AnnPathFor(path), """{"Connectivity":16,"ExpansionAdd":128,"ExpansionSearch":64}""");
+        using (var index = EmbeddingIndex.Open(path, warn: warnings.Add)) Assert.Equal("f32", index.Ann!.Quantization);
+        Assert.Contains(warnings, w => w.Contains("quantization i8", StringComparison.Ordinal) && w.Contains("rebuilding", StringComparison.Ordinal));
+        using var l2 = Build(50, Metric.L2);
+        var e = Assert.Throws<InputException>(() => l2.SetAnn(new AnnSettings(Quantization: "i8")));
+        Assert.Contains("quantization", e.Message, StringComparison.Ordinal);
+        Assert.Contains("cosine", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InputException>(() => l2.SetAnn(new AnnSettings(Quantization: "f8")));
+    }
+
     [Fact]
     public void AddRemoveCompact_Should_KeepTheGraphInSync_AndSurviveReopen()
     {
@@ -235,9 +285,9 @@ public sealed class HnswIndexTests : IDisposable
         var path = Path.Combine(dir, "c.cmidx");
         var build = Run("index", "build", "--vectors", vectors, "--out", path, "--ann", "hnsw", "--connectivity", "8", "--expansion-search", "300");
         Assert.True(build.Code == 0, build.Err);
-        Assert.Contains("HNSW graph (connectivity 8, expansion-add 128, expansion-search 300)", build.Out);
+        Assert.Contains("HNSW graph (connectivity 8, expansion-add 128, expansion-search 300, quantization f32)", build.Out);
         var info = Run("index", "info", "--index", path);
-        Assert.Contains("ann: hnsw (connectivity 8, expansion-add 128, expansion-search 300), 300 vectors", info.Out);
+        Assert.Contains("ann: hnsw (connectivity 8, expansion-add 128, expansion-search 300, quantization f32), 300 vectors", info.Out);
         var approx = Run("search", "--index", path, "--vector", query, "--from", "embedding", "--json");
         var exact = Run("search", "--index", path, "--vector", query, "--from", "embedding", "--json", "--exact");
         Assert.True(approx.Code == 0 && exact.Code == 0, approx.Err + exact.Err);
@@ -245,7 +295,7 @@ public sealed class HnswIndexTests : IDisposable
         static long[] IdsOf(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).ToArray();
         Assert.Equal(IdsOf(exact.Out), IdsOf(approx.Out));
         Assert.Equal(0, Run("index", "compact", "--index", path, "--expansion-search", "40").Code);
-        Assert.Contains("expansion-search 40)", Run("index", "info", "--index", path).Out);
+        Assert.Contains("expansion-search 40, quantization f32)", Run("index", "info", "--index", path).Out);
         Assert.Equal(0, Run("index", "compact", "--index", path, "--ann", "none").Code);
         Assert.Contains("ann: none", Run("index", "info", "--index", path).Out);
         Assert.False(File.Exists(EmbeddingIndex.GraphPathFor(path)));

@@ -39,11 +39,11 @@ internal sealed unsafe class HnswGraph : IDisposable
     /// <summary>An empty graph. Cosine vectors are stored unit length, so inner product ranks them (cheaper than cos).</summary>
     public static HnswGraph Create(int dimension, Metric metric, AnnSettings settings)
     {
-        settings.Validate();
+        settings.Validate(metric);
         var options = new InitOptions
         {
             MetricKind = metric == Metric.L2 ? MetricKind.L2sq : MetricKind.Ip,
-            Quantization = ScalarKind.F32,
+            Quantization = settings.Quantization switch { "f16" => ScalarKind.F16, "bf16" => ScalarKind.BF16, "i8" => ScalarKind.I8, _ => ScalarKind.F32 },
             Dimensions = (nuint)dimension,
             Connectivity = (nuint)settings.Connectivity,
             ExpansionAdd = (nuint)settings.ExpansionAdd,
@@ -171,7 +171,8 @@ internal sealed unsafe class HnswGraph : IDisposable
         if (length != Dimension) throw new InputException("vector", "length", $"{Dimension} (the graph's dimension)", length.ToString());
     }
 
-    private sealed record FileHeader(int Dimension, string Metric, int Connectivity, int ExpansionAdd, long Count, string Sha256);
+    /// <summary>A graph file's header; files written before quantization existed have none (f32).</summary>
+    private sealed record FileHeader(int Dimension, string Metric, int Connectivity, int ExpansionAdd, long Count, string Sha256, string? Quantization = null);
 
     /// <summary>Bytes moved per read, write or hash step: graph files pass 2 GiB (a 3M × 128 shard's does), which one span cannot hold.</summary>
     internal const int DefaultChunk = 64 << 20;
@@ -190,7 +191,7 @@ internal sealed unsafe class HnswGraph : IDisposable
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             ForEachChunk(bytes, (long)length, chunk, span => sha.AppendData(span));
             var header = JsonSerializer.SerializeToUtf8Bytes(new FileHeader(Dimension, _metric.Name(), Settings.Connectivity, Settings.ExpansionAdd,
-                Size, Convert.ToHexStringLower(sha.GetHashAndReset())));
+                Size, Convert.ToHexStringLower(sha.GetHashAndReset()), Settings.Quantization));
             AtomicFile.Write(file, s =>
             {
                 s.Write(Magic);
@@ -214,7 +215,7 @@ internal sealed unsafe class HnswGraph : IDisposable
 
     /// <summary>
     /// Loads a graph file written by <see cref="Save"/>; throws <see cref="InvalidDataException"/> when it is damaged
-    /// (checksum), or was built for another dimension, metric, connectivity or expansion_add than <paramref name="settings"/>.
+    /// (checksum), or was built for another dimension, metric, connectivity, expansion_add or quantization than <paramref name="settings"/>.
     /// expansion_search is not stored by USearch: it is set from <paramref name="settings"/>. The graph bytes go through
     /// native memory, freed once USearch holds them (a managed array would stay in the process and stop at 2 GiB).
     /// </summary>
@@ -232,8 +233,11 @@ internal sealed unsafe class HnswGraph : IDisposable
         try { h = JsonSerializer.Deserialize<FileHeader>(headerBytes); }
         catch (JsonException ex) { throw new InvalidDataException("damaged header", ex); }
         if (h is null) throw new InvalidDataException("damaged header");
-        if (h.Dimension != dimension || h.Metric != metric.Name() || h.Connectivity != settings.Connectivity || h.ExpansionAdd != settings.ExpansionAdd)
-            throw new InvalidDataException($"built with other settings (dimension {h.Dimension}, {h.Metric}, connectivity {h.Connectivity}, expansion_add {h.ExpansionAdd})");
+        var quantization = h.Quantization ?? "f32";
+        if (h.Dimension != dimension || h.Metric != metric.Name() || h.Connectivity != settings.Connectivity || h.ExpansionAdd != settings.ExpansionAdd
+            || quantization != settings.Quantization)
+            throw new InvalidDataException($"built with other settings (dimension {h.Dimension}, {h.Metric}, connectivity {h.Connectivity}, " +
+                $"expansion_add {h.ExpansionAdd}, quantization {quantization})");
         long length = stream.Length - stream.Position;
         var bytes = (byte*)NativeMemory.Alloc((nuint)Math.Max(1, length));
         try
