@@ -5,8 +5,8 @@
 # between a seed and one of its 10 nearest same-class seeds plus noise (CrossMedia.Bench hnsw-upsample). Queries: the
 # test items of both media, real and unchanged. Vectors are L2-normalised; L2 ranks as cosine.
 # Env: N=1000000, NOISE=0.1 (the noise's norm as a fraction of the segment's length), MODEL (a `crossmedia train` folder; default: trains JFSE on FEATURES), FEATURES (a `crossmedia
-# features` folder; default: extracted from tuxpaint), WORK=/tmp/cm-bench-hnsw-real, METRIC=l2 (cosine: a cosine index of unit rows, which
-# i8 graphs need), plus run.sh's THREADS, EF, M, EF_ADD, QUANT, FAISS.
+# features` folder; default: extracted from tuxpaint), WORK=/tmp/cm-bench-hnsw-real, METRIC=l2 (cosine: a cosine index of
+# unit rows), plus run.sh's THREADS, EF, M, EF_ADD, QUANT, FAISS.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 n="${N:-1000000}"

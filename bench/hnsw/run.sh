@@ -2,7 +2,7 @@
 # Approximate search benchmark: N × 128 class-structured vectors (N=1000000 by default; 1,000 classes), 1,000 queries,
 # top-10 L2, THREADS=2: exact search (ground truth), CrossMedia's HNSW (USearch) and FAISS IndexHNSWFlat with the same
 # M / efConstruction, recall@10 and queries/s for each expansion_search (EF), plus filtered searches (FILTER_PERCENT).
-# Env: N, THREADS=2, EF=16,32,64,128, M=16, EF_ADD=128, QUANT=f32 (the graph's vector type: f16, bf16; i8 on cosine data), FILTER_PERCENT=10, FAISS=1, BENCH_DIR (default /tmp/cm-bench-hnsw-N;
+# Env: N, THREADS=2, EF=16,32,64,128, M=16, EF_ADD=128, QUANT=f32 (the graph's vector type; or f16, bf16), FILTER_PERCENT=10, FAISS=1, BENCH_DIR (default /tmp/cm-bench-hnsw-N;
 # ~1.7 GB per 1,000,000 items: .npy, index file, graph). The machine is shared: every run prints its load average.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

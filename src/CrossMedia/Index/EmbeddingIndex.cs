@@ -344,7 +344,7 @@ public sealed class EmbeddingIndex : IDisposable
     /// </summary>
     public void SetAnn(AnnSettings? settings) => Change(() =>
     {
-        settings?.Validate(Metric);
+        settings?.Validate();
         if (settings is null)
         {
             _ann?.Dispose();
@@ -401,7 +401,7 @@ public sealed class EmbeddingIndex : IDisposable
         {
             settings = System.Text.Json.JsonSerializer.Deserialize<AnnSettings>(File.ReadAllText(settingsPath))
                 ?? throw new System.Text.Json.JsonException("null");
-            settings.Validate(Metric);
+            settings.Validate();
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InputException)
         {

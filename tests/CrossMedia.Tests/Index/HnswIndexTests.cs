@@ -90,7 +90,6 @@ public sealed class HnswIndexTests : IDisposable
     [Theory]
     [InlineData(Metric.Cosine, "f16")]
     [InlineData(Metric.Cosine, "bf16")]
-    [InlineData(Metric.Cosine, "i8")]
     [InlineData(Metric.L2, "f16")]
     public void QuantizedGraph_Should_KeepRecallAndExactScores_InLessMemory(Metric metric, string quantization)
     {
@@ -101,8 +100,8 @@ public sealed class HnswIndexTests : IDisposable
         long f32Bytes = index.AnnInfo!.FileBytes;
         index.SetAnn(new AnnSettings(Quantization: quantization));
         Assert.Equal(quantization, index.Ann!.Quantization);
-        // The graph file holds the vectors in the graph's type: 4000 × 16 × (4 - bytes of the type) fewer bytes.
-        long saved = 4000L * Dim * (4 - (quantization == "i8" ? 1 : 2));
+        // The graph file holds the vectors in the graph's type: 4000 × 16 × 2 fewer bytes.
+        long saved = 4000L * Dim * 2;
         Assert.Equal(f32Bytes - saved, index.AnnInfo!.FileBytes, tolerance: 200);
         var q = Clustered(200, Dim, 20, seed: 9, out _);
         var approx = index.Search(q, 10);
@@ -115,26 +114,25 @@ public sealed class HnswIndexTests : IDisposable
     }
 
     [Fact]
-    public void Quantization_Should_BeKeptOnReopen_RebuiltWhenTheGraphFileDiffers_AndI8RefusedBeyondCosine()
+    public void Quantization_Should_BeKeptOnReopen_RebuiltWhenTheGraphFileDiffers_AndUnknownTypesRefused()
     {
         var path = Path.Combine(dir, "q.cmidx");
         using (var index = Build(300, Metric.Cosine))
         {
-            index.SetAnn(new AnnSettings(Quantization: "i8"));
+            index.SetAnn(new AnnSettings(Quantization: "bf16"));
             index.Save(path);
         }
         var warnings = new List<string>();
-        using (var index = EmbeddingIndex.Open(path, warn: warnings.Add)) Assert.Equal("i8", index.Ann!.Quantization);
+        using (var index = EmbeddingIndex.Open(path, warn: warnings.Add)) Assert.Equal("bf16", index.Ann!.Quantization);
         Assert.Empty(warnings);
-        // Settings written before quantization existed mean f32; the i8 graph file no longer fits them: rebuilt.
+        // Settings written before quantization existed mean f32; the bf16 graph file no longer fits them: rebuilt.
         File.WriteAllText(EmbeddingIndex.AnnPathFor(path), """{"Connectivity":16,"ExpansionAdd":128,"ExpansionSearch":64}""");
         using (var index = EmbeddingIndex.Open(path, warn: warnings.Add)) Assert.Equal("f32", index.Ann!.Quantization);
-        Assert.Contains(warnings, w => w.Contains("quantization i8", StringComparison.Ordinal) && w.Contains("rebuilding", StringComparison.Ordinal));
-        using var l2 = Build(50, Metric.L2);
-        var e = Assert.Throws<InputException>(() => l2.SetAnn(new AnnSettings(Quantization: "i8")));
+        Assert.Contains(warnings, w => w.Contains("quantization bf16", StringComparison.Ordinal) && w.Contains("rebuilding", StringComparison.Ordinal));
+        using var small = Build(50, Metric.L2);
+        var e = Assert.Throws<InputException>(() => small.SetAnn(new AnnSettings(Quantization: "i8")));
         Assert.Contains("quantization", e.Message, StringComparison.Ordinal);
-        Assert.Contains("cosine", e.Message, StringComparison.Ordinal);
-        Assert.Throws<InputException>(() => l2.SetAnn(new AnnSettings(Quantization: "f8")));
+        Assert.Contains("f32, f16, bf16", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

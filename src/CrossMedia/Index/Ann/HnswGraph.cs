@@ -39,11 +39,11 @@ internal sealed unsafe class HnswGraph : IDisposable
     /// <summary>An empty graph. Cosine vectors are stored unit length, so inner product ranks them (cheaper than cos).</summary>
     public static HnswGraph Create(int dimension, Metric metric, AnnSettings settings)
     {
-        settings.Validate(metric);
+        settings.Validate();
         var options = new InitOptions
         {
             MetricKind = metric == Metric.L2 ? MetricKind.L2sq : MetricKind.Ip,
-            Quantization = settings.Quantization switch { "f16" => ScalarKind.F16, "bf16" => ScalarKind.BF16, "i8" => ScalarKind.I8, _ => ScalarKind.F32 },
+            Quantization = settings.Quantization switch { "f16" => ScalarKind.F16, "bf16" => ScalarKind.BF16, _ => ScalarKind.F32 },
             Dimensions = (nuint)dimension,
             Connectivity = (nuint)settings.Connectivity,
             ExpansionAdd = (nuint)settings.ExpansionAdd,

@@ -12,7 +12,7 @@ internal static unsafe partial class USearchNative
     private const string Lib = "usearch_c";
 
     public enum MetricKind { Unknown = 0, Cos = 1, Ip = 2, L2sq = 3 }
-    public enum ScalarKind { Unknown = 0, F32 = 1, F16 = 3, I8 = 4, BF16 = 6 }
+    public enum ScalarKind { Unknown = 0, F32 = 1, F16 = 3, BF16 = 6 }
 
     [StructLayout(LayoutKind.Sequential)]
     public struct InitOptions
