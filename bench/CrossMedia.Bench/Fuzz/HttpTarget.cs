@@ -285,6 +285,11 @@ public sealed class HttpTarget : IFuzzTarget
             results.Add(("health", health.StatusCode == HttpStatusCode.OK ? CaseResult.Ok() : new(Outcome.Crash, $"/health answered {(int)health.StatusCode} after the run", "")));
             var missing = committed.Where(id => client.GetAsync($"/items/{id}").GetAwaiter().GetResult().StatusCode != HttpStatusCode.OK).ToArray();
             results.Add(("items-over-http", missing.Length == 0 ? CaseResult.Ok() : new(Outcome.Lost, "committed items missing over HTTP", $"{missing.Length} of {committed.Count}: ids {string.Join(",", missing.Take(8))}")));
+            // The counts the service keeps as items come and go must match what was committed.
+            int healthItems = JsonNode.Parse(health.Content.ReadAsStringAsync().GetAwaiter().GetResult())?["items"]?.GetValue<int>() ?? -1;
+            int pageTotal = JsonNode.Parse(client.GetStringAsync("/items?limit=1").GetAwaiter().GetResult())?["total"]?.GetValue<int>() ?? -1;
+            results.Add(("counts", healthItems == committed.Count && pageTotal == committed.Count ? CaseResult.Ok()
+                : new(Outcome.Lost, "live item counts differ from the committed items", $"/health {healthItems}, GET /items total {pageTotal}, committed {committed.Count}")));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
