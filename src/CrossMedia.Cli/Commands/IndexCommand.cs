@@ -200,7 +200,8 @@ internal static class IndexCommand
             if (log.TornBytes > 0)
                 o.WriteLine($"log: {log.TornBytes} byte(s) of an interrupted write after the last complete record (ignored; the next change cuts them off)");
             o.WriteLine(idx.AnnInfo is { } a
-                ? $"ann: hnsw ({AnnOptions.Describe(a.Settings)}), {a.Vectors} vectors, {a.MemoryBytes / 1048576.0:F1} MiB in memory, " +
+                ? $"ann: hnsw ({AnnOptions.Describe(a.Settings)}), {a.Vectors} vectors, " +
+                  (a.Mapped ? "read in place from its file (memory-mapped), " : $"{a.MemoryBytes / 1048576.0:F1} MiB in memory, ") +
                   $"{a.FileBytes / 1048576.0:F1} MiB file; USearch {a.Version} ({a.Isa})"
                 : "ann: none (exact search)");
             o.WriteLine(log.Records > 0 ? "checksums: ok (index file and every log record)" : "checksums: ok");

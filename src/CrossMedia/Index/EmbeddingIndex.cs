@@ -329,7 +329,7 @@ public sealed class EmbeddingIndex : IDisposable
 
     /// <summary>What the approximate-search graph holds (for <c>index info</c>), or null.</summary>
     public AnnStatus? AnnInfo => Read(() => _ann is null ? null : new AnnStatus(_ann.Settings, _ann.Size, _ann.MemoryUsage,
-        _path is not null && File.Exists(GraphPathFor(_path)) ? new FileInfo(GraphPathFor(_path)).Length : 0, _ann.Isa, USearchNative.Version));
+        _path is not null && File.Exists(GraphPathFor(_path)) ? new FileInfo(GraphPathFor(_path)).Length : 0, _ann.Isa, USearchNative.Version, _ann.IsView));
 
     /// <summary>File holding an index's approximate-search settings (its presence turns approximate search on).</summary>
     public static string AnnPathFor(string indexPath) => indexPath + ".ann.json";
@@ -471,8 +471,9 @@ public sealed class EmbeddingIndex : IDisposable
         for (int p = 0; p < _flat.Positions; p++)
         {
             long id = _flat.IdAt(p);
-            if (_flat.IsRemoved(p)) graph.Remove(id);
-            else if (!graph.Contains(id)) graph.Add(id, _flat.VectorAt(p));
+            bool inGraph = graph.Contains(id);  // asked first: a graph read in place from its file is copied only to change
+            if (_flat.IsRemoved(p)) { if (inGraph) graph.Remove(id); }
+            else if (!inGraph) graph.Add(id, _flat.VectorAt(p));
         }
         return graph.Size == _flat.Count;
     }
@@ -690,5 +691,6 @@ public sealed class EmbeddingIndex : IDisposable
 public sealed record IndexLogStatus(bool Exists, bool Stale, int Records, long TornBytes);
 
 /// <summary>What an index's approximate-search graph holds: its settings, vectors, bytes in memory and on disk,
-/// the SIMD code USearch picked and USearch's version.</summary>
-public sealed record AnnStatus(AnnSettings Settings, long Vectors, long MemoryBytes, long FileBytes, string Isa, string Version);
+/// the SIMD code USearch picked, USearch's version, and whether the graph is read in place from its file
+/// (<paramref name="Mapped"/>: memory-mapped, as opened; the first change copies it into memory).</summary>
+public sealed record AnnStatus(AnnSettings Settings, long Vectors, long MemoryBytes, long FileBytes, string Isa, string Version, bool Mapped);

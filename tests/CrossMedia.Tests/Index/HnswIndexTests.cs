@@ -136,6 +136,50 @@ public sealed class HnswIndexTests : IDisposable
     }
 
     [Fact]
+    public void OpenedGraph_Should_BeAMappedView_AnsweringAsTheBuiltOne_UntilTheFirstChangeCopiesIt()
+    {
+        var path = Path.Combine(dir, "view.cmidx");
+        var q = Clustered(40, Dim, 20, seed: 5, out _);
+        long[][] built;
+        using (var index = Build(2000, Metric.Cosine))
+        {
+            index.SetAnn(new AnnSettings(ExpansionSearch: 100, Quantization: "f16"));
+            index.Save(path);
+            built = Ids(index.Search(q, 10));
+            Assert.False(index.AnnInfo!.Mapped);  // built in memory
+        }
+        using (var index = EmbeddingIndex.Open(path))
+        {
+            Assert.True(index.AnnInfo!.Mapped);
+            Assert.Equal(built, Ids(index.Search(q, 10)));
+            // Concurrent searches on the view, beyond the thread slots.
+            var answers = new long[q.Rows][][];
+            Parallel.For(0, q.Rows, new ParallelOptions { MaxDegreeOfParallelism = 4 * HnswGraph.Slots }, r => answers[r] = Ids(index.Search(q.SelectRows([r]), 10))[0..1]);
+            Assert.Equal(built, answers.Select(a => a[0]).ToArray());
+            index.SetAnn(new AnnSettings(ExpansionSearch: 2000, Quantization: "f16"));  // expansion_search alone: still the view
+            Assert.True(index.AnnInfo!.Mapped);
+            Assert.Equal(Ids(index.Search(q, 10, exact: true)), Ids(index.Search(q, 10)));
+            // A compaction of an unchanged view writes the same graph, and replacing the file under the view is safe.
+            index.Save(path);
+            Assert.True(index.AnnInfo!.Mapped);
+            Assert.Equal(Ids(index.Search(q, 10, exact: true)), Ids(index.Search(q, 10)));
+            var added = index.Add([new NewItem("near", "image", 1)], q.SelectRows([0]))[0];
+            Assert.False(index.AnnInfo!.Mapped);  // copied into memory to take the change
+            Assert.Equal(added.Id, index.Search(q.SelectRows([0]), 1)[0][0].Item.Id);
+            index.Remove([added.Id]);
+            Assert.Equal(Ids(index.Search(q, 10, exact: true)), Ids(index.Search(q, 10)));
+        }
+        var warnings = new List<string>();
+        using (var index = EmbeddingIndex.Open(path, warn: warnings.Add))
+        {
+            Assert.Equal(2, index.LogStatus.Records);  // the add and the remove, which leave the saved graph as it was
+            Assert.True(index.AnnInfo!.Mapped);
+            Assert.Equal(Ids(index.Search(q, 10, exact: true)), Ids(index.Search(q, 10)));
+        }
+        Assert.Empty(warnings);
+    }
+
+    [Fact]
     public void AddRemoveCompact_Should_KeepTheGraphInSync_AndSurviveReopen()
     {
         var path = Path.Combine(dir, "a.cmidx");

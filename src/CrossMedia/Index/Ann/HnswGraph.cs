@@ -13,12 +13,16 @@ namespace CrossMedia.Index.Ann;
 /// library's traps: capacity is reserved ahead of every add; concurrent calls are held to the thread slots reserved
 /// (<see cref="Slots"/>); vector lengths are checked here, since the native side reads whatever length it assumes.
 /// File: magic, a JSON header (settings it was built with, SHA-256 of the graph bytes), then USearch's own bytes.
-/// Not thread-safe for changes: the owner serialises adds/removes against searches.
+/// A loaded graph is a read-only view of its file, memory-mapped (USearch reads the pages in place: opening costs the
+/// checksum, not a copy, and the pages are the page cache's, shared and evictable); the first change copies it into
+/// memory (<see cref="Materialize"/>). Not thread-safe for changes: the owner serialises adds/removes against searches.
 /// </summary>
 internal sealed unsafe class HnswGraph : IDisposable
 {
     private static readonly byte[] Magic = "CMHNSW01"u8.ToArray();
     private IntPtr _handle;
+    /// <summary>The graph file mapped while the graph is a view of it; null once the graph is in memory.</summary>
+    private MappedGraph? _mapping;
     private readonly SemaphoreSlim _slots;
     private readonly Metric _metric;
 
@@ -39,6 +43,16 @@ internal sealed unsafe class HnswGraph : IDisposable
     /// <summary>An empty graph. Cosine vectors are stored unit length, so inner product ranks them (cheaper than cos).</summary>
     public static HnswGraph Create(int dimension, Metric metric, AnnSettings settings)
     {
+        var graph = new HnswGraph(Init(dimension, metric, settings), dimension, metric, settings);
+        graph.Reserve(64);
+        return graph;
+    }
+
+    /// <summary>Whether the graph is still a read-only view of its file (no change made since it was loaded).</summary>
+    public bool IsView => _mapping is not null;
+
+    private static IntPtr Init(int dimension, Metric metric, AnnSettings settings)
+    {
         settings.Validate();
         var options = new InitOptions
         {
@@ -52,15 +66,13 @@ internal sealed unsafe class HnswGraph : IDisposable
         IntPtr error = 0;
         var h = usearch_init(&options, &error);
         Check(error, "init");
-        var graph = new HnswGraph(h, dimension, metric, settings);
         // The options struct is the C header's; a layout mismatch would show here rather than as wrong answers.
         if ((int)usearch_dimensions(h, &error) != dimension || (int)usearch_connectivity(h, &error) != settings.Connectivity)
         {
-            graph.Dispose();
+            usearch_free(h, &error);
             throw new InvalidOperationException($"USearch {USearchNative.Version}: the native options layout does not match these bindings");
         }
-        graph.Reserve(64);
-        return graph;
+        return h;
     }
 
     /// <summary>Live vectors in the graph.</summary>
@@ -85,6 +97,7 @@ internal sealed unsafe class HnswGraph : IDisposable
     /// <summary>Grows the capacity to at least <paramref name="capacity"/> vectors (doubling), with our thread slots.</summary>
     public void Reserve(long capacity)
     {
+        Materialize();
         IntPtr e = 0;
         long have = (long)usearch_capacity(_handle, &e);
         if (capacity <= have && have > 0) return;
@@ -143,7 +156,14 @@ internal sealed unsafe class HnswGraph : IDisposable
         Check(e, "add");
     }
 
-    public bool Remove(long id) { IntPtr e = 0; var n = usearch_remove(_handle, (ulong)id, &e); Check(e, "remove"); return n > 0; }
+    public bool Remove(long id)
+    {
+        Materialize();
+        IntPtr e = 0;
+        var n = usearch_remove(_handle, (ulong)id, &e);
+        Check(e, "remove");
+        return n > 0;
+    }
 
     /// <summary>The up to <paramref name="k"/> nearest ids of one query (a stored-space vector: unit length for cosine),
     /// best first. Returns how many.</summary>
@@ -214,71 +234,125 @@ internal sealed unsafe class HnswGraph : IDisposable
     }
 
     /// <summary>
-    /// Loads a graph file written by <see cref="Save"/>; throws <see cref="InvalidDataException"/> when it is damaged
-    /// (checksum), or was built for another dimension, metric, connectivity, expansion_add or quantization than <paramref name="settings"/>.
-    /// expansion_search is not stored by USearch: it is set from <paramref name="settings"/>. The graph bytes go through
-    /// native memory, freed once USearch holds them (a managed array would stay in the process and stop at 2 GiB).
+    /// Opens a graph file written by <see cref="Save"/> as a view (see the class summary); throws
+    /// <see cref="InvalidDataException"/> when it is damaged (checksum), or was built for another dimension, metric,
+    /// connectivity, expansion_add or quantization than <paramref name="settings"/>. expansion_search is not stored by
+    /// USearch: it is set from <paramref name="settings"/>. The file is read in chunks (graph files pass 2 GiB).
     /// </summary>
     public static HnswGraph Load(string file, int dimension, Metric metric, AnnSettings settings, int chunk = DefaultChunk)
     {
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        Span<byte> prefix = stackalloc byte[Magic.Length + 4];
-        if (stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false) < prefix.Length || !prefix[..Magic.Length].SequenceEqual(Magic))
-            throw new InvalidDataException("not an HNSW graph file");
-        int headerLength = BinaryPrimitives.ReadInt32LittleEndian(prefix[Magic.Length..]);
-        if (headerLength <= 0 || headerLength > stream.Length - prefix.Length) throw new InvalidDataException("truncated header");
-        var headerBytes = new byte[headerLength];
-        stream.ReadExactly(headerBytes);
-        FileHeader? h;
-        try { h = JsonSerializer.Deserialize<FileHeader>(headerBytes); }
-        catch (JsonException ex) { throw new InvalidDataException("damaged header", ex); }
-        if (h is null) throw new InvalidDataException("damaged header");
+        FileHeader h;
+        long offset, length;
+        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+        {
+            Span<byte> prefix = stackalloc byte[Magic.Length + 4];
+            if (stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false) < prefix.Length || !prefix[..Magic.Length].SequenceEqual(Magic))
+                throw new InvalidDataException("not an HNSW graph file");
+            int headerLength = BinaryPrimitives.ReadInt32LittleEndian(prefix[Magic.Length..]);
+            if (headerLength <= 0 || headerLength > stream.Length - prefix.Length) throw new InvalidDataException("truncated header");
+            var headerBytes = new byte[headerLength];
+            stream.ReadExactly(headerBytes);
+            try { h = JsonSerializer.Deserialize<FileHeader>(headerBytes) ?? throw new InvalidDataException("damaged header"); }
+            catch (JsonException ex) { throw new InvalidDataException("damaged header", ex); }
+            (offset, length) = (stream.Position, stream.Length - stream.Position);
+        }
         var quantization = h.Quantization ?? "f32";
         if (h.Dimension != dimension || h.Metric != metric.Name() || h.Connectivity != settings.Connectivity || h.ExpansionAdd != settings.ExpansionAdd
             || quantization != settings.Quantization)
             throw new InvalidDataException($"built with other settings (dimension {h.Dimension}, {h.Metric}, connectivity {h.Connectivity}, " +
                 $"expansion_add {h.ExpansionAdd}, quantization {quantization})");
-        long length = stream.Length - stream.Position;
-        var bytes = (byte*)NativeMemory.Alloc((nuint)Math.Max(1, length));
+        if (length <= 0) throw new InvalidDataException("no graph after the header");
+        var mapping = new MappedGraph(file, offset, length);
+        HnswGraph? g = null;
         try
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            for (long at = 0; at < length; at += chunk)
-            {
-                var span = new Span<byte>(bytes + at, (int)Math.Min(chunk, length - at));
-                stream.ReadExactly(span);
-                sha.AppendData(span);
-            }
+            ForEachChunk(mapping.Start, length, chunk, span => sha.AppendData(span));
             if (Convert.ToHexStringLower(sha.GetHashAndReset()) != h.Sha256) throw new InvalidDataException("checksum mismatch (damaged)");
-            return FromBuffer(bytes, length, h, dimension, metric, settings);
-        }
-        finally { NativeMemory.Free(bytes); }
-    }
-
-    private static HnswGraph FromBuffer(byte* graph, long length, FileHeader h, int dimension, Metric metric, AnnSettings settings)
-    {
-        var g = Create(dimension, metric, settings);
-        try
-        {
+            g = new HnswGraph(Init(dimension, metric, settings), dimension, metric, settings);
             IntPtr e = 0;
-            usearch_load_buffer(g._handle, graph, (nuint)length, &e);
-            Check(e, "load");
-            // Loading replaces the limits; reserve again for our thread slots, and restore expansion_search.
-            IntPtr e2 = 0;
-            long cap = (long)usearch_capacity(g._handle, &e2);
-            usearch_reserve(g._handle, (nuint)Math.Max(64, cap), &e2);
-            Check(e2, "reserve");
-            usearch_change_threads_add(g._handle, (nuint)Slots, &e2);
-            usearch_change_threads_search(g._handle, (nuint)Slots, &e2);
-            Check(e2, "change_threads");
+            usearch_view_buffer(g._handle, mapping.Start, (nuint)length, &e);
+            Check(e, "view");
+            (g._mapping, mapping) = (mapping, null);
             g.SetExpansionSearch(settings.ExpansionSearch);
             if (g.Size != h.Count) throw new InvalidDataException($"holds {g.Size} vectors, its header says {h.Count}");
             return g;
         }
         catch
         {
-            g.Dispose();
+            g?.Dispose();
             throw;
+        }
+        finally { mapping?.Dispose(); }
+    }
+
+    /// <summary>Turns a view into a graph in memory that takes changes (a copy of the mapped bytes); nothing for one already in memory.
+    /// The owner calls changes under its write lock, so no search runs while the handle is swapped.</summary>
+    private void Materialize()
+    {
+        if (_mapping is not { } mapping) return;
+        var h = Init(Dimension, _metric, Settings);
+        try
+        {
+            IntPtr e = 0;
+            usearch_load_buffer(h, mapping.Start, (nuint)mapping.Length, &e);
+            Check(e, "load");
+            // Loading replaces the limits: reserve again for our thread slots, and restore expansion_search.
+            long cap = (long)usearch_capacity(h, &e);
+            usearch_reserve(h, (nuint)Math.Max(64, cap), &e);
+            Check(e, "reserve");
+            usearch_change_threads_add(h, (nuint)Slots, &e);
+            usearch_change_threads_search(h, (nuint)Slots, &e);
+            Check(e, "change_threads");
+            usearch_change_expansion_search(h, (nuint)Settings.ExpansionSearch, &e);
+            Check(e, "change_expansion_search");
+        }
+        catch
+        {
+            IntPtr e = 0;
+            usearch_free(h, &e);
+            throw;
+        }
+        IntPtr e2 = 0;
+        usearch_free(_handle, &e2);
+        _handle = h;
+        _mapping = null;
+        mapping.Dispose();
+    }
+
+    /// <summary>A graph file's USearch bytes, mapped read-only.</summary>
+    private sealed class MappedGraph : IDisposable
+    {
+        private readonly System.IO.MemoryMappedFiles.MemoryMappedFile _file;
+        private readonly System.IO.MemoryMappedFiles.MemoryMappedViewAccessor _view;
+        private byte* _base;
+
+        public byte* Start { get; }
+        public long Length { get; }
+
+        public MappedGraph(string path, long offset, long length)
+        {
+            _file = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+            try
+            {
+                _view = _file.CreateViewAccessor(0, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+                _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _base);
+            }
+            catch
+            {
+                _view?.Dispose();
+                _file.Dispose();
+                throw;
+            }
+            Start = _base + _view.PointerOffset + offset;
+            Length = length;
+        }
+
+        public void Dispose()
+        {
+            if (_base != null) { _view.SafeMemoryMappedViewHandle.ReleasePointer(); _base = null; }
+            _view.Dispose();
+            _file.Dispose();
         }
     }
 
@@ -290,6 +364,8 @@ internal sealed unsafe class HnswGraph : IDisposable
             usearch_free(_handle, &e);
             _handle = IntPtr.Zero;
         }
+        _mapping?.Dispose();  // after the handle: USearch reads a view's pages until it is freed
+        _mapping = null;
         _slots.Dispose();
         GC.SuppressFinalize(this);
     }

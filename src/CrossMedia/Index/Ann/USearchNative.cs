@@ -4,7 +4,7 @@ namespace CrossMedia.Index.Ann;
 
 /// <summary>
 /// Our own bindings to USearch's C API (libusearch_c, shipped in the Cloud.Unum.USearch package): its C# wrapper
-/// lacks changing expansion_search, thread slots, serialising to a buffer and memory usage. Every call reports failure
+/// lacks changing expansion_search, thread slots, serialising to a buffer, viewing one and memory usage. Every call reports failure
 /// through a C string (<c>usearch_error_t</c>); <see cref="Check"/> turns it into an exception.
 /// </summary>
 internal static unsafe partial class USearchNative
@@ -35,6 +35,7 @@ internal static unsafe partial class USearchNative
     [LibraryImport(Lib)] public static partial nuint usearch_serialized_length(IntPtr index, IntPtr* error);
     [LibraryImport(Lib)] public static partial void usearch_save_buffer(IntPtr index, void* buffer, nuint length, IntPtr* error);
     [LibraryImport(Lib)] public static partial void usearch_load_buffer(IntPtr index, void* buffer, nuint length, IntPtr* error);
+    [LibraryImport(Lib)] public static partial void usearch_view_buffer(IntPtr index, void* buffer, nuint length, IntPtr* error);
     [LibraryImport(Lib)] public static partial nuint usearch_size(IntPtr index, IntPtr* error);
     [LibraryImport(Lib)] public static partial nuint usearch_capacity(IntPtr index, IntPtr* error);
     [LibraryImport(Lib)] public static partial nuint usearch_dimensions(IntPtr index, IntPtr* error);
