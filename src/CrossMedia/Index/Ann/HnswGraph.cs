@@ -273,6 +273,8 @@ internal sealed unsafe class HnswGraph : IDisposable
             IntPtr e = 0;
             usearch_view_buffer(g._handle, mapping.Start, (nuint)length, &e);
             Check(e, "view");
+            usearch_change_threads_search(g._handle, (nuint)Slots, &e);  // searches: as many at once as our slots
+            Check(e, "change_threads_search");
             (g._mapping, mapping) = (mapping, null);
             g.SetExpansionSearch(settings.ExpansionSearch);
             if (g.Size != h.Count) throw new InvalidDataException($"holds {g.Size} vectors, its header says {h.Count}");
