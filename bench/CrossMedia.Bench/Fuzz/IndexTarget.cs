@@ -65,6 +65,8 @@ public sealed class IndexTarget : IFuzzTarget
             int n = rng.Next(0, 12);
             var items = Enumerable.Range(0, n).Select(i => new NewItem($"k{i}", i % 2 == 0 ? "image" : "text", header.ClassNames.Count > 0 ? i % 4 : -1)).ToArray();
             foreach (var a in built.Add(items, Vectors(rng, n, d))) baseItems.Add(new Item(a.Id, a.Key, a.Medium, a.Label));
+            // Some indexes carry an HNSW graph (read in place at open), so its two files get damaged too.
+            if (rng.Chance(0.3)) built.SetAnn(new AnnSettings(Quantization: rng.Pick(AnnSettings.Quantizations.ToArray())));
             built.Save(path);
         }
         var commits = new List<Commit>();
