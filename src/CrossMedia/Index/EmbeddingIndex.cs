@@ -155,14 +155,13 @@ public sealed class EmbeddingIndex : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var mediumAllowed = _media.Select(m => filter?.Media is not { } media || media.Contains(m)).ToArray();
-        bool Allowed(int m, int label) => mediumAllowed[m] && (filter?.Labels is not { } labels || labels.Contains(label));
-        int total = _live.Where(kv => Allowed(kv.Key.Medium, kv.Key.Label)).Sum(kv => kv.Value);
+        var allowed = Allows(filter);
+        int total = _live.Where(kv => allowed(kv.Key.Medium, kv.Key.Label)).Sum(kv => kv.Value);
         int wanted = Math.Min(limit, Math.Max(0, total - offset));
         var page = new List<IndexItem>(wanted);
         for (int p = 0, seen = 0; p < _items.Count && page.Count < wanted; p++)
         {
-            if (_flat.IsRemoved(p) || !Allowed(_mediumOf[p], _items[p].Label)) continue;
+            if (_flat.IsRemoved(p) || !allowed(_mediumOf[p], _items[p].Label)) continue;
             if (seen++ >= offset) page.Add(_items[p]);
         }
         return (total, page);
@@ -232,6 +231,14 @@ public sealed class EmbeddingIndex : IDisposable
         return p >= 0 && !_flat.IsRemoved(p) ? new Matrix(_flat.VectorAt(p).ToArray(), 1, Dimension) : null;
     });
 
+    /// <summary>The filter as a test of (medium position in _media, label): media are looked up once, not per item.</summary>
+    private Func<int, int, bool> Allows(SearchFilter? filter)
+    {
+        var mediumAllowed = _media.Select(m => filter?.Media is not { } media || media.Contains(m)).ToArray();
+        var labels = filter?.Labels;
+        return (m, label) => mediumAllowed[m] && (labels is null || labels.Contains(label));
+    }
+
     /// <summary>Live items in id order.</summary>
     public IReadOnlyList<IndexItem> Items() => Read<IReadOnlyList<IndexItem>>(() => _items.Where((_, p) => !_flat.IsRemoved(p)).ToArray());
 
@@ -243,9 +250,8 @@ public sealed class EmbeddingIndex : IDisposable
         Func<int, bool>? allow = null;
         if (filter is not null && !filter.IsEmpty)
         {
-            var mediumAllowed = _media.Select(m => filter.Media is null || filter.Media.Contains(m)).ToArray();
-            var labels = filter.Labels;
-            allow = p => mediumAllowed[_mediumOf[p]] && (labels is null || labels.Contains(_items[p].Label));
+            var allowed = Allows(filter);
+            allow = p => allowed(_mediumOf[p], _items[p].Label);
         }
         var (scores, ids) = _ann is null || exact ? _flat.Search(queries, k, allow) : SearchAnn(_ann, queries, k, allow);
         var result = new SearchHit[queries.Rows][];
