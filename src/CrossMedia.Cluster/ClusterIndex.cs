@@ -141,14 +141,6 @@ public sealed class ClusterIndex
         return counts.Sum();
     }
 
-    /// <summary>Live items of the shards that answer, in id order, and the shards that did not.</summary>
-    public async Task<(IReadOnlyList<IndexItem> Items, IReadOnlyList<int> MissingShards)> ItemsAsync()
-    {
-        var (answers, missing) = await Scatter(g => g.Items());
-        var items = answers.Where(a => a is not null).SelectMany(a => a!).OrderBy(i => i.Id).Select(i => i.ToIndexItem()).ToArray();
-        return (items, missing);
-    }
-
     /// <summary>Live items per medium and per label over the shards that answer (no item leaves its shard), and the shards that did not.</summary>
     public async Task<(ItemCounts Counts, IReadOnlyList<int> MissingShards)> CountsAsync()
     {

@@ -21,9 +21,6 @@ public interface IShardGrain : IGrainWithIntegerKey
     /// <summary>Removes the items of these ids this shard holds; returns how many were present.</summary>
     Task<int> Remove(long[] ids);
 
-    /// <summary>Live items in id order.</summary>
-    Task<ShardItem[]> Items();
-
     /// <summary>How many live items pass the filter, and the first <paramref name="take"/> of them in id order (a page of a
     /// listing merged over the shards without moving every item).</summary>
     Task<ShardPage> Page(string[]? media, int[]? labels, int take);

@@ -77,8 +77,6 @@ internal sealed class ShardGrain(IOptions<ShardStorageOptions> storage) : Grain,
 
     public Task<int> Remove(long[] ids) => Task.FromResult(_index.Remove(ids.Where(Mine).Select(_layout.LocalId).ToArray()));
 
-    public Task<ShardItem[]> Items() => Task.FromResult(_index.Items().Select(Global).ToArray());
-
     public Task<ShardPage> Page(string[]? media, int[]? labels, int take)
     {
         // In id order, and local order is global order within a shard.

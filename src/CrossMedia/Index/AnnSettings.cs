@@ -30,7 +30,6 @@ public sealed record AnnSettings(int Connectivity = 16, int ExpansionAdd = 128, 
             throw new InputException("quantization", "", string.Join(", ", Quantizations), InputException.Excerpt(Quantization ?? "nothing"));
     }
 
-
     private static void Check(string name, int value, int min, int max)
     {
         if (value < min || value > max) throw new InputException(name, "", $"{min}..{max}", value.ToString(System.Globalization.CultureInfo.InvariantCulture));
